@@ -1,0 +1,7 @@
+module github.com/footingdev/footing/clikit
+
+go 1.26.0
+
+require github.com/footingdev/footing/contracts v0.1.0
+
+replace github.com/footingdev/footing/contracts => ../contracts

@@ -1,0 +1,76 @@
+package errs
+
+import (
+	"errors"
+	"time"
+
+	"connectrpc.com/connect"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+)
+
+// Details is everything the error model says about an error, read back from any
+// error by [From].
+type Details struct {
+	// Code is the error's code; CodeUnknown for errors that are not *connect.Error.
+	Code connect.Code
+	// Message is the message the caller sees.
+	Message string
+	// Reason and Domain come from ErrorInfo.
+	Reason string
+	Domain string
+	// Metadata comes from ErrorInfo; nil when there is none.
+	Metadata map[string]string
+	// FieldViolations come from BadRequest.
+	FieldViolations []*commonv1.BadRequest_FieldViolation
+	// RetryAfter comes from RetryInfo; HasRetryAfter says whether there was one.
+	RetryAfter    time.Duration
+	HasRetryAfter bool
+	// RequestID and ErrorID come from RequestInfo.
+	RequestID string
+	ErrorID   string
+}
+
+// From reads the error model's details from err. It works on errors built by this
+// package, on errors received by a Connect, gRPC or gRPC-Web client, and on any error
+// wrapping one of those. For a nil err it returns the zero Details with CodeUnknown
+// cleared to 0; for other errors, CodeUnknown and err's message.
+func From(err error) Details {
+	if err == nil {
+		return Details{}
+	}
+	var cerr *connect.Error
+	if !errors.As(err, &cerr) {
+		return Details{Code: connect.CodeUnknown, Message: err.Error()}
+	}
+	d := Details{Code: cerr.Code(), Message: cerr.Message()}
+	for _, detail := range cerr.Details() {
+		v, err := detail.Value()
+		if err != nil {
+			continue // A detail type this binary does not know.
+		}
+		switch m := v.(type) {
+		case *commonv1.ErrorInfo:
+			d.Reason, d.Domain = m.GetReason(), m.GetDomain()
+			if len(m.GetMetadata()) > 0 {
+				d.Metadata = m.GetMetadata()
+			}
+		case *commonv1.BadRequest:
+			d.FieldViolations = append(d.FieldViolations, m.GetFieldViolations()...)
+		case *commonv1.RetryInfo:
+			d.RetryAfter, d.HasRetryAfter = m.GetRetryDelay().AsDuration(), true
+		case *commonv1.RequestInfo:
+			d.RequestID, d.ErrorID = m.GetRequestId(), m.GetErrorId()
+		}
+	}
+	return d
+}
+
+// Reason returns the ErrorInfo reason of err, or "".
+func Reason(err error) string { return From(err).Reason }
+
+// RetryAfter returns the RetryInfo delay of err and whether it had one.
+func RetryAfter(err error) (time.Duration, bool) {
+	d := From(err)
+	return d.RetryAfter, d.HasRetryAfter
+}

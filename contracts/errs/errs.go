@@ -1,0 +1,179 @@
+package errs
+
+import (
+	"errors"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+)
+
+// An Option adds a detail to an error built by this package.
+type Option func(*spec)
+
+type spec struct {
+	domain     string
+	metadata   map[string]string
+	violations []*commonv1.BadRequest_FieldViolation
+	retryAfter *time.Duration
+	requestID  string
+	errorID    string
+}
+
+// WithDomain sets the ErrorInfo domain: the service or module that owns the reason
+// (for example "storage.footing.dev").
+func WithDomain(domain string) Option {
+	return func(s *spec) { s.domain = domain }
+}
+
+// WithMetadata adds facts about this occurrence to the ErrorInfo metadata, as
+// key/value pairs. A trailing key without a value is ignored. Never put secrets here:
+// the caller sees them.
+func WithMetadata(keyValues ...string) Option {
+	return func(s *spec) {
+		if s.metadata == nil {
+			s.metadata = make(map[string]string, len(keyValues)/2)
+		}
+		for i := 0; i+1 < len(keyValues); i += 2 {
+			s.metadata[keyValues[i]] = keyValues[i+1]
+		}
+	}
+}
+
+// WithFieldViolation adds one field's problem to the BadRequest detail. field is the
+// dotted path with [index] for repeated fields; reason is a stable rule id.
+func WithFieldViolation(field, description, reason string) Option {
+	return func(s *spec) {
+		s.violations = append(s.violations, &commonv1.BadRequest_FieldViolation{
+			Field: field, Description: description, Reason: reason,
+		})
+	}
+}
+
+// WithFieldViolations adds several field violations at once.
+func WithFieldViolations(violations ...*commonv1.BadRequest_FieldViolation) Option {
+	return func(s *spec) { s.violations = append(s.violations, violations...) }
+}
+
+// WithRetryAfter adds a RetryInfo detail telling the caller when to try again.
+// Negative durations count as zero.
+func WithRetryAfter(d time.Duration) Option {
+	return func(s *spec) {
+		d = max(d, 0)
+		s.retryAfter = &d
+	}
+}
+
+// WithRequestID adds a RequestInfo detail with the request id, so that a user can
+// quote it to support.
+func WithRequestID(id string) Option {
+	return func(s *spec) { s.requestID = id }
+}
+
+// New returns a [*connect.Error] with code, message and the details the options give.
+// reason is a stable UPPER_SNAKE_CASE identifier of the failure (for example
+// "ADR_NOT_FOUND"); it is sent as ErrorInfo.reason when not empty.
+//
+// The message is sent to the caller: do not put internal causes or secrets in it.
+// Use [Internal] for failures the caller cannot act on.
+func New(code connect.Code, reason, message string, opts ...Option) *connect.Error {
+	var s spec
+	for _, opt := range opts {
+		opt(&s)
+	}
+	return build(code, errors.New(message), reason, &s)
+}
+
+func build(code connect.Code, underlying error, reason string, s *spec) *connect.Error {
+	cerr := connect.NewError(code, underlying)
+	if reason != "" || s.domain != "" || len(s.metadata) > 0 {
+		addDetail(cerr, &commonv1.ErrorInfo{Reason: reason, Domain: s.domain, Metadata: s.metadata})
+	}
+	if len(s.violations) > 0 {
+		addDetail(cerr, &commonv1.BadRequest{FieldViolations: s.violations})
+	}
+	if s.retryAfter != nil {
+		addDetail(cerr, &commonv1.RetryInfo{RetryDelay: durationpb.New(*s.retryAfter)})
+	}
+	if s.requestID != "" || s.errorID != "" {
+		addDetail(cerr, &commonv1.RequestInfo{RequestId: s.requestID, ErrorId: s.errorID})
+	}
+	return cerr
+}
+
+func addDetail(cerr *connect.Error, m proto.Message) {
+	d, err := connect.NewErrorDetail(m)
+	if err != nil {
+		// Only a message that cannot be marshalled fails here; ours always can.
+		panic("errs: marshal error detail: " + err.Error())
+	}
+	cerr.AddDetail(d)
+}
+
+// InvalidArgument is for a request that is wrong whatever the system's state:
+// a malformed field, a value out of range. Add [WithFieldViolation] for each field.
+func InvalidArgument(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeInvalidArgument, reason, message, opts...)
+}
+
+// NotFound is for a resource that does not exist, or that the caller may not know exists.
+func NotFound(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeNotFound, reason, message, opts...)
+}
+
+// AlreadyExists is for a create that collides with an existing resource.
+func AlreadyExists(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeAlreadyExists, reason, message, opts...)
+}
+
+// FailedPrecondition is for a request the system's current state refuses
+// (a referenced row is missing, a resource is in the wrong state).
+func FailedPrecondition(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeFailedPrecondition, reason, message, opts...)
+}
+
+// Aborted is for a concurrency conflict (a stale version, a serialization failure):
+// the caller may retry the whole read-modify-write.
+func Aborted(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeAborted, reason, message, opts...)
+}
+
+// OutOfRange is for a request past the valid range (a page past the end).
+func OutOfRange(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeOutOfRange, reason, message, opts...)
+}
+
+// Unauthenticated is for a missing or invalid credential. Say nothing that would
+// help an attacker: not which check failed.
+func Unauthenticated(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeUnauthenticated, reason, message, opts...)
+}
+
+// PermissionDenied is for a verified caller that lacks a scope or role.
+func PermissionDenied(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodePermissionDenied, reason, message, opts...)
+}
+
+// ResourceExhausted is for a quota, budget or rate limit. Add [WithRetryAfter].
+func ResourceExhausted(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeResourceExhausted, reason, message, opts...)
+}
+
+// Unavailable is for a transient failure: the caller may retry, ideally after
+// the [WithRetryAfter] delay.
+func Unavailable(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeUnavailable, reason, message, opts...)
+}
+
+// DeadlineExceeded is for work that ran out of time.
+func DeadlineExceeded(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeDeadlineExceeded, reason, message, opts...)
+}
+
+// Unimplemented is for an operation the server does not offer.
+func Unimplemented(reason, message string, opts ...Option) *connect.Error {
+	return New(connect.CodeUnimplemented, reason, message, opts...)
+}

@@ -1,0 +1,40 @@
+package errs_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/footingdev/footing/contracts/errs"
+)
+
+func Example() {
+	err := errs.InvalidArgument("INVALID_ADR", "the ADR is invalid",
+		errs.WithFieldViolation("title", "must not be empty", "string.min_len"))
+
+	d := errs.From(err)
+	fmt.Println(d.Code, d.Reason, d.FieldViolations[0].GetField())
+	// Output: invalid_argument INVALID_ADR title
+}
+
+func ExampleResourceExhausted() {
+	err := errs.ResourceExhausted("RATE_LIMITED", "too many requests", errs.WithRetryAfter(2*time.Second))
+	delay, _ := errs.RetryAfter(err)
+	fmt.Println(delay)
+	// Output: 2s
+}
+
+func ExampleInternal() {
+	err := errs.Internal(errors.New("connection reset by peer"))
+
+	// The caller sees only a generic message and the error id...
+	d := errs.From(err)
+	fmt.Println(d.Message == errs.InternalMessage+" (error id "+d.ErrorID+")")
+
+	// ...while the server can still reach the cause, to log it with the id.
+	ie, _ := errs.AsInternal(err)
+	fmt.Println(ie.Cause)
+	// Output:
+	// true
+	// connection reset by peer
+}

@@ -1,0 +1,135 @@
+package errs
+
+import (
+	"context"
+	"errors"
+
+	"connectrpc.com/connect"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+)
+
+// An InternalErrorHook is told about every internal error a handler returned, with the
+// error id the caller received and the real cause. It is where the cause gets logged.
+// It must be safe to call concurrently.
+type InternalErrorHook func(ctx context.Context, procedure string, e *InternalError)
+
+// An InterceptorOption configures the interceptor built by [NewInterceptor].
+type InterceptorOption func(*interceptor)
+
+// WithInternalErrorHook sets the hook told about internal errors. A nil hook is ignored.
+func WithInternalErrorHook(hook InternalErrorHook) InterceptorOption {
+	return func(i *interceptor) {
+		if hook != nil {
+			i.hook = hook
+		}
+	}
+}
+
+// NewInterceptor returns a server-side [connect.Interceptor] that holds every error a
+// handler returns, unary or streaming, to the error model:
+//
+//   - context.Canceled and context.DeadlineExceeded become Canceled and DeadlineExceeded;
+//   - any other error that is not a *connect.Error, and any *connect.Error with code
+//     Unknown, Internal or DataLoss that was not built by [Internal], is replaced by an
+//     [Internal] error, so its message never reaches the caller;
+//   - the request id from [identity.RequestID] is added to errors that lack one.
+//
+// On clients it does nothing.
+func NewInterceptor(opts ...InterceptorOption) connect.Interceptor {
+	i := &interceptor{}
+	for _, opt := range opts {
+		opt(i)
+	}
+	return i
+}
+
+type interceptor struct {
+	hook InternalErrorHook
+}
+
+func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		res, err := next(ctx, req)
+		if err != nil && !req.Spec().IsClient {
+			return nil, i.normalize(ctx, req.Spec().Procedure, err)
+		}
+		return res, err
+	}
+}
+
+func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		if err := next(ctx, conn); err != nil {
+			return i.normalize(ctx, conn.Spec().Procedure, err)
+		}
+		return nil
+	}
+}
+
+func (i *interceptor) normalize(ctx context.Context, procedure string, err error) error {
+	requestID := identity.RequestID(ctx)
+	var cerr *connect.Error
+	isConnect := errors.As(err, &cerr)
+	if ie, ok := AsInternal(err); ok {
+		// Built by Internal (or an *InternalError returned bare): keep its id.
+		i.tell(ctx, procedure, ie)
+		if !isConnect {
+			return build(connect.CodeInternal, ie, "INTERNAL", &spec{errorID: ie.ID, requestID: requestID})
+		}
+		return ensureRequestID(cerr, requestID)
+	}
+	switch {
+	case isConnect:
+		switch cerr.Code() {
+		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
+			// Its message may carry an internal cause: replace it below.
+		default:
+			return ensureRequestID(cerr, requestID)
+		}
+	case errors.Is(err, context.Canceled):
+		return New(connect.CodeCanceled, "CANCELED", "the call was canceled", WithRequestID(requestID))
+	case errors.Is(err, context.DeadlineExceeded):
+		return New(connect.CodeDeadlineExceeded, "DEADLINE_EXCEEDED", "the call ran out of time", WithRequestID(requestID))
+	}
+	out := Internal(err, WithRequestID(requestID))
+	ie, _ := AsInternal(out)
+	i.tell(ctx, procedure, ie)
+	return out
+}
+
+func (i *interceptor) tell(ctx context.Context, procedure string, ie *InternalError) {
+	if i.hook != nil {
+		i.hook(ctx, procedure, ie)
+	}
+}
+
+// ensureRequestID returns cerr if it already names a request id or there is none to
+// add, else a copy of cerr with a RequestInfo detail. cerr itself may be shared (a
+// package-level error value) and is never modified.
+func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
+	if requestID == "" || From(cerr).RequestID != "" {
+		return cerr
+	}
+	out := connect.NewError(cerr.Code(), errors.Unwrap(cerr))
+	info := &commonv1.RequestInfo{RequestId: requestID}
+	for _, d := range cerr.Details() {
+		if v, err := d.Value(); err == nil {
+			if old, ok := v.(*commonv1.RequestInfo); ok {
+				info.ErrorId = old.GetErrorId() // Replaced below, keeping the error id.
+				continue
+			}
+		}
+		out.AddDetail(d)
+	}
+	for k, vs := range cerr.Meta() {
+		out.Meta()[k] = vs
+	}
+	addDetail(out, info)
+	return out
+}

@@ -1,0 +1,72 @@
+package identity
+
+import (
+	"context"
+	"slices"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+)
+
+type principalKey struct{}
+
+type metadataKey struct{}
+
+// WithPrincipal returns a copy of ctx that carries p. A nil p removes any principal
+// the parent carried, so that code below cannot act for a caller it no longer has.
+func WithPrincipal(ctx context.Context, p *commonv1.Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal in ctx and whether there is one.
+// The returned value is shared and must not be modified.
+func PrincipalFrom(ctx context.Context) (*commonv1.Principal, bool) {
+	p, _ := ctx.Value(principalKey{}).(*commonv1.Principal)
+	return p, p != nil
+}
+
+// TenantID returns the tenant id of the principal in ctx, and false when there is
+// no principal or it has no tenant.
+func TenantID(ctx context.Context) (string, bool) {
+	p, ok := PrincipalFrom(ctx)
+	if !ok || p.GetTenantId() == "" {
+		return "", false
+	}
+	return p.GetTenantId(), true
+}
+
+// UserID returns the user id of the principal in ctx, and false when there is none.
+func UserID(ctx context.Context) (string, bool) {
+	p, ok := PrincipalFrom(ctx)
+	if !ok || p.GetUserId() == "" {
+		return "", false
+	}
+	return p.GetUserId(), true
+}
+
+// HasScope reports whether p was granted scope. A nil p has no scopes.
+func HasScope(p *commonv1.Principal, scope string) bool {
+	return slices.Contains(p.GetScopes(), scope)
+}
+
+// HasRole reports whether p holds role. A nil p has no roles.
+func HasRole(p *commonv1.Principal, role string) bool {
+	return slices.Contains(p.GetRoles(), role)
+}
+
+// WithRequestMetadata returns a copy of ctx that carries md.
+func WithRequestMetadata(ctx context.Context, md *commonv1.RequestMetadata) context.Context {
+	return context.WithValue(ctx, metadataKey{}, md)
+}
+
+// RequestMetadataFrom returns the request metadata in ctx and whether there is any.
+// The returned value is shared and must not be modified.
+func RequestMetadataFrom(ctx context.Context) (*commonv1.RequestMetadata, bool) {
+	md, _ := ctx.Value(metadataKey{}).(*commonv1.RequestMetadata)
+	return md, md != nil
+}
+
+// RequestID returns the request id from the request metadata in ctx, or "".
+func RequestID(ctx context.Context) string {
+	md, _ := RequestMetadataFrom(ctx)
+	return md.GetRequestId()
+}

@@ -1,0 +1,120 @@
+package validation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"buf.build/go/protovalidate"
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+)
+
+// Reason is the ErrorInfo reason of a request rejected by validation.
+const Reason = "INVALID_REQUEST"
+
+// An Option configures the interceptor built by [NewInterceptor].
+type Option func(*interceptor)
+
+// WithValidator uses v instead of protovalidate's global validator. A nil v is ignored.
+func WithValidator(v protovalidate.Validator) Option {
+	return func(i *interceptor) {
+		if v != nil {
+			i.validator = v
+		}
+	}
+}
+
+// NewInterceptor returns an interceptor that validates every request message, unary
+// and streamed, against its protovalidate rules. See the package documentation.
+func NewInterceptor(opts ...Option) connect.Interceptor {
+	i := &interceptor{validator: protovalidate.GlobalValidator}
+	for _, opt := range opts {
+		opt(i)
+	}
+	return i
+}
+
+type interceptor struct {
+	validator protovalidate.Validator
+}
+
+func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		if err := i.check(req.Any()); err != nil {
+			return nil, err
+		}
+		return next(ctx, req)
+	}
+}
+
+func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		return &clientConn{StreamingClientConn: next(ctx, spec), i: i}
+	}
+}
+
+func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		return next(ctx, &handlerConn{StreamingHandlerConn: conn, i: i})
+	}
+}
+
+type clientConn struct {
+	connect.StreamingClientConn
+	i *interceptor
+}
+
+func (c *clientConn) Send(msg any) error {
+	if err := c.i.check(msg); err != nil {
+		return err
+	}
+	return c.StreamingClientConn.Send(msg)
+}
+
+type handlerConn struct {
+	connect.StreamingHandlerConn
+	i *interceptor
+}
+
+func (c *handlerConn) Receive(msg any) error {
+	if err := c.StreamingHandlerConn.Receive(msg); err != nil {
+		return err
+	}
+	return c.i.check(msg)
+}
+
+// check validates msg and turns a violation into the error model.
+func (i *interceptor) check(msg any) error {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return nil // Not a protobuf message (a custom codec): nothing to enforce.
+	}
+	return ToError(i.validator.Validate(m))
+}
+
+// ToError turns an error from protovalidate into the error model: a
+// *protovalidate.ValidationError becomes InvalidArgument with one field violation per
+// broken rule; any other error (a rule that does not compile) becomes Internal, since
+// the caller cannot fix it. A nil err gives nil.
+func ToError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var verr *protovalidate.ValidationError
+	if !errors.As(err, &verr) {
+		return errs.Internal(fmt.Errorf("validation: %w", err))
+	}
+	violations := make([]*commonv1.BadRequest_FieldViolation, 0, len(verr.Violations))
+	for _, v := range verr.Violations {
+		violations = append(violations, &commonv1.BadRequest_FieldViolation{
+			Field:       protovalidate.FieldPathString(v.Proto.GetField()),
+			Description: v.Proto.GetMessage(),
+			Reason:      v.Proto.GetRuleId(),
+		})
+	}
+	return errs.InvalidArgument(Reason, "the request is invalid", errs.WithFieldViolations(violations...))
+}

@@ -1,0 +1,18 @@
+package frontendkit_test
+
+import (
+	"testing"
+
+	"github.com/footingdev/footing/contracts/modcheck"
+)
+
+// TestImports holds frontendkit to the import rules of ARCHITECTURE.md.
+func TestImports(t *testing.T) {
+	t.Parallel()
+	modcheck.Imports(t, modcheck.Rules{
+		Module:   "frontendkit",
+		Siblings: []string{"contracts", "observability", "gatewaycore"},
+		// The edge never talks to Postgres or River itself; storage and the edge meet in examples.
+		Forbidden: []string{"github.com/jackc/pgx", "github.com/riverqueue/river", "github.com/pressly/goose"},
+	})
+}
