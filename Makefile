@@ -27,10 +27,14 @@ node_modules/.stamp: package.json package-lock.json contracts/gen/ts/package.jso
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# buf_deps DIR: a buf workspace that imports footing's contracts as a downstream repo
+# does has scripts/contracts-protos, which copies them from the resolved module first.
+buf_deps = if [ -x $(1)/scripts/contracts-protos ]; then $(1)/scripts/contracts-protos; fi
+
 .PHONY: generate
 generate: tools ## Regenerate all code from the protos (clean, local plugins only).
-	@for f in $$(git ls-files '*buf.gen.yaml'); do \
-		echo "buf generate in $$(dirname $$f)"; (cd $$(dirname $$f) && buf generate); \
+	@for f in $$(git ls-files '*buf.gen.yaml'); do d=$$(dirname $$f); \
+		echo "buf generate in $$d"; $(call buf_deps,$$d); (cd $$d && buf generate); \
 	done
 
 .PHONY: check-generate
@@ -45,7 +49,7 @@ lint: tools ## gofmt, go vet, golangci-lint (staticcheck and friends), buf lint,
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@for d in $(MODULES); do echo "lint $${d#$(ROOT)/}"; \
 		(cd $$d && go vet ./... && GOWORK=off go vet ./... && golangci-lint run --config $(ROOT)/.golangci.yml ./...); done
-	@for f in $$(git ls-files '*buf.yaml'); do (cd $$(dirname $$f) && buf lint); done
+	@for f in $$(git ls-files '*buf.yaml'); do d=$$(dirname $$f); $(call buf_deps,$$d); (cd $$d && buf lint); done
 	@tag=$$(git tag --list 'contracts/v*' --sort=-v:refname | head -1); \
 	if [ -n "$$tag" ]; then echo "buf breaking against $$tag"; \
 		(cd contracts && buf breaking --against "$(ROOT)/.git#tag=$$tag,subdir=contracts"); \
