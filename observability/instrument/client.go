@@ -1,0 +1,82 @@
+package instrument
+
+import (
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/observability/semconv"
+)
+
+// Transport returns an [http.RoundTripper] that gives each outgoing request a
+// client span, sends the trace context and baggage in its headers, and records
+// http.client.request.duration. A nil base means [http.DefaultTransport]. The
+// request is cloned before its headers change, as RoundTripper requires.
+func Transport(base http.RoundTripper, opts ...Option) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c := newConfig(opts)
+	t := &transport{base: base, c: c, tracer: c.tp.Tracer(ScopeName), attrs: attrCache[httpKey]{make: httpAttrs}}
+	// Instrument creation fails only for invalid names, which this is not.
+	t.duration, _ = c.mp.Meter(ScopeName).Float64Histogram(semconv.HTTPClientRequestDuration.Name,
+		metric.WithUnit(semconv.HTTPClientRequestDuration.Unit),
+		metric.WithDescription(semconv.HTTPClientRequestDuration.Description))
+	return t
+}
+
+type transport struct {
+	base     http.RoundTripper
+	c        *config
+	tracer   trace.Tracer
+	duration metric.Float64Histogram
+	attrs    attrCache[httpKey]
+}
+
+func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	method := normalizeMethod(r.Method)
+	ctx, span := t.tracer.Start(r.Context(), r.Method, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		span.SetAttributes(
+			attribute.String(semconv.AttrHTTPMethod, method),
+			attribute.String(semconv.AttrServerAddress, r.URL.Host),
+			attribute.String("url.full", redactedURL(r)),
+		)
+	}
+	r = r.Clone(ctx)
+	t.c.prop.Inject(ctx, propagation.HeaderCarrier(r.Header))
+	resp, err := t.base.RoundTrip(r)
+	status := 0
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+	} else {
+		status = resp.StatusCode
+		if span.IsRecording() {
+			span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status))
+			if status >= 400 {
+				span.SetStatus(codes.Error, http.StatusText(status))
+			}
+		}
+	}
+	span.End()
+	t.duration.Record(ctx, time.Since(start).Seconds(),
+		t.attrs.get(httpKey{method: method, scheme: r.URL.Scheme, status: status}))
+	return resp, err
+}
+
+// redactedURL is the request URL without user info or query, either of which may
+// hold a credential.
+func redactedURL(r *http.Request) string {
+	u := *r.URL
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	return u.String()
+}

@@ -1,0 +1,260 @@
+package instrument
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/semconv"
+	"github.com/footingdev/footing/observability/tracing"
+)
+
+// An Interceptor traces, measures and logs Connect calls, on clients and handlers,
+// unary and streaming. Build one with [NewInterceptor]; it is safe for concurrent
+// use.
+type Interceptor struct {
+	c      *config
+	tracer trace.Tracer
+	server metric.Float64Histogram
+	client metric.Float64Histogram
+	active metric.Int64UpDownCounter
+	attrs  attrCache[rpcKey]
+}
+
+var _ connect.Interceptor = (*Interceptor)(nil)
+
+// NewInterceptor returns an [Interceptor]. Add it to handlers with
+// connect.WithInterceptors, and to clients the same way.
+//
+// On a handler it continues the caller's trace context from the request headers,
+// starts a server span named after the procedure, records rpc.server.duration and
+// writes one access-log line. Behind [Middleware] it instead renames and enriches
+// the middleware's span and adds the procedure and code to the middleware's line.
+// On a client it starts a client span, sends the trace context and records
+// rpc.client.duration.
+func NewInterceptor(opts ...Option) *Interceptor {
+	c := newConfig(opts)
+	meter := c.mp.Meter(ScopeName)
+	i := &Interceptor{c: c, tracer: c.tp.Tracer(ScopeName), attrs: attrCache[rpcKey]{make: rpcAttrs}}
+	// Instrument creation fails only for invalid names, which these are not.
+	i.server, _ = meter.Float64Histogram(semconv.RPCServerDuration.Name,
+		metric.WithUnit(semconv.RPCServerDuration.Unit),
+		metric.WithDescription(semconv.RPCServerDuration.Description))
+	i.client, _ = meter.Float64Histogram(semconv.RPCClientDuration.Name,
+		metric.WithUnit(semconv.RPCClientDuration.Unit),
+		metric.WithDescription(semconv.RPCClientDuration.Description))
+	i.active, _ = meter.Int64UpDownCounter(semconv.RPCServerActiveRequests.Name,
+		metric.WithUnit(semconv.RPCServerActiveRequests.Unit),
+		metric.WithDescription(semconv.RPCServerActiveRequests.Description))
+	return i
+}
+
+// WrapUnary instruments unary calls.
+func (i *Interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		spec := req.Spec()
+		if spec.IsClient {
+			ctx, span, start := i.startClient(ctx, spec.Procedure, req.Header())
+			resp, err := next(ctx, req)
+			i.endClient(ctx, span, spec.Procedure, start, err)
+			return resp, err
+		}
+		ctx, sc := i.startServer(ctx, spec.Procedure, req.Header(), req.Peer())
+		resp, err := next(ctx, req)
+		i.endServer(ctx, sc, err)
+		return resp, err
+	}
+}
+
+// WrapStreamingHandler instruments streaming handlers; the span covers the
+// whole stream.
+func (i *Interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		ctx, sc := i.startServer(ctx, conn.Spec().Procedure, conn.RequestHeader(), conn.Peer())
+		err := next(ctx, conn)
+		i.endServer(ctx, sc, err)
+		return err
+	}
+}
+
+// WrapStreamingClient instruments streaming clients; the span ends when the
+// response is closed or a receive fails.
+func (i *Interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		ctx, span, start := i.startClient(ctx, spec.Procedure, nil)
+		conn := next(ctx, spec)
+		// Request headers may change until the first Send.
+		i.c.prop.Inject(ctx, propagation.HeaderCarrier(conn.RequestHeader()))
+		return &clientConn{StreamingClientConn: conn, end: func(err error) {
+			i.endClient(ctx, span, spec.Procedure, start, err)
+		}}
+	}
+}
+
+func (i *Interceptor) startClient(ctx context.Context, procedure string, header map[string][]string) (context.Context, trace.Span, time.Time) {
+	start := time.Now()
+	ctx, span := i.tracer.Start(ctx, procedure, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		service, method := splitProcedure(procedure)
+		span.SetAttributes(
+			attribute.String(semconv.AttrRPCSystem, semconv.RPCSystemConnect),
+			attribute.String(semconv.AttrRPCService, service),
+			attribute.String(semconv.AttrRPCMethod, method),
+		)
+	}
+	if header != nil {
+		i.c.prop.Inject(ctx, propagation.HeaderCarrier(header))
+	}
+	return ctx, span, start
+}
+
+func (i *Interceptor) endClient(ctx context.Context, span trace.Span, procedure string, start time.Time, err error) {
+	elapsed := time.Since(start)
+	code := ""
+	if err != nil {
+		code = connect.CodeOf(err).String()
+		tracing.RecordError(span, err)
+	}
+	if span.IsRecording() && err != nil {
+		span.SetAttributes(attribute.String(semconv.AttrRPCConnectCode, code))
+	}
+	span.End()
+	i.client.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: procedure, code: code}))
+}
+
+// serverCall is what startServer hands to endServer.
+type serverCall struct {
+	procedure string
+	start     time.Time
+	span      trace.Span
+	owned     bool // the span and the access-log line are this interceptor's
+	st        *requestState
+	peer      string
+	active    metric.MeasurementOption
+}
+
+func (i *Interceptor) startServer(ctx context.Context, procedure string, header map[string][]string, peer connect.Peer) (context.Context, *serverCall) {
+	sc := &serverCall{procedure: procedure, start: time.Now(), st: stateFrom(ctx), peer: peer.Addr}
+	if sc.st == nil {
+		sc.owned = true
+		ctx = i.c.prop.Extract(ctx, propagation.HeaderCarrier(header))
+		ctx, sc.span = i.tracer.Start(ctx, procedure, trace.WithSpanKind(trace.SpanKindServer))
+	} else {
+		sc.span = trace.SpanFromContext(ctx)
+		sc.span.SetName(procedure)
+	}
+	if sc.span.IsRecording() {
+		service, method := splitProcedure(procedure)
+		sc.span.SetAttributes(
+			attribute.String(semconv.AttrRPCSystem, semconv.RPCSystemConnect),
+			attribute.String(semconv.AttrRPCService, service),
+			attribute.String(semconv.AttrRPCMethod, method),
+		)
+	}
+	sc.active = i.attrs.get(rpcKey{procedure: procedure})
+	i.active.Add(ctx, 1, sc.active)
+	return ctx, sc
+}
+
+func (i *Interceptor) endServer(ctx context.Context, sc *serverCall, err error) {
+	elapsed := time.Since(sc.start)
+	code, codeName := connect.Code(0), "ok"
+	if err != nil {
+		code = connect.CodeOf(err)
+		codeName = code.String()
+	}
+	tenant, _ := identity.TenantID(ctx)
+	user, _ := identity.UserID(ctx)
+	requestID := identity.RequestID(ctx)
+	if sc.span.IsRecording() {
+		sc.span.SetAttributes(tracing.IdentityAttributes(ctx)...)
+		if err != nil {
+			sc.span.SetAttributes(attribute.String(semconv.AttrRPCConnectCode, codeName))
+			if tracing.ServerFault(code) {
+				tracing.RecordError(sc.span, err)
+			} else {
+				// A caller's mistake is not the server's failure: note the code, keep
+				// the status unset, as the RPC conventions say.
+				sc.span.SetStatus(codes.Unset, "")
+			}
+		}
+	}
+	if sc.owned {
+		sc.span.End()
+	} else {
+		sc.st.setRPC(sc.procedure, codeName, tenant, user, requestID)
+	}
+	i.active.Add(ctx, -1, sc.active)
+	labelCode := ""
+	if err != nil {
+		labelCode = codeName
+	}
+	i.server.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: sc.procedure, code: labelCode}))
+
+	if !sc.owned || !i.c.accessLog {
+		return
+	}
+	level := i.c.level
+	if err != nil && tracing.ServerFault(code) {
+		level = slog.LevelError
+	}
+	if !i.c.logger.Enabled(ctx, level) {
+		return
+	}
+	la := make([]slog.Attr, 0, 8)
+	la = append(la,
+		slog.String("procedure", sc.procedure),
+		slog.String("code", codeName),
+		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+	)
+	if requestID != "" {
+		la = append(la, slog.String("request_id", requestID))
+	}
+	if tenant != "" {
+		la = append(la, slog.String("tenant", tenant))
+	}
+	if user != "" {
+		la = append(la, slog.String("user", user))
+	}
+	if sc.peer != "" {
+		la = append(la, slog.String("peer", sc.peer))
+	}
+	i.c.logger.LogAttrs(ctx, level, "rpc", la...)
+}
+
+// clientConn ends the client span once, when the response is closed or a
+// receive fails.
+type clientConn struct {
+	connect.StreamingClientConn
+	once sync.Once
+	end  func(error)
+}
+
+func (c *clientConn) Receive(msg any) error {
+	err := c.StreamingClientConn.Receive(msg)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			c.once.Do(func() { c.end(nil) })
+		} else {
+			c.once.Do(func() { c.end(err) })
+		}
+	}
+	return err
+}
+
+func (c *clientConn) CloseResponse() error {
+	err := c.StreamingClientConn.CloseResponse()
+	c.once.Do(func() { c.end(nil) })
+	return err
+}

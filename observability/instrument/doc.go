@@ -1,0 +1,17 @@
+// Package instrument gives HTTP middleware, an HTTP client transport and a Connect
+// interceptor that trace, measure and log each request the same way.
+//
+// Each request gets one span (named after its route or procedure, with the
+// OpenTelemetry semantic-convention attributes), the semantic-convention metrics
+// (http.server.request.duration, rpc.server.duration, …) and one access-log line
+// (method, route or procedure, status or code, duration, bytes, request id, tenant).
+//
+// [Middleware] and [NewInterceptor] cooperate: when a Connect handler is mounted
+// behind the middleware, the interceptor names the middleware's span after the
+// procedure and adds the code to its access-log line, so a Connect call still yields
+// one span and one line. Used alone, the interceptor does all of it itself.
+//
+// Everything takes functional options ([WithTracerProvider], [WithMeterProvider],
+// [WithLogger], [WithPropagator]); without them the OpenTelemetry globals and
+// [slog.Default] are used, as installed by observability.Setup.
+package instrument

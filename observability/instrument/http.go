@@ -1,0 +1,216 @@
+package instrument
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/semconv"
+)
+
+type httpServer struct {
+	c        *config
+	tracer   trace.Tracer
+	duration metric.Float64Histogram
+	active   metric.Int64UpDownCounter
+	size     metric.Int64Histogram
+	attrs    attrCache[httpKey]
+}
+
+// Middleware returns HTTP server middleware that gives each request a server span
+// (continuing the caller's trace context), the http.server.* metrics and one
+// access-log line. The span is named "METHOD route" once the inner handler has
+// routed the request (http.ServeMux sets [http.Request.Pattern]), or after the
+// procedure when a Connect handler with [NewInterceptor] served it.
+//
+// The middleware must be safe to call concurrently, and is.
+func Middleware(opts ...Option) func(http.Handler) http.Handler {
+	s := newHTTPServer(newConfig(opts))
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.serve(next, w, r)
+		})
+	}
+}
+
+func newHTTPServer(c *config) *httpServer {
+	meter := c.mp.Meter(ScopeName)
+	s := &httpServer{c: c, tracer: c.tp.Tracer(ScopeName), attrs: attrCache[httpKey]{make: httpAttrs}}
+	// Instrument creation fails only for invalid names, which these are not; the
+	// API returns a working no-op instrument in that case anyway.
+	s.duration, _ = meter.Float64Histogram(semconv.HTTPServerRequestDuration.Name,
+		metric.WithUnit(semconv.HTTPServerRequestDuration.Unit),
+		metric.WithDescription(semconv.HTTPServerRequestDuration.Description),
+		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10))
+	s.active, _ = meter.Int64UpDownCounter(semconv.HTTPServerActiveRequests.Name,
+		metric.WithUnit(semconv.HTTPServerActiveRequests.Unit),
+		metric.WithDescription(semconv.HTTPServerActiveRequests.Description))
+	s.size, _ = meter.Int64Histogram(semconv.HTTPServerResponseBodySize.Name,
+		metric.WithUnit(semconv.HTTPServerResponseBodySize.Unit),
+		metric.WithDescription(semconv.HTTPServerResponseBodySize.Description))
+	return s
+}
+
+func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx := s.c.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	st := &requestState{}
+	ctx = context.WithValue(ctx, stateKey{}, st)
+	ctx, span := s.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+	method := normalizeMethod(r.Method)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if span.IsRecording() {
+		span.SetAttributes(
+			attribute.String(semconv.AttrHTTPMethod, method),
+			attribute.String(semconv.AttrURLScheme, scheme),
+			attribute.String(semconv.AttrURLPath, r.URL.Path),
+			attribute.String(semconv.AttrServerAddress, r.Host),
+		)
+	}
+	activeAttrs := s.attrs.get(httpKey{method: method, scheme: scheme})
+	s.active.Add(ctx, 1, activeAttrs)
+
+	rw := &responseWriter{ResponseWriter: w}
+	r = r.WithContext(ctx)
+	defer func() {
+		// A panic still ends the span and counts as a 500; the panic goes on to
+		// whatever recovers it.
+		p := recover()
+		if p != nil && rw.status == 0 {
+			rw.status = http.StatusInternalServerError
+		}
+		s.finish(ctx, span, r, rw, start, method, scheme, activeAttrs)
+		if p != nil {
+			panic(p)
+		}
+	}()
+	next.ServeHTTP(rw, r)
+}
+
+func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Request, rw *responseWriter,
+	start time.Time, method, scheme string, activeAttrs metric.MeasurementOption) {
+	elapsed := time.Since(start)
+	status := rw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	route := routeOf(r.Pattern)
+	st := stateFrom(ctx)
+	st.mu.Lock()
+	procedure, code, tenant, user, requestID := st.procedure, st.code, st.tenant, st.user, st.requestID
+	extra := st.attrs
+	st.mu.Unlock()
+	if procedure != "" {
+		route = procedure
+	}
+
+	if span.IsRecording() {
+		switch {
+		case procedure != "":
+			span.SetName(procedure)
+		case route != "":
+			span.SetName(r.Method + " " + route)
+		}
+		span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status))
+		if route != "" {
+			span.SetAttributes(attribute.String(semconv.AttrHTTPRoute, route))
+		}
+		if status >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(status))
+		}
+	}
+	span.End()
+
+	s.active.Add(ctx, -1, activeAttrs)
+	attrs := s.attrs.get(httpKey{method: method, route: route, scheme: scheme, status: status})
+	s.duration.Record(ctx, elapsed.Seconds(), attrs)
+	s.size.Record(ctx, rw.bytes, attrs)
+
+	if !s.c.accessLog {
+		return
+	}
+	level := s.c.level
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if !s.c.logger.Enabled(ctx, level) {
+		return
+	}
+	if requestID == "" {
+		requestID = identity.RequestID(ctx)
+	}
+	if tenant == "" {
+		tenant, _ = identity.TenantID(ctx)
+	}
+	if user == "" {
+		user, _ = identity.UserID(ctx)
+	}
+	la := make([]slog.Attr, 0, 12+len(extra))
+	la = append(la,
+		slog.String("method", r.Method),
+		slog.String("route", route),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.Int64("bytes_in", max(r.ContentLength, 0)),
+		slog.Int64("bytes_out", rw.bytes),
+	)
+	if code != "" {
+		la = append(la, slog.String("code", code))
+	}
+	if requestID != "" {
+		la = append(la, slog.String("request_id", requestID))
+	}
+	if tenant != "" {
+		la = append(la, slog.String("tenant", tenant))
+	}
+	if user != "" {
+		la = append(la, slog.String("user", user))
+	}
+	la = append(la, extra...)
+	s.c.logger.LogAttrs(ctx, level, "http request", la...)
+}
+
+// responseWriter remembers the status and counts the body bytes. It unwraps for
+// [http.ResponseController], so flushing, deadlines and full duplex (which
+// Connect streaming uses) still reach the real writer.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush flushes the underlying writer when it can.
+func (w *responseWriter) Flush() {
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the underlying writer for [http.ResponseController].
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

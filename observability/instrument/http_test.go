@@ -1,0 +1,133 @@
+package instrument_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/observability/instrument"
+)
+
+func TestHTTPMiddlewareAndTransport(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		instrument.Annotate(r.Context(), slog.String("cache", "hit"))
+		if r.PathValue("id") == "boom" {
+			http.Error(w, "boom", http.StatusInternalServerError)
+			return
+		}
+		_, _ = io.WriteString(w, "item "+r.PathValue("id"))
+	})
+	srv := httptest.NewServer(instrument.Middleware(b.opts()...)(mux))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: instrument.Transport(srv.Client().Transport, b.opts()...)}
+
+	get := func(path string) int {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+path+"?token=s3cr3t", nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	if got := get("/items/42"); got != http.StatusOK {
+		t.Fatalf("status %d", got)
+	}
+	if got := get("/items/boom"); got != http.StatusInternalServerError {
+		t.Fatalf("status %d", got)
+	}
+
+	spans := b.spans.Ended()
+	var servers, clients []sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		switch s.SpanKind() {
+		case trace.SpanKindServer:
+			servers = append(servers, s)
+		case trace.SpanKindClient:
+			clients = append(clients, s)
+		}
+	}
+	if len(servers) != 2 || len(clients) != 2 {
+		t.Fatalf("%d server and %d client spans, want 2 and 2", len(servers), len(clients))
+	}
+	for i := range servers {
+		if servers[i].Name() != "GET /items/{id}" {
+			t.Fatalf("server span named %q, want the route", servers[i].Name())
+		}
+		if servers[i].Parent().SpanID() != clients[i].SpanContext().SpanID() {
+			t.Fatal("server span is not the child of the client span")
+		}
+		if full := spanAttrs(clients[i])["url.full"]; full == "" || strings.Contains(full, "s3cr3t") {
+			t.Fatalf("client url.full %q: missing or leaks the query", full)
+		}
+	}
+	if servers[1].Status().Code.String() != "Error" || servers[0].Status().Code.String() != "Unset" {
+		t.Fatalf("statuses %v, %v", servers[0].Status(), servers[1].Status())
+	}
+
+	lines := b.lines(t)
+	if len(lines) != 2 {
+		t.Fatalf("%d access-log lines, want 2", len(lines))
+	}
+	if l := lines[0]; l["route"] != "/items/{id}" || l["status"] != float64(200) || l["method"] != "GET" ||
+		l["bytes_out"] != float64(len("item 42")) || l["cache"] != "hit" || l["level"] != "INFO" {
+		t.Fatalf("access-log line %v", l)
+	}
+	if l := lines[1]; l["status"] != float64(500) || l["level"] != "ERROR" {
+		t.Fatalf("access-log line for a 500 %v", l)
+	}
+
+	m := b.metric(t, "http.server.request.duration")
+	if m.Unit != "s" {
+		t.Fatalf("unit %q", m.Unit)
+	}
+	statuses := map[string]uint64{}
+	for _, dp := range m.Data.(metricdata.Histogram[float64]).DataPoints {
+		a := attrMap(dp.Attributes)
+		if a["http.route"] != "/items/{id}" || a["http.request.method"] != "GET" || a["url.scheme"] != "http" {
+			t.Fatalf("labels %v", a)
+		}
+		statuses[a["http.response.status_code"]] += dp.Count
+	}
+	if statuses["200"] != 1 || statuses["500"] != 1 {
+		t.Fatalf("counts by status %v", statuses)
+	}
+	if m := b.metric(t, "http.client.request.duration"); len(m.Data.(metricdata.Histogram[float64]).DataPoints) != 2 {
+		t.Fatalf("client duration points %v", m.Data)
+	}
+}
+
+func TestMiddlewarePanicStillEndsSpan(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	h := instrument.Middleware(b.opts()...)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("handler bug")
+	}))
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panic did not reach the caller")
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
+	}()
+	spans := b.spans.Ended()
+	if len(spans) != 1 || spans[0].Status().Code.String() != "Error" {
+		t.Fatalf("spans after a panic: %v", spans)
+	}
+	if l := b.lines(t); len(l) != 1 || l[0]["status"] != float64(500) {
+		t.Fatalf("access log after a panic: %v", l)
+	}
+}

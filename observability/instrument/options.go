@@ -1,0 +1,101 @@
+package instrument
+
+import (
+	"log/slog"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// ScopeName is the instrumentation scope of the spans and metrics this package
+// records.
+const ScopeName = "github.com/footingdev/footing/observability/instrument"
+
+// An Option configures [Middleware], [Transport] or [NewInterceptor].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	tp        trace.TracerProvider
+	mp        metric.MeterProvider
+	prop      propagation.TextMapPropagator
+	logger    *slog.Logger
+	accessLog bool
+	level     slog.Level
+}
+
+// WithTracerProvider sets the provider of the spans. A nil provider is ignored;
+// the default is the global one.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) {
+		if tp != nil {
+			c.tp = tp
+		}
+	})
+}
+
+// WithMeterProvider sets the provider of the metrics. A nil provider is ignored;
+// the default is the global one.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) {
+		if mp != nil {
+			c.mp = mp
+		}
+	})
+}
+
+// WithPropagator sets how trace context and baggage cross the wire. A nil
+// propagator is ignored; the default is the global one.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return optionFunc(func(c *config) {
+		if p != nil {
+			c.prop = p
+		}
+	})
+}
+
+// WithLogger sets the logger of the access-log lines. A nil logger is ignored;
+// the default is [slog.Default] at the time of the call.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	})
+}
+
+// WithAccessLog turns the access-log line on (the default) or off.
+func WithAccessLog(on bool) Option {
+	return optionFunc(func(c *config) { c.accessLog = on })
+}
+
+// WithAccessLogLevel sets the level of the access-log lines; the default is
+// [slog.LevelInfo]. Lines for server errors (5xx, or Connect codes that are the
+// server's fault) are always written at [slog.LevelError].
+func WithAccessLogLevel(level slog.Level) Option {
+	return optionFunc(func(c *config) { c.level = level })
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{
+		tp:        otel.GetTracerProvider(),
+		mp:        otel.GetMeterProvider(),
+		prop:      otel.GetTextMapPropagator(),
+		logger:    slog.Default(),
+		accessLog: true,
+		level:     slog.LevelInfo,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(c)
+		}
+	}
+	return c
+}

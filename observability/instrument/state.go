@@ -1,0 +1,56 @@
+package instrument
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+)
+
+type stateKey struct{}
+
+// requestState is what the layers that handle one request tell the access-log
+// line written by [Middleware] at its end.
+type requestState struct {
+	mu        sync.Mutex
+	procedure string
+	code      string
+	tenant    string
+	user      string
+	requestID string
+	attrs     []slog.Attr
+}
+
+func stateFrom(ctx context.Context) *requestState {
+	st, _ := ctx.Value(stateKey{}).(*requestState)
+	return st
+}
+
+// Annotate adds attrs to the access-log line of the request being served under
+// ctx, when that request passes through [Middleware]; otherwise it does nothing.
+// Layers inside the middleware that learn something about the request (the
+// authenticated tenant, a cache result) call it. It is safe to call concurrently.
+func Annotate(ctx context.Context, attrs ...slog.Attr) {
+	st := stateFrom(ctx)
+	if st == nil || len(attrs) == 0 {
+		return
+	}
+	st.mu.Lock()
+	st.attrs = append(st.attrs, attrs...)
+	st.mu.Unlock()
+}
+
+// setRPC records what the Connect interceptor learned about the request.
+func (st *requestState) setRPC(procedure, code, tenant, user, requestID string) {
+	st.mu.Lock()
+	st.procedure, st.code = procedure, code
+	if tenant != "" {
+		st.tenant = tenant
+	}
+	if user != "" {
+		st.user = user
+	}
+	if requestID != "" {
+		st.requestID = requestID
+	}
+	st.mu.Unlock()
+}
