@@ -1,0 +1,134 @@
+package pg_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.uber.org/goleak"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/storage/pg"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func testURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+func TestValidateReportsEverything(t *testing.T) {
+	t.Parallel()
+	err := pg.Config{MaxConns: -1, MinIdleConns: -2, ConnectTimeout: -time.Second}.Validate()
+	d := errs.From(err)
+	if d.Code != connect.CodeInvalidArgument {
+		t.Fatalf("code = %v, want InvalidArgument", d.Code)
+	}
+	var fields []string
+	for _, v := range d.FieldViolations {
+		fields = append(fields, v.GetField())
+	}
+	if got, want := strings.Join(fields, ","), "URL,MaxConns,MinIdleConns,ConnectTimeout"; got != want {
+		t.Fatalf("violations = %s, want %s", got, want)
+	}
+	if err := (pg.Config{URL: testURL()}).Validate(); err != nil {
+		t.Fatalf("valid config: %v", err)
+	}
+}
+
+func TestValidateNeverEchoesURL(t *testing.T) {
+	t.Parallel()
+	err := pg.Config{URL: "postgres://u:s3cret@host:notaport/db"}.Validate()
+	if err == nil {
+		t.Fatal("bad URL accepted")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("error leaks the password: %v", err)
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://x@localhost/db")
+	t.Setenv("DB_MAX_CONNS", "7")
+	t.Setenv("DB_MAX_CONN_LIFETIME", "1m")
+	c, err := pg.ConfigFromEnv()
+	if err != nil || c.MaxConns != 7 || c.MaxConnLifetime != time.Minute || c.URL == "" {
+		t.Fatalf("ConfigFromEnv = %+v, %v", c, err)
+	}
+	t.Setenv("DB_MAX_CONNS", "many")
+	t.Setenv("DB_CONNECT_TIMEOUT", "soon")
+	_, err = pg.ConfigFromEnv()
+	if err == nil || !strings.Contains(err.Error(), "DB_MAX_CONNS") || !strings.Contains(err.Error(), "DB_CONNECT_TIMEOUT") {
+		t.Fatalf("want both bad variables reported, got %v", err)
+	}
+}
+
+func TestDefaultsApplied(t *testing.T) {
+	t.Parallel()
+	pc, err := pg.Config{URL: testURL(), MaxConns: 1}.PoolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.MaxConns != 1 || pc.MinIdleConns != 1 || pc.MaxConnLifetimeJitter != pg.DefaultMaxConnLifetimeJitter {
+		t.Fatalf("defaults not applied: max=%d minIdle=%d jitter=%v", pc.MaxConns, pc.MinIdleConns, pc.MaxConnLifetimeJitter)
+	}
+}
+
+func TestPoolTracesQueriesWithoutArguments(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	tp := trace.NewTracerProvider(trace.WithSpanProcessor(rec))
+	ctx := context.Background()
+	pool, err := pg.New(ctx, pg.Config{URL: testURL(), TracerProvider: tp, MinIdleConns: 1, MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := pg.Health(ctx, pool); err != nil {
+		t.Fatalf("Health: %v", err)
+	}
+	var got string
+	if err := pool.QueryRow(ctx, "select $1::text", "top-secret-arg").Scan(&got); err != nil || got != "top-secret-arg" {
+		t.Fatalf("query = %q, %v", got, err)
+	}
+	_, _ = pool.Exec(ctx, "select 1/0")
+	var sawSelect, sawErr bool
+	for _, s := range rec.Ended() {
+		for _, a := range s.Attributes() {
+			if strings.Contains(a.Value.String(), "top-secret-arg") {
+				t.Fatalf("span %q carries a query argument", s.Name())
+			}
+			if a.Key == "error.type" && a.Value.AsString() == "22012" {
+				sawErr = true
+			}
+		}
+		if s.Name() == "SELECT" {
+			sawSelect = true
+		}
+	}
+	if !sawSelect || !sawErr {
+		t.Fatalf("spans: select=%v division-error=%v (%d spans)", sawSelect, sawErr, len(rec.Ended()))
+	}
+}
+
+func TestHealthUnavailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := pg.New(ctx, pg.Config{URL: "postgres://nobody@127.0.0.1:1/none?sslmode=disable", ConnectTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	err = pg.Health(ctx, pool)
+	if errs.From(err).Code != connect.CodeUnavailable {
+		t.Fatalf("Health on a closed port = %v, want Unavailable", err)
+	}
+}
