@@ -1,0 +1,170 @@
+package edge
+
+import (
+	"compress/gzip"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// DefaultCompressMinSize is the smallest response [Compress] compresses by default.
+const DefaultCompressMinSize = 1024
+
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return w
+}}
+
+// Compress returns middleware that gzips plain HTTP responses of at least minSize
+// bytes (<= 0 means [DefaultCompressMinSize]) for clients that accept gzip. It leaves
+// alone Connect, gRPC and gRPC-Web requests (they negotiate compression themselves),
+// responses that already have a Content-Encoding, and event streams.
+func Compress(minSize int) func(http.Handler) http.Handler {
+	if minSize <= 0 {
+		minSize = DefaultCompressMinSize
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !acceptsGzip(r) || isRPC(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Add("Vary", "Accept-Encoding")
+			cw := &compressWriter{ResponseWriter: w, min: minSize}
+			defer cw.close()
+			next.ServeHTTP(cw, r)
+		})
+	}
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isRPC(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return r.Header.Get("Connect-Protocol-Version") != "" ||
+		strings.HasPrefix(ct, "application/grpc") || strings.HasPrefix(ct, "application/connect+")
+}
+
+// compressWriter buffers up to min bytes to decide, then either gzips or passes through.
+type compressWriter struct {
+	http.ResponseWriter
+	min     int
+	buf     []byte
+	status  int
+	decided bool
+	gz      *gzip.Writer
+}
+
+func (c *compressWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	if code < 200 || code == http.StatusNoContent || code == http.StatusNotModified {
+		c.decide(false)
+	}
+}
+
+func (c *compressWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	if !c.decided {
+		c.buf = append(c.buf, b...)
+		if len(c.buf) < c.min {
+			return len(b), nil
+		}
+		c.decide(true)
+		return len(b), c.flushBuf()
+	}
+	if c.gz != nil {
+		return c.gz.Write(b)
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+func (c *compressWriter) decide(big bool) {
+	if c.decided {
+		return
+	}
+	c.decided = true
+	h := c.Header()
+	ct := h.Get("Content-Type")
+	if ct == "" && len(c.buf) > 0 {
+		ct = http.DetectContentType(c.buf)
+		h.Set("Content-Type", ct)
+	}
+	if big && h.Get("Content-Encoding") == "" && compressible(ct) {
+		h.Set("Content-Encoding", "gzip")
+		h.Del("Content-Length")
+		c.gz = gzipPool.Get().(*gzip.Writer)
+		c.gz.Reset(c.ResponseWriter)
+	}
+	if c.status != 0 {
+		c.ResponseWriter.WriteHeader(c.status)
+	}
+}
+
+func (c *compressWriter) flushBuf() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	var err error
+	if c.gz != nil {
+		_, err = c.gz.Write(c.buf)
+	} else {
+		_, err = c.ResponseWriter.Write(c.buf)
+	}
+	c.buf = nil
+	return err
+}
+
+func compressible(ct string) bool {
+	ct = strings.ToLower(ct)
+	switch {
+	case strings.HasPrefix(ct, "text/event-stream"):
+		return false
+	case strings.HasPrefix(ct, "text/"), strings.Contains(ct, "json"), strings.Contains(ct, "javascript"),
+		strings.Contains(ct, "xml"), strings.HasPrefix(ct, "image/svg"):
+		return true
+	}
+	return false
+}
+
+// Flush sends what is buffered, compressed or not.
+func (c *compressWriter) Flush() {
+	c.decide(len(c.buf) >= c.min)
+	_ = c.flushBuf()
+	if c.gz != nil {
+		_ = c.gz.Flush()
+	}
+	_ = http.NewResponseController(c.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+func (c *compressWriter) close() {
+	if !c.decided {
+		if c.status == 0 && len(c.buf) == 0 {
+			return // Nothing was written; net/http sends its own empty 200.
+		}
+		c.decide(false)
+	}
+	_ = c.flushBuf()
+	if c.gz != nil {
+		_ = c.gz.Close()
+		c.gz.Reset(nil)
+		gzipPool.Put(c.gz)
+		c.gz = nil
+	}
+}

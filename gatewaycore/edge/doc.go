@@ -1,0 +1,13 @@
+// Package edge holds the small HTTP middlewares every request passes at the API edge:
+//
+//   - [Metadata]: the request id (a well-formed incoming X-Request-Id, else a fresh one,
+//     echoed in the response) and the rest of footing.common.v1.RequestMetadata (client
+//     IP after trusted-proxy handling of X-Forwarded-For, user agent, traceparent,
+//     procedure), put in the context with contracts/identity;
+//   - [Recover]: a panic becomes an Internal error with an error id, logged server-side;
+//   - [BodyLimit]: request bodies past a size answer 413;
+//   - [Timeouts]: a deadline per route or Connect procedure;
+//   - [Compress]: gzip for plain HTTP responses (Connect and gRPC compress themselves).
+//
+// Each is a func(http.Handler) http.Handler, usable alone or in gatewaycore/chain.
+package edge

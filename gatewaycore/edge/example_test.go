@@ -1,0 +1,37 @@
+package edge_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/gatewaycore/edge"
+)
+
+func ExampleMetadata() {
+	proxies, _ := edge.NewTrustedProxies("10.0.0.0/8")
+	h := edge.Metadata(edge.WithTrustedProxies(proxies))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		md, _ := identity.RequestMetadataFrom(r.Context())
+		fmt.Println(md.GetRequestId(), md.GetClientIp(), md.GetProcedure())
+	}))
+	r := httptest.NewRequest(http.MethodPost, "/footing.ai.v1.AIGatewayService/Complete", nil)
+	r.RemoteAddr = "10.0.0.5:51000"
+	r.Header.Set("X-Forwarded-For", "198.51.100.7")
+	r.Header.Set("X-Request-Id", "req-42")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	// Output: req-42 198.51.100.7 /footing.ai.v1.AIGatewayService/Complete
+}
+
+func ExampleRecover() {
+	h := edge.Recover(edge.WithPanicHook(func(_ context.Context, _ *http.Request, _ string, v any, _ []byte) {
+		fmt.Println("logged:", v)
+	}))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	fmt.Println(rec.Code)
+	// Output:
+	// logged: boom
+	// 500
+}

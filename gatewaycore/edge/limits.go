@@ -1,0 +1,83 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/gatewaycore/httperr"
+)
+
+// BodyLimit returns middleware that refuses request bodies larger than max bytes:
+// a declared Content-Length over the limit answers 413 at once; a body that grows
+// past it while being read fails the read with *http.MaxBytesError (Connect handlers
+// then answer ResourceExhausted). max <= 0 means no limit.
+func BodyLimit(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if max <= 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > max {
+				httperr.New().WriteStatus(w, r, http.StatusRequestEntityTooLarge,
+					errs.ResourceExhausted("REQUEST_TOO_LARGE", "the request body is too large"))
+				return
+			}
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = http.MaxBytesReader(w, r.Body, max)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// IsBodyTooLarge reports whether err comes from reading a body past [BodyLimit].
+func IsBodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// RouteTimeouts maps path prefixes (a Connect service "/pkg.Service/", a procedure
+// "/pkg.Service/Method", an HTTP route "/api/") to request deadlines. The longest
+// matching prefix wins; Default applies when none matches. A zero duration means no
+// deadline.
+type RouteTimeouts struct {
+	Default time.Duration
+	Routes  map[string]time.Duration
+}
+
+// Timeouts returns middleware that gives each request the context deadline of its
+// route in rt. Handlers see it through r.Context(); Connect handlers and clients
+// honour it, and streams end when it passes. It never buffers the response, unlike
+// http.TimeoutHandler, so streaming works.
+func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
+	prefixes := make([]string, 0, len(rt.Routes))
+	for p := range rt.Routes {
+		prefixes = append(prefixes, p)
+	}
+	sort.Slice(prefixes, func(i, j int) bool { return len(prefixes[i]) > len(prefixes[j]) })
+	lookup := func(path string) time.Duration {
+		for _, p := range prefixes {
+			if strings.HasPrefix(path, p) {
+				return rt.Routes[p]
+			}
+		}
+		return rt.Default
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d := lookup(r.URL.Path)
+			if d <= 0 {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}

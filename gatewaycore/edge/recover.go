@@ -1,0 +1,96 @@
+package edge
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/gatewaycore/httperr"
+)
+
+// A PanicHook is told about every recovered panic with the error id the caller
+// received, the panic value and the stack. It must be safe to call concurrently.
+type PanicHook func(ctx context.Context, r *http.Request, errorID string, value any, stack []byte)
+
+// A RecoverOption configures [Recover].
+type RecoverOption func(*recoverConfig)
+
+type recoverConfig struct {
+	hook PanicHook
+}
+
+// WithPanicHook replaces the default hook, which logs with slog at error level.
+// A nil hook is ignored.
+func WithPanicHook(h PanicHook) RecoverOption {
+	return func(c *recoverConfig) {
+		if h != nil {
+			c.hook = h
+		}
+	}
+}
+
+func logPanic(ctx context.Context, r *http.Request, errorID string, value any, stack []byte) {
+	slog.ErrorContext(ctx, "panic serving request", "error_id", errorID, "path", r.URL.Path,
+		"panic", fmt.Sprint(value), "stack", string(stack))
+}
+
+// Recover returns middleware that turns a panic in the rest of the chain into an
+// Internal error: the caller gets a 500 (or its protocol's Internal) with only an
+// error id; the hook gets the panic value and stack under that id. http.ErrAbortHandler
+// is re-panicked, as net/http expects. If the response had already started, the
+// connection is aborted instead.
+func Recover(opts ...RecoverOption) func(http.Handler) http.Handler {
+	c := recoverConfig{hook: logPanic}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tw := &trackingWriter{ResponseWriter: w}
+			defer func() {
+				v := recover()
+				if v == nil {
+					return
+				}
+				if v == http.ErrAbortHandler { //nolint:errorlint // net/http panics with this exact value.
+					panic(v)
+				}
+				cerr := errs.Internal(fmt.Errorf("panic: %v", v))
+				ie, _ := errs.AsInternal(cerr)
+				c.hook(r.Context(), r, ie.ID, v, debug.Stack())
+				if tw.wrote {
+					panic(http.ErrAbortHandler)
+				}
+				httperr.Write(w, r, cerr)
+			}()
+			next.ServeHTTP(tw, r)
+		})
+	}
+}
+
+// trackingWriter notes whether the response has started.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) WriteHeader(code int) {
+	t.wrote = true
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+func (t *trackingWriter) Flush() {
+	t.wrote = true
+	http.NewResponseController(t.ResponseWriter).Flush() //nolint:errcheck // Flush is best effort, as http.Flusher's.
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }

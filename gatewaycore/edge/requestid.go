@@ -1,0 +1,107 @@
+package edge
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+)
+
+// HeaderRequestID is the header that carries the request id in and out.
+const HeaderRequestID = "X-Request-Id"
+
+// MaxRequestIDLen is the longest incoming request id that is accepted.
+const MaxRequestIDLen = 128
+
+// ValidRequestID reports whether id is acceptable as an incoming request id: 1 to
+// [MaxRequestIDLen] characters from A-Z a-z 0-9 and "-_.:". Anything else is replaced,
+// so that a caller cannot inject text into logs.
+func ValidRequestID(id string) bool {
+	if id == "" || len(id) > MaxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// NewRequestID returns a fresh random request id: 32 lower-case hex characters.
+func NewRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	return hex.EncodeToString(b[:])
+}
+
+// A MetadataOption configures [Metadata].
+type MetadataOption func(*metadataConfig)
+
+type metadataConfig struct {
+	proxies *TrustedProxies
+	newID   func() string
+}
+
+// WithTrustedProxies sets the proxies whose X-Forwarded-For is believed. Without it
+// the client IP is the connection's peer address. A nil value is ignored.
+func WithTrustedProxies(p *TrustedProxies) MetadataOption {
+	return func(c *metadataConfig) {
+		if p != nil {
+			c.proxies = p
+		}
+	}
+}
+
+// WithRequestIDGenerator replaces [NewRequestID]. A nil function is ignored.
+func WithRequestIDGenerator(f func() string) MetadataOption {
+	return func(c *metadataConfig) {
+		if f != nil {
+			c.newID = f
+		}
+	}
+}
+
+// Metadata returns middleware that builds the request's
+// footing.common.v1.RequestMetadata once, puts it in the context
+// (identity.WithRequestMetadata) and echoes the request id in the X-Request-Id
+// response header.
+func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
+	c := metadataConfig{proxies: &TrustedProxies{}, newID: NewRequestID}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get(HeaderRequestID)
+			if !ValidRequestID(id) {
+				id = c.newID()
+			}
+			w.Header().Set(HeaderRequestID, id)
+			md := &commonv1.RequestMetadata{
+				RequestId:   id,
+				ClientIp:    c.proxies.ClientIP(r),
+				UserAgent:   r.UserAgent(),
+				Traceparent: r.Header.Get("Traceparent"),
+				Procedure:   Procedure(r),
+			}
+			next.ServeHTTP(w, r.WithContext(identity.WithRequestMetadata(r.Context(), md)))
+		})
+	}
+}
+
+// Procedure returns the Connect procedure ("/pkg.Service/Method") or HTTP route of r:
+// its URL path. Connect, gRPC and gRPC-Web all put the procedure in the path.
+func Procedure(r *http.Request) string {
+	p := r.URL.Path
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}

@@ -1,0 +1,191 @@
+package httperr
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"connectrpc.com/connect"
+
+	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+)
+
+// An InternalErrorHook is told about every internal error a [Writer] writes, with the
+// error id the caller received and the real cause. It must be safe to call concurrently.
+type InternalErrorHook func(ctx context.Context, r *http.Request, e *errs.InternalError)
+
+// An Option configures a [Writer].
+type Option func(*Writer)
+
+// WithInternalErrorHook sets the hook told about internal errors. A nil hook is ignored.
+func WithInternalErrorHook(hook InternalErrorHook) Option {
+	return func(w *Writer) {
+		if hook != nil {
+			w.hook = hook
+		}
+	}
+}
+
+// A Writer writes errors as HTTP responses. It is safe to use concurrently.
+type Writer struct {
+	hook InternalErrorHook
+	ew   *connect.ErrorWriter
+}
+
+// New returns a [Writer].
+func New(opts ...Option) *Writer {
+	w := &Writer{ew: connect.NewErrorWriter()}
+	for _, opt := range opts {
+		opt(w)
+	}
+	return w
+}
+
+var defaultWriter = New()
+
+// Write writes err to w with a [Writer] that has no hook.
+func Write(w http.ResponseWriter, r *http.Request, err error) {
+	defaultWriter.Write(w, r, err)
+}
+
+// Write writes err as the response to r. The error is first held to the error model
+// (see [Writer.Normalize]); the response then carries its HTTP status, a Retry-After
+// header for RetryInfo, and the body in the request's protocol (Connect JSON unless
+// the request is gRPC, gRPC-Web or Connect streaming). Nothing must have been written
+// to w before.
+func (wr *Writer) Write(w http.ResponseWriter, r *http.Request, err error) {
+	cerr := wr.Normalize(r.Context(), r, err)
+	if d, ok := errs.RetryAfter(cerr); ok {
+		w.Header().Set("Retry-After", RetryAfterSeconds(d.Seconds()))
+	}
+	_ = wr.ew.Write(w, r, cerr) // A failed write means the client went away.
+}
+
+// WriteStatus writes err like [Writer.Write] but with the given HTTP status for
+// plain (Connect unary or unknown protocol) requests, for the few statuses the error
+// codes do not express, such as 413 Content Too Large.
+func (wr *Writer) WriteStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if IsFramedRPC(r) {
+		wr.Write(w, r, err)
+		return
+	}
+	wr.Write(&statusOverride{ResponseWriter: w, status: status}, r, err)
+}
+
+// IsFramedRPC reports whether r is a gRPC, gRPC-Web or Connect streaming request,
+// whose errors travel in trailers or end-of-stream messages rather than in the
+// HTTP status.
+func IsFramedRPC(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/grpc") || strings.HasPrefix(ct, "application/connect+")
+}
+
+type statusOverride struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusOverride) WriteHeader(int) { s.ResponseWriter.WriteHeader(s.status) }
+
+// RetryAfterSeconds formats seconds as a Retry-After value: whole seconds, rounded
+// up, at least 1 for any positive delay.
+func RetryAfterSeconds(seconds float64) string {
+	if seconds <= 0 || math.IsNaN(seconds) {
+		return "0"
+	}
+	return strconv.FormatInt(int64(math.Ceil(min(seconds, 1<<31))), 10)
+}
+
+// Normalize returns err as a *connect.Error that obeys the error model:
+// context.Canceled and context.DeadlineExceeded become Canceled and DeadlineExceeded;
+// errors that are not *connect.Error, and *connect.Error with code Unknown, Internal or
+// DataLoss not built by errs.Internal, become errs.Internal (the hook is told); the
+// request id in ctx is added when the error has none.
+func (wr *Writer) Normalize(ctx context.Context, r *http.Request, err error) *connect.Error {
+	requestID := identity.RequestID(ctx)
+	var cerr *connect.Error
+	isConnect := errors.As(err, &cerr)
+	if ie, ok := errs.AsInternal(err); ok {
+		wr.tell(ctx, r, ie)
+		if !isConnect {
+			return rebuild(connect.NewError(connect.CodeInternal, ie), requestID, ie.ID)
+		}
+		return withRequestID(cerr, requestID)
+	}
+	switch {
+	case isConnect:
+		switch cerr.Code() {
+		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
+		default:
+			return withRequestID(cerr, requestID)
+		}
+	case errors.Is(err, context.Canceled):
+		return errs.New(connect.CodeCanceled, "CANCELED", "the call was canceled", errs.WithRequestID(requestID))
+	case errors.Is(err, context.DeadlineExceeded):
+		return errs.New(connect.CodeDeadlineExceeded, "DEADLINE_EXCEEDED", "the call ran out of time", errs.WithRequestID(requestID))
+	}
+	out := errs.Internal(err, errs.WithRequestID(requestID))
+	ie, _ := errs.AsInternal(out)
+	wr.tell(ctx, r, ie)
+	return out
+}
+
+func (wr *Writer) tell(ctx context.Context, r *http.Request, ie *errs.InternalError) {
+	if wr.hook != nil {
+		wr.hook(ctx, r, ie)
+	}
+}
+
+// withRequestID returns cerr, or a copy of it carrying requestID in RequestInfo when
+// it names none. cerr itself may be shared and is never modified.
+func withRequestID(cerr *connect.Error, requestID string) *connect.Error {
+	d := errs.From(cerr)
+	if requestID == "" || d.RequestID != "" {
+		return cerr
+	}
+	return rebuild(cerr, requestID, d.ErrorID)
+}
+
+func rebuild(cerr *connect.Error, requestID, errorID string) *connect.Error {
+	out := connect.NewError(cerr.Code(), errors.Unwrap(cerr))
+	for _, d := range cerr.Details() {
+		if v, err := d.Value(); err == nil {
+			if _, ok := v.(*commonv1.RequestInfo); ok {
+				continue
+			}
+		}
+		out.AddDetail(d)
+	}
+	for k, vs := range cerr.Meta() {
+		out.Meta()[k] = vs
+	}
+	if detail, err := connect.NewErrorDetail(&commonv1.RequestInfo{RequestId: requestID, ErrorId: errorID}); err == nil {
+		out.AddDetail(detail)
+	}
+	return out
+}
+
+// A HandlerFunc is an HTTP handler that returns an error; [HandlerFunc.ServeHTTP]
+// writes that error with the default [Writer]. Use [Writer.Handler] for one with a hook.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP calls f and writes its error, if any, with [Write].
+func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := f(w, r); err != nil {
+		Write(w, r, err)
+	}
+}
+
+// Handler returns an [http.Handler] that calls f and writes its error with wr.
+func (wr *Writer) Handler(f HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			wr.Write(w, r, err)
+		}
+	})
+}
