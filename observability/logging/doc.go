@@ -1,0 +1,14 @@
+// Package logging gives footing's [slog.Handler]: JSON or text lines that carry
+// the trace id, span id, request id, tenant and user of the context they are
+// logged under, and that never show a secret.
+//
+// Redaction works on keys and on values. An attribute whose key names a secret
+// (password, token, access_token, refresh_token, authorization, cookie,
+// set-cookie, api_key, secret, … in any case and with any separators, at any
+// depth, in groups, and in the fields and keys of structs and maps passed with
+// slog.Any) is written as [Redacted]. A string anywhere (the message, a value,
+// an error's text) that holds a bearer or basic credential or a JWT has that
+// part replaced by [Redacted].
+//
+// [FromContext] and [NewContext] carry a request-scoped logger.
+package logging

@@ -1,0 +1,201 @@
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/contracts/identity"
+)
+
+// Format is the line format of a [Handler].
+type Format int
+
+const (
+	// JSON writes one JSON object per line (slog.JSONHandler's format).
+	JSON Format = iota
+	// Text writes key=value lines (slog.TextHandler's format).
+	Text
+)
+
+// Keys of the attributes a [Handler] takes from the context.
+const (
+	TraceIDKey   = "trace_id"
+	SpanIDKey    = "span_id"
+	RequestIDKey = "request_id"
+	TenantKey    = "tenant"
+	UserKey      = "user"
+)
+
+// Options configures a [Handler]. The zero value writes JSON at Info level.
+type Options struct {
+	// Format is JSON (the default) or Text.
+	Format Format
+	// Level is the minimum level written; nil means Info.
+	Level slog.Leveler
+	// AddSource adds the source file and line of the log call.
+	AddSource bool
+	// SecretKeys are keys to redact in addition to [DefaultSecretKeys], matched
+	// the same way (any case, separators ignored).
+	SecretKeys []string
+	// ReplaceAttr is passed to the underlying slog handler; it sees attributes
+	// after redaction.
+	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
+}
+
+// A Handler is an [slog.Handler] that writes through slog's JSON or text handler,
+// adds the trace id, span id, request id, tenant and user found in the context of
+// each record (the last three from contracts/identity) at the top level, and
+// redacts secrets (see the package documentation). It is safe for concurrent use.
+type Handler struct {
+	base   slog.Handler // the slog handler, with the top-level attributes applied
+	groups []openGroup  // groups opened by WithGroup, innermost last
+	red    *redactor
+	bound  context.Context // the context a FromContext logger was made for, or nil
+}
+
+// openGroup is a group opened by WithGroup and the attributes added inside it.
+type openGroup struct {
+	name  string
+	attrs []slog.Attr
+	// secret is set when the group's own name is a secret key: everything in it
+	// is redacted.
+	secret bool
+}
+
+// NewHandler returns a [Handler] writing to w. A nil opts means the defaults.
+func NewHandler(w io.Writer, opts *Options) *Handler {
+	if opts == nil {
+		opts = &Options{}
+	}
+	ho := &slog.HandlerOptions{Level: opts.Level, AddSource: opts.AddSource, ReplaceAttr: opts.ReplaceAttr}
+	var base slog.Handler
+	if opts.Format == Text {
+		base = slog.NewTextHandler(w, ho)
+	} else {
+		base = slog.NewJSONHandler(w, ho)
+	}
+	return &Handler{base: base, red: newRedactor(opts.SecretKeys)}
+}
+
+// Enabled reports whether the handler writes records at level.
+func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.base.Enabled(ctx, level)
+}
+
+// WithAttrs returns a handler whose records carry attrs, redacted now, once.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	if len(h.groups) == 0 {
+		h2.base = h.base.WithAttrs(h.red.attrs(attrs))
+		return &h2
+	}
+	h2.groups = slices.Clone(h.groups)
+	g := &h2.groups[len(h2.groups)-1]
+	if g.secret {
+		return h
+	}
+	g.attrs = slices.Concat(g.attrs, h.red.attrs(attrs))
+	return &h2
+}
+
+// WithGroup returns a handler that puts the attributes that follow in group name.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.groups = append(slices.Clip(h.groups), openGroup{name: name, secret: h.red.secretKey(name)})
+	return &h2
+}
+
+// Handle redacts r and writes it with the context's ids.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if h.bound != nil && (ctx == nil || ctx == context.Background() || ctx == context.TODO()) {
+		ctx = h.bound
+	}
+	msg, _ := redactString(r.Message)
+	out := slog.NewRecord(r.Time, r.Level, msg, r.PC)
+
+	var own []slog.Attr
+	if n := r.NumAttrs(); n > 0 {
+		own = make([]slog.Attr, 0, n)
+		r.Attrs(func(a slog.Attr) bool {
+			if a, ok := h.red.attr(a); ok {
+				own = append(own, a)
+			}
+			return true
+		})
+	}
+	if len(h.groups) == 0 {
+		h.addContext(ctx, &out, own)
+		out.AddAttrs(own...)
+	} else {
+		h.addContext(ctx, &out, nil)
+		if g, ok := h.nest(0, own); ok {
+			out.AddAttrs(g)
+		}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return h.base.Handle(ctx, out)
+}
+
+// nest builds group i with its attributes and everything opened inside it.
+func (h *Handler) nest(i int, own []slog.Attr) (slog.Attr, bool) {
+	g := h.groups[i]
+	if g.secret {
+		if len(g.attrs) == 0 && len(own) == 0 && i == len(h.groups)-1 {
+			return slog.Attr{}, false
+		}
+		return slog.String(g.name, Redacted), true
+	}
+	attrs := g.attrs
+	if i == len(h.groups)-1 {
+		attrs = slices.Concat(attrs, own)
+	} else if inner, ok := h.nest(i+1, own); ok {
+		attrs = append(slices.Clip(attrs), inner)
+	}
+	if len(attrs) == 0 {
+		return slog.Attr{}, false
+	}
+	return slog.Attr{Key: g.name, Value: slog.GroupValue(attrs...)}, true
+}
+
+// addContext adds the context's ids to out, skipping any that the record's own
+// top-level attributes already carry (an access-log line names its request id).
+func (h *Handler) addContext(ctx context.Context, out *slog.Record, own []slog.Attr) {
+	if ctx == nil {
+		return
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		out.AddAttrs(slog.String(TraceIDKey, sc.TraceID().String()), slog.String(SpanIDKey, sc.SpanID().String()))
+	}
+	if id := identity.RequestID(ctx); id != "" && !hasKey(own, RequestIDKey) {
+		out.AddAttrs(slog.String(RequestIDKey, id))
+	}
+	if p, ok := identity.PrincipalFrom(ctx); ok {
+		if t := p.GetTenantId(); t != "" && !hasKey(own, TenantKey) {
+			out.AddAttrs(slog.String(TenantKey, t))
+		}
+		if u := p.GetUserId(); u != "" && !hasKey(own, UserKey) {
+			out.AddAttrs(slog.String(UserKey, u))
+		}
+	}
+}
+
+func hasKey(attrs []slog.Attr, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,320 @@
+package logging
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Redacted replaces every secret the handler finds.
+const Redacted = "[REDACTED]"
+
+// DefaultSecretKeys are the keys whose values are always redacted. A key matches
+// when, lower-cased and stripped of '_', '-', '.' and spaces, it equals one of
+// these or ends with one of [secretSuffixes].
+var DefaultSecretKeys = []string{
+	"password", "passwd", "pwd", "token", "accesstoken", "refreshtoken", "idtoken",
+	"authorization", "proxyauthorization", "cookie", "setcookie", "apikey", "xapikey",
+	"secret", "clientsecret", "privatekey", "credentials", "sessionid", "dsn",
+}
+
+// secretSuffixes catch compound keys such as db_password, github_token,
+// x-api-key or stripe_secret.
+var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie", "authorization", "privatekey", "credential", "credentials"}
+
+type redactor struct {
+	keys map[string]struct{}
+}
+
+func newRedactor(extra []string) *redactor {
+	r := &redactor{keys: make(map[string]struct{}, len(DefaultSecretKeys)+len(extra))}
+	for _, k := range slices.Concat(DefaultSecretKeys, extra) {
+		var buf [64]byte
+		r.keys[string(normalize(buf[:0], k))] = struct{}{}
+	}
+	return r
+}
+
+// normalize appends k lower-cased and without separators to dst.
+func normalize(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_' || c == '-' || c == '.' || c == ' ':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// secretKey reports whether values under key k must be redacted.
+func (r *redactor) secretKey(k string) bool {
+	var buf [64]byte
+	n := normalize(buf[:0], k)
+	if _, ok := r.keys[string(n)]; ok { // no allocation: the compiler special-cases map[string(b)]
+		return true
+	}
+	for _, s := range secretSuffixes {
+		if bytes.HasSuffix(n, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// attrs redacts a list of attributes, dropping empty ones and empty groups.
+func (r *redactor) attrs(in []slog.Attr) []slog.Attr {
+	out := make([]slog.Attr, 0, len(in))
+	for _, a := range in {
+		if a, ok := r.attr(a); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// attr returns a with its secrets redacted, and false when a is to be dropped
+// (an empty attribute, or a group with nothing in it).
+func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
+	a.Value = a.Value.Resolve()
+	if a.Key == "" && a.Value.Kind() == slog.KindAny && a.Value.Any() == nil {
+		return a, false
+	}
+	if a.Key != "" && r.secretKey(a.Key) {
+		return slog.String(a.Key, Redacted), true
+	}
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if s, changed := redactString(a.Value.String()); changed {
+			a.Value = slog.StringValue(s)
+		}
+	case slog.KindGroup:
+		g := r.attrs(a.Value.Group())
+		if len(g) == 0 {
+			return a, false
+		}
+		a.Value = slog.GroupValue(g...)
+	case slog.KindAny:
+		a.Value = r.anyValue(a.Value.Any())
+	}
+	return a, true
+}
+
+// anyValue turns a value passed with slog.Any into one with no secrets in it. An
+// error becomes its redacted text; a struct, map or slice goes through its JSON
+// form, so that the handler sees the same keys a reader of the output does, and
+// comes back as groups (objects) and lists with secret keys redacted.
+func (r *redactor) anyValue(v any) slog.Value {
+	switch x := v.(type) {
+	case nil:
+		return slog.AnyValue(nil)
+	case error:
+		s, _ := redactString(x.Error())
+		return slog.StringValue(s)
+	case []byte:
+		s, _ := redactString(string(x))
+		return slog.StringValue(s)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return slog.AnyValue(v)
+	case reflect.String:
+		s, _ := redactString(rv.String())
+		return slog.StringValue(s)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return slog.StringValue("!unloggable " + rv.Type().String())
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return slog.StringValue("!unloggable " + rv.Type().String())
+	}
+	return r.treeValue(tree)
+}
+
+// treeValue converts a decoded JSON tree, redacting as it goes.
+func (r *redactor) treeValue(t any) slog.Value {
+	switch x := t.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		attrs := make([]slog.Attr, 0, len(keys))
+		for _, k := range keys {
+			if r.secretKey(k) {
+				attrs = append(attrs, slog.String(k, Redacted))
+				continue
+			}
+			attrs = append(attrs, slog.Attr{Key: k, Value: r.treeValue(x[k])})
+		}
+		if len(attrs) == 0 {
+			return slog.AnyValue(map[string]any{})
+		}
+		return slog.GroupValue(attrs...)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plain(r.treeValue(e))
+		}
+		return slog.AnyValue(out)
+	case string:
+		s, _ := redactString(x)
+		return slog.StringValue(s)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return slog.Int64Value(i)
+		}
+		f, _ := x.Float64()
+		return slog.Float64Value(f)
+	default: // bool, nil
+		return slog.AnyValue(x)
+	}
+}
+
+// plain turns a redacted value back into a Go value for use inside a list.
+func plain(v slog.Value) any {
+	if v.Kind() != slog.KindGroup {
+		return v.Any()
+	}
+	m := make(map[string]any, len(v.Group()))
+	for _, a := range v.Group() {
+		m[a.Key] = plain(a.Value)
+	}
+	return m
+}
+
+// redactString replaces bearer and basic credentials and JWTs in s. It reports
+// whether anything changed; when nothing did, it has not allocated.
+func redactString(s string) (string, bool) {
+	if !mayHoldCredential(s) {
+		return s, false
+	}
+	var b strings.Builder
+	changed := false
+	i, last := 0, 0
+	for i < len(s) {
+		if credStart, end, ok := schemeCredential(s, i); ok {
+			b.WriteString(s[last:credStart])
+			b.WriteString(Redacted)
+			i, last, changed = end, end, true
+			continue
+		}
+		if end, ok := jwtAt(s, i); ok {
+			b.WriteString(s[last:i])
+			b.WriteString(Redacted)
+			i, last, changed = end, end, true
+			continue
+		}
+		i++
+	}
+	if !changed {
+		return s, false
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+// mayHoldCredential is a cheap pre-check: a credential needs "bearer", "basic"
+// (any case) or "eyJ" somewhere.
+func mayHoldCredential(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		switch s[i] {
+		case 'b', 'B':
+			if hasPrefixFold(s[i:], "bearer") || hasPrefixFold(s[i:], "basic") {
+				return true
+			}
+		case 'e':
+			if s[i+1] == 'y' && s[i+2] == 'J' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// schemeCredential matches "Bearer <token>" or "Basic <token>" at i, where the
+// scheme starts a word, and returns where the credential starts and ends. The
+// scheme word stays readable; only the credential is replaced.
+func schemeCredential(s string, i int) (credStart, end int, ok bool) {
+	if i > 0 && isTokenByte(s[i-1]) {
+		return 0, 0, false
+	}
+	var n int
+	switch {
+	case hasPrefixFold(s[i:], "bearer"):
+		n = len("bearer")
+	case hasPrefixFold(s[i:], "basic"):
+		n = len("basic")
+	default:
+		return 0, 0, false
+	}
+	j := i + n
+	if j >= len(s) || (s[j] != ' ' && s[j] != '\t') {
+		return 0, 0, false
+	}
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	k := j
+	for k < len(s) && isTokenByte(s[k]) {
+		k++
+	}
+	if k-j < 6 { // "Bearer of bad news" is not a credential; real tokens are longer.
+		return 0, 0, false
+	}
+	return j, k, true
+}
+
+// jwtAt matches a JWT (three base64url segments, the first a JSON object) at i.
+func jwtAt(s string, i int) (int, bool) {
+	if !strings.HasPrefix(s[i:], "eyJ") || (i > 0 && isB64URL(s[i-1])) {
+		return 0, false
+	}
+	j, dots := i, 0
+	segStart := i
+	for j < len(s) {
+		c := s[j]
+		if isB64URL(c) {
+			j++
+			continue
+		}
+		if c == '.' && dots < 2 && j > segStart {
+			dots++
+			j++
+			segStart = j
+			continue
+		}
+		break
+	}
+	if dots < 2 || j-i < 16 {
+		return 0, false
+	}
+	return j, true
+}
+
+func isB64URL(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// isTokenByte reports whether c may appear in an RFC 6750 token68 credential.
+func isTokenByte(c byte) bool {
+	return isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '='
+}

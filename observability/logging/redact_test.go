@@ -1,0 +1,194 @@
+package logging_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/footingdev/footing/observability/logging"
+)
+
+const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+
+type credentials struct {
+	User     string            `json:"user"`
+	Password string            `json:"password"`
+	APIKey   string            // no tag: the key is the field name
+	Nested   map[string]string `json:"nested"`
+	hidden   string
+}
+
+func TestRedaction(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2-s3cr3t"
+	tests := []struct {
+		name   string
+		log    func(l *slog.Logger)
+		secret string
+		keep   []string // what must still be there
+	}{
+		{"password", func(l *slog.Logger) { l.Info("m", "password", s) }, s, []string{`"password":"[REDACTED]"`}},
+		{"any case", func(l *slog.Logger) { l.Info("m", "PassWord", s) }, s, nil},
+		{"access_token", func(l *slog.Logger) { l.Info("m", "access_token", s) }, s, nil},
+		{"refresh-token", func(l *slog.Logger) { l.Info("m", "Refresh-Token", s) }, s, nil},
+		{"authorization", func(l *slog.Logger) { l.Info("m", "Authorization", s) }, s, nil},
+		{"cookie", func(l *slog.Logger) { l.Info("m", "cookie", s) }, s, nil},
+		{"set-cookie", func(l *slog.Logger) { l.Info("m", "Set-Cookie", s) }, s, nil},
+		{"api_key", func(l *slog.Logger) { l.Info("m", "API_KEY", s) }, s, nil},
+		{"x-api-key", func(l *slog.Logger) { l.Info("m", "x-api-key", s) }, s, nil},
+		{"compound suffix", func(l *slog.Logger) { l.Info("m", "db_password", s, "github_token", s) }, s, nil},
+		{"secret", func(l *slog.Logger) { l.Info("m", "client_secret", s) }, s, nil},
+		{"non-secret int", func(l *slog.Logger) { l.Info("m", "password", 12345678) }, "12345678", nil},
+		{"token counts are not tokens", func(l *slog.Logger) { l.Info("m", "input_tokens", 42) }, "", []string{`"input_tokens":42`}},
+		{"in a group", func(l *slog.Logger) { l.Info("m", slog.Group("req", slog.Group("headers", "authorization", s))) }, s,
+			[]string{`"req":{"headers":{"authorization":"[REDACTED]"}}`}},
+		{"WithGroup", func(l *slog.Logger) { l.WithGroup("a").WithGroup("b").Info("m", "token", s) }, s, []string{`"a":{"b":{"token":"[REDACTED]"}}`}},
+		{"WithAttrs", func(l *slog.Logger) { l.With("password", s).Info("m") }, s, nil},
+		{"WithAttrs in group", func(l *slog.Logger) { l.WithGroup("g").With("secret", s).Info("m") }, s, nil},
+		{"secret group name", func(l *slog.Logger) { l.Info("m", slog.Group("credentials", "value", s)) }, s, nil},
+		{"secret WithGroup name", func(l *slog.Logger) { l.WithGroup("authorization").Info("m", "value", s) }, s, nil},
+		{"struct", func(l *slog.Logger) {
+			l.Info("m", "creds", credentials{User: "ann", Password: s, APIKey: s, Nested: map[string]string{"Cookie": s, "ok": "fine"}, hidden: s})
+		}, s, []string{`"user":"ann"`, `"ok":"fine"`}},
+		{"pointer to struct", func(l *slog.Logger) { l.Info("m", "creds", &credentials{Password: s}) }, s, nil},
+		{"map", func(l *slog.Logger) {
+			l.Info("m", "headers", map[string]any{"Authorization": []string{s}, "accept": "json"})
+		}, s, []string{`"accept":"json"`}},
+		{"slice of maps", func(l *slog.Logger) { l.Info("m", "list", []map[string]string{{"token": s}}) }, s, nil},
+		{"bearer value", func(l *slog.Logger) { l.Info("m", "header", "Bearer "+s) }, s, []string{`"header":"Bearer [REDACTED]"`}},
+		{"bearer in message", func(l *slog.Logger) { l.Info("calling with bearer " + s + " now") }, s, []string{"calling with bearer [REDACTED] now"}},
+		{"basic credential", func(l *slog.Logger) { l.Info("m", "h", "Basic "+s) }, s, nil},
+		{"jwt value", func(l *slog.Logger) { l.Info("m", "x", "got "+jwt+" back") }, jwt, []string{`"x":"got [REDACTED] back"`}},
+		{"jwt in error", func(l *slog.Logger) { l.Info("m", "err", errors.New("bad token "+jwt)) }, jwt, nil},
+		{"jwt in struct field", func(l *slog.Logger) { l.Info("m", "v", struct{ Header string }{jwt}) }, jwt, nil},
+		{"jwt bytes", func(l *slog.Logger) { l.Info("m", "raw", []byte(jwt)) }, jwt, nil},
+		{"LogValuer", func(l *slog.Logger) { l.Info("m", "v", valuer{s}) }, s, nil},
+		{"plain words stay", func(l *slog.Logger) { l.Info("a bearer of news", "note", "basic plan") }, "", []string{"a bearer of news", "basic plan"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, format := range []logging.Format{logging.JSON, logging.Text} {
+				var buf bytes.Buffer
+				tc.log(slog.New(logging.NewHandler(&buf, &logging.Options{Format: format})))
+				out := buf.String()
+				if tc.secret != "" && strings.Contains(out, tc.secret) {
+					t.Fatalf("format %d: secret in output: %s", format, out)
+				}
+				if format == logging.JSON {
+					if !json.Valid(buf.Bytes()) {
+						t.Fatalf("invalid JSON: %s", out)
+					}
+					for _, k := range tc.keep {
+						if !strings.Contains(out, k) {
+							t.Fatalf("output lacks %s: %s", k, out)
+						}
+					}
+				}
+				if tc.secret != "" && !strings.Contains(out, logging.Redacted) {
+					t.Fatalf("format %d: nothing marked redacted: %s", format, out)
+				}
+			}
+		})
+	}
+}
+
+type valuer struct{ s string }
+
+func (v valuer) LogValue() slog.Value { return slog.GroupValue(slog.String("api_key", v.s)) }
+
+// FuzzRedaction logs a fuzzed secret under secret keys in every shape the handler
+// supports and checks that it never appears in the output, raw or escaped.
+func FuzzRedaction(f *testing.F) {
+	f.Add("password", "hunter2hunter2", "msg")
+	f.Add("Set-Cookie", "session=abc123def456", "")
+	f.Add("X_API_KEY", "sk-live-0123456789", "Bearer sk-live-0123456789")
+	f.Add("authorization", "Bearer "+jwt, jwt)
+	f.Add("refresh.token", "\u00e9\u00e8\"quoted\"\n", "a\x00b")
+	f.Add("cLiEnT-sEcReT", "<>&'\\", "eyJ")
+	f.Fuzz(func(t *testing.T, key, secret, msg string) {
+		keys := []string{"password", "token", "authorization", "cookie", "set-cookie", "api_key", "secret", "access_token", "refresh_token"}
+		k := keys[len(key)%len(keys)]
+		// Vary the case and separators of the fixed key with the fuzzed one.
+		if len(key) > 0 && key[0]%2 == 0 {
+			k = strings.ToUpper(k)
+		}
+		if len(secret) < 6 || strings.TrimSpace(secret) != secret {
+			t.Skip("too short to tell apart from the rest of the line")
+		}
+		render := func(format logging.Format, secret string) string {
+			var buf bytes.Buffer
+			l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format, ReplaceAttr: dropTime}))
+			l.InfoContext(context.Background(), msg, k, secret)
+			l.Info(msg, slog.Group("outer", slog.Group("inner", k, secret)))
+			l.WithGroup("g").With(k, secret).Info(msg)
+			l.Info(msg, "m", map[string]any{k: secret, "nested": map[string]string{k: secret}})
+			l.Info(msg, "s", struct {
+				Password string
+				Inner    struct{ Token string }
+			}{secret, struct{ Token string }{secret}})
+			if isToken68(secret) {
+				l.Info(msg, "bearer", "Bearer "+secret)
+			}
+			l.Info(msg, "jwt", jwt)
+			return buf.String()
+		}
+		for _, format := range []logging.Format{logging.JSON, logging.Text} {
+			// A secret that the line holds anyway (a key, a level, the marker)
+			// cannot be told apart; skip it.
+			if leaked(render(format, "placeholder"), secret, msg) {
+				continue
+			}
+			out := render(format, secret)
+			if leaked(out, secret, msg) {
+				t.Fatalf("format %d: secret %q leaked: %s", format, secret, out)
+			}
+			if strings.Contains(out, jwt) {
+				t.Fatalf("jwt leaked: %s", out)
+			}
+		}
+	})
+}
+
+// leaked reports whether secret shows in out in any encoding a handler uses,
+// other than where the caller put it in the message itself.
+func leaked(out, secret, msg string) bool {
+	enc, _ := json.Marshal(secret)
+	forms := []string{secret, string(enc[1 : len(enc)-1]), strings.Trim(strconv.Quote(secret), `"`)}
+	for _, f := range forms {
+		if len(f) == 0 || !strings.Contains(out, f) {
+			continue
+		}
+		// The message is not a secret key's value; ignore matches that the message
+		// explains (the secret is part of the message, or the message of it).
+		if strings.Contains(msg, secret) || strings.Contains(msg, f) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// isToken68 reports whether s could be the credential of an Authorization header.
+func isToken68(s string) bool {
+	for _, c := range []byte(s) {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && strings.IndexByte("-._~+/=", c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// dropTime removes the time, which changes between two renderings of a line.
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
