@@ -1,0 +1,10 @@
+// Package pgtest gives each test its own Postgres database, migrated and with footing's roles,
+// dropped when the test ends; safe for t.Parallel.
+//
+// It reads TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable),
+// which must name a superuser, because it creates the roles [rls.OwnerRole], [rls.AppRole] and
+// [rls.SystemRole] (cluster-wide, LOGIN, password = role name; created once and race-safely
+// under an advisory lock) and databases. Migrations run once per distinct migration set into a
+// template database (footing_tmpl_<hash>, kept as a cache across runs); each test's database
+// is a copy of it, which takes a few milliseconds.
+package pgtest

@@ -1,0 +1,28 @@
+// Package rls runs tenant-scoped transactions under Postgres row-level security.
+//
+// [InTenant] reads the tenant and user from the [commonv1.Principal] in the context
+// (contracts/identity), and in one round trip begins a transaction and sets app.tenant_id and
+// app.user_id with set_config(..., true), so that they vanish at commit or rollback and never
+// stay on a pooled connection. Tables put under RLS by the SQL helper
+// footing_enable_tenant_rls (created by storage/migrate's first migration) then show and
+// accept only that tenant's rows; a transaction without a tenant sees none and can write none.
+// Without a Principal, InTenant returns an error and runs no query at all.
+//
+// Work that must cross tenants goes through [System], on a pool that logs in as [SystemRole]:
+// a separate role, never the default, and every use is logged with its reason.
+//
+// # Roles
+//
+// The first migration creates three roles (NOLOGIN unless they already exist; give them LOGIN
+// and passwords yourself):
+//
+//   - [OwnerRole] owns the tables and runs migrations. Tables are FORCE'd under RLS, so even
+//     the owner sees only the current tenant's rows.
+//   - [AppRole] is what the service logs in as: not the owner, NOBYPASSRLS, DML only. It cannot
+//     ALTER a table, so it cannot turn RLS off, and with row_security=off its queries fail.
+//   - [SystemRole] is for [System]: a policy on every RLS table lets it see all rows.
+//
+// RLS here guards against mistakes in the service's code (a forgotten WHERE tenant_id = ...);
+// it does not stop an attacker who can run arbitrary SQL as the app role, since any session may
+// call set_config itself.
+package rls
