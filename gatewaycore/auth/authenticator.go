@@ -1,0 +1,198 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/gatewaycore/auth/jwks"
+)
+
+// An Authenticator verifies credentials — bearer JWTs from the configured issuers and,
+// if a store is configured, API keys — and turns them into a Principal. It is safe to
+// use concurrently. Close it when done.
+type Authenticator struct {
+	cfg     Config
+	issuers map[string]*issuer
+	cache   *tokenCache
+	metrics *metrics
+}
+
+type issuer struct {
+	cfg    IssuerConfig
+	name   string
+	algs   []string
+	skew   int64
+	claims ClaimNames
+	keys   *jwks.Cache
+}
+
+// New returns an Authenticator for cfg, or every problem of cfg. It fetches no keys
+// until the first token of each issuer arrives.
+func New(cfg Config) (*Authenticator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MaxTokenBytes == 0 {
+		cfg.MaxTokenBytes = DefaultMaxTokenBytes
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = DefaultCacheSize
+	}
+	if cfg.APIKeyPrefix == "" {
+		cfg.APIKeyPrefix = DefaultAPIKeyPrefix
+	}
+	if cfg.APIKeyIssuer == "" {
+		cfg.APIKeyIssuer = DefaultAPIKeyIssuer
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &Authenticator{cfg: cfg, issuers: make(map[string]*issuer, len(cfg.Issuers)), metrics: newMetrics(cfg.MeterProvider)}
+	if cfg.CacheSize > 0 {
+		a.cache = newTokenCache(cfg.CacheSize)
+	}
+	for _, ic := range cfg.Issuers {
+		is := &issuer{cfg: ic, name: ic.Name, algs: ic.algorithms(), skew: int64(ic.skew() / time.Second), claims: ic.Claims.withDefaults()}
+		if is.name == "" {
+			is.name = ic.Issuer
+		}
+		keys, err := jwks.New(jwks.Config{
+			Issuer:             ic.Issuer,
+			URL:                ic.JWKSURL,
+			HTTPClient:         cfg.HTTPClient,
+			RefreshInterval:    ic.RefreshInterval,
+			MinRefreshInterval: ic.MinRefreshInterval,
+			Now:                cfg.Now,
+			OnFetch:            func(err error) { a.metrics.fetch(is.name, err) },
+		})
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		is.keys = keys
+		a.issuers[ic.Issuer] = is
+	}
+	return a, nil
+}
+
+// Close releases the key caches, waiting for any background refresh.
+func (a *Authenticator) Close() {
+	for _, is := range a.issuers {
+		if is.keys != nil {
+			is.keys.Close()
+		}
+	}
+}
+
+// Authenticate reads the credential of a request — an "X-API-Key" header, or an
+// "Authorization: Bearer" token that is an API key (by its prefix) or a JWT — and
+// verifies it. It returns [ErrNoCredential] when there is none, and otherwise a
+// [CredentialError] whose reason is for server-side use only.
+func (a *Authenticator) Authenticate(ctx context.Context, h http.Header) (*commonv1.Principal, error) {
+	if key := h.Get("X-API-Key"); key != "" {
+		return a.VerifyAPIKey(ctx, key)
+	}
+	authz := h.Get("Authorization")
+	if authz == "" {
+		return nil, ErrNoCredential
+	}
+	scheme, token, ok := strings.Cut(authz, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return nil, fail(ReasonMalformed)
+	}
+	token = strings.TrimSpace(token)
+	if strings.HasPrefix(token, a.cfg.APIKeyPrefix) {
+		return a.VerifyAPIKey(ctx, token)
+	}
+	return a.VerifyToken(ctx, token)
+}
+
+// VerifyToken verifies a compact JWS bearer token: size, structure, issuer, algorithm,
+// exp/nbf/iat with the issuer's skew, audience, and the signature against the issuer's
+// keys; then maps its claims to a Principal. Verified tokens are cached until their exp.
+// The returned Principal is the caller's own copy.
+func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*commonv1.Principal, error) {
+	if len(token) > a.cfg.MaxTokenBytes {
+		return nil, fail(ReasonTooLarge)
+	}
+	now := a.cfg.Now()
+	var sum [32]byte
+	if a.cache != nil {
+		sum = sha256.Sum256([]byte(token))
+		if p, ok := a.cache.get(sum, now.Unix()); ok {
+			return clonePrincipal(p), nil
+		}
+	}
+	p, expiry, err := a.verify(ctx, token, now)
+	if err != nil {
+		return nil, err
+	}
+	if a.cache != nil {
+		a.cache.put(sum, p, expiry)
+	}
+	return clonePrincipal(p), nil
+}
+
+// verify does the work of VerifyToken; expiry is the last second the token is valid.
+func (a *Authenticator) verify(ctx context.Context, token string, now time.Time) (*commonv1.Principal, int64, error) {
+	t, err := parseJWS(token, a.cfg.MaxTokenBytes)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := &t.claims
+	is, ok := a.issuers[c.issuer]
+	if !ok {
+		return nil, 0, fail(ReasonIssuer)
+	}
+	if !slices.Contains(is.algs, t.header.Alg) {
+		return nil, 0, fail(ReasonAlgorithm)
+	}
+	// Claims are checked before any key lookup, so junk tokens cannot make the issuer's
+	// keys be fetched; they are only trusted once the signature verifies below.
+	sec := now.Unix()
+	switch {
+	case !c.hasExp || c.subject == "":
+		return nil, 0, fail(ReasonClaims)
+	case sec > c.expiry+is.skew:
+		return nil, 0, fail(ReasonExpired)
+	case c.hasNbf && sec+is.skew < c.notBefore:
+		return nil, 0, fail(ReasonNotYetValid)
+	case c.hasIat && sec+is.skew < c.issuedAt:
+		return nil, 0, fail(ReasonIssuedFuture)
+	}
+	if !slices.ContainsFunc(c.audience, func(aud string) bool { return slices.Contains(is.cfg.Audiences, aud) }) {
+		return nil, 0, fail(ReasonAudience)
+	}
+	key, err := is.keys.Lookup(ctx, t.header.Kid)
+	switch {
+	case errors.Is(err, jwks.ErrKeyNotFound):
+		return nil, 0, fail(ReasonUnknownKey)
+	case err != nil:
+		return nil, 0, fail(ReasonKeys)
+	}
+	if key.Algorithm != "" && key.Algorithm != t.header.Alg {
+		return nil, 0, fail(ReasonAlgorithm)
+	}
+	if !verifySignature(t.header.Alg, key.Public, t.signingInput, t.signature) {
+		return nil, 0, fail(ReasonSignature)
+	}
+	p, err := is.principal(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, c.expiry + is.skew, nil
+}
+
+func (a *Authenticator) logFailure(ctx context.Context, method string, err error) {
+	if a.cfg.Logger == nil {
+		return
+	}
+	a.cfg.Logger.DebugContext(ctx, "credential refused", slog.String("method", method), slog.String("reason", string(ReasonOf(err))))
+}

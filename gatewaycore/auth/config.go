@@ -1,0 +1,201 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"go.opentelemetry.io/otel/metric"
+
+	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
+)
+
+// Defaults for zero fields of [Config] and [IssuerConfig].
+const (
+	DefaultMaxTokenBytes = 8 << 10
+	DefaultCacheSize     = 10_000
+	DefaultClockSkew     = 60 * time.Second
+	DefaultAPIKeyPrefix  = "fk_"
+	DefaultAPIKeyIssuer  = "footing-api-key"
+	maxClockSkew         = 10 * time.Minute
+)
+
+// DefaultAlgorithms are the algorithms an issuer accepts when it names none.
+var DefaultAlgorithms = []string{"RS256", "ES256", "EdDSA"}
+
+// Config configures an [Authenticator]. The zero value of each field means its default.
+type Config struct {
+	// Issuers are the trusted OIDC/JWT issuers. A token is matched to one by its "iss".
+	Issuers []IssuerConfig
+	// APIKeys, if set, lets machine clients present API keys; nil refuses them.
+	APIKeys APIKeyStore
+	// APIKeyPrefix marks an API key presented as "Authorization: Bearer <key>". Default "fk_".
+	APIKeyPrefix string
+	// APIKeyIssuer is the Principal.Issuer of API-key callers. Default "footing-api-key".
+	APIKeyIssuer string
+	// MaxTokenBytes refuses longer bearer tokens before any parsing. Default 8 KiB.
+	MaxTokenBytes int
+	// CacheSize bounds the cache of verified tokens (keyed by SHA-256 of the token, kept
+	// no longer than the token's exp). Default 10,000; negative disables the cache.
+	CacheSize int
+	// HTTPClient fetches discovery documents and key sets; nil means a client with a
+	// 10 s timeout.
+	HTTPClient *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MeterProvider records footing.auth.decisions and footing.auth.jwks.fetches; nil
+	// means the global provider.
+	MeterProvider metric.MeterProvider
+	// Logger, if set, receives one debug record per refused credential with its
+	// [Reason] (never the credential).
+	Logger *slog.Logger
+}
+
+// IssuerConfig is one trusted issuer.
+type IssuerConfig struct {
+	// Name labels the issuer in metrics and logs; default Issuer.
+	Name string
+	// Issuer is the exact expected "iss".
+	Issuer string
+	// JWKSURL is an explicit key-set URL; empty means OIDC discovery from Issuer.
+	JWKSURL string
+	// Audiences are the accepted "aud" values; a token must name at least one.
+	Audiences []string
+	// Algorithms is the allow-list; empty means [DefaultAlgorithms]. "none" and HMAC
+	// algorithms are never accepted.
+	Algorithms []string
+	// Claims names the claims that fill the Principal.
+	Claims ClaimNames
+	// ClockSkew is the tolerance for exp, nbf and iat. Zero means 60 s; a negative
+	// value means no tolerance. At most 10 minutes.
+	ClockSkew time.Duration
+	// RefreshInterval and MinRefreshInterval tune the key-set cache (see the jwks
+	// package); zero means its defaults (15 min and 30 s).
+	RefreshInterval    time.Duration
+	MinRefreshInterval time.Duration
+}
+
+// ClaimNames names the claims that become a Principal. Empty fields mean defaults.
+type ClaimNames struct {
+	// Tenant holds the tenant id; default "tenant_id".
+	Tenant string
+	// UserID holds the user id; default "sub".
+	UserID string
+	// Roles holds roles, an array or a space-separated string; default "roles".
+	Roles string
+	// Scopes holds scopes, an array or a space-separated string; default "scope".
+	Scopes string
+}
+
+func (c ClaimNames) withDefaults() ClaimNames {
+	if c.Tenant == "" {
+		c.Tenant = "tenant_id"
+	}
+	if c.UserID == "" {
+		c.UserID = "sub"
+	}
+	if c.Roles == "" {
+		c.Roles = "roles"
+	}
+	if c.Scopes == "" {
+		c.Scopes = "scope"
+	}
+	return c
+}
+
+// Validate reports every problem of c at once.
+func (c Config) Validate() error {
+	var problems []error
+	seen := map[string]bool{}
+	for i, ic := range c.Issuers {
+		if err := ic.Validate(); err != nil {
+			problems = append(problems, fmt.Errorf("auth: Config.Issuers[%d]: %w", i, err))
+		}
+		if seen[ic.Issuer] {
+			problems = append(problems, fmt.Errorf("auth: Config.Issuers[%d]: issuer %q listed twice", i, ic.Issuer))
+		}
+		seen[ic.Issuer] = true
+	}
+	if c.MaxTokenBytes < 0 {
+		problems = append(problems, errors.New("auth: MaxTokenBytes must not be negative"))
+	}
+	if len(c.Issuers) == 0 && c.APIKeys == nil {
+		problems = append(problems, errors.New("auth: no Issuers and no APIKeys: nothing could ever authenticate"))
+	}
+	return errors.Join(problems...)
+}
+
+// Validate reports every problem of c at once.
+func (c IssuerConfig) Validate() error {
+	var problems []error
+	if c.Issuer == "" {
+		problems = append(problems, errors.New("auth: Issuer is required"))
+	} else if u, err := url.Parse(c.Issuer); c.JWKSURL == "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		problems = append(problems, fmt.Errorf("auth: Issuer %q is not an http(s) URL, so discovery cannot work; set JWKSURL", c.Issuer))
+	}
+	if c.JWKSURL != "" {
+		if u, err := url.Parse(c.JWKSURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			problems = append(problems, fmt.Errorf("auth: JWKSURL %q is not an http(s) URL", c.JWKSURL))
+		}
+	}
+	if len(c.Audiences) == 0 {
+		problems = append(problems, errors.New("auth: at least one audience is required"))
+	}
+	for _, alg := range c.Algorithms {
+		if !supportedAlgorithm(alg) {
+			problems = append(problems, fmt.Errorf("auth: algorithm %q is not allowed (asymmetric JWS algorithms only)", alg))
+		}
+	}
+	if c.ClockSkew > maxClockSkew {
+		problems = append(problems, fmt.Errorf("auth: ClockSkew %s exceeds %s", c.ClockSkew, maxClockSkew))
+	}
+	if c.RefreshInterval < 0 || c.MinRefreshInterval < 0 {
+		problems = append(problems, errors.New("auth: refresh intervals must not be negative"))
+	}
+	return errors.Join(problems...)
+}
+
+func (c IssuerConfig) skew() time.Duration {
+	switch {
+	case c.ClockSkew == 0:
+		return DefaultClockSkew
+	case c.ClockSkew < 0:
+		return 0
+	}
+	return c.ClockSkew
+}
+
+func (c IssuerConfig) algorithms() []string {
+	if len(c.Algorithms) == 0 {
+		return DefaultAlgorithms
+	}
+	return slices.Clone(c.Algorithms)
+}
+
+// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider.
+func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
+	ic := IssuerConfig{
+		Name:       p.GetName(),
+		Issuer:     p.GetIssuer(),
+		JWKSURL:    p.GetJwksUrl(),
+		Audiences:  slices.Clone(p.GetAudiences()),
+		Algorithms: slices.Clone(p.GetAllowedAlgorithms()),
+		Claims: ClaimNames{
+			Tenant: p.GetClaims().GetTenantClaim(),
+			UserID: p.GetClaims().GetUserIdClaim(),
+			Roles:  p.GetClaims().GetRolesClaim(),
+			Scopes: p.GetClaims().GetScopesClaim(),
+		},
+	}
+	if p.GetClockSkew() != nil {
+		ic.ClockSkew = p.GetClockSkew().AsDuration()
+		if ic.ClockSkew == 0 {
+			ic.ClockSkew = -1 // explicitly zero: no tolerance
+		}
+	}
+	return ic
+}

@@ -1,0 +1,342 @@
+package jwks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults used for zero fields of [Config].
+const (
+	DefaultRefreshInterval    = 15 * time.Minute
+	DefaultMinRefreshInterval = 30 * time.Second
+	DefaultFetchTimeout       = 10 * time.Second
+	DefaultMaxResponseBytes   = 1 << 20
+)
+
+var (
+	// ErrKeyNotFound reports a key id that is not in the issuer's set, even after the
+	// refresh that an unknown id allows.
+	ErrKeyNotFound = errors.New("jwks: key not found")
+	// ErrUnavailable reports that no key set could be fetched yet.
+	ErrUnavailable = errors.New("jwks: key set unavailable")
+	// ErrClosed reports use of a closed [Cache].
+	ErrClosed = errors.New("jwks: cache closed")
+)
+
+// Config configures a [Cache]. The zero value of each field means its default.
+type Config struct {
+	// Issuer is the issuer URL. It is required for discovery, which reads
+	// Issuer + "/.well-known/openid-configuration" and checks that the document names
+	// the same issuer.
+	Issuer string
+	// URL is an explicit JWKS URL. Empty means discovery from Issuer.
+	URL string
+	// HTTPClient fetches documents; nil means a client with FetchTimeout.
+	HTTPClient *http.Client
+	// RefreshInterval is how old the cached set may grow before it is refreshed in the
+	// background while the cached keys keep serving. Default 15 minutes.
+	RefreshInterval time.Duration
+	// MinRefreshInterval is the least time between two fetch attempts; it is what
+	// rate-limits refreshes caused by unknown key ids and retries while the issuer is
+	// down. Default 30 seconds.
+	MinRefreshInterval time.Duration
+	// FetchTimeout bounds one fetch (discovery plus JWKS). Default 10 seconds.
+	FetchTimeout time.Duration
+	// MaxResponseBytes bounds a discovery or JWKS response body. Default 1 MiB.
+	MaxResponseBytes int64
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// OnFetch, if set, is called after every fetch attempt with its error (nil on
+	// success). It must be safe to call concurrently.
+	OnFetch func(err error)
+}
+
+// Validate reports every problem of c at once.
+func (c Config) Validate() error {
+	var problems []error
+	if c.URL == "" && c.Issuer == "" {
+		problems = append(problems, errors.New("jwks: one of URL or Issuer (for discovery) is required"))
+	}
+	for name, raw := range map[string]string{"URL": c.URL, "Issuer": c.Issuer} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			problems = append(problems, fmt.Errorf("jwks: %s %q is not an http(s) URL", name, raw))
+		}
+	}
+	for name, d := range map[string]time.Duration{"RefreshInterval": c.RefreshInterval, "MinRefreshInterval": c.MinRefreshInterval, "FetchTimeout": c.FetchTimeout} {
+		if d < 0 {
+			problems = append(problems, fmt.Errorf("jwks: %s must not be negative", name))
+		}
+	}
+	if c.MaxResponseBytes < 0 {
+		problems = append(problems, errors.New("jwks: MaxResponseBytes must not be negative"))
+	}
+	return errors.Join(problems...)
+}
+
+// A Cache holds one issuer's key set. It is safe to use concurrently. It starts no
+// goroutine of its own except a background refresh of a stale set, which [Cache.Close]
+// waits for.
+type Cache struct {
+	cfg Config
+
+	mu        sync.Mutex
+	set       *Set
+	fetchedAt time.Time // last successful fetch
+	attemptAt time.Time // last fetch attempt
+	jwksURL   string    // resolved JWKS URL
+	inflight  *call
+	closed    bool
+	bg        sync.WaitGroup
+}
+
+type call struct {
+	done chan struct{}
+	err  error
+}
+
+// New returns a cache for cfg. It fetches nothing until first used.
+func New(cfg Config) (*Cache, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.RefreshInterval == 0 {
+		cfg.RefreshInterval = DefaultRefreshInterval
+	}
+	if cfg.MinRefreshInterval == 0 {
+		cfg.MinRefreshInterval = DefaultMinRefreshInterval
+	}
+	if cfg.FetchTimeout == 0 {
+		cfg.FetchTimeout = DefaultFetchTimeout
+	}
+	if cfg.MaxResponseBytes == 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.FetchTimeout}
+	}
+	return &Cache{cfg: cfg, jwksURL: cfg.URL}, nil
+}
+
+// Lookup returns the key with id kid. A cold cache fetches the set first. A stale set
+// is refreshed in the background while it keeps serving. An unknown id causes one
+// refresh, unless a fetch was attempted less than MinRefreshInterval ago; concurrent
+// callers share one fetch. When the issuer cannot be reached, the cached keys keep
+// working.
+func (c *Cache) Lookup(ctx context.Context, kid string) (Key, error) {
+	set, err := c.current(ctx)
+	if err != nil {
+		return Key{}, err
+	}
+	if k, ok := set.Lookup(kid); ok {
+		return k, nil
+	}
+	if err := c.fetch(ctx, false); err != nil && !errors.Is(err, errRateLimited) {
+		return Key{}, fmt.Errorf("%w (refresh failed: %w)", ErrKeyNotFound, err)
+	}
+	c.mu.Lock()
+	set = c.set
+	c.mu.Unlock()
+	if k, ok := set.Lookup(kid); ok {
+		return k, nil
+	}
+	return Key{}, ErrKeyNotFound
+}
+
+// Set returns the current key set, fetching it if the cache is cold.
+func (c *Cache) Set(ctx context.Context) (*Set, error) {
+	return c.current(ctx)
+}
+
+// Refresh fetches the set now, ignoring MinRefreshInterval, and waits for the result.
+func (c *Cache) Refresh(ctx context.Context) error {
+	return c.fetch(ctx, true)
+}
+
+// Close waits for a background refresh to finish; later lookups fail with [ErrClosed].
+func (c *Cache) Close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.bg.Wait()
+}
+
+func (c *Cache) current(ctx context.Context) (*Set, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	set := c.set
+	now := c.cfg.Now()
+	stale := set != nil && c.inflight == nil &&
+		now.Sub(c.fetchedAt) >= c.cfg.RefreshInterval &&
+		now.Sub(c.attemptAt) >= c.cfg.MinRefreshInterval
+	if stale {
+		cl := c.startLocked(now)
+		c.bg.Add(1) // under mu, so Close cannot be waiting yet
+		go func() {
+			defer c.bg.Done()
+			c.run(context.Background(), cl)
+		}()
+	}
+	c.mu.Unlock()
+	if set != nil {
+		return set, nil
+	}
+	if err := c.fetch(ctx, false); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.set == nil {
+		return nil, ErrUnavailable
+	}
+	return c.set, nil
+}
+
+var errRateLimited = errors.New("jwks: refresh rate-limited")
+
+// fetch joins the fetch in flight or starts one (unless rate-limited and !force), and
+// waits for it.
+func (c *Cache) fetch(ctx context.Context, force bool) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	cl := c.inflight
+	leader := false
+	if cl == nil {
+		now := c.cfg.Now()
+		if !force && !c.attemptAt.IsZero() && now.Sub(c.attemptAt) < c.cfg.MinRefreshInterval {
+			c.mu.Unlock()
+			return errRateLimited
+		}
+		cl = c.startLocked(now)
+		leader = true
+	}
+	c.mu.Unlock()
+	if leader {
+		// The fetch outlives a caller that gives up: others may be waiting for it.
+		c.run(context.WithoutCancel(ctx), cl)
+		return cl.err
+	}
+	select {
+	case <-cl.done:
+		return cl.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Cache) startLocked(now time.Time) *call {
+	cl := &call{done: make(chan struct{})}
+	c.inflight = cl
+	c.attemptAt = now
+	return cl
+}
+
+func (c *Cache) run(ctx context.Context, cl *call) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.FetchTimeout)
+	defer cancel()
+	set, resolved, err := c.download(ctx)
+	c.mu.Lock()
+	if err == nil {
+		c.set = set
+		c.fetchedAt = c.cfg.Now()
+		c.jwksURL = resolved
+	} else if c.cfg.URL == "" {
+		c.jwksURL = "" // discover again next time
+	}
+	c.inflight = nil
+	c.mu.Unlock()
+	cl.err = err
+	close(cl.done)
+	if c.cfg.OnFetch != nil {
+		c.cfg.OnFetch(err)
+	}
+}
+
+func (c *Cache) download(ctx context.Context) (*Set, string, error) {
+	c.mu.Lock()
+	u := c.jwksURL
+	c.mu.Unlock()
+	if u == "" {
+		var err error
+		if u, err = c.discover(ctx); err != nil {
+			return nil, "", err
+		}
+	}
+	body, err := c.get(ctx, u)
+	if err != nil {
+		return nil, "", err
+	}
+	set, err := Parse(body)
+	if err != nil {
+		return nil, "", err
+	}
+	if set.Len() == 0 {
+		return nil, "", fmt.Errorf("%w: no usable signing keys", ErrInvalidSet)
+	}
+	return set, u, nil
+}
+
+func (c *Cache) discover(ctx context.Context) (string, error) {
+	body, err := c.get(ctx, strings.TrimSuffix(c.cfg.Issuer, "/")+"/.well-known/openid-configuration")
+	if err != nil {
+		return "", err
+	}
+	var doc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("jwks: discovery document: %w", err)
+	}
+	if doc.Issuer != c.cfg.Issuer {
+		return "", fmt.Errorf("jwks: discovery document names issuer %q, want %q", doc.Issuer, c.cfg.Issuer)
+	}
+	if u, err := url.Parse(doc.JWKSURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("jwks: discovery document has no usable jwks_uri")
+	}
+	return doc.JWKSURI, nil
+}
+
+func (c *Cache) get(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: fetch: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return nil, fmt.Errorf("jwks: fetch %s: status %d", u, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("jwks: read: %w", err)
+	}
+	if int64(len(body)) > c.cfg.MaxResponseBytes {
+		return nil, fmt.Errorf("jwks: response larger than %d bytes", c.cfg.MaxResponseBytes)
+	}
+	return body, nil
+}

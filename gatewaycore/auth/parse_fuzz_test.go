@@ -1,0 +1,79 @@
+package auth
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+// FuzzParseJWS feeds arbitrary strings to the compact-JWS parser: it must never panic,
+// and whatever it accepts must be structurally sound.
+func FuzzParseJWS(f *testing.F) {
+	enc := base64.RawURLEncoding.EncodeToString
+	seeds := []string{
+		"",
+		".",
+		"..",
+		"a.b.c",
+		enc([]byte(`{"alg":"RS256","kid":"k"}`)) + "." + enc([]byte(`{"iss":"https://i","sub":"s","aud":["a"],"exp":1}`)) + "." + enc([]byte("sig")),
+		enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(`{"sub":"s"}`)) + ".",
+		enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(`{"sub":"s"}`)) + "." + enc([]byte("x")),
+		enc([]byte(`{"alg":"ES256","crit":["b64"],"b64":false}`)) + "." + enc([]byte(`{}`)) + "." + enc([]byte("x")),
+		enc([]byte(`{"alg":"EdDSA"}`)) + "." + enc([]byte(`{"aud":"a","exp":1.5e9,"nbf":"soon","roles":"a b"}`)) + "." + enc([]byte("x")),
+		enc([]byte(`[]`)) + "." + enc([]byte(`null`)) + "." + enc([]byte("x")),
+		"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzIn0=.c2ln",
+		strings.Repeat("A", 100) + "." + strings.Repeat(".", 3),
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		tok, err := parseJWS(token, DefaultMaxTokenBytes)
+		if err != nil {
+			if ReasonOf(err) == "" {
+				t.Fatalf("parseJWS error %v has no reason", err)
+			}
+			if strings.Contains(err.Error(), token) && token != "" && len(token) > 8 {
+				t.Fatalf("error %q echoes the token", err)
+			}
+			return
+		}
+		if len(token) > DefaultMaxTokenBytes {
+			t.Fatalf("accepted a token of %d bytes", len(token))
+		}
+		if !supportedAlgorithm(tok.header.Alg) {
+			t.Fatalf("accepted alg %q", tok.header.Alg)
+		}
+		if strings.Count(token, ".") != 2 || !strings.HasPrefix(token, tok.signingInput+".") {
+			t.Fatalf("accepted %q with signing input %q", token, tok.signingInput)
+		}
+		if tok.claims.raw == nil {
+			t.Fatal("accepted a token without a claims object")
+		}
+	})
+}
+
+func TestTokenCacheBoundAndExpiry(t *testing.T) {
+	t.Parallel()
+	c := newTokenCache(cacheShards * 2)
+	for i := range 1000 {
+		var k [32]byte
+		k[0], k[1], k[2] = byte(i), byte(i>>8), 1
+		c.put(k, nil, int64(100+i))
+	}
+	if n := c.len(); n > cacheShards*2 {
+		t.Fatalf("cache holds %d entries, bound %d", n, cacheShards*2)
+	}
+	var k [32]byte
+	k[5] = 9
+	c.put(k, nil, 50)
+	if _, ok := c.get(k, 50); !ok {
+		t.Fatal("entry missing at its last valid second")
+	}
+	if _, ok := c.get(k, 51); ok {
+		t.Fatal("entry served after its expiry")
+	}
+	if _, ok := c.get(k, 50); ok {
+		t.Fatal("expired entry was not dropped")
+	}
+}
