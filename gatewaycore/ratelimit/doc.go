@@ -1,0 +1,16 @@
+// Package ratelimit limits request rates at the edge with the generic cell rate
+// algorithm (GCRA): a [Limit] allows Burst requests at once and Rate per Period
+// sustained, and every refusal says exactly when the next request would pass.
+//
+// A [Limiter] makes one decision per call. [Local] keeps state in process (sharded,
+// one short mutex hold per decision); [Redis] keeps it in Redis with one round trip
+// per decision (a Lua script run by EVALSHA), so several instances share one limit.
+// When Redis is unreachable, [Redis] fails open (decisions come from an in-process
+// backstop limiter) or closed (refuses), as configured, and counts the failure in
+// the footing.ratelimit.backend.errors metric.
+//
+// [Middleware] applies [Policy] values per route or Connect procedure, keyed by
+// tenant, user, API key or client IP. Refusals answer 429 (ResourceExhausted for
+// Connect, gRPC and gRPC-Web) with Retry-After, the IETF draft RateLimit and
+// RateLimit-Policy headers, and a RetryInfo detail.
+package ratelimit

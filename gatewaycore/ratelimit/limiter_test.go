@@ -1,0 +1,125 @@
+package ratelimit_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/footingdev/footing/gatewaycore/ratelimit"
+)
+
+// limiters returns each implementation on the same fake clock.
+func limiters(t *testing.T) map[string]func(*fakeClock) ratelimit.Limiter {
+	return map[string]func(*fakeClock) ratelimit.Limiter{
+		"local": func(c *fakeClock) ratelimit.Limiter { return ratelimit.NewLocal(ratelimit.WithClock(c.Now)) },
+		"redis": func(c *fakeClock) ratelimit.Limiter {
+			client, prefix := newRedis(t)
+			l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, Prefix: prefix, Now: c.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		},
+	}
+}
+
+func TestBurstThenRefusal(t *testing.T) {
+	t.Parallel()
+	for name, mk := range limiters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			l := mk(clock)
+			ctx := context.Background()
+			limit := ratelimit.Limit{Rate: 10, Period: time.Second, Burst: 5} // one per 100ms, 5 at once
+			for i := range 5 {
+				d, err := l.Allow(ctx, "k", limit)
+				if err != nil || !d.Allowed || d.Remaining != int64(4-i) {
+					t.Fatalf("request %d: %+v, %v; want allowed with %d remaining", i, d, err, 4-i)
+				}
+			}
+			d, err := l.Allow(ctx, "k", limit)
+			if err != nil || d.Allowed || d.RetryAfter != 100*time.Millisecond || d.Remaining != 0 {
+				t.Fatalf("6th request: %+v, %v; want refused with RetryAfter 100ms", d, err)
+			}
+			if d.Degraded {
+				t.Fatal("decision marked degraded")
+			}
+			clock.Advance(40 * time.Millisecond)
+			if d, _ = l.Allow(ctx, "k", limit); d.Allowed || d.RetryAfter != 60*time.Millisecond {
+				t.Fatalf("after 40ms: %+v; want refused with RetryAfter 60ms", d)
+			}
+			clock.Advance(60 * time.Millisecond)
+			if d, _ = l.Allow(ctx, "k", limit); !d.Allowed || d.Remaining != 0 {
+				t.Fatalf("after 100ms: %+v; want one allowed", d)
+			}
+			if d, _ = l.Allow(ctx, "other", limit); !d.Allowed || d.Remaining != 4 {
+				t.Fatalf("other key: %+v; want its own budget", d)
+			}
+			clock.Advance(time.Second)
+			if d, _ = l.Allow(ctx, "k", limit); !d.Allowed || d.Remaining != 4 || d.ResetAfter != 100*time.Millisecond {
+				t.Fatalf("after a quiet second: %+v; want a full burst again", d)
+			}
+		})
+	}
+}
+
+func TestInvalidLimit(t *testing.T) {
+	t.Parallel()
+	for name, mk := range limiters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := mk(newFakeClock()).Allow(context.Background(), "k", ratelimit.Limit{Rate: 0, Period: -1, Burst: -2})
+			if err == nil || !strings.Contains(err.Error(), "rate") || !strings.Contains(err.Error(), "period") || !strings.Contains(err.Error(), "burst") {
+				t.Fatalf("want all three problems, got %v", err)
+			}
+		})
+	}
+}
+
+func TestRedisServerClock(t *testing.T) {
+	t.Parallel()
+	client, prefix := newRedis(t)
+	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := ratelimit.Limit{Rate: 3, Period: time.Hour} // 20 minutes per request
+	for i := range 3 {
+		if d, err := l.Allow(context.Background(), "k", limit); err != nil || !d.Allowed {
+			t.Fatalf("request %d: %+v %v", i, d, err)
+		}
+	}
+	d, err := l.Allow(context.Background(), "k", limit)
+	// Redis's clock moves between calls, so the wait is a little under 20 minutes.
+	if err != nil || d.Allowed || d.RetryAfter > 20*time.Minute || d.RetryAfter < 19*time.Minute {
+		t.Fatalf("4th request: %+v %v; want refused with RetryAfter just under 20m", d, err)
+	}
+	ttl, err := client.PTTL(context.Background(), prefix+"k").Result()
+	if err != nil || ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Fatalf("key TTL %s %v; want about an hour so idle keys expire", ttl, err)
+	}
+}
+
+func TestLocalSweepsExpiredKeys(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	l := ratelimit.NewLocal(ratelimit.WithClock(clock.Now))
+	limit := ratelimit.PerSecond(1)
+	for i := range 5000 {
+		if _, err := l.Allow(context.Background(), fmt.Sprint("a", i), limit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Minute)
+	for i := range 70000 {
+		if _, err := l.Allow(context.Background(), fmt.Sprint("b", i), limit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := l.Len(); n >= 75000 {
+		t.Fatalf("Len = %d; expired keys were not swept", n)
+	}
+}

@@ -1,0 +1,241 @@
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/gatewaycore/httperr"
+	"github.com/footingdev/footing/observability/semconv"
+)
+
+// KeyKind says what a [Policy] counts requests by.
+type KeyKind int
+
+const (
+	// KeyIP counts by client IP (RequestMetadata.client_ip from gatewaycore/edge,
+	// else the connection's peer).
+	KeyIP KeyKind = iota
+	// KeyTenant counts by the Principal's tenant; callers without one count by IP.
+	KeyTenant
+	// KeyUser counts by the Principal's user id (else subject); anonymous callers by IP.
+	KeyUser
+	// KeyAPIKey counts by a hash of the API key header; callers without one by IP.
+	KeyAPIKey
+)
+
+// String returns "ip", "tenant", "user" or "api_key".
+func (k KeyKind) String() string {
+	switch k {
+	case KeyTenant:
+		return "tenant"
+	case KeyUser:
+		return "user"
+	case KeyAPIKey:
+		return "api_key"
+	default:
+		return "ip"
+	}
+}
+
+// A Policy is a named [Limit] counted per [KeyKind].
+type Policy struct {
+	// Name appears in keys, headers and metrics; keep it short and stable.
+	Name  string
+	Key   KeyKind
+	Limit Limit
+}
+
+// A Rule applies a [Policy] to requests whose path starts with Prefix: a Connect
+// procedure "/pkg.Service/Method", a whole service "/pkg.Service/", or an HTTP route
+// "/api/". The longest matching prefix wins; requests matching no rule pass unlimited.
+type Rule struct {
+	Prefix string
+	Policy Policy
+}
+
+// An Option configures [Middleware].
+type Option func(*middlewareConfig)
+
+type middlewareConfig struct {
+	apiKeyHeader string
+	mp           metric.MeterProvider
+	writer       *httperr.Writer
+}
+
+// WithAPIKeyHeader names the header [KeyAPIKey] reads. Default "X-Api-Key".
+func WithAPIKeyHeader(name string) Option {
+	return func(c *middlewareConfig) {
+		if name != "" {
+			c.apiKeyHeader = name
+		}
+	}
+}
+
+// WithMeterProvider sets where footing.ratelimit.decisions is recorded. Default the
+// global provider; nil is ignored.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *middlewareConfig) {
+		if mp != nil {
+			c.mp = mp
+		}
+	}
+}
+
+// WithErrorWriter sets the writer of refusals. Nil is ignored.
+func WithErrorWriter(w *httperr.Writer) Option {
+	return func(c *middlewareConfig) {
+		if w != nil {
+			c.writer = w
+		}
+	}
+}
+
+type compiledRule struct {
+	Rule
+	policyHeader string
+	allowed      metric.AddOption
+	limited      metric.AddOption
+}
+
+// Middleware returns HTTP middleware that applies rules with limiter. It reports
+// every invalid rule at once. Every limited response carries the RateLimit-Policy and
+// RateLimit headers (draft-ietf-httpapi-ratelimit-headers); a refusal answers 429
+// with Retry-After and a ResourceExhausted error with RetryInfo (in the request's
+// protocol: Connect, gRPC, gRPC-Web or JSON). If the backend is down and fails
+// closed, it answers 503 Unavailable with Retry-After.
+func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handler) http.Handler, error) {
+	c := middlewareConfig{apiKeyHeader: "X-Api-Key", mp: otel.GetMeterProvider(), writer: httperr.New()}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	var problems []error
+	if limiter == nil {
+		problems = append(problems, errors.New("limiter is nil"))
+	}
+	compiled := make([]compiledRule, 0, len(rules))
+	for i, r := range rules {
+		if r.Prefix == "" || !strings.HasPrefix(r.Prefix, "/") {
+			problems = append(problems, fmt.Errorf("rule %d: prefix %q must start with /", i, r.Prefix))
+		}
+		if r.Policy.Name == "" || strings.ContainsAny(r.Policy.Name, "\";, \t\r\n") {
+			problems = append(problems, fmt.Errorf("rule %d: policy name %q must be non-empty without quotes, separators or spaces", i, r.Policy.Name))
+		}
+		if err := r.Policy.Limit.Validate(); err != nil {
+			problems = append(problems, fmt.Errorf("rule %d (%s): %w", i, r.Policy.Name, err))
+		}
+		cr := compiledRule{Rule: r}
+		cr.policyHeader = fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))
+		cr.allowed = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "allowed")))
+		cr.limited = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "limited")))
+		compiled = append(compiled, cr)
+	}
+	m := semconv.RateLimitDecisions
+	decisions, err := c.mp.Meter(meterName).Int64Counter(m.Name, metric.WithUnit(m.Unit), metric.WithDescription(m.Description))
+	if err != nil {
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("ratelimit: %w", errors.Join(problems...))
+	}
+	sort.SliceStable(compiled, func(i, j int) bool { return len(compiled[i].Prefix) > len(compiled[j].Prefix) })
+	match := func(path string) *compiledRule {
+		for i := range compiled {
+			if strings.HasPrefix(path, compiled[i].Prefix) {
+				return &compiled[i]
+			}
+		}
+		return nil
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rule := match(r.URL.Path)
+			if rule == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			key := rule.Policy.Name + ":" + Key(r, rule.Policy.Key, c.apiKeyHeader)
+			d, err := limiter.Allow(r.Context(), key, rule.Policy.Limit)
+			if err != nil {
+				c.writer.Write(w, r, err)
+				return
+			}
+			h := w.Header()
+			h.Set("RateLimit-Policy", rule.policyHeader)
+			h.Set("RateLimit", rule.Policy.RateLimitHeader(d))
+			if d.Allowed {
+				decisions.Add(r.Context(), 1, rule.allowed)
+				next.ServeHTTP(w, r)
+				return
+			}
+			decisions.Add(r.Context(), 1, rule.limited)
+			if d.FailedClosed {
+				c.writer.Write(w, r, errs.Unavailable("RATE_LIMIT_UNAVAILABLE", "rate limiting is unavailable; try again later",
+					errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name)))
+				return
+			}
+			c.writer.Write(w, r, errs.ResourceExhausted("RATE_LIMITED", "too many requests",
+				errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name)))
+		})
+	}, nil
+}
+
+// RateLimitHeader formats the RateLimit header for d under p:
+// `"name";r=remaining;t=seconds` where t is the reset time, or the retry time of a refusal.
+func (p Policy) RateLimitHeader(d Decision) string {
+	reset := d.ResetAfter
+	if !d.Allowed {
+		reset = d.RetryAfter
+	}
+	return strconv.Quote(p.Name) + ";r=" + strconv.FormatInt(d.Remaining, 10) + ";t=" + httperr.RetryAfterSeconds(reset.Seconds())
+}
+
+// Key returns the identity r is counted by under kind, prefixed by its kind
+// ("tenant:t1", "ip:203.0.113.9"). API keys are hashed, never stored as sent.
+func Key(r *http.Request, kind KeyKind, apiKeyHeader string) string {
+	ctx := r.Context()
+	switch kind {
+	case KeyTenant:
+		if t, ok := identity.TenantID(ctx); ok {
+			return "tenant:" + t
+		}
+	case KeyUser:
+		if u, ok := identity.UserID(ctx); ok {
+			return "user:" + u
+		}
+		if p, ok := identity.PrincipalFrom(ctx); ok && p.GetSubject() != "" {
+			return "user:" + p.GetSubject()
+		}
+	case KeyAPIKey:
+		if k := r.Header.Get(apiKeyHeader); k != "" {
+			sum := sha256.Sum256([]byte(k))
+			return "api_key:" + hex.EncodeToString(sum[:16])
+		}
+	case KeyIP:
+	}
+	return "ip:" + clientIP(ctx, r)
+}
+
+func clientIP(ctx context.Context, r *http.Request) string {
+	if md, ok := identity.RequestMetadataFrom(ctx); ok && md.GetClientIp() != "" {
+		return md.GetClientIp()
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,148 @@
+package ratelimit
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/footingdev/footing/observability/semconv"
+)
+
+//go:embed gcra.lua
+var gcraLua string
+
+var gcraScript = redis.NewScript(gcraLua)
+
+// FailureMode says what [Redis] does when Redis cannot be reached.
+type FailureMode int
+
+const (
+	// FailOpen answers from the in-process backstop limiter: each instance then
+	// enforces the limit on its own share of the traffic.
+	FailOpen FailureMode = iota
+	// FailClosed refuses every request until Redis answers again.
+	FailClosed
+)
+
+// String returns "fail_open" or "fail_closed", the metric's mode attribute.
+func (m FailureMode) String() string {
+	if m == FailClosed {
+		return "fail_closed"
+	}
+	return "fail_open"
+}
+
+// RedisConfig configures [NewRedis]. Its zero value, with a Client, is usable.
+type RedisConfig struct {
+	// Client runs the script; a *redis.Client, *redis.ClusterClient or *redis.Ring.
+	Client redis.Scripter
+	// Prefix is prepended to every key, for example "myservice:rl:". Default "footing:rl:".
+	Prefix string
+	// FailureMode is what to do when Redis is unreachable. Default FailOpen.
+	FailureMode FailureMode
+	// Backstop answers in FailOpen mode. Default a new [Local].
+	Backstop Limiter
+	// FailClosedRetryAfter is the RetryAfter of FailClosed refusals. Default 1s.
+	FailClosedRetryAfter time.Duration
+	// Timeout bounds one decision's round trip. Default 250ms.
+	Timeout time.Duration
+	// Now, when set, supplies the time sent to the script (tests step it). When nil
+	// the script uses Redis's own clock, so instances with skewed clocks agree.
+	Now func() time.Time
+	// MeterProvider records footing.ratelimit.backend.errors. Default the global one.
+	MeterProvider metric.MeterProvider
+}
+
+// Redis is a [Limiter] whose state lives in Redis: one EVALSHA round trip per
+// decision, atomic in the script, shared by every instance using the same prefix.
+// It is safe for concurrent use.
+type Redis struct {
+	cfg      RedisConfig
+	failures metric.Int64Counter
+	modeAttr metric.AddOption
+}
+
+// NewRedis returns a [Redis] limiter for cfg.
+func NewRedis(cfg RedisConfig) (*Redis, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("ratelimit: RedisConfig.Client is required")
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "footing:rl:"
+	}
+	if cfg.Backstop == nil {
+		cfg.Backstop = NewLocal(WithClock(cfg.Now))
+	}
+	if cfg.FailClosedRetryAfter <= 0 {
+		cfg.FailClosedRetryAfter = time.Second
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 250 * time.Millisecond
+	}
+	if cfg.MeterProvider == nil {
+		cfg.MeterProvider = otel.GetMeterProvider()
+	}
+	m := semconv.RateLimitBackend
+	failures, err := cfg.MeterProvider.Meter(meterName).Int64Counter(m.Name, metric.WithUnit(m.Unit), metric.WithDescription(m.Description))
+	if err != nil {
+		return nil, fmt.Errorf("ratelimit: %w", err)
+	}
+	return &Redis{
+		cfg:      cfg,
+		failures: failures,
+		modeAttr: metric.WithAttributeSet(attribute.NewSet(attribute.String("mode", cfg.FailureMode.String()))),
+	}, nil
+}
+
+const meterName = "github.com/footingdev/footing/gatewaycore/ratelimit"
+
+// Allow implements [Limiter]. It returns an error only for an invalid limit; a Redis
+// failure is absorbed by the failure mode and reported as a Degraded decision.
+func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Decision, error) {
+	if err := limit.Validate(); err != nil {
+		return Decision{}, err
+	}
+	interval := limit.interval().Microseconds()
+	tau := interval * limit.burst()
+	now := ""
+	if r.cfg.Now != nil {
+		now = strconv.FormatInt(r.cfg.Now().UnixMicro(), 10)
+	}
+	callCtx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	res, err := gcraScript.Run(callCtx, r.cfg.Client, []string{r.cfg.Prefix + key}, interval, tau, now).Int64Slice()
+	if err == nil && len(res) != 4 {
+		err = fmt.Errorf("ratelimit: script returned %d values", len(res))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return Decision{}, ctx.Err() // The caller gave up; Redis is not to blame.
+		}
+		return r.degraded(ctx, key, limit)
+	}
+	return Decision{
+		Allowed:    res[0] == 1,
+		Limit:      limit,
+		RetryAfter: time.Duration(res[1]) * time.Microsecond,
+		Remaining:  res[2],
+		ResetAfter: time.Duration(res[3]) * time.Microsecond,
+	}, nil
+}
+
+func (r *Redis) degraded(ctx context.Context, key string, limit Limit) (Decision, error) {
+	r.failures.Add(context.WithoutCancel(ctx), 1, r.modeAttr)
+	if r.cfg.FailureMode == FailClosed {
+		return Decision{Limit: limit, RetryAfter: r.cfg.FailClosedRetryAfter, Degraded: true, FailedClosed: true}, nil
+	}
+	d, err := r.cfg.Backstop.Allow(ctx, key, limit)
+	d.Degraded = true
+	return d, err
+}
