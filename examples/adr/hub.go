@@ -1,0 +1,215 @@
+package adr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+	"github.com/footingdev/footing/storage/rls"
+)
+
+// subscriptionBuffer is how many changes a watcher may fall behind before it is cut
+// off (it then gets ResourceExhausted and may watch again).
+const subscriptionBuffer = 256
+
+// Hub listens on [NotifyChannel] with one connection per instance and fans each
+// change out to the watchers of its tenant. Changes made on any instance reach the
+// watchers on every instance.
+type Hub struct {
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	subs   map[string]map[*Subscription]struct{}
+	closed bool
+	ready  chan struct{}
+}
+
+// A Subscription receives the changes of one tenant.
+type Subscription struct {
+	hub    *Hub
+	tenant string
+	c      chan *adrv1.WatchADRsResponse
+	done   chan struct{}
+	once   sync.Once
+	err    error // why it ended; set before done is closed
+}
+
+// NewHub returns a Hub on pool; start it with Run.
+func NewHub(pool *pgxpool.Pool, logger *slog.Logger) *Hub {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Hub{pool: pool, logger: logger, subs: map[string]map[*Subscription]struct{}{}, ready: make(chan struct{})}
+}
+
+// Ready is closed once the hub listens, so changes committed after it are seen.
+func (h *Hub) Ready() <-chan struct{} { return h.ready }
+
+// Run listens until ctx is done, reconnecting with backoff when the connection
+// breaks. When it returns, every subscription has ended.
+func (h *Hub) Run(ctx context.Context) error {
+	defer h.closeAll(errors.New("the server is shutting down"))
+	backoff := 100 * time.Millisecond
+	var once sync.Once
+	for {
+		err := h.listen(ctx, func() { once.Do(func() { close(h.ready) }) })
+		if ctx.Err() != nil {
+			return nil
+		}
+		h.logger.WarnContext(ctx, "adr watch: listener failed; reconnecting", "error", err, "backoff", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (h *Hub) listen(ctx context.Context, ready func()) error {
+	pooled, err := h.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A connection that LISTENed must not go back to the pool: take it out for good.
+	conn := pooled.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // best effort on a connection we drop
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{NotifyChannel}.Sanitize()); err != nil {
+		return err
+	}
+	ready()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		h.deliver(ctx, n.Payload)
+	}
+}
+
+func (h *Hub) deliver(ctx context.Context, payload string) {
+	tenant, seqText, ok := strings.Cut(payload, ":")
+	seq, err := strconv.ParseInt(seqText, 10, 64)
+	if !ok || err != nil {
+		h.logger.WarnContext(ctx, "adr watch: malformed notification", "payload", payload)
+		return
+	}
+	h.mu.Lock()
+	watchers := len(h.subs[tenant])
+	h.mu.Unlock()
+	if watchers == 0 {
+		return
+	}
+	ev, err := h.load(ctx, tenant, seq)
+	if err != nil {
+		h.logger.ErrorContext(ctx, "adr watch: load change", "tenant", tenant, "seq", seq, "error", err)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs[tenant] {
+		select {
+		case s.c <- ev:
+		default:
+			h.endLocked(s, fmt.Errorf("the watcher fell more than %d changes behind", subscriptionBuffer))
+		}
+	}
+}
+
+// load reads one change row, acting for its tenant.
+func (h *Hub) load(ctx context.Context, tenant string, seq int64) (*adrv1.WatchADRsResponse, error) {
+	ctx = identity.WithPrincipal(ctx, &commonv1.Principal{
+		Subject: "system:adr-watch", TenantId: tenant, AuthMethod: commonv1.AuthMethod_AUTH_METHOD_SYSTEM,
+	})
+	var kind int16
+	var body []byte
+	var at time.Time
+	err := rls.InTenant(ctx, h.pool, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT kind, adr, change_time FROM adr_changes WHERE seq = $1`, seq).Scan(&kind, &body, &at)
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &adrv1.ADR{}
+	if err := proto.Unmarshal(body, a); err != nil {
+		return nil, err
+	}
+	return &adrv1.WatchADRsResponse{Kind: adrv1.WatchADRsResponse_Kind(kind), Adr: a, Time: timestamppb.New(at)}, nil
+}
+
+// Subscribe starts receiving tenant's changes. Close the subscription when done.
+func (h *Hub) Subscribe(tenant string) *Subscription {
+	s := &Subscription{hub: h, tenant: tenant, c: make(chan *adrv1.WatchADRsResponse, subscriptionBuffer), done: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		s.end(errors.New("the server is shutting down"))
+		return s
+	}
+	if h.subs[tenant] == nil {
+		h.subs[tenant] = map[*Subscription]struct{}{}
+	}
+	h.subs[tenant][s] = struct{}{}
+	return s
+}
+
+// C delivers the changes.
+func (s *Subscription) C() <-chan *adrv1.WatchADRsResponse { return s.c }
+
+// Done is closed when the subscription ends; Err then says why.
+func (s *Subscription) Done() <-chan struct{} { return s.done }
+
+// Err says why the subscription ended, once Done is closed.
+func (s *Subscription) Err() error {
+	<-s.done
+	return s.err
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	s.hub.endLocked(s, nil)
+}
+
+func (s *Subscription) end(err error) {
+	s.once.Do(func() {
+		s.err = err
+		close(s.done)
+	})
+}
+
+func (h *Hub) endLocked(s *Subscription, err error) {
+	if m := h.subs[s.tenant]; m != nil {
+		delete(m, s)
+		if len(m) == 0 {
+			delete(h.subs, s.tenant)
+		}
+	}
+	s.end(err)
+}
+
+func (h *Hub) closeAll(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for _, m := range h.subs {
+		for s := range m {
+			h.endLocked(s, err)
+		}
+	}
+}

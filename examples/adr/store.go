@@ -1,0 +1,189 @@
+package adr
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/footingdev/footing/contracts/errs"
+	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+	"github.com/footingdev/footing/storage/pg"
+	"github.com/footingdev/footing/storage/rls"
+)
+
+// NotifyChannel is the Postgres channel a write notifies, with payload
+// "<tenant id>:<change seq>".
+const NotifyChannel = "adr_changes"
+
+// Domain is the ErrorInfo domain of this service's errors.
+const Domain = "adr.examples.footing.dev"
+
+const columns = `id, title, status, superseded_by, context, decision, consequences, tags, author, version, create_time, update_time`
+
+// Store reads and writes ADRs in the caller's tenant. Every method runs in an
+// rls.InTenant transaction, so a query can only ever touch the caller's rows.
+type Store struct {
+	pool *pgxpool.Pool
+	// afterWrite runs inside each write's transaction (to enqueue jobs atomically).
+	afterWrite func(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResponse_Kind, a *adrv1.ADR) error
+}
+
+// row is an adrs row as pgx scans it.
+type row struct {
+	ID           string
+	Title        string
+	Status       int16
+	SupersededBy *string
+	Context      string
+	Decision     string
+	Consequences string
+	Tags         []string
+	Author       string
+	Version      int64
+	CreateTime   time.Time
+	UpdateTime   time.Time
+}
+
+func scanADR(r pgx.Row) (*adrv1.ADR, error) {
+	var x row
+	if err := r.Scan(&x.ID, &x.Title, &x.Status, &x.SupersededBy, &x.Context, &x.Decision,
+		&x.Consequences, &x.Tags, &x.Author, &x.Version, &x.CreateTime, &x.UpdateTime); err != nil {
+		return nil, err
+	}
+	a := &adrv1.ADR{
+		Id: x.ID, Title: x.Title, Status: adrv1.Status(x.Status), Context: x.Context,
+		Decision: x.Decision, Consequences: x.Consequences, Tags: x.Tags, Author: x.Author,
+		Version: x.Version, CreateTime: timestamppb.New(x.CreateTime), UpdateTime: timestamppb.New(x.UpdateTime),
+	}
+	if x.SupersededBy != nil {
+		a.SupersededBy = *x.SupersededBy
+	}
+	return a, nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Create inserts a and returns it as stored.
+func (s *Store) Create(ctx context.Context, a *adrv1.ADR, author string) (*adrv1.ADR, error) {
+	var out *adrv1.ADR
+	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanADR(tx.QueryRow(ctx, `INSERT INTO adrs (title, status, superseded_by, context, decision, consequences, tags, author)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+columns,
+			a.GetTitle(), int16(a.GetStatus()), nullable(a.GetSupersededBy()), a.GetContext(), a.GetDecision(),
+			a.GetConsequences(), nonNil(a.GetTags()), author))
+		if err != nil {
+			return mapError(err)
+		}
+		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_CREATED, out)
+	})
+	return out, err
+}
+
+// Get returns the ADR with id, or NotFound.
+func (s *Store) Get(ctx context.Context, id string) (*adrv1.ADR, error) {
+	var out *adrv1.ADR
+	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanADR(tx.QueryRow(ctx, `SELECT `+columns+` FROM adrs WHERE id = $1`, id))
+		return mapError(err)
+	})
+	return out, err
+}
+
+// Update replaces the content of a.Id if its version is still a.Version, and
+// returns it with the next version. A stale version is Aborted; a missing ADR is
+// NotFound.
+func (s *Store) Update(ctx context.Context, a *adrv1.ADR) (*adrv1.ADR, error) {
+	var out *adrv1.ADR
+	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanADR(tx.QueryRow(ctx, `UPDATE adrs SET title = $3, status = $4, superseded_by = $5, context = $6,
+				decision = $7, consequences = $8, tags = $9, version = version + 1, update_time = now()
+			WHERE id = $1 AND version = $2 RETURNING `+columns,
+			a.GetId(), a.GetVersion(), a.GetTitle(), int16(a.GetStatus()), nullable(a.GetSupersededBy()),
+			a.GetContext(), a.GetDecision(), a.GetConsequences(), nonNil(a.GetTags())))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return s.missingOrStale(ctx, tx, a.GetId(), a.GetVersion())
+		}
+		if err != nil {
+			return mapError(err)
+		}
+		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_UPDATED, out)
+	})
+	return out, err
+}
+
+// Delete removes id if its version is still version.
+func (s *Store) Delete(ctx context.Context, id string, version int64) error {
+	return rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := scanADR(tx.QueryRow(ctx, `DELETE FROM adrs WHERE id = $1 AND version = $2 RETURNING `+columns, id, version))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return s.missingOrStale(ctx, tx, id, version)
+		}
+		if err != nil {
+			return mapError(err)
+		}
+		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_DELETED, old)
+	})
+}
+
+func (s *Store) missingOrStale(ctx context.Context, tx pgx.Tx, id string, version int64) error {
+	var current int64
+	err := tx.QueryRow(ctx, `SELECT version FROM adrs WHERE id = $1`, id).Scan(&current)
+	if err != nil {
+		return mapError(err)
+	}
+	return errs.Aborted("ADR_VERSION_CONFLICT", "the ADR was changed since it was read; read it again",
+		errs.WithDomain(Domain), errs.WithMetadata("id", id, "version", strconv.FormatInt(version, 10), "current_version", strconv.FormatInt(current, 10)))
+}
+
+// changed records the change for WatchADRs, notifies the instances, and runs
+// afterWrite, all in the write's transaction: if it rolls back, nothing happened.
+func (s *Store) changed(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResponse_Kind, a *adrv1.ADR) error {
+	b, err := proto.Marshal(a)
+	if err != nil {
+		return err
+	}
+	var tenant string
+	var seq int64
+	if err := tx.QueryRow(ctx, `INSERT INTO adr_changes (kind, adr) VALUES ($1, $2) RETURNING tenant_id, seq`,
+		int16(kind), b).Scan(&tenant, &seq); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, tenant+":"+strconv.FormatInt(seq, 10)); err != nil {
+		return err
+	}
+	if s.afterWrite != nil {
+		return s.afterWrite(ctx, tx, kind, a)
+	}
+	return nil
+}
+
+// mapError maps a query error to the error model: no row is this service's
+// ADR_NOT_FOUND; the rest is storage/pg's mapping (unique → AlreadyExists, check →
+// InvalidArgument, serialization → Aborted, anything else → Internal).
+func mapError(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.NotFound("ADR_NOT_FOUND", "no such ADR", errs.WithDomain(Domain))
+	}
+	return pg.MapError(err)
+}
+
+func nonNil(tags []string) []string {
+	if tags == nil {
+		return []string{}
+	}
+	return tags
+}

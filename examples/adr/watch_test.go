@@ -1,0 +1,94 @@
+package adr_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+)
+
+// tenantHeader stands in for gatewaycore's auth in this package's tests: the
+// end-to-end tests in examples/app use real tokens.
+const tenantHeader = "X-Test-Tenant"
+
+func serve(t *testing.T, b *bundle) adrv1connect.ADRServiceClient {
+	t.Helper()
+	path, h := adrv1connect.NewADRServiceHandler(b.svc)
+	mux := http.NewServeMux()
+	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenant := r.Header.Get(tenantHeader)
+		ctx := identity.WithPrincipal(r.Context(), &commonv1.Principal{Subject: "watcher", TenantId: tenant})
+		h.ServeHTTP(w, r.WithContext(ctx))
+	}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return adrv1connect.NewADRServiceClient(srv.Client(), srv.URL)
+}
+
+func TestWatchSeesOnlyItsTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	client := serve(t, b)
+	ta, tb := uuid.NewString(), uuid.NewString()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	watch := func(tenant string) *connect.ServerStreamForClient[adrv1.WatchADRsResponse] {
+		req := connect.NewRequest(&adrv1.WatchADRsRequest{})
+		req.Header().Set(tenantHeader, tenant)
+		s, err := client.WatchADRs(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	wa, wb := watch(ta), watch(tb)
+	// The handler sends headers once subscribed: wait for them before writing.
+	for _, s := range []*connect.ServerStreamForClient[adrv1.WatchADRsResponse]{wa, wb} {
+		if s.ResponseHeader() == nil {
+			t.Fatal("no response headers")
+		}
+	}
+
+	a := create(t, b, tenantCtx(ta), sample("for A"))
+	bADR := create(t, b, tenantCtx(tb), sample("for B"))
+	upd := a
+	upd.Title = "for A, v2"
+	if _, err := b.svc.UpdateADR(tenantCtx(ta), connect.NewRequest(&adrv1.UpdateADRRequest{Adr: upd})); err != nil {
+		t.Fatal(err)
+	}
+
+	next := func(s *connect.ServerStreamForClient[adrv1.WatchADRsResponse]) *adrv1.WatchADRsResponse {
+		t.Helper()
+		if !s.Receive() {
+			t.Fatalf("watch ended: %v", s.Err())
+		}
+		return s.Msg()
+	}
+	if ev := next(wa); ev.GetKind() != adrv1.WatchADRsResponse_KIND_CREATED || ev.GetAdr().GetId() != a.GetId() {
+		t.Fatalf("A's first event = %v", ev)
+	}
+	if ev := next(wa); ev.GetKind() != adrv1.WatchADRsResponse_KIND_UPDATED || ev.GetAdr().GetTitle() != "for A, v2" {
+		t.Fatalf("A's second event = %v", ev)
+	}
+	if ev := next(wb); ev.GetAdr().GetId() != bADR.GetId() || ev.GetAdr().GetTitle() != "for B" {
+		t.Fatalf("B's first event = %v (saw another tenant's change?)", ev)
+	}
+	// B's next event is its own delete, not A's update.
+	if _, err := b.svc.DeleteADR(tenantCtx(tb), connect.NewRequest(&adrv1.DeleteADRRequest{Id: bADR.GetId(), Version: 1})); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(wb); ev.GetKind() != adrv1.WatchADRsResponse_KIND_DELETED || ev.GetAdr().GetId() != bADR.GetId() {
+		t.Fatalf("B's second event = %v", ev)
+	}
+}
