@@ -1,0 +1,248 @@
+package cors
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	connectcors "connectrpc.com/cors"
+
+	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
+)
+
+// DefaultMaxAge is how long browsers may cache a preflight answer by default.
+const DefaultMaxAge = 2 * time.Hour
+
+// An Option configures [New].
+type Option func(*config)
+
+type config struct {
+	origins     []string
+	credentials bool
+	methods     []string
+	headers     []string
+	exposed     []string
+	maxAge      time.Duration
+}
+
+// WithAllowedOrigins adds origins that may call: exact ("https://app.example.com"),
+// a subdomain pattern ("https://*.example.com"), or "*" for any (not with credentials).
+func WithAllowedOrigins(origins ...string) Option {
+	return func(c *config) { c.origins = append(c.origins, origins...) }
+}
+
+// WithCredentials lets browsers send cookies and HTTP authentication.
+func WithCredentials() Option { return func(c *config) { c.credentials = true } }
+
+// WithAllowedMethods adds methods beyond GET and POST (for JSON endpoints: PUT, PATCH, DELETE).
+func WithAllowedMethods(methods ...string) Option {
+	return func(c *config) { c.methods = append(c.methods, methods...) }
+}
+
+// WithAllowedHeaders adds request headers browsers may send.
+func WithAllowedHeaders(headers ...string) Option {
+	return func(c *config) { c.headers = append(c.headers, headers...) }
+}
+
+// WithExposedHeaders adds response headers browser scripts may read.
+func WithExposedHeaders(headers ...string) Option {
+	return func(c *config) { c.exposed = append(c.exposed, headers...) }
+}
+
+// WithMaxAge sets how long browsers may cache a preflight answer ([DefaultMaxAge]
+// by default). Zero or less keeps the default.
+func WithMaxAge(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.maxAge = d
+		}
+	}
+}
+
+// FromPolicy returns the options that express p, a footing.gateway.v1.CorsPolicy.
+func FromPolicy(p *gatewayv1.CorsPolicy) []Option {
+	opts := []Option{
+		WithAllowedOrigins(p.GetAllowedOrigins()...),
+		WithAllowedHeaders(p.GetAllowedHeaders()...),
+		WithExposedHeaders(p.GetExposedHeaders()...),
+	}
+	if p.GetAllowCredentials() {
+		opts = append(opts, WithCredentials())
+	}
+	if p.GetMaxAge() != nil {
+		opts = append(opts, WithMaxAge(p.GetMaxAge().AsDuration()))
+	}
+	return opts
+}
+
+// A Handler is the CORS middleware built by [New]. It is safe for concurrent use.
+type Handler struct {
+	any         bool
+	exact       map[string]bool
+	suffixes    []pattern
+	credentials bool
+	methods     []string
+	headers     map[string]bool
+	allowMeth   string
+	allowHdrs   string
+	exposeHdrs  string
+	maxAge      string
+}
+
+type pattern struct{ scheme, suffix string }
+
+// New returns a CORS [Handler]. It reports every configuration problem at once:
+// no origins, a malformed origin, "*" with credentials.
+func New(opts ...Option) (*Handler, error) {
+	c := config{maxAge: DefaultMaxAge}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	h := &Handler{exact: map[string]bool{}, credentials: c.credentials, headers: map[string]bool{}}
+	var problems []error
+	if len(c.origins) == 0 {
+		problems = append(problems, errors.New("no allowed origins"))
+	}
+	for _, o := range c.origins {
+		switch {
+		case o == "*":
+			h.any = true
+			if c.credentials {
+				problems = append(problems, errors.New(`origin "*" cannot be used with credentials`))
+			}
+		case strings.Contains(o, "://*."):
+			scheme, host, _ := strings.Cut(o, "://*.")
+			if !validOrigin(scheme + "://" + host) {
+				problems = append(problems, fmt.Errorf("origin pattern %q is malformed", o))
+				continue
+			}
+			h.suffixes = append(h.suffixes, pattern{scheme: strings.ToLower(scheme) + "://", suffix: "." + strings.ToLower(host)})
+		case validOrigin(o):
+			h.exact[strings.ToLower(o)] = true
+		default:
+			problems = append(problems, fmt.Errorf("origin %q is malformed: want scheme://host[:port] with no path", o))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("cors: %w", errors.Join(problems...))
+	}
+	h.methods = dedupe(append(connectcors.AllowedMethods(), upper(c.methods)...))
+	headers := dedupe(append(append(connectcors.AllowedHeaders(), "Authorization", "X-Request-Id", "X-Api-Key", "Traceparent", "Tracestate"), c.headers...))
+	for _, hd := range headers {
+		h.headers[strings.ToLower(hd)] = true
+	}
+	h.allowMeth = strings.Join(h.methods, ", ")
+	h.allowHdrs = strings.Join(headers, ", ")
+	h.exposeHdrs = strings.Join(dedupe(append(append(connectcors.ExposedHeaders(), "X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"), c.exposed...)), ", ")
+	h.maxAge = strconv.Itoa(int(c.maxAge.Seconds()))
+	return h, nil
+}
+
+func validOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil && !strings.Contains(u.Host, "*")
+}
+
+func upper(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0:0]
+	for _, s := range in {
+		if k := strings.ToLower(s); !seen[k] && s != "" {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// AllowsOrigin reports whether origin may call.
+func (h *Handler) AllowsOrigin(origin string) bool {
+	if origin == "" {
+		return false
+	}
+	if h.any {
+		return true
+	}
+	o := strings.ToLower(origin)
+	if h.exact[o] {
+		return true
+	}
+	for _, p := range h.suffixes {
+		if rest, ok := strings.CutPrefix(o, p.scheme); ok && strings.HasSuffix(rest, p.suffix) &&
+			len(rest) > len(p.suffix) && !strings.ContainsAny(rest, "/?#@") {
+			return true
+		}
+	}
+	return false
+}
+
+// Wrap returns next with CORS applied: preflights are answered here and never
+// reach next; actual requests from allowed origins get the CORS response headers.
+func (h *Handler) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.preflight(w, r, origin)
+			return
+		}
+		hd := w.Header()
+		hd.Add("Vary", "Origin")
+		if h.AllowsOrigin(origin) {
+			h.setOrigin(hd, origin)
+			hd.Set("Access-Control-Expose-Headers", h.exposeHdrs)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Middleware is [Handler.Wrap] as a func(http.Handler) http.Handler.
+func (h *Handler) Middleware() func(http.Handler) http.Handler { return h.Wrap }
+
+func (h *Handler) setOrigin(hd http.Header, origin string) {
+	if h.any && !h.credentials {
+		hd.Set("Access-Control-Allow-Origin", "*")
+	} else {
+		hd.Set("Access-Control-Allow-Origin", origin)
+	}
+	if h.credentials {
+		hd.Set("Access-Control-Allow-Credentials", "true")
+	}
+}
+
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin string) {
+	hd := w.Header()
+	hd.Add("Vary", "Origin")
+	hd.Add("Vary", "Access-Control-Request-Method")
+	hd.Add("Vary", "Access-Control-Request-Headers")
+	if !h.AllowsOrigin(origin) || !slices.Contains(h.methods, strings.ToUpper(r.Header.Get("Access-Control-Request-Method"))) {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	for _, v := range r.Header.Values("Access-Control-Request-Headers") {
+		for name := range strings.SplitSeq(v, ",") {
+			if name = strings.TrimSpace(name); name != "" && !h.headers[strings.ToLower(name)] {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+		}
+	}
+	h.setOrigin(hd, origin)
+	hd.Set("Access-Control-Allow-Methods", h.allowMeth)
+	hd.Set("Access-Control-Allow-Headers", h.allowHdrs)
+	hd.Set("Access-Control-Max-Age", h.maxAge)
+	w.WriteHeader(http.StatusNoContent)
+}

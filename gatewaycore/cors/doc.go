@@ -1,0 +1,10 @@
+// Package cors answers CORS for browser clients of Connect, gRPC-Web and plain JSON
+// endpoints: an origin allow-list (exact origins, "https://*.example.com" subdomain
+// patterns, or "*" without credentials), credentials, preflight caching, and the
+// request and response headers those protocols need (connectrpc.com/cors's lists)
+// plus the edge's own (Authorization, X-Request-Id, X-Api-Key in; X-Request-Id,
+// Retry-After, RateLimit, RateLimit-Policy out).
+//
+// Requests from origins not on the list pass through without CORS headers, so the
+// browser blocks them; their preflights answer 403.
+package cors
