@@ -1,0 +1,9 @@
+// Package pricing holds the per-token prices of models, in the field names of
+// LiteLLM's model_prices_and_context_window.json, and turns a provider's reported
+// [aiv1.Usage] into a cost in nano-USD.
+//
+// A [Table] is loaded from such a file ([Load], [LoadFile]) or from the small
+// embedded default ([Default]); fields it does not know are ignored, so LiteLLM's
+// whole file loads as it is. Costs are integers of billionths of a US dollar, the
+// unit of ai/v1 Usage.cost_nanos_usd.
+package pricing

@@ -1,0 +1,192 @@
+package pricing
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/footingdev/footing/contracts/errs"
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+)
+
+// A Price is one model's entry, in LiteLLM's field names. Prices are US dollars per
+// token.
+type Price struct {
+	InputCostPerToken            float64 `json:"input_cost_per_token"`
+	OutputCostPerToken           float64 `json:"output_cost_per_token"`
+	CacheReadInputTokenCost      float64 `json:"cache_read_input_token_cost"`
+	CacheCreationInputTokenCost  float64 `json:"cache_creation_input_token_cost"`
+	MaxInputTokens               int64   `json:"max_input_tokens"`
+	MaxOutputTokens              int64   `json:"max_output_tokens"`
+	LiteLLMProvider              string  `json:"litellm_provider"`
+	Mode                         string  `json:"mode"`
+	SupportsFunctionCalling      bool    `json:"supports_function_calling"`
+	SupportsVision               bool    `json:"supports_vision"`
+	SupportsResponseSchema       bool    `json:"supports_response_schema"`
+	SupportsPromptCaching        bool    `json:"supports_prompt_caching"`
+	SupportsReasoning            bool    `json:"supports_reasoning"`
+	SupportsSystemMessages       bool    `json:"supports_system_messages"`
+	SupportsToolChoice           bool    `json:"supports_tool_choice"`
+	SupportsParallelFunctionCall bool    `json:"supports_parallel_function_calling"`
+}
+
+// A Table maps model names to prices. It is immutable once loaded and safe to use
+// concurrently.
+type Table struct {
+	prices map[string]Price
+}
+
+//go:embed default.json
+var defaultJSON []byte
+
+// MaxFileSize bounds what [Load] reads: LiteLLM's own file is about 1.5 MB.
+const MaxFileSize = 64 << 20
+
+// Default returns the embedded table: a handful of current Anthropic, OpenAI and
+// Gemini models. Production deployments load LiteLLM's full file with [LoadFile].
+func Default() *Table {
+	t, err := Load(bytes.NewReader(defaultJSON))
+	if err != nil {
+		panic("pricing: embedded default table: " + err.Error())
+	}
+	return t
+}
+
+// LoadFile reads a table from a LiteLLM-format JSON file.
+func LoadFile(path string) (*Table, error) {
+	f, err := os.Open(path) //nolint:gosec // the path is the operator's configuration
+	if err != nil {
+		return nil, errs.InvalidArgument("PRICE_TABLE_UNREADABLE", "cannot open the price table: "+err.Error())
+	}
+	defer f.Close()
+	return Load(f)
+}
+
+// Load reads a table from LiteLLM-format JSON: an object whose keys are model names
+// and whose values are price entries. Unknown fields are ignored, as is LiteLLM's
+// "sample_spec" entry; entries that are not objects, or whose known fields have the
+// wrong type or a negative price, are reported all at once as an InvalidArgument
+// error naming each bad entry.
+func Load(r io.Reader) (*Table, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, errs.InvalidArgument("PRICE_TABLE_UNREADABLE", "cannot read the price table: "+err.Error())
+	}
+	if len(data) > MaxFileSize {
+		return nil, errs.InvalidArgument("PRICE_TABLE_TOO_LARGE", fmt.Sprintf("the price table is larger than %d bytes", MaxFileSize))
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, errs.InvalidArgument("PRICE_TABLE_MALFORMED", "the price table is not a JSON object: "+err.Error())
+	}
+	t := &Table{prices: make(map[string]Price, len(raw))}
+	var problems []string
+	for name, msg := range raw {
+		if name == "sample_spec" {
+			continue
+		}
+		var p Price
+		if err := json.Unmarshal(msg, &p); err != nil {
+			problems = append(problems, fmt.Sprintf("%q: %v", name, err))
+			continue
+		}
+		if p.InputCostPerToken < 0 || p.OutputCostPerToken < 0 || p.CacheReadInputTokenCost < 0 ||
+			p.CacheCreationInputTokenCost < 0 || p.MaxInputTokens < 0 || p.MaxOutputTokens < 0 {
+			problems = append(problems, fmt.Sprintf("%q: negative price or token limit", name))
+			continue
+		}
+		t.prices[name] = p
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		if len(problems) > 10 {
+			problems = append(problems[:10], fmt.Sprintf("and %d more", len(problems)-10))
+		}
+		return nil, errs.InvalidArgument("PRICE_TABLE_INVALID", "bad price table entries: "+strings.Join(problems, "; "))
+	}
+	return t, nil
+}
+
+// Lookup finds the price of provider's model. It tries "provider/model" first (the
+// form LiteLLM uses for Gemini and others), then the bare model name.
+func (t *Table) Lookup(provider, model string) (Price, bool) {
+	if t == nil {
+		return Price{}, false
+	}
+	if provider != "" {
+		if p, ok := t.prices[provider+"/"+model]; ok {
+			return p, true
+		}
+	}
+	p, ok := t.prices[model]
+	return p, ok
+}
+
+// Len is the number of models in the table.
+func (t *Table) Len() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.prices)
+}
+
+// Models returns the table's model names, sorted.
+func (t *Table) Models() []string {
+	if t == nil {
+		return nil
+	}
+	names := make([]string, 0, len(t.prices))
+	for n := range t.prices {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Cost is the cost of u at price p, in nano-USD. InputTokens counts every input
+// token, including those read from or written to the provider's prompt cache
+// (CacheReadTokens, CacheWriteTokens), which are charged at their own price when the
+// entry has one and at the input price otherwise. Each term is rounded to the
+// nearest nano-USD.
+func (p Price) Cost(u *aiv1.Usage) int64 {
+	if u == nil {
+		return 0
+	}
+	cacheRead, cacheWrite := u.GetCacheReadTokens(), u.GetCacheWriteTokens()
+	plain := u.GetInputTokens() - cacheRead - cacheWrite
+	if plain < 0 {
+		plain = 0
+	}
+	readPrice, writePrice := p.CacheReadInputTokenCost, p.CacheCreationInputTokenCost
+	if readPrice == 0 {
+		readPrice = p.InputCostPerToken
+	}
+	if writePrice == 0 {
+		writePrice = p.InputCostPerToken
+	}
+	return nanos(plain, p.InputCostPerToken) + nanos(cacheRead, readPrice) +
+		nanos(cacheWrite, writePrice) + nanos(u.GetOutputTokens(), p.OutputCostPerToken)
+}
+
+// WorstCase is the most a request can cost: inputTokens at the input price plus
+// maxOutputTokens at the output price, in nano-USD. Budgets reserve it before a call.
+func (p Price) WorstCase(inputTokens, maxOutputTokens int64) int64 {
+	return nanos(inputTokens, p.InputCostPerToken) + nanos(maxOutputTokens, p.OutputCostPerToken)
+}
+
+func nanos(tokens int64, usdPerToken float64) int64 {
+	if tokens <= 0 || usdPerToken <= 0 {
+		return 0
+	}
+	v := math.Round(float64(tokens) * usdPerToken * 1e9)
+	if v >= math.MaxInt64/2 {
+		return math.MaxInt64 / 2
+	}
+	return int64(v)
+}
