@@ -88,7 +88,9 @@ func (c Config) Validate() error {
 // goroutine of its own except a background refresh of a stale set, which [Cache.Close]
 // waits for.
 type Cache struct {
-	cfg Config
+	cfg    Config
+	base   context.Context // cancelled by Close
+	cancel context.CancelFunc
 
 	mu        sync.Mutex
 	set       *Set
@@ -128,7 +130,8 @@ func New(cfg Config) (*Cache, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.FetchTimeout}
 	}
-	return &Cache{cfg: cfg, jwksURL: cfg.URL}, nil
+	base, cancel := context.WithCancel(context.Background())
+	return &Cache{cfg: cfg, base: base, cancel: cancel, jwksURL: cfg.URL}, nil
 }
 
 // Lookup returns the key with id kid. A cold cache fetches the set first. A stale set
@@ -166,11 +169,13 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	return c.fetch(ctx, true)
 }
 
-// Close waits for a background refresh to finish; later lookups fail with [ErrClosed].
+// Close cancels a fetch in flight and waits for it to end; later lookups fail with
+// [ErrClosed].
 func (c *Cache) Close() {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
+	c.cancel()
 	c.bg.Wait()
 }
 
@@ -186,12 +191,7 @@ func (c *Cache) current(ctx context.Context) (*Set, error) {
 		now.Sub(c.fetchedAt) >= c.cfg.RefreshInterval &&
 		now.Sub(c.attemptAt) >= c.cfg.MinRefreshInterval
 	if stale {
-		cl := c.startLocked(now)
-		c.bg.Add(1) // under mu, so Close cannot be waiting yet
-		go func() {
-			defer c.bg.Done()
-			c.run(context.Background(), cl)
-		}()
+		c.startLocked(now)
 	}
 	c.mu.Unlock()
 	if set != nil {
@@ -219,7 +219,6 @@ func (c *Cache) fetch(ctx context.Context, force bool) error {
 		return ErrClosed
 	}
 	cl := c.inflight
-	leader := false
 	if cl == nil {
 		now := c.cfg.Now()
 		if !force && !c.attemptAt.IsZero() && now.Sub(c.attemptAt) < c.cfg.MinRefreshInterval {
@@ -227,14 +226,8 @@ func (c *Cache) fetch(ctx context.Context, force bool) error {
 			return errRateLimited
 		}
 		cl = c.startLocked(now)
-		leader = true
 	}
 	c.mu.Unlock()
-	if leader {
-		// The fetch outlives a caller that gives up: others may be waiting for it.
-		c.run(context.WithoutCancel(ctx), cl)
-		return cl.err
-	}
 	select {
 	case <-cl.done:
 		return cl.err
@@ -243,15 +236,23 @@ func (c *Cache) fetch(ctx context.Context, force bool) error {
 	}
 }
 
+// startLocked starts a fetch in its own goroutine, so that it outlives callers that
+// give up (others may be waiting for it) yet ends when the cache closes. c.mu is held,
+// so Close cannot be waiting on bg yet.
 func (c *Cache) startLocked(now time.Time) *call {
 	cl := &call{done: make(chan struct{})}
 	c.inflight = cl
 	c.attemptAt = now
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		c.run(cl)
+	}()
 	return cl
 }
 
-func (c *Cache) run(ctx context.Context, cl *call) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.FetchTimeout)
+func (c *Cache) run(cl *call) {
+	ctx, cancel := context.WithTimeout(c.base, c.cfg.FetchTimeout)
 	defer cancel()
 	set, resolved, err := c.download(ctx)
 	c.mu.Lock()

@@ -1,0 +1,254 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+	"github.com/footingdev/footing/contracts/gen/go/footing/ai/v1/aiv1connect"
+	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
+	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/gatewaycore/auth"
+)
+
+// Procedures of the probe service used for client- and bidi-streaming coverage.
+const (
+	uploadProcedure = "/footing.test.v1.Probe/Upload"
+	echoProcedure   = "/footing.test.v1.Probe/Echo"
+	helloPath       = "/api/hello"
+)
+
+// subjectHeader carries the Principal's subject back to the client, proving the
+// handler saw it in its context.
+const subjectHeader = "X-Test-Subject"
+
+// harnessPolicy covers every transport of the harness with "authenticated".
+func harnessPolicy(t *testing.T, extra map[string]auth.Rule) *auth.Policy {
+	t.Helper()
+	rules := map[string]auth.Rule{
+		helloPath: auth.Authenticated(),
+		aiv1connect.AIGatewayServiceChatProcedure: auth.Authenticated(),
+		healthv1connect.HealthWatchProcedure:      auth.Authenticated(),
+		"/footing.test.v1.Probe/*":                auth.Authenticated(),
+	}
+	for k, v := range extra {
+		rules[k] = v
+	}
+	p, err := auth.NewPolicy(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type aiService struct {
+	aiv1connect.UnimplementedAIGatewayServiceHandler
+}
+
+func (aiService) Chat(ctx context.Context, _ *connect.Request[aiv1.ChatRequest], stream *connect.ServerStream[aiv1.ChatResponse]) error {
+	p, ok := identity.PrincipalFrom(ctx)
+	if !ok {
+		return errors.New("no principal in handler context")
+	}
+	stream.ResponseHeader().Set(subjectHeader, p.GetSubject())
+	return stream.Send(&aiv1.ChatResponse{})
+}
+
+type healthService struct {
+	healthv1connect.UnimplementedHealthHandler
+}
+
+func (healthService) Watch(ctx context.Context, _ *connect.Request[healthv1.HealthCheckRequest], stream *connect.ServerStream[healthv1.HealthCheckResponse]) error {
+	p, ok := identity.PrincipalFrom(ctx)
+	if !ok {
+		return errors.New("no principal in handler context")
+	}
+	stream.ResponseHeader().Set(subjectHeader, p.GetSubject())
+	return stream.Send(&healthv1.HealthCheckResponse{Status: healthv1.HealthCheckResponse_SERVING})
+}
+
+// server is a real HTTP/2 (TLS) server exposing one plain HTTP route behind the
+// middleware and four Connect procedures (server-, client-, bidi-streaming and
+// unary) behind the interceptor only.
+type server struct {
+	url    string
+	client *http.Client
+	ai     aiv1connect.AIGatewayServiceClient
+	health healthv1connect.HealthClient
+	upload *connect.Client[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse]
+	echo   *connect.Client[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse]
+}
+
+func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server {
+	t.Helper()
+	icpt := connect.WithInterceptors(a.Interceptor(policy))
+	mux := http.NewServeMux()
+	mux.Handle(helloPath, a.Middleware(policy)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := identity.PrincipalFrom(r.Context())
+		w.Header().Set(subjectHeader, p.GetSubject())
+		_, _ = io.WriteString(w, "hello")
+	})))
+	mux.Handle(aiv1connect.NewAIGatewayServiceHandler(aiService{}, icpt))
+	mux.Handle(healthv1connect.NewHealthHandler(healthService{}, icpt))
+	mux.Handle(uploadProcedure, connect.NewClientStreamHandler(uploadProcedure,
+		func(ctx context.Context, stream *connect.ClientStream[healthv1.HealthCheckRequest]) (*connect.Response[healthv1.HealthCheckResponse], error) {
+			p, ok := identity.PrincipalFrom(ctx)
+			if !ok {
+				return nil, errors.New("no principal in handler context")
+			}
+			for stream.Receive() {
+			}
+			if err := stream.Err(); err != nil {
+				return nil, err
+			}
+			res := connect.NewResponse(&healthv1.HealthCheckResponse{Status: healthv1.HealthCheckResponse_SERVING})
+			res.Header().Set(subjectHeader, p.GetSubject())
+			return res, nil
+		}, icpt))
+	mux.Handle(echoProcedure, connect.NewBidiStreamHandler(echoProcedure,
+		func(ctx context.Context, stream *connect.BidiStream[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse]) error {
+			p, ok := identity.PrincipalFrom(ctx)
+			if !ok {
+				return errors.New("no principal in handler context")
+			}
+			stream.ResponseHeader().Set(subjectHeader, p.GetSubject())
+			for {
+				if _, err := stream.Receive(); errors.Is(err, io.EOF) {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				if err := stream.Send(&healthv1.HealthCheckResponse{Status: healthv1.HealthCheckResponse_SERVING}); err != nil {
+					return err
+				}
+			}
+		}, icpt))
+	srv := httptest.NewUnstartedServer(mux)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	return &server{
+		url:    srv.URL,
+		client: c,
+		ai:     aiv1connect.NewAIGatewayServiceClient(c, srv.URL),
+		health: healthv1connect.NewHealthClient(c, srv.URL, connect.WithGRPC()),
+		upload: connect.NewClient[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse](c, srv.URL+uploadProcedure, connect.WithGRPCWeb()),
+		echo:   connect.NewClient[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse](c, srv.URL+echoProcedure),
+	}
+}
+
+// transports names every way the harness calls the server.
+var transports = []string{"http", "server-stream", "server-stream-grpc", "client-stream-grpcweb", "bidi-stream"}
+
+// result is what one call saw: its error (nil on success) and the subject the handler
+// reported.
+type result struct {
+	err     error
+	subject string
+}
+
+// call makes one call over transport with header set on the request.
+func (s *server) call(ctx context.Context, transport string, header http.Header) result {
+	set := func(h http.Header) {
+		for k, vs := range header {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+	}
+	switch transport {
+	case "http":
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+helloPath, nil)
+		if err != nil {
+			return result{err: err}
+		}
+		set(req.Header)
+		resp, err := s.client.Do(req)
+		if err != nil {
+			return result{err: err}
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusOK {
+			return result{subject: resp.Header.Get(subjectHeader)}
+		}
+		var wire struct{ Code, Message string }
+		if err := json.Unmarshal(body, &wire); err != nil {
+			return result{err: fmt.Errorf("status %d, body %q", resp.StatusCode, body)}
+		}
+		var code connect.Code
+		if err := code.UnmarshalText([]byte(wire.Code)); err != nil {
+			return result{err: err}
+		}
+		return result{err: connect.NewError(code, errors.New(wire.Message))}
+	case "server-stream":
+		req := connect.NewRequest(&aiv1.ChatRequest{Model: "m"})
+		set(req.Header())
+		stream, err := s.ai.Chat(ctx, req)
+		if err != nil {
+			return result{err: err}
+		}
+		defer stream.Close()
+		for stream.Receive() {
+		}
+		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader)}
+	case "server-stream-grpc":
+		req := connect.NewRequest(&healthv1.HealthCheckRequest{})
+		set(req.Header())
+		stream, err := s.health.Watch(ctx, req)
+		if err != nil {
+			return result{err: err}
+		}
+		defer stream.Close()
+		for stream.Receive() {
+		}
+		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader)}
+	case "client-stream-grpcweb":
+		stream := s.upload.CallClientStream(ctx)
+		set(stream.RequestHeader())
+		for range 3 {
+			if err := stream.Send(&healthv1.HealthCheckRequest{Service: "x"}); err != nil {
+				break
+			}
+		}
+		res, err := stream.CloseAndReceive()
+		if err != nil {
+			return result{err: err}
+		}
+		return result{subject: res.Header().Get(subjectHeader)}
+	case "bidi-stream":
+		stream := s.echo.CallBidiStream(ctx)
+		set(stream.RequestHeader())
+		sendErr := stream.Send(&healthv1.HealthCheckRequest{Service: "x"})
+		_ = stream.CloseRequest()
+		var recvErr error
+		for {
+			if _, err := stream.Receive(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					recvErr = err
+				}
+				break
+			}
+		}
+		_ = stream.CloseResponse()
+		if recvErr == nil && sendErr != nil && !errors.Is(sendErr, io.EOF) {
+			recvErr = sendErr
+		}
+		return result{err: recvErr, subject: stream.ResponseHeader().Get(subjectHeader)}
+	}
+	panic("unknown transport " + transport)
+}
+
+func bearer(token string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + token}}
+}
