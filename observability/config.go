@@ -1,0 +1,320 @@
+package observability
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/observability/logging"
+)
+
+// Protocols of the OTLP trace exporter.
+const (
+	ProtocolHTTPProtobuf = "http/protobuf"
+	ProtocolGRPC         = "grpc"
+)
+
+// Samplers, as OTEL_TRACES_SAMPLER names them.
+const (
+	SamplerAlwaysOn                = "always_on"
+	SamplerAlwaysOff               = "always_off"
+	SamplerTraceIDRatio            = "traceidratio"
+	SamplerParentBasedAlwaysOn     = "parentbased_always_on"
+	SamplerParentBasedAlwaysOff    = "parentbased_always_off"
+	SamplerParentBasedTraceIDRatio = "parentbased_traceidratio"
+)
+
+// Config configures [Setup] and [New]. Its zero value means: read everything from
+// the environment. A field that is set wins over its variable.
+//
+//	OTEL_SDK_DISABLED                 true: no traces or metrics (logging stays)
+//	OTEL_SERVICE_NAME                 service.name (else from OTEL_RESOURCE_ATTRIBUTES, else the program name)
+//	OTEL_RESOURCE_ATTRIBUTES          k=v,k2=v2 (values percent-encoded)
+//	OTEL_TRACES_EXPORTER              otlp or none; default otlp when an endpoint is set, else none
+//	OTEL_EXPORTER_OTLP_ENDPOINT       base URL, such as http://collector:4318 (…_TRACES_ENDPOINT: full URL)
+//	OTEL_EXPORTER_OTLP_PROTOCOL       http/protobuf (default) or grpc (…_TRACES_PROTOCOL too)
+//	OTEL_EXPORTER_OTLP_HEADERS        k=v,k2=v2 sent with every export; never logged
+//	OTEL_TRACES_SAMPLER               parentbased_always_on (default), always_on, always_off, traceidratio,
+//	                                  parentbased_always_off, parentbased_traceidratio
+//	OTEL_TRACES_SAMPLER_ARG           the ratio for the *traceidratio samplers, 0 to 1 (default 1)
+//	OTEL_BSP_SCHEDULE_DELAY           milliseconds between span batch exports (default 5000)
+//	LOG_LEVEL                         debug, info (default), warn, error, or slog's forms such as info+2
+//	LOG_FORMAT                        json, or text; default text when stderr is a terminal, else json
+type Config struct {
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+
+	// Disabled turns traces and metrics off (OTEL_SDK_DISABLED).
+	Disabled bool
+	// ServiceName, ServiceVersion and InstanceID describe the service in the
+	// resource. The version defaults to the main module's version; the instance
+	// id to a random one.
+	ServiceName    string
+	ServiceVersion string
+	InstanceID     string
+	// ResourceAttributes are added to the resource (OTEL_RESOURCE_ATTRIBUTES).
+	ResourceAttributes map[string]string
+
+	// TracesExporter is "otlp" or "none" (OTEL_TRACES_EXPORTER).
+	TracesExporter string
+	// Endpoint is the OTLP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); /v1/traces is
+	// appended for http/protobuf. TracesEndpoint is the full traces URL.
+	Endpoint       string
+	TracesEndpoint string
+	// Protocol is http/protobuf or grpc (OTEL_EXPORTER_OTLP_PROTOCOL).
+	Protocol string
+	// Headers go with every export (OTEL_EXPORTER_OTLP_HEADERS).
+	Headers map[string]string
+	// Sampler and SamplerArg choose the sampler (OTEL_TRACES_SAMPLER, _ARG).
+	Sampler    string
+	SamplerArg string
+	// BatchTimeout is the longest a span waits in the batch before export
+	// (OTEL_BSP_SCHEDULE_DELAY); shutdown exports whatever is left.
+	BatchTimeout time.Duration
+
+	// LogLevel and LogFormat configure the default logger (LOG_LEVEL, LOG_FORMAT).
+	LogLevel  string
+	LogFormat string
+	// LogWriter receives log lines; nil means os.Stderr.
+	LogWriter io.Writer
+	// SecretKeys are extra log keys to redact (see logging.Options).
+	SecretKeys []string
+
+	// Registry receives the metrics; nil means a new one from metrics.NewRegistry.
+	Registry *prometheus.Registry
+}
+
+// resolved is a Config with the environment applied and every value parsed.
+type resolved struct {
+	Config
+	ratio     float64
+	level     slog.Level
+	format    logging.Format
+	tracesURL string
+}
+
+// Validate reports every problem in c and its environment at once, each under
+// the name of the variable (or field) that holds it, as an InvalidArgument error
+// with one field violation per problem.
+func (c Config) Validate() error {
+	_, err := c.resolve()
+	return err
+}
+
+// resolve applies the environment and parses every value.
+func (c Config) resolve() (resolved, error) {
+	getenv := c.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	r := resolved{Config: c}
+	var problems []problem
+	bad := func(name, format string, args ...any) {
+		problems = append(problems, problem{name, fmt.Sprintf(format, args...)})
+	}
+	env := func(field *string, names ...string) {
+		for _, n := range names {
+			if *field != "" {
+				return
+			}
+			*field = strings.TrimSpace(getenv(n))
+		}
+	}
+
+	if v := strings.TrimSpace(getenv("OTEL_SDK_DISABLED")); v != "" && !c.Disabled {
+		switch strings.ToLower(v) {
+		case "true":
+			r.Disabled = true
+		case "false":
+		default:
+			bad("OTEL_SDK_DISABLED", "must be true or false, not %q", v)
+		}
+	}
+
+	attrs, err := ParseKeyValues(getenv("OTEL_RESOURCE_ATTRIBUTES"))
+	if err != nil {
+		bad("OTEL_RESOURCE_ATTRIBUTES", "%v", err)
+	}
+	for k, v := range c.ResourceAttributes {
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs[k] = v
+	}
+	r.ResourceAttributes = attrs
+	env(&r.ServiceName, "OTEL_SERVICE_NAME")
+	if r.ServiceName == "" {
+		r.ServiceName = attrs["service.name"]
+	}
+	if r.ServiceVersion == "" {
+		r.ServiceVersion = attrs["service.version"]
+	}
+	if r.InstanceID == "" {
+		r.InstanceID = attrs["service.instance.id"]
+	}
+
+	if r.Headers == nil {
+		h, err := ParseKeyValues(firstNonEmpty(getenv("OTEL_EXPORTER_OTLP_TRACES_HEADERS"), getenv("OTEL_EXPORTER_OTLP_HEADERS")))
+		if err != nil {
+			// The value may hold credentials: name the problem, never the value.
+			bad("OTEL_EXPORTER_OTLP_HEADERS", "must be a comma-separated list of key=value pairs with percent-encoded values")
+		}
+		r.Headers = h
+	}
+
+	env(&r.Protocol, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+	switch r.Protocol {
+	case "":
+		r.Protocol = ProtocolHTTPProtobuf
+	case ProtocolHTTPProtobuf, ProtocolGRPC:
+	default:
+		bad("OTEL_EXPORTER_OTLP_PROTOCOL", "must be %s or %s, not %q", ProtocolHTTPProtobuf, ProtocolGRPC, r.Protocol)
+	}
+
+	env(&r.TracesEndpoint, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	env(&r.Endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT")
+	env(&r.TracesExporter, "OTEL_TRACES_EXPORTER")
+	switch r.TracesExporter {
+	case "":
+		r.TracesExporter = "none"
+		if r.TracesEndpoint != "" || r.Endpoint != "" {
+			r.TracesExporter = "otlp"
+		}
+	case "otlp", "none":
+	default:
+		bad("OTEL_TRACES_EXPORTER", "must be otlp or none, not %q", r.TracesExporter)
+	}
+	if r.TracesExporter == "otlp" {
+		switch {
+		case r.TracesEndpoint != "":
+			if err := checkURL(r.TracesEndpoint); err != nil {
+				bad("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "%v", err)
+			}
+			r.tracesURL = r.TracesEndpoint
+		default:
+			base := r.Endpoint
+			if base == "" {
+				base = "http://localhost:4318"
+				if r.Protocol == ProtocolGRPC {
+					base = "http://localhost:4317"
+				}
+			}
+			if err := checkURL(base); err != nil {
+				bad("OTEL_EXPORTER_OTLP_ENDPOINT", "%v", err)
+			}
+			r.tracesURL = base
+			if r.Protocol == ProtocolHTTPProtobuf {
+				r.tracesURL = strings.TrimRight(base, "/") + "/v1/traces"
+			}
+		}
+	}
+
+	env(&r.Sampler, "OTEL_TRACES_SAMPLER")
+	if r.Sampler == "" {
+		r.Sampler = SamplerParentBasedAlwaysOn
+	}
+	switch r.Sampler {
+	case SamplerAlwaysOn, SamplerAlwaysOff, SamplerParentBasedAlwaysOn, SamplerParentBasedAlwaysOff:
+	case SamplerTraceIDRatio, SamplerParentBasedTraceIDRatio:
+		env(&r.SamplerArg, "OTEL_TRACES_SAMPLER_ARG")
+		r.ratio = 1
+		if r.SamplerArg != "" {
+			f, err := strconv.ParseFloat(r.SamplerArg, 64)
+			if err != nil || f < 0 || f > 1 {
+				bad("OTEL_TRACES_SAMPLER_ARG", "must be a number from 0 to 1, not %q", r.SamplerArg)
+			}
+			r.ratio = f
+		}
+	default:
+		bad("OTEL_TRACES_SAMPLER", "must be one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio; not %q", r.Sampler)
+	}
+
+	if r.BatchTimeout == 0 {
+		r.BatchTimeout = 5 * time.Second
+		if v := strings.TrimSpace(getenv("OTEL_BSP_SCHEDULE_DELAY")); v != "" {
+			ms, err := strconv.Atoi(v)
+			if err != nil || ms <= 0 {
+				bad("OTEL_BSP_SCHEDULE_DELAY", "must be a positive number of milliseconds, not %q", v)
+			}
+			r.BatchTimeout = time.Duration(ms) * time.Millisecond
+		}
+	}
+
+	env(&r.LogLevel, "LOG_LEVEL")
+	if r.LogLevel != "" {
+		if err := r.level.UnmarshalText([]byte(r.LogLevel)); err != nil {
+			bad("LOG_LEVEL", "must be debug, info, warn or error, not %q", r.LogLevel)
+		}
+	}
+	env(&r.LogFormat, "LOG_FORMAT")
+	switch strings.ToLower(r.LogFormat) {
+	case "":
+		if stderrIsTerminal() {
+			r.format = logging.Text
+		}
+	case "json":
+	case "text":
+		r.format = logging.Text
+	default:
+		bad("LOG_FORMAT", "must be json or text, not %q", r.LogFormat)
+	}
+
+	if len(problems) > 0 {
+		return r, invalid(problems)
+	}
+	return r, nil
+}
+
+type problem struct{ name, msg string }
+
+// invalid builds the InvalidArgument error that lists every problem.
+func invalid(problems []problem) error {
+	var msg strings.Builder
+	msg.WriteString("invalid observability configuration: ")
+	opts := make([]errs.Option, 0, len(problems))
+	for i, p := range problems {
+		if i > 0 {
+			msg.WriteString("; ")
+		}
+		msg.WriteString(p.name + ": " + p.msg)
+		opts = append(opts, errs.WithFieldViolation(p.name, p.msg, "INVALID_VALUE"))
+	}
+	return errs.InvalidArgument("INVALID_CONFIG", msg.String(), opts...)
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("must be an http:// or https:// URL with a host, not %q", redactURL(s))
+	}
+	return nil
+}
+
+// redactURL drops user info from a URL that is about to appear in an error.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = url.User("REDACTED")
+		return u.String()
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		return "…" + s[i:]
+	}
+	return s
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,147 @@
+package observability_test
+
+import (
+	"maps"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/observability"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestValidateReportsEveryProblemByName(t *testing.T) {
+	t.Parallel()
+	cfg := observability.Config{Getenv: envOf(map[string]string{
+		"OTEL_SDK_DISABLED":           "maybe",
+		"OTEL_RESOURCE_ATTRIBUTES":    "ok=1,broken",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318",
+		"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+		"OTEL_EXPORTER_OTLP_HEADERS":  "api-key=%zz-super-secret",
+		"OTEL_TRACES_SAMPLER":         "traceidratio",
+		"OTEL_TRACES_SAMPLER_ARG":     "1.5",
+		"OTEL_BSP_SCHEDULE_DELAY":     "soon",
+		"LOG_LEVEL":                   "loud",
+		"LOG_FORMAT":                  "xml",
+	})}
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted bad values")
+	}
+	names := []string{"OTEL_SDK_DISABLED", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_ENDPOINT",
+		"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER_ARG",
+		"OTEL_BSP_SCHEDULE_DELAY", "LOG_LEVEL", "LOG_FORMAT"}
+	for _, n := range names {
+		if !strings.Contains(err.Error(), n+":") {
+			t.Errorf("error does not name %s: %v", n, err)
+		}
+	}
+	if strings.Contains(err.Error(), "super-secret") {
+		t.Fatalf("error shows the headers' value: %v", err)
+	}
+	d := errs.From(err)
+	if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != len(names) {
+		t.Fatalf("code %v with %d field violations, want invalid_argument with %d", d.Code, len(d.FieldViolations), len(names))
+	}
+}
+
+func TestValidateAcceptsGoodValues(t *testing.T) {
+	t.Parallel()
+	good := map[string]string{
+		"OTEL_SDK_DISABLED":           "FALSE",
+		"OTEL_SERVICE_NAME":           "adr",
+		"OTEL_RESOURCE_ATTRIBUTES":    "deployment.environment=prod, team=core%20platform",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example:4318",
+		"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+		"OTEL_EXPORTER_OTLP_HEADERS":  "api-key=abc",
+		"OTEL_TRACES_SAMPLER":         "parentbased_traceidratio",
+		"OTEL_TRACES_SAMPLER_ARG":     "0.25",
+		"LOG_LEVEL":                   "warn",
+		"LOG_FORMAT":                  "text",
+	}
+	tests := []struct {
+		name   string
+		change map[string]string
+	}{
+		{"all set", nil},
+		{"nothing set", map[string]string{}},
+		{"each sampler", map[string]string{"OTEL_TRACES_SAMPLER": "always_off"}},
+		{"traces endpoint", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:1/v1/traces"}},
+		{"exporter off", map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "not a url"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := maps.Clone(good)
+			if tc.change != nil && len(tc.change) == 0 {
+				env = map[string]string{}
+			}
+			maps.Copy(env, tc.change)
+			if err := (observability.Config{Getenv: envOf(env)}).Validate(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestParseKeyValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    map[string]string
+		wantErr bool
+	}{
+		{"", nil, false},
+		{"a=1", map[string]string{"a": "1"}, false},
+		{" a = 1 , b=x%2Cy ,,", map[string]string{"a": "1", "b": "x,y"}, false},
+		{"a=", map[string]string{"a": ""}, false},
+		{"a=b=c", map[string]string{"a": "b=c"}, false},
+		{"novalue", nil, true},
+		{"=v", nil, true},
+		{"a=%", nil, true},
+		{"a b=1", nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := observability.ParseKeyValues(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if !tc.wantErr && !maps.Equal(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzParseKeyValues checks that any input parses or fails cleanly, that errors
+// never repeat a value (it may be a credential), and that what parses has keys
+// that survive a second round.
+func FuzzParseKeyValues(f *testing.F) {
+	for _, s := range []string{"a=1,b=2", "k=%41%42", "x", "=,=", "a=%zz", " a = b ", "k=v,k=w", "\x00=\x01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := observability.ParseKeyValues(s)
+		if err != nil {
+			for _, item := range strings.Split(s, ",") {
+				_, v, _ := strings.Cut(item, "=")
+				if v = strings.TrimSpace(v); len(v) >= 4 && strings.Contains(err.Error(), v) {
+					t.Fatalf("error %q repeats the value %q", err, v)
+				}
+			}
+			return
+		}
+		for k := range m {
+			if k == "" || strings.ContainsAny(k, " ,=") {
+				t.Fatalf("key %q from %q", k, s)
+			}
+		}
+	})
+}

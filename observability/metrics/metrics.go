@@ -1,0 +1,56 @@
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/otlptranslator"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	"go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/footingdev/footing/contracts/errs"
+)
+
+// NewRegistry returns a Prometheus registry holding the Go runtime collector and
+// the process collector (CPU, memory, open file descriptors).
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return reg
+}
+
+// NewMeterProvider returns an OpenTelemetry MeterProvider whose metrics are
+// collected by reg on every scrape, with res as their resource (exported as the
+// target_info metric). Shut the provider down when the service stops. Extra
+// options, such as views, are passed on to the SDK.
+func NewMeterProvider(reg prometheus.Registerer, res *resource.Resource, opts ...metric.Option) (*metric.MeterProvider, error) {
+	exp, err := otelprom.New(
+		otelprom.WithRegisterer(reg),
+		otelprom.WithTranslationStrategy(otlptranslator.UnderscoreEscapingWithSuffixes),
+	)
+	if err != nil {
+		return nil, errs.Internal(err)
+	}
+	if res == nil {
+		res = resource.Default()
+	}
+	all := append([]metric.Option{metric.WithReader(exp), metric.WithResource(res)}, opts...)
+	return metric.NewMeterProvider(all...), nil
+}
+
+// Handler serves the metrics gathered by g in the Prometheus text format, or in
+// OpenMetrics when the scraper's Accept header asks for it. Errors gathering
+// one metric do not fail the scrape; they are counted in
+// promhttp_metric_handler_errors_total.
+func Handler(g prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		ErrorHandling:     promhttp.ContinueOnError,
+	})
+}

@@ -1,0 +1,270 @@
+package observability
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	metricapi "go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+	"golang.org/x/term"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/observability/logging"
+	"github.com/footingdev/footing/observability/metrics"
+	"github.com/footingdev/footing/observability/tracing"
+)
+
+// Telemetry is one service's tracer, meter and logger, built by [New]. Its
+// methods are safe for concurrent use.
+type Telemetry struct {
+	tp       trace.TracerProvider
+	mp       metricapi.MeterProvider
+	logger   *slog.Logger
+	registry *prometheus.Registry
+	prop     propagation.TextMapPropagator
+	closers  []func(context.Context) error
+	once     sync.Once
+	err      error
+}
+
+// New builds the telemetry cfg describes, without installing it anywhere; see
+// [Setup] for that. It reports every configuration problem at once (see
+// [Config.Validate]).
+//
+// With no trace exporter configured (the default), the TracerProvider is a no-op:
+// spans cost next to nothing and a service passes the caller's trace context on
+// unchanged, so traces stay whole across it.
+func New(ctx context.Context, cfg Config) (*Telemetry, error) {
+	r, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	w := r.LogWriter
+	if w == nil {
+		w = os.Stderr
+	}
+	t := &Telemetry{
+		logger: slog.New(logging.NewHandler(w, &logging.Options{
+			Format: r.format, Level: r.level, SecretKeys: r.SecretKeys,
+		})),
+		registry: r.Registry,
+		prop:     tracing.Propagator(),
+		tp:       tracenoop.NewTracerProvider(),
+		mp:       metricnoop.NewMeterProvider(),
+	}
+	if t.registry == nil {
+		t.registry = metrics.NewRegistry()
+	}
+	if r.Disabled {
+		return t, nil
+	}
+	res := newResource(r)
+
+	mp, err := metrics.NewMeterProvider(t.registry, res)
+	if err != nil {
+		return nil, err
+	}
+	t.mp = mp
+	t.closers = append(t.closers, mp.Shutdown)
+
+	if r.TracesExporter == "otlp" {
+		exp, err := newTraceExporter(ctx, r)
+		if err != nil {
+			_ = mp.Shutdown(ctx)
+			return nil, err
+		}
+		tp := sdktrace.NewTracerProvider(
+			sdktrace.WithResource(res),
+			sdktrace.WithSampler(newSampler(r)),
+			sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(r.BatchTimeout)),
+		)
+		t.tp = tp
+		// Spans first: their export may still record metrics.
+		t.closers = append([]func(context.Context) error{tp.Shutdown}, t.closers...)
+	}
+	return t, nil
+}
+
+// Setup builds the telemetry cfg describes (see [New]) and installs it as the
+// OpenTelemetry global TracerProvider, MeterProvider and propagator (W3C trace
+// context and baggage), as [slog.Default], and as the registry [MetricsHandler]
+// serves. OpenTelemetry's own errors go to that logger at Warn.
+//
+// The returned shutdown flushes the spans still batched and stops the exporters;
+// call it once, with a deadline, when the service stops.
+func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) error, err error) {
+	t, err := New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	otel.SetTracerProvider(t.tp)
+	otel.SetMeterProvider(t.mp)
+	otel.SetTextMapPropagator(t.prop)
+	logger := t.logger
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		logger.Warn("opentelemetry", "error", err)
+	}))
+	slog.SetDefault(t.logger)
+	installed.Store(t)
+	return t.Shutdown, nil
+}
+
+// TracerProvider returns the provider of spans.
+func (t *Telemetry) TracerProvider() trace.TracerProvider { return t.tp }
+
+// MeterProvider returns the provider of metrics.
+func (t *Telemetry) MeterProvider() metricapi.MeterProvider { return t.mp }
+
+// Propagator returns the W3C trace context and baggage propagator.
+func (t *Telemetry) Propagator() propagation.TextMapPropagator { return t.prop }
+
+// Logger returns the logger, writing through a logging.Handler.
+func (t *Telemetry) Logger() *slog.Logger { return t.logger }
+
+// Registry returns the Prometheus registry the metrics go to.
+func (t *Telemetry) Registry() *prometheus.Registry { return t.registry }
+
+// MetricsHandler serves the registry at /metrics (see metrics.Handler).
+func (t *Telemetry) MetricsHandler() http.Handler { return metrics.Handler(t.registry) }
+
+// Shutdown flushes batched spans and stops the exporters. Calls after the first
+// return the first call's result.
+func (t *Telemetry) Shutdown(ctx context.Context) error {
+	t.once.Do(func() {
+		var all []error
+		for _, c := range t.closers {
+			all = append(all, c(ctx))
+		}
+		if err := errors.Join(all...); err != nil {
+			t.err = errs.Internal(err)
+		}
+	})
+	return t.err
+}
+
+var installed = &installedTelemetry{}
+
+type installedTelemetry struct {
+	mu sync.RWMutex
+	t  *Telemetry
+}
+
+func (i *installedTelemetry) Store(t *Telemetry) {
+	i.mu.Lock()
+	i.t = t
+	i.mu.Unlock()
+}
+
+func (i *installedTelemetry) Load() *Telemetry {
+	i.mu.RLock()
+	defer i.mu.RUnlock()
+	return i.t
+}
+
+// MetricsHandler serves, at /metrics, the registry of the telemetry that [Setup]
+// installed last; before Setup it answers 503.
+func MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := installed.Load()
+		if t == nil {
+			http.Error(w, "observability.Setup has not run", http.StatusServiceUnavailable)
+			return
+		}
+		t.MetricsHandler().ServeHTTP(w, r)
+	})
+}
+
+func newResource(r resolved) *resource.Resource {
+	name := r.ServiceName
+	if name == "" {
+		name = "unknown_service:" + filepath.Base(os.Args[0])
+	}
+	version := r.ServiceVersion
+	if version == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+	}
+	instance := r.InstanceID
+	if instance == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+		instance = hex.EncodeToString(b[:])
+	}
+	kv := make([]attribute.KeyValue, 0, len(r.ResourceAttributes)+5)
+	for k, v := range r.ResourceAttributes {
+		kv = append(kv, attribute.String(k, v))
+	}
+	kv = append(kv,
+		attribute.String("service.name", name),
+		attribute.String("service.instance.id", instance),
+		attribute.String("telemetry.sdk.language", "go"),
+		attribute.String("telemetry.sdk.name", "opentelemetry"),
+	)
+	if version != "" {
+		kv = append(kv, attribute.String("service.version", version))
+	}
+	return resource.NewSchemaless(kv...) // later duplicates win: the fields above override the variable
+}
+
+func newSampler(r resolved) sdktrace.Sampler {
+	switch r.Sampler {
+	case SamplerAlwaysOn:
+		return sdktrace.AlwaysSample()
+	case SamplerAlwaysOff:
+		return sdktrace.NeverSample()
+	case SamplerTraceIDRatio:
+		return sdktrace.TraceIDRatioBased(r.ratio)
+	case SamplerParentBasedAlwaysOff:
+		return sdktrace.ParentBased(sdktrace.NeverSample())
+	case SamplerParentBasedTraceIDRatio:
+		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(r.ratio))
+	default:
+		return sdktrace.ParentBased(sdktrace.AlwaysSample())
+	}
+}
+
+func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, error) {
+	u, err := url.Parse(r.tracesURL)
+	if err != nil { // resolve checked it already
+		return nil, errs.Internal(err)
+	}
+	var exp sdktrace.SpanExporter
+	if r.Protocol == ProtocolGRPC {
+		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(u.Host), otlptracegrpc.WithHeaders(r.Headers)}
+		if u.Scheme == "http" {
+			opts = append(opts, otlptracegrpc.WithInsecure())
+		}
+		exp, err = otlptracegrpc.New(ctx, opts...)
+	} else {
+		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(r.tracesURL), otlptracehttp.WithHeaders(r.Headers)}
+		exp, err = otlptracehttp.New(ctx, opts...)
+	}
+	if err != nil {
+		return nil, errs.Internal(err)
+	}
+	return exp, nil
+}
+
+func stderrIsTerminal() bool {
+	return term.IsTerminal(int(os.Stderr.Fd()))
+}

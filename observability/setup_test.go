@@ -1,0 +1,214 @@
+package observability_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/footingdev/footing/observability"
+)
+
+// receiver is an OTLP/HTTP trace receiver: it decodes each export request.
+type receiver struct {
+	mu       sync.Mutex
+	requests []*coltracepb.ExportTraceServiceRequest
+	headers  []http.Header
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
+		http.Error(w, "want POST /v1/traces with application/x-protobuf", http.StatusBadRequest)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	req := &coltracepb.ExportTraceServiceRequest{}
+	if err := proto.Unmarshal(body, req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	rc.mu.Lock()
+	rc.requests = append(rc.requests, req)
+	rc.headers = append(rc.headers, r.Header.Clone())
+	rc.mu.Unlock()
+	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	_, _ = w.Write(out)
+}
+
+// spans returns every span received, with its resource's attributes.
+func (rc *receiver) spans() ([]*tracepb.Span, []map[string]string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var spans []*tracepb.Span
+	var resources []map[string]string
+	for _, req := range rc.requests {
+		for _, rs := range req.GetResourceSpans() {
+			attrs := map[string]string{}
+			for _, kv := range rs.GetResource().GetAttributes() {
+				attrs[kv.GetKey()] = kv.GetValue().GetStringValue()
+			}
+			for _, ss := range rs.GetScopeSpans() {
+				for _, s := range ss.GetSpans() {
+					spans = append(spans, s)
+					resources = append(resources, attrs)
+				}
+			}
+		}
+	}
+	return spans, resources
+}
+
+func TestOTLPExportFlushesOnShutdown(t *testing.T) {
+	t.Parallel()
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	var logs bytes.Buffer
+	tel, err := observability.New(context.Background(), observability.Config{
+		Getenv: envOf(map[string]string{
+			"OTEL_SERVICE_NAME":           "adr-server",
+			"OTEL_RESOURCE_ATTRIBUTES":    "deployment.environment=test,service.version=1.2.3",
+			"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL,
+			"OTEL_EXPORTER_OTLP_HEADERS":  "x-api-key=collector-secret-123",
+			// Long enough that only shutdown can export the batch.
+			"OTEL_BSP_SCHEDULE_DELAY": "3600000",
+		}),
+		LogWriter: &logs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracer := tel.TracerProvider().Tracer("test")
+	ctx, parent := tracer.Start(context.Background(), "parent")
+	_, child := tracer.Start(ctx, "child", trace.WithSpanKind(trace.SpanKindClient))
+	child.End()
+	parent.End()
+	tel.Logger().InfoContext(ctx, "inside a span")
+
+	if got, _ := rc.spans(); len(got) != 0 {
+		t.Fatalf("%d spans exported before shutdown; the batch should still hold them", len(got))
+	}
+	if err := tel.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, resources := rc.spans()
+	if len(spans) != 2 {
+		t.Fatalf("receiver got %d spans after shutdown, want 2", len(spans))
+	}
+	byName := map[string]*tracepb.Span{}
+	for _, s := range spans {
+		byName[s.GetName()] = s
+	}
+	if !bytes.Equal(byName["child"].GetParentSpanId(), byName["parent"].GetSpanId()) {
+		t.Fatal("child span's parent is not the parent span")
+	}
+	if byName["child"].GetKind() != tracepb.Span_SPAN_KIND_CLIENT {
+		t.Fatalf("child kind %v", byName["child"].GetKind())
+	}
+	res := resources[0]
+	if res["service.name"] != "adr-server" || res["service.version"] != "1.2.3" || res["deployment.environment"] != "test" || len(res["service.instance.id"]) != 32 {
+		t.Fatalf("resource %v", res)
+	}
+	rc.mu.Lock()
+	gotKey := rc.headers[0].Get("X-Api-Key")
+	rc.mu.Unlock()
+	if gotKey != "collector-secret-123" {
+		t.Fatalf("export header %q", gotKey)
+	}
+	traceID := trace.SpanContextFromContext(ctx).TraceID().String()
+	if !strings.Contains(logs.String(), `"trace_id":"`+traceID+`"`) {
+		t.Fatalf("log line lacks the trace id %s: %s", traceID, logs.String())
+	}
+	if strings.Contains(logs.String(), "collector-secret-123") {
+		t.Fatal("logs show the exporter's header")
+	}
+}
+
+func TestNoExporterPassesTraceContextOn(t *testing.T) {
+	t.Parallel()
+	tel, err := observability.New(context.Background(), observability.Config{Getenv: envOf(nil), LogWriter: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	in := propagation.HeaderCarrier(http.Header{"Traceparent": {parent}, "Baggage": {"tenant=acme"}})
+	ctx := tel.Propagator().Extract(context.Background(), in)
+	ctx, span := tel.TracerProvider().Tracer("t").Start(ctx, "work")
+	defer span.End()
+	if span.IsRecording() {
+		t.Fatal("span records with no exporter")
+	}
+	out := propagation.HeaderCarrier(http.Header{})
+	tel.Propagator().Inject(ctx, out)
+	if out.Get("traceparent") != parent || out.Get("baggage") != "tenant=acme" {
+		t.Fatalf("propagated traceparent %q baggage %q; want them passed on unchanged", out.Get("traceparent"), out.Get("baggage"))
+	}
+}
+
+func TestDisabled(t *testing.T) {
+	t.Parallel()
+	tel, err := observability.New(context.Background(), observability.Config{
+		Getenv:    envOf(map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}),
+		LogWriter: io.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := tel.MeterProvider().Meter("m").Int64Counter("footing.disabled.probe")
+	c.Add(context.Background(), 1)
+	fams, _ := tel.Registry().Gather()
+	for _, f := range fams {
+		if strings.Contains(f.GetName(), "disabled_probe") {
+			t.Fatal("a disabled SDK exported a metric")
+		}
+	}
+	if err := tel.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSetupInstallsGlobals is not parallel: it changes process-wide state.
+func TestSetupInstallsGlobals(t *testing.T) {
+	rec := httptest.NewRecorder()
+	observability.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("before Setup /metrics answered %d", rec.Code)
+	}
+	var logs bytes.Buffer
+	shutdown, err := observability.Setup(context.Background(), observability.Config{
+		Getenv: envOf(map[string]string{"LOG_LEVEL": "debug", "LOG_FORMAT": "json"}), LogWriter: &logs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shutdown(context.Background()) })
+
+	fields := otel.GetTextMapPropagator().Fields()
+	if !strings.Contains(strings.Join(fields, ","), "traceparent") || !strings.Contains(strings.Join(fields, ","), "baggage") {
+		t.Fatalf("global propagator fields %v", fields)
+	}
+	c, _ := otel.GetMeterProvider().Meter("m").Int64Counter("footing.setup.probe")
+	c.Add(context.Background(), 2)
+	rec = httptest.NewRecorder()
+	observability.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "footing_setup_probe_total") || !strings.Contains(rec.Body.String(), "go_goroutines") {
+		t.Fatalf("/metrics after Setup lacks the probe or runtime metrics:\n%.500s", rec.Body.String())
+	}
+	otel.Handle(io.ErrUnexpectedEOF)
+	if !strings.Contains(logs.String(), `"msg":"opentelemetry"`) {
+		t.Fatalf("otel errors do not reach the logger: %s", logs.String())
+	}
+}
