@@ -141,6 +141,14 @@ func (db *DB) URL(role string) string {
 	return roleURL(db.base, role, db.Name)
 }
 
+// SuperuserURL returns TEST_DATABASE_URL pointed at this database: a role RLS does not
+// apply to, for baselines and fixtures.
+func (db *DB) SuperuserURL() string {
+	u := *db.base
+	u.Path = "/" + db.Name
+	return u.String()
+}
+
 // OpenPool opens another pool on this database as role with at most maxConns connections;
 // [DB.Close] closes it.
 func (db *DB) OpenPool(ctx context.Context, role string, maxConns int32) (*pgxpool.Pool, error) {
