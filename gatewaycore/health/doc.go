@@ -1,0 +1,11 @@
+// Package health answers liveness and readiness: /healthz (the process is up),
+// /readyz (every registered check passes, each within its own timeout, and the
+// server is not shutting down) as JSON with each check's status and duration, and
+// the gRPC health protocol (grpc.health.v1 Check, List and Watch) served through
+// Connect with contracts' generated healthv1connect.
+//
+// A [Checker] holds the checks (Postgres, Redis, the job client: anything with a
+// func(ctx) error) and the readiness switch gatewaycore/server turns off at the start
+// of a graceful shutdown, so load balancers stop sending traffic before the listener
+// closes.
+package health

@@ -1,0 +1,97 @@
+package health
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/footingdev/footing/contracts/errs"
+	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
+	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+)
+
+// GRPCHandler returns the grpc.health.v1.Health service (Check, List, Watch) for
+// the Connect, gRPC and gRPC-Web protocols. The service "" is the whole server
+// (every check and the readiness switch); each check name is a service of its own.
+func (c *Checker) GRPCHandler(opts ...connect.HandlerOption) (string, http.Handler) {
+	return healthv1connect.NewHealthHandler(&grpcHealth{c: c}, opts...)
+}
+
+type grpcHealth struct {
+	c *Checker
+}
+
+var _ healthv1connect.HealthHandler = (*grpcHealth)(nil)
+
+// status returns the serving status of service, and false for an unknown service.
+func (g *grpcHealth) status(ctx context.Context, service string) (healthv1.HealthCheckResponse_ServingStatus, bool) {
+	if service != "" && !slices.Contains(g.c.Names(), service) {
+		return healthv1.HealthCheckResponse_SERVICE_UNKNOWN, false
+	}
+	if !g.c.Ready() {
+		return healthv1.HealthCheckResponse_NOT_SERVING, true
+	}
+	rep := g.c.Run(ctx)
+	ok := rep.Status == StatusOK
+	if service != "" {
+		ok = rep.Checks[service].Status == StatusOK
+	}
+	if ok {
+		return healthv1.HealthCheckResponse_SERVING, true
+	}
+	return healthv1.HealthCheckResponse_NOT_SERVING, true
+}
+
+func (g *grpcHealth) Check(ctx context.Context, req *connect.Request[healthv1.HealthCheckRequest]) (*connect.Response[healthv1.HealthCheckResponse], error) {
+	st, known := g.status(ctx, req.Msg.GetService())
+	if !known {
+		return nil, errs.NotFound("SERVICE_UNKNOWN", "unknown service")
+	}
+	return connect.NewResponse(&healthv1.HealthCheckResponse{Status: st}), nil
+}
+
+func (g *grpcHealth) List(ctx context.Context, _ *connect.Request[healthv1.HealthListRequest]) (*connect.Response[healthv1.HealthListResponse], error) {
+	out := map[string]*healthv1.HealthCheckResponse{}
+	ready := g.c.Ready()
+	rep := g.c.Run(ctx)
+	for _, name := range append([]string{""}, g.c.Names()...) {
+		ok := ready && rep.Status == StatusOK
+		if name != "" {
+			ok = ready && rep.Checks[name].Status == StatusOK
+		}
+		st := healthv1.HealthCheckResponse_NOT_SERVING
+		if ok {
+			st = healthv1.HealthCheckResponse_SERVING
+		}
+		out[name] = &healthv1.HealthCheckResponse{Status: st}
+	}
+	return connect.NewResponse(&healthv1.HealthListResponse{Statuses: out}), nil
+}
+
+// Watch sends the service's status at once and then whenever it changes: the
+// readiness switch is seen at once, check results every watch interval. An unknown
+// service is reported as SERVICE_UNKNOWN and watched in case it is registered.
+func (g *grpcHealth) Watch(ctx context.Context, req *connect.Request[healthv1.HealthCheckRequest], stream *connect.ServerStream[healthv1.HealthCheckResponse]) error {
+	ticker := time.NewTicker(g.c.watchEvery)
+	defer ticker.Stop()
+	last := healthv1.HealthCheckResponse_ServingStatus(-1)
+	for {
+		changed := g.c.changes()
+		st, _ := g.status(ctx, req.Msg.GetService())
+		if st != last {
+			if err := stream.Send(&healthv1.HealthCheckResponse{Status: st}); err != nil {
+				return err
+			}
+			last = st
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		case <-ticker.C:
+		}
+	}
+}
