@@ -1,0 +1,248 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/footingdev/footing/contracts/errs"
+)
+
+// Cache is a tenant-namespaced cache over a [Backend]. Every key and tag is qualified
+// by the tenant of the Principal in the context, so one tenant can never read another
+// tenant's entry; a context without a tenant is refused unless the Cache is the
+// explicit [Cache.Global] view.
+//
+// Reads absorb backend failures: a Get that cannot reach Redis logs, counts
+// footing.cache.errors and reports a miss, and GetOrLoad then serves from the loader.
+// Invalidations (Delete, InvalidateTags) return backend errors, because a lost
+// invalidation leaves stale data.
+//
+// A Cache is safe for concurrent use.
+type Cache struct {
+	*core
+	ns namespace
+}
+
+// core is shared by a Cache and its Global view.
+type core struct {
+	backend Backend
+	cfg     Config
+	flight  singleflight.Group
+	obs     *observer
+}
+
+// New returns a Cache over backend. cfg's Redis and local-tier fields are ignored:
+// they configure the backend [Open] builds.
+func New(backend Backend, cfg Config) *Cache {
+	cfg = cfg.withDefaults()
+	c := &core{backend: backend, cfg: cfg, obs: newObserver(cfg)}
+	return &Cache{core: c, ns: namespace{prefix: cfg.Prefix}}
+}
+
+// Open validates cfg and returns a Cache over Redis when cfg.RedisURL is set, or over
+// an in-process [Memory] backend otherwise (and says so in the log).
+func Open(cfg Config) (*Cache, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if cfg.RedisURL == "" {
+		cfg.Logger.Info("cache: no Redis configured; using the in-process cache (not shared across instances)")
+		return New(NewMemory(cfg.MemoryMaxEntries), cfg), nil
+	}
+	r, err := NewRedis(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return New(r, cfg), nil
+}
+
+// Global returns a view of c in the namespace shared by all tenants. Use it only for
+// data that belongs to no tenant; it must be asked for explicitly.
+func (c *Cache) Global() *Cache {
+	return &Cache{core: c.core, ns: namespace{prefix: c.ns.prefix, global: true}}
+}
+
+// Close closes the backend.
+func (c *Cache) Close() error { return c.backend.Close() }
+
+// A SetOption configures one store.
+type SetOption func(*setOptions)
+
+type setOptions struct {
+	ttl  time.Duration
+	tags []string
+}
+
+// WithTTL sets the time to live of the stored value (before jitter).
+func WithTTL(d time.Duration) SetOption {
+	return func(o *setOptions) { o.ttl = d }
+}
+
+// WithTags adds the stored key to each tag, for [Cache.InvalidateTags]. Tags are in
+// the same tenant namespace as keys.
+func WithTags(tags ...string) SetOption {
+	return func(o *setOptions) { o.tags = append(o.tags, tags...) }
+}
+
+// Get returns the bytes under key in ctx's namespace and whether they were found.
+// Backend failures are absorbed and reported as a miss; the error is only for a
+// missing tenant or an empty key.
+func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	full, err := c.fullKey(ctx, key)
+	if err != nil {
+		return nil, false, err
+	}
+	v, ok := c.get(ctx, full)
+	return v, ok, nil
+}
+
+func (c *core) get(ctx context.Context, full string) ([]byte, bool) {
+	l, err := c.backend.Get(ctx, full)
+	if err != nil {
+		c.obs.request(ctx, l.Tier, resultError)
+		c.obs.absorbed(ctx, "get", err)
+		return nil, false
+	}
+	if l.Hit {
+		c.obs.request(ctx, l.Tier, resultHit)
+		return l.Value, true
+	}
+	c.obs.request(ctx, l.Tier, resultMiss)
+	return nil, false
+}
+
+// Set stores value under key in ctx's namespace. A backend failure is logged and
+// counted, and not returned: the value will be loaded again.
+func (c *Cache) Set(ctx context.Context, key string, value []byte, opts ...SetOption) error {
+	full, err := c.fullKey(ctx, key)
+	if err != nil {
+		return err
+	}
+	return c.set(ctx, full, value, opts)
+}
+
+func (c *Cache) set(ctx context.Context, full string, value []byte, opts []SetOption) error {
+	o := setOptions{ttl: c.cfg.DefaultTTL}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	tags := make([]string, len(o.tags))
+	for i, t := range o.tags {
+		tk, err := c.ns.qualify(ctx, kindTag, t)
+		if err != nil {
+			return err
+		}
+		tags[i] = tk
+	}
+	if err := c.backend.Set(ctx, full, value, c.jitter(o.ttl), tags); err != nil {
+		c.obs.absorbed(ctx, "set", err)
+	}
+	return nil
+}
+
+// jitter shortens ttl by a random fraction up to cfg.Jitter; it never lengthens it.
+func (c *core) jitter(ttl time.Duration) time.Duration {
+	if c.cfg.Jitter <= 0 || ttl <= 0 {
+		return ttl
+	}
+	cut := time.Duration(rand.Float64() * c.cfg.Jitter * float64(ttl)) //nolint:gosec // jitter needs no cryptographic randomness
+	return max(ttl-cut, time.Millisecond)
+}
+
+// Delete removes keys from ctx's namespace.
+func (c *Cache) Delete(ctx context.Context, keys ...string) error {
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		f, err := c.fullKey(ctx, k)
+		if err != nil {
+			return err
+		}
+		full[i] = f
+	}
+	if err := c.backend.Delete(ctx, full...); err != nil {
+		c.obs.errorCount(ctx, "delete")
+		return errs.Unavailable("CACHE_UNAVAILABLE", "cache: delete failed", errs.WithDomain(errDomain))
+	}
+	return nil
+}
+
+// InvalidateTags removes every key stored with any of tags in ctx's namespace.
+func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) error {
+	full := make([]string, len(tags))
+	for i, t := range tags {
+		tk, err := c.ns.qualify(ctx, kindTag, t)
+		if err != nil {
+			return err
+		}
+		full[i] = tk
+	}
+	if err := c.backend.InvalidateTags(ctx, full...); err != nil {
+		c.obs.errorCount(ctx, "invalidate_tags")
+		return errs.Unavailable("CACHE_UNAVAILABLE", "cache: tag invalidation failed", errs.WithDomain(errDomain))
+	}
+	return nil
+}
+
+// GetOrLoad returns the bytes under key, or runs load, stores its result and returns
+// it. Concurrent calls for one key in one process share a single load. The load runs
+// with ctx's values but not its cancellation (context.WithoutCancel) and with its own
+// LoadTimeout, so one caller giving up does not fail the others; that caller gets
+// ctx.Err() at once. A load error is returned and nothing is stored. A panic in load
+// becomes an Internal error.
+func (c *Cache) GetOrLoad(ctx context.Context, key string, load func(context.Context) ([]byte, error), opts ...SetOption) ([]byte, error) {
+	full, err := c.fullKey(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := c.get(ctx, full); ok {
+		return v, nil
+	}
+	return c.loadMissed(ctx, full, load, opts)
+}
+
+// loadMissed is GetOrLoad after a miss on the fully qualified key full.
+func (c *Cache) loadMissed(ctx context.Context, full string, load func(context.Context) ([]byte, error), opts []SetOption) ([]byte, error) {
+	ch := c.flight.DoChan(full, func() (v any, err error) {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.LoadTimeout)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				v, err = nil, errs.Internal(fmt.Errorf("cache: loader panicked: %v", r))
+				c.obs.load(lctx, err)
+			}
+		}()
+		// A caller that missed just before the previous flight stored its value
+		// finds it here instead of loading again.
+		// Not counted as a request: the caller's lookup already was.
+		if l, err := c.backend.Get(lctx, full); err == nil && l.Hit {
+			return l.Value, nil
+		}
+		b, err := load(lctx)
+		c.obs.load(lctx, err)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.set(lctx, full, b, opts); err != nil {
+			return nil, err
+		}
+		return b, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.([]byte), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *Cache) fullKey(ctx context.Context, key string) (string, error) {
+	return c.ns.qualify(ctx, kindData, key)
+}

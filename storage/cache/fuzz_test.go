@@ -1,0 +1,37 @@
+package cache_test
+
+import (
+	"testing"
+
+	"github.com/footingdev/footing/storage/cache"
+)
+
+// FuzzDecodeInvalidation feeds arbitrary payloads to the parser of messages read from
+// the invalidation channel: it must return an error or an origin, never panic.
+func FuzzDecodeInvalidation(f *testing.F) {
+	for _, s := range []string{`{"o":"abc","k":["p:d:g:k"]}`, `{"o":""}`, `[]`, ``, `{"o":1}`, `{"k":null,"o":"x"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		origin, _, err := cache.DecodeInvalidation(payload)
+		if err == nil && origin == "" {
+			t.Fatalf("accepted %q without an origin", payload)
+		}
+	})
+}
+
+// FuzzNamespaceInjective checks that two different (tenant, key) pairs never share
+// a backend key.
+func FuzzNamespaceInjective(f *testing.F) {
+	f.Add("t1", "x", "t", "1x")
+	f.Add("a:b", "c", "a", "b:c")
+	f.Add("t2:", "k", "t2", ":k")
+	f.Fuzz(func(t *testing.T, t1, k1, t2, k2 string) {
+		if t1 == t2 && k1 == k2 {
+			return
+		}
+		if cache.DataKey("p", t1, k1) == cache.DataKey("p", t2, k2) {
+			t.Fatalf("(%q,%q) and (%q,%q) share a key", t1, k1, t2, k2)
+		}
+	})
+}

@@ -1,0 +1,239 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/extra/redisotel/v9"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/footingdev/footing/contracts/errs"
+)
+
+// Timeouts a Redis backend uses unless RedisURL sets them (dial_timeout, read_timeout,
+// write_timeout, max_retries): short, because a slow cache is worse than none.
+const (
+	defaultDialTimeout = time.Second
+	defaultIOTimeout   = 500 * time.Millisecond
+	defaultMaxRetries  = 1
+)
+
+// Redis is a [Backend] on Redis, instrumented with redisotel, with an optional
+// bounded in-process tier (Config.LocalMaxEntries) kept coherent across instances by
+// invalidation messages on a pub/sub channel. Every write publishes the keys it
+// changed; every instance drops them from its in-process tier. An instance that loses
+// its subscription stops using its in-process tier and empties it, and starts again
+// only once subscribed, so it never serves an entry whose invalidation it may have
+// missed.
+type Redis struct {
+	client  redis.UniversalClient
+	channel string
+	origin  string
+	local   *localTier // nil when the in-process tier is off
+	closeCh chan struct{}
+}
+
+// NewRedis returns a Redis backend for cfg.RedisURL. It does not contact Redis: an
+// unreachable Redis shows up as absorbed errors, not as a failure here.
+func NewRedis(cfg Config) (*Redis, error) {
+	if cfg.RedisURL == "" {
+		return nil, errs.InvalidArgument("CACHE_CONFIG", "cache: RedisURL is empty", errs.WithDomain(errDomain))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, errors.New("cache: RedisURL is not a valid redis:// or rediss:// URL")
+	}
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = defaultDialTimeout
+	}
+	if opts.ReadTimeout == 0 {
+		opts.ReadTimeout = defaultIOTimeout
+	}
+	if opts.WriteTimeout == 0 {
+		opts.WriteTimeout = defaultIOTimeout
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = defaultMaxRetries
+	}
+	client := redis.NewClient(opts)
+	r := &Redis{
+		client:  client,
+		channel: cfg.Prefix + ":invalidate",
+		origin:  newOrigin(),
+		closeCh: make(chan struct{}),
+	}
+	tracing := []redisotel.TracingOption{
+		// Statements carry cached values, which may be secrets: never put them on spans.
+		redisotel.WithDBStatement(false),
+		// Caller lookup costs a stack walk per command and names only this package.
+		redisotel.WithCallerEnabled(false),
+	}
+	var metrics []redisotel.MetricsOption
+	if cfg.TracerProvider != nil {
+		tracing = append(tracing, redisotel.WithTracerProvider(cfg.TracerProvider))
+	}
+	if cfg.MeterProvider != nil {
+		metrics = append(metrics, redisotel.WithMeterProvider(cfg.MeterProvider))
+	}
+	metrics = append(metrics, redisotel.WithCloseChan(r.closeCh))
+	if err := redisotel.InstrumentTracing(client, tracing...); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("cache: redis tracing: %w", err)
+	}
+	if err := redisotel.InstrumentMetrics(client, metrics...); err != nil {
+		close(r.closeCh)
+		_ = client.Close()
+		return nil, fmt.Errorf("cache: redis metrics: %w", err)
+	}
+	if cfg.LocalMaxEntries > 0 {
+		r.local = newLocalTier(cfg.LocalMaxEntries, cfg.LocalTTL, r.origin, cfg.Logger)
+		go r.local.run(client, r.channel)
+	}
+	return r, nil
+}
+
+// Client returns the underlying go-redis client, for health checks.
+func (r *Redis) Client() redis.UniversalClient { return r.client }
+
+// Get implements [Backend]. With the in-process tier on and coherent, a hit there
+// answers without a round trip; a Redis hit fills it.
+func (r *Redis) Get(ctx context.Context, key string) (Lookup, error) {
+	if r.local == nil || !r.local.coherent() {
+		v, err := r.client.Get(ctx, key).Bytes()
+		return redisLookup(v, err)
+	}
+	if v, ok := r.local.get(key); ok {
+		return Lookup{Value: v, Hit: true, Tier: TierLocal}, nil
+	}
+	epoch := r.local.epoch()
+	var get *redis.StringCmd
+	var ttl *redis.DurationCmd
+	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		get = p.Get(ctx, key)
+		ttl = p.PTTL(ctx, key)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return Lookup{Tier: TierRedis}, err
+	}
+	v, err := get.Bytes()
+	l, err := redisLookup(v, err)
+	if err == nil && l.Hit {
+		r.local.fill(key, v, ttl.Val(), epoch)
+	}
+	return l, err
+}
+
+func redisLookup(v []byte, err error) (Lookup, error) {
+	switch {
+	case errors.Is(err, redis.Nil):
+		return Lookup{Tier: TierRedis}, nil
+	case err != nil:
+		return Lookup{Tier: TierRedis}, err
+	}
+	return Lookup{Value: v, Hit: true, Tier: TierRedis}, nil
+}
+
+// Set implements [Backend]: in one MULTI/EXEC it stores the value, adds the key to
+// each tag set (whose expiry is raised to cover the value), and publishes the key's
+// invalidation.
+func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags []string) error {
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, key, value, ttl)
+		for _, t := range tags {
+			p.SAdd(ctx, t, key)
+			if ttl > 0 {
+				// Seconds resolution; the extra second covers the rounding.
+				p.ExpireNX(ctx, t, ttl+time.Second)
+				p.ExpireGT(ctx, t, ttl+time.Second)
+			}
+		}
+		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, []string{key}))
+		return nil
+	})
+	r.dropLocal(key)
+	return err
+}
+
+// Delete implements [Backend].
+func (r *Redis) Delete(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Unlink(ctx, keys...)
+		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys))
+		return nil
+	})
+	r.dropLocal(keys...)
+	return err
+}
+
+// InvalidateTags implements [Backend]. It reads each tag set with SMEMBERS (never
+// KEYS), then unlinks the members, removes them from the set and publishes their
+// invalidation. A key added to a tag after the read survives: it was written after
+// the invalidation began.
+func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	members := make([]*redis.StringSliceCmd, len(tags))
+	if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, t := range tags {
+			members[i] = p.SMembers(ctx, t)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	var all []string
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for i, t := range tags {
+			keys := members[i].Val()
+			if len(keys) == 0 {
+				continue
+			}
+			all = append(all, keys...)
+			for _, k := range keys {
+				// One command per key keeps each command in one hash slot.
+				p.Unlink(ctx, k)
+			}
+			p.SRem(ctx, t, stringsToAny(keys)...)
+		}
+		if len(all) > 0 {
+			p.Publish(ctx, r.channel, encodeInvalidation(r.origin, all))
+		}
+		return nil
+	})
+	r.dropLocal(all...)
+	return err
+}
+
+func (r *Redis) dropLocal(keys ...string) {
+	if r.local != nil {
+		r.local.invalidate(keys)
+	}
+}
+
+// Close stops the invalidation subscriber and closes the client.
+func (r *Redis) Close() error {
+	if r.local != nil {
+		r.local.stop()
+	}
+	close(r.closeCh)
+	return r.client.Close()
+}
+
+func stringsToAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
