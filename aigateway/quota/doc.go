@@ -1,0 +1,15 @@
+// Package quota admits AI requests against per-tenant and per-user limits: requests
+// per minute, tokens per minute, and a spend budget per period in nano-USD.
+//
+// Budgets use reserve-then-settle. Before a call, [Limiter.Reserve] atomically checks
+// and takes the request's worst case — its input estimate plus its maximum output
+// tokens, at the model's prices — from every scope it falls under; after the call,
+// [Reservation.Settle] replaces the worst case with what the provider reported, giving
+// back the difference. Concurrent requests can therefore never overspend: 100
+// requests against a budget that affords 10 serve at most 10.
+//
+// Counters live in a [Store]: [NewRedisStore] keeps them in Redis, one Lua script per
+// operation, so every gateway instance shares one view; [NewMemoryStore] keeps them in
+// the process when no Redis is configured. Refusals are ResourceExhausted errors
+// (contracts/errs) with a RetryInfo saying when the window or period ends.
+package quota
