@@ -1,0 +1,281 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Config configures a [Server]. Its zero value serves cleartext on 127.0.0.1:8080
+// with the defaults below; gatewaycore/config loads it from the environment.
+type Config struct {
+	// Addr is host:port to listen on.
+	Addr string `env:"ADDR" default:"127.0.0.1:8080"`
+	// TLSCertFile and TLSKeyFile, both set, serve TLS (HTTP/1.1 and HTTP/2).
+	TLSCertFile string `env:"TLS_CERT_FILE"`
+	TLSKeyFile  string `env:"TLS_KEY_FILE"`
+	// ReadHeaderTimeout bounds reading request headers. Default 10s.
+	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT" default:"10s"`
+	// ReadTimeout bounds reading a whole request; zero (the default) leaves it to
+	// per-route deadlines, since client streams may be long.
+	ReadTimeout time.Duration `env:"READ_TIMEOUT"`
+	// WriteTimeout bounds writing a response; zero (the default) for server streams.
+	WriteTimeout time.Duration `env:"WRITE_TIMEOUT"`
+	// IdleTimeout closes keep-alive connections idle this long. Default 120s.
+	IdleTimeout time.Duration `env:"IDLE_TIMEOUT" default:"120s"`
+	// MaxHeaderBytes bounds request headers. Default 1 MiB.
+	MaxHeaderBytes int `env:"MAX_HEADER_BYTES" default:"1048576"`
+	// DrainDelay is how long readiness is false before the listener closes.
+	// Default 5s; negative means none.
+	DrainDelay time.Duration `env:"DRAIN_DELAY" default:"5s"`
+	// ShutdownTimeout bounds how long in-flight requests and streams may take to
+	// finish after the listener closes. Default 30s.
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" default:"30s"`
+	// CloseTimeout bounds the registered closers, all together. Default 10s.
+	CloseTimeout time.Duration `env:"CLOSE_TIMEOUT" default:"10s"`
+}
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.ReadHeaderTimeout == 0 {
+		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 120 * time.Second
+	}
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = 1 << 20
+	}
+	if c.DrainDelay == 0 {
+		c.DrainDelay = 5 * time.Second
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.CloseTimeout == 0 {
+		c.CloseTimeout = 10 * time.Second
+	}
+	return c
+}
+
+// Validate reports every problem with c at once.
+func (c Config) Validate() error {
+	var problems []error
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		problems = append(problems, errors.New("TLS_CERT_FILE and TLS_KEY_FILE must be set together"))
+	}
+	if _, _, err := net.SplitHostPort(c.withDefaults().Addr); err != nil {
+		problems = append(problems, fmt.Errorf("ADDR %q: want host:port", c.Addr))
+	}
+	for name, d := range map[string]time.Duration{
+		"READ_HEADER_TIMEOUT": c.ReadHeaderTimeout, "READ_TIMEOUT": c.ReadTimeout, "WRITE_TIMEOUT": c.WriteTimeout,
+		"IDLE_TIMEOUT": c.IdleTimeout, "SHUTDOWN_TIMEOUT": c.ShutdownTimeout, "CLOSE_TIMEOUT": c.CloseTimeout,
+	} {
+		if d < 0 {
+			problems = append(problems, fmt.Errorf("%s must not be negative", name))
+		}
+	}
+	if c.MaxHeaderBytes < 0 {
+		problems = append(problems, errors.New("MAX_HEADER_BYTES must not be negative"))
+	}
+	return errors.Join(problems...)
+}
+
+// Readiness is what the server turns off when a shutdown starts; *health.Checker
+// implements it.
+type Readiness interface {
+	SetReady(ready bool)
+}
+
+// An Option configures a [Server].
+type Option func(*Server)
+
+// WithReadiness sets the readiness switch to turn off at shutdown. Nil is ignored.
+func WithReadiness(r Readiness) Option {
+	return func(s *Server) {
+		if r != nil {
+			s.readiness = r
+		}
+	}
+}
+
+// WithLogger sets the logger for lifecycle events. Default slog.Default(); nil is ignored.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) {
+		if l != nil {
+			s.log = l
+		}
+	}
+}
+
+// WithTLSConfig sets the TLS configuration (certificates and all) instead of
+// TLSCertFile/TLSKeyFile. Nil is ignored.
+func WithTLSConfig(c *tls.Config) Option {
+	return func(s *Server) {
+		if c != nil {
+			s.tls = c.Clone()
+		}
+	}
+}
+
+type closer struct {
+	name string
+	fn   func(context.Context) error
+}
+
+// A Server is an http.Server with a graceful lifecycle. Serve it once.
+type Server struct {
+	cfg       Config
+	http      *http.Server
+	readiness Readiness
+	log       *slog.Logger
+	tls       *tls.Config
+
+	mu      sync.Mutex
+	closers []closer
+
+	baseCancel context.CancelFunc
+}
+
+// New returns a [Server] for handler. It reports every configuration problem at once.
+func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{cfg: cfg, log: slog.Default()}
+	for _, opt := range opts {
+		opt(s)
+	}
+	if s.tls == nil && cfg.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("server: TLS key pair: %w", err)
+		}
+		s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	if s.tls != nil {
+		protocols.SetHTTP2(true)
+	} else {
+		protocols.SetUnencryptedHTTP2(true)
+	}
+	base, cancel := context.WithCancel(context.Background())
+	s.baseCancel = cancel
+	s.http = &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           handler,
+		Protocols:         &protocols,
+		TLSConfig:         s.tls,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
+}
+
+// OnShutdown registers a closer to run after the last request has finished.
+// Closers run in reverse order of registration (last opened, first closed), each
+// with a context bounded by CloseTimeout.
+func (s *Server) OnShutdown(name string, fn func(context.Context) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closers = append(s.closers, closer{name, fn})
+}
+
+// Run listens on Config.Addr and serves until ctx is done or the process gets
+// SIGINT or SIGTERM, then shuts down gracefully. It returns nil after a clean
+// shutdown.
+func (s *Server) Run(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("server: listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully (see the
+// package documentation). It takes ownership of ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		if s.tls != nil {
+			err = s.http.ServeTLS(ln, "", "")
+		} else {
+			err = s.http.Serve(ln)
+		}
+		errc <- err
+	}()
+	s.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "tls", s.tls != nil)
+	select {
+	case err := <-errc:
+		s.baseCancel()
+		return errors.Join(fmt.Errorf("server: %w", err), s.runClosers())
+	case <-ctx.Done():
+	}
+	return s.shutdown(errc)
+}
+
+func (s *Server) shutdown(errc <-chan error) error {
+	ctx := context.Background()
+	if s.readiness != nil {
+		s.readiness.SetReady(false)
+	}
+	s.log.InfoContext(ctx, "shutting down: readiness off, draining", "drain_delay", s.cfg.DrainDelay)
+	if s.cfg.DrainDelay > 0 {
+		time.Sleep(s.cfg.DrainDelay)
+	}
+	var errsOut []error
+	sctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+	err := s.http.Shutdown(sctx)
+	cancel()
+	if err != nil {
+		// Past the deadline: tell the remaining handlers, then cut their connections.
+		s.log.WarnContext(ctx, "shutdown deadline passed; cancelling in-flight requests", "error", err)
+		s.baseCancel()
+		_ = s.http.Close()
+		errsOut = append(errsOut, fmt.Errorf("server: in-flight requests did not finish within %s", s.cfg.ShutdownTimeout))
+	}
+	s.baseCancel()
+	if serveErr := <-errc; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		errsOut = append(errsOut, fmt.Errorf("server: %w", serveErr))
+	}
+	errsOut = append(errsOut, s.runClosers())
+	s.log.InfoContext(ctx, "shut down")
+	return errors.Join(errsOut...)
+}
+
+func (s *Server) runClosers() error {
+	s.mu.Lock()
+	closers := s.closers
+	s.closers = nil
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.CloseTimeout)
+	defer cancel()
+	var out []error
+	for i := len(closers) - 1; i >= 0; i-- {
+		if err := closers[i].fn(ctx); err != nil {
+			out = append(out, fmt.Errorf("server: closing %s: %w", closers[i].name, err))
+		}
+	}
+	return errors.Join(out...)
+}
