@@ -1,0 +1,189 @@
+// Package call holds the HTTP plumbing the provider implementations share: the
+// default client, sending a request and turning a failure status into a
+// *provider.Error, and the body of a stream with its sticky error.
+package call
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/footingdev/footing/aigateway/internal/sse"
+	"github.com/footingdev/footing/aigateway/provider"
+)
+
+// MaxErrorBody bounds how much of an error response is read.
+const MaxErrorBody = 64 << 10
+
+// maxMessage bounds a provider message kept in an error.
+const maxMessage = 1024
+
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	ForceAttemptHTTP2:     true,
+	MaxIdleConns:          1024,
+	MaxIdleConnsPerHost:   256,
+	IdleConnTimeout:       90 * time.Second,
+	TLSHandshakeTimeout:   10 * time.Second,
+	ExpectContinueTimeout: time.Second,
+}}
+
+// Client returns c, or the shared default client when c is nil. The default has
+// no overall timeout (streams last as long as they last; callers bound them with
+// ctx) and never retries a POST (net/http retries only idempotent requests).
+func Client(c *http.Client) *http.Client {
+	if c != nil {
+		return c
+	}
+	return defaultClient
+}
+
+// A Classifier turns a failure status and its body into a *provider.Error, with
+// the provider's kind refinements (quota exhaustion and the like).
+type Classifier func(status int, h http.Header, body []byte) *provider.Error
+
+// Do sends req and returns the response when its status is 2xx. Otherwise it
+// reads the error body and returns classify's *provider.Error, with Provider,
+// StatusCode and RetryAfter filled in when classify left them zero, and any
+// occurrence of secret removed from the message.
+func Do(ctx context.Context, client *http.Client, name, secret string, req *http.Request, classify Classifier) (*http.Response, error) {
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		return nil, provider.TransportError(ctx, name, scrubErr(err, secret))
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	e := classify(resp.StatusCode, resp.Header, body)
+	e.Provider = name
+	if e.StatusCode == 0 {
+		e.StatusCode = resp.StatusCode
+	}
+	if e.RetryAfter == 0 {
+		e.RetryAfter = provider.ParseRetryAfter(resp.Header, time.Now())
+	}
+	if e.Message == "" {
+		e.Message = strings.TrimSpace(string(body))
+	}
+	e.Message = Scrub(Truncate(e.Message), secret)
+	return nil, e
+}
+
+// Truncate shortens a provider message to a sane length.
+func Truncate(s string) string {
+	if len(s) > maxMessage {
+		return s[:maxMessage] + "…"
+	}
+	return s
+}
+
+// Scrub removes secret from s.
+func Scrub(s, secret string) string {
+	if secret == "" || !strings.Contains(s, secret) {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "[redacted]")
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+func (e *scrubbed) Unwrap() error { return e.err }
+
+func scrubErr(err error, secret string) error {
+	if secret != "" && strings.Contains(err.Error(), secret) {
+		return &scrubbed{msg: Scrub(err.Error(), secret), err: errors.Unwrap(err)}
+	}
+	return err
+}
+
+// A Body is the upstream side of one stream: the response body read as SSE, and
+// the first error, which every later call returns again.
+type Body struct {
+	Events *sse.Reader
+	ctx    context.Context
+	name   string
+	body   io.ReadCloser
+	err    error
+	once   sync.Once
+}
+
+// NewBody reads resp's body as an event stream.
+func NewBody(ctx context.Context, name string, resp *http.Response) *Body {
+	return &Body{Events: sse.NewReader(resp.Body), ctx: ctx, name: name, body: resp.Body}
+}
+
+// Next returns the next event, or the stream's error: a read failure as a
+// transport error (KindCanceled when ctx was cancelled), io.EOF at the end.
+func (b *Body) Next() (sse.Event, error) {
+	if b.err != nil {
+		return sse.Event{}, b.err
+	}
+	ev, err := b.Events.Next()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			if b.ctx.Err() != nil {
+				return ev, b.Fail(provider.TransportError(b.ctx, b.name, b.ctx.Err()))
+			}
+			return ev, io.EOF
+		}
+		if errors.Is(err, sse.ErrEventTooLarge) {
+			return ev, b.Fail(&provider.Error{Provider: b.name, Kind: provider.KindServer, Message: "malformed stream", Err: err})
+		}
+		return ev, b.Fail(provider.TransportError(b.ctx, b.name, err))
+	}
+	return ev, nil
+}
+
+// Fail records err as the stream's error, closes the body and returns err.
+func (b *Body) Fail(err error) error {
+	if b.err == nil {
+		b.err = err
+	}
+	_ = b.Close()
+	return b.err
+}
+
+// Malformed fails the stream because an event could not be decoded.
+func (b *Body) Malformed(what string, data []byte, err error) error {
+	if len(data) > 200 {
+		data = append(bytes.Clone(data[:200]), "…"...)
+	}
+	return b.Fail(&provider.Error{Provider: b.name, Kind: provider.KindServer, Type: "malformed_stream",
+		Message: fmt.Sprintf("%s: %q", what, data), Err: err})
+}
+
+// Truncated fails the stream because it ended before its proper end.
+func (b *Body) Truncated() error {
+	return b.Fail(&provider.Error{Provider: b.name, Kind: provider.KindServer, Type: "truncated_stream",
+		Message: "the stream ended before the response was complete", Err: io.ErrUnexpectedEOF})
+}
+
+// Done marks the stream as ended cleanly: later calls return io.EOF.
+func (b *Body) Done() {
+	if b.err == nil {
+		b.err = io.EOF
+	}
+	_ = b.Close()
+}
+
+// Close closes the body; closing it before its end makes net/http drop the
+// connection, which the server sees as a cancelled request. It is safe to call
+// more than once.
+func (b *Body) Close() error {
+	b.once.Do(func() { _ = b.body.Close() })
+	return nil
+}
