@@ -1,0 +1,9 @@
+// Package respcache is an exact-match cache of chat answers. A request's key is a
+// hash of its tenant and its normalized request (the caller's metadata left out), so
+// an answer is never served to another tenant; a hit is replayed as a stream, chunk
+// by chunk, as the provider sent it. Requests with a temperature above zero are not
+// cached unless [Config].CacheSampled says so, since their answers are meant to vary.
+//
+// Answers live in a [Store]: [NewRedisStore] shares them across gateway instances,
+// [NewMemoryStore] keeps them in the process.
+package respcache
