@@ -1,0 +1,271 @@
+package config
+
+import (
+	"encoding"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// An Option configures [Load].
+type Option func(*loader)
+
+type loader struct {
+	prefix   string
+	lookup   func(string) (string, bool)
+	files    []string
+	optional map[string]bool
+}
+
+// WithPrefix prepends prefix to every variable name, for example "ADRS_".
+func WithPrefix(prefix string) Option { return func(l *loader) { l.prefix = prefix } }
+
+// WithLookup replaces os.LookupEnv as the source of variables (tests use it). Nil is ignored.
+func WithLookup(lookup func(string) (string, bool)) Option {
+	return func(l *loader) {
+		if lookup != nil {
+			l.lookup = lookup
+		}
+	}
+}
+
+// WithFile reads variables from an env file (see [ParseFile]) under the
+// environment: a variable set in both comes from the environment. The file must exist.
+func WithFile(path string) Option { return func(l *loader) { l.files = append(l.files, path) } }
+
+// WithOptionalFile is [WithFile] for a file that may be absent.
+func WithOptionalFile(path string) Option {
+	return func(l *loader) {
+		l.files = append(l.files, path)
+		l.optional[path] = true
+	}
+}
+
+// A Problem is one variable that could not be loaded.
+type Problem struct {
+	// Var is the variable's full name ("" for a problem reported by Validate).
+	Var string
+	// Msg says what is wrong. It never holds a secret's value.
+	Msg string
+}
+
+// Error reports every [Problem] found by [Load].
+type Error struct {
+	Problems []Problem
+}
+
+// Error lists the problems, one per line after a summary.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config: %d problem(s)", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		if p.Var != "" {
+			b.WriteString(p.Var + ": ")
+		}
+		b.WriteString(p.Msg)
+	}
+	return b.String()
+}
+
+// Load fills dst, a pointer to a struct, from the environment, the files given with
+// [WithFile], and the default tags, then calls dst's Validate method, if any. It
+// returns an [*Error] listing every problem at once.
+func Load(dst any, opts ...Option) error {
+	l := &loader{lookup: os.LookupEnv, optional: map[string]bool{}}
+	for _, opt := range opts {
+		opt(l)
+	}
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("config: Load needs a non-nil pointer to a struct, got %T", dst)
+	}
+	var problems []Problem
+	fileVars := map[string]string{}
+	for _, path := range l.files {
+		f, err := os.Open(path) //nolint:gosec // the path is the operator's choice.
+		if err != nil {
+			if l.optional[path] && errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			problems = append(problems, Problem{Msg: fmt.Sprintf("env file: %v", err)})
+			continue
+		}
+		vars, err := ParseFile(f)
+		_ = f.Close()
+		if err != nil {
+			problems = append(problems, Problem{Msg: fmt.Sprintf("env file %s: %v", path, err)})
+		}
+		for k, v := range vars {
+			fileVars[k] = v
+		}
+	}
+	lookup := func(name string) (string, bool) {
+		if v, ok := l.lookup(name); ok {
+			return v, true
+		}
+		v, ok := fileVars[name]
+		return v, ok
+	}
+	for _, f := range fields(rv.Elem(), l.prefix) {
+		raw, ok := lookup(f.name)
+		if !ok || raw == "" {
+			if f.required {
+				problems = append(problems, Problem{Var: f.name, Msg: "required but not set"})
+				continue
+			}
+			if f.def == "" {
+				continue
+			}
+			raw = f.def
+		}
+		if err := set(f.value, raw); err != nil {
+			msg := fmt.Sprintf("invalid %s: %v", typeName(f.value.Type()), err)
+			if f.secret {
+				msg = fmt.Sprintf("invalid %s (secret value not shown)", typeName(f.value.Type()))
+			}
+			problems = append(problems, Problem{Var: f.name, Msg: msg})
+		}
+	}
+	if v, ok := dst.(interface{ Validate() error }); ok && len(problems) == 0 {
+		if err := v.Validate(); err != nil {
+			for _, e := range unjoin(err) {
+				problems = append(problems, Problem{Msg: e.Error()})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &Error{Problems: problems}
+	}
+	return nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+type field struct {
+	name, def        string
+	required, secret bool
+	value            reflect.Value
+}
+
+// fields lists the tagged fields of struct value v, recursing into nested structs.
+func fields(v reflect.Value, prefix string) []field {
+	var out []field
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		fv := v.Field(i)
+		name, hasEnv := sf.Tag.Lookup("env")
+		if !hasEnv {
+			if sf.Type.Kind() == reflect.Struct && !implementsText(fv) {
+				out = append(out, fields(fv, prefix+sf.Tag.Get("prefix"))...)
+			}
+			continue
+		}
+		if name == "-" {
+			continue
+		}
+		out = append(out, field{
+			name:     prefix + name,
+			def:      sf.Tag.Get("default"),
+			required: sf.Tag.Get("required") == "true",
+			secret:   sf.Tag.Get("secret") == "true",
+			value:    fv,
+		})
+	}
+	return out
+}
+
+var (
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	durationType    = reflect.TypeFor[time.Duration]()
+)
+
+func implementsText(v reflect.Value) bool {
+	return v.CanAddr() && v.Addr().Type().Implements(textUnmarshaler)
+}
+
+func typeName(t reflect.Type) string {
+	switch {
+	case t == durationType:
+		return "duration"
+	case t.Kind() == reflect.Slice:
+		return "list"
+	case t.Kind() == reflect.Struct, t.Kind() == reflect.Pointer:
+		return "value"
+	default:
+		return t.Kind().String()
+	}
+}
+
+// set parses raw into v.
+func set(v reflect.Value, raw string) error {
+	if implementsText(v) {
+		return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(raw))
+	}
+	if v.Type() == durationType {
+		d, err := time.ParseDuration(strings.TrimSpace(raw))
+		if err != nil {
+			return errors.New(`want a duration such as "250ms" or "1m30s"`)
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	if v.Kind() == reflect.String {
+		v.SetString(raw) // Kept as given: quoted values in files may mean their spaces.
+		return nil
+	}
+	raw = strings.TrimSpace(raw)
+	switch v.Kind() {
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, v.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("want a whole number that fits %d bits", v.Type().Bits())
+		}
+		v.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(raw, 10, v.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("want a non-negative whole number that fits %d bits", v.Type().Bits())
+		}
+		v.SetUint(n)
+	case reflect.Float32, reflect.Float64:
+		f, err := strconv.ParseFloat(raw, v.Type().Bits())
+		if err != nil {
+			return errors.New("want a number")
+		}
+		v.SetFloat(f)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("unsupported list type %s", v.Type())
+		}
+		var items []string
+		for part := range strings.SplitSeq(raw, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				items = append(items, part)
+			}
+		}
+		v.Set(reflect.ValueOf(items).Convert(v.Type()))
+	default:
+		return fmt.Errorf("unsupported type %s", v.Type())
+	}
+	return nil
+}
