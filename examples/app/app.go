@@ -1,0 +1,212 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/contracts/validation"
+	"github.com/footingdev/footing/examples/adr"
+	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+	"github.com/footingdev/footing/gatewaycore/auth"
+	"github.com/footingdev/footing/gatewaycore/chain"
+	"github.com/footingdev/footing/gatewaycore/cors"
+	"github.com/footingdev/footing/gatewaycore/edge"
+	"github.com/footingdev/footing/gatewaycore/ratelimit"
+	"github.com/footingdev/footing/observability"
+	"github.com/footingdev/footing/observability/instrument"
+	"github.com/footingdev/footing/storage/cache"
+	"github.com/footingdev/footing/storage/pg"
+)
+
+// Scopes the ADR API's policy asks for.
+const (
+	ScopeRead  = "adr:read"
+	ScopeWrite = "adr:write"
+)
+
+// MaxRequestBytes bounds request bodies.
+const MaxRequestBytes = 4 << 20
+
+// App is one instance of the reference service.
+type App struct {
+	cfg     Config
+	logger  *slog.Logger
+	pool    *pgxpool.Pool
+	redis   *redis.Client
+	cache   *cache.Cache
+	hub     *adr.Hub
+	authn   *auth.Authenticator
+	svc     *adr.Service
+	handler http.Handler
+	closers []func(context.Context) error
+}
+
+// Policy is the service's one policy table: every procedure and route it serves,
+// and who may call it. Anything not listed is denied.
+func Policy() (*auth.Policy, error) {
+	read := auth.Rule{Mode: auth.ModeAuthorized, Scopes: []string{ScopeRead}}
+	write := auth.Rule{Mode: auth.ModeAuthorized, Scopes: []string{ScopeWrite}}
+	public := auth.Rule{Mode: auth.ModePublic}
+	return auth.NewPolicy(map[string]auth.Rule{
+		adrv1connect.ADRServiceGetADRProcedure:    read,
+		adrv1connect.ADRServiceListADRsProcedure:  read,
+		adrv1connect.ADRServiceWatchADRsProcedure: read,
+		adrv1connect.ADRServiceCreateADRProcedure: write,
+		adrv1connect.ADRServiceUpdateADRProcedure: write,
+		adrv1connect.ADRServiceDeleteADRProcedure: write,
+		"/healthz": public,
+		"/readyz":  public,
+		"/metrics": public,
+	})
+}
+
+// New builds the service from cfg: it connects to Postgres and Redis, but starts
+// nothing in the background; Run does.
+func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	a := &App{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			_ = a.Close(context.WithoutCancel(ctx))
+		}
+	}()
+
+	a.pool, err = pg.New(ctx, pg.Config{URL: cfg.DatabaseURL})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	a.onClose(func(context.Context) error { a.pool.Close(); return nil })
+
+	cacheCfg := cache.Config{RedisURL: cfg.RedisURL, Prefix: "adr", Logger: logger}
+	if cfg.RedisURL == "" {
+		logger.Warn("REDIS_URL is not set: cache and rate limits are in-process, so instances do not share them")
+	} else {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, errors.New("REDIS_URL: not a redis:// URL")
+		}
+		a.redis = redis.NewClient(opts)
+		a.onClose(func(context.Context) error { return a.redis.Close() })
+	}
+	if a.cache, err = cache.Open(cacheCfg); err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	a.onClose(func(context.Context) error { return a.cache.Close() })
+
+	a.hub = adr.NewHub(a.pool, logger)
+	a.svc, err = adr.NewService(adr.Config{
+		Pool: a.pool, Cache: a.cache, Hub: a.hub, PageTokenKey: cfg.PageTokenKey,
+		Flags: envFlags{},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	if err := a.buildAuth(cfg); err != nil {
+		return nil, err
+	}
+	if a.handler, err = a.buildHandler(cfg); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) onClose(f func(context.Context) error) { a.closers = append(a.closers, f) }
+
+func (a *App) buildAuth(cfg Config) error {
+	issuer := auth.IssuerConfig{Issuer: cfg.Issuer, JWKSURL: cfg.JWKSURL, Audiences: []string{cfg.Audience}}
+	var err error
+	a.authn, err = auth.New(auth.Config{Issuers: []auth.IssuerConfig{issuer}, Logger: a.logger})
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
+	}
+	a.onClose(func(context.Context) error { a.authn.Close(); return nil })
+	return nil
+}
+
+// buildHandler mounts the service behind the edge chain, in ARCHITECTURE.md's order.
+func (a *App) buildHandler(cfg Config) (http.Handler, error) {
+	policy, err := Policy()
+	if err != nil {
+		return nil, err
+	}
+	path, rpc := adrv1connect.NewADRServiceHandler(a.svc, connect.WithInterceptors(
+		instrument.NewInterceptor(),
+		errs.NewInterceptor(errs.WithInternalErrorHook(func(ctx context.Context, procedure string, e *errs.InternalError) {
+			a.logger.ErrorContext(ctx, "internal error", "procedure", procedure, "error_id", e.ID, "error", e.Cause)
+		})),
+		a.authn.Interceptor(policy),
+		validation.NewInterceptor(),
+	))
+	mux := http.NewServeMux()
+	mux.Handle(path, rpc)
+	mux.Handle("GET /metrics", observability.MetricsHandler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
+
+	var corsMiddleware chain.Middleware // No origins configured: no browser access.
+	if len(cfg.CORSOrigins) > 0 {
+		corsHandler, err := cors.New(cors.WithAllowedOrigins(cfg.CORSOrigins...))
+		if err != nil {
+			return nil, fmt.Errorf("CORS_ORIGINS: %w", err)
+		}
+		corsMiddleware = corsHandler.Middleware()
+	}
+	var limiter ratelimit.Limiter = ratelimit.NewLocal()
+	if a.redis != nil {
+		if limiter, err = ratelimit.NewRedis(ratelimit.RedisConfig{Client: a.redis, Prefix: "adr:rl:"}); err != nil {
+			return nil, err
+		}
+	}
+	rateLimit, err := ratelimit.Middleware(limiter, []ratelimit.Rule{{
+		Prefix: "/" + adrv1connect.ADRServiceName + "/",
+		Policy: ratelimit.Policy{Name: "tenant", Key: ratelimit.KeyTenant,
+			Limit: ratelimit.Limit{Rate: cfg.RateLimit, Period: time.Second, Burst: cfg.RateBurst}},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	observe := instrument.Middleware()
+	return chain.Chain{
+		Recover:   edge.Recover(),
+		Metadata:  edge.Metadata(),
+		Trace:     observe, // One middleware gives the span, the metrics and the access log.
+		CORS:      corsMiddleware,
+		BodyLimit: edge.BodyLimit(MaxRequestBytes),
+		Auth:      a.authn.Middleware(policy),
+		RateLimit: rateLimit,
+	}.Then(mux), nil
+}
+
+// Handler is the service's whole HTTP surface, edge chain included.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases everything New opened, in reverse order.
+func (a *App) Close(ctx context.Context) error {
+	var all []error
+	for _, f := range slices.Backward(a.closers) {
+		all = append(all, f(ctx))
+	}
+	a.closers = nil
+	return errors.Join(all...)
+}
+
+// Work runs the service's background parts (the watch hub; jobs) until ctx is
+// done. Serve runs it; tests that mount Handler on their own server run it too.
+func (a *App) Work(ctx context.Context) error {
+	return a.hub.Run(ctx)
+}
+
+// WatchReady is closed once WatchADRs receives changes.
+func (a *App) WatchReady() <-chan struct{} { return a.hub.Ready() }

@@ -1,0 +1,246 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+
+	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/examples/app"
+	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+)
+
+func newADR(title string) *adrv1.ADR {
+	return &adrv1.ADR{Title: title, Status: adrv1.Status_STATUS_PROPOSED, Decision: "d", Tags: []string{"e2e"}}
+}
+
+func TestCRUDOverEveryProtocol(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := h.client(p.opt, h.token(uuid.NewString(), app.ScopeRead, app.ScopeWrite))
+			created, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("over " + p.name)}))
+			if err != nil {
+				t.Fatalf("CreateADR: %v", err)
+			}
+			a := created.Msg.GetAdr()
+			got, err := c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: a.GetId()}))
+			if err != nil || got.Msg.GetAdr().GetTitle() != "over "+p.name {
+				t.Fatalf("GetADR = %v, %v", got, err)
+			}
+			a.Title = "updated"
+			upd, err := c.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
+			if err != nil || upd.Msg.GetAdr().GetVersion() != 2 {
+				t.Fatalf("UpdateADR = %v, %v", upd, err)
+			}
+			// The cached v1 must be gone.
+			got, err = c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: a.GetId()}))
+			if err != nil || got.Msg.GetAdr().GetTitle() != "updated" {
+				t.Fatalf("GetADR after update = %v, %v", got.Msg.GetAdr(), err)
+			}
+			// Stale version: Aborted, nothing written.
+			_, err = c.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
+			if d := errs.From(err); d.Code != connect.CodeAborted || d.Reason != "ADR_VERSION_CONFLICT" {
+				t.Fatalf("stale update: %+v", d)
+			}
+			if _, err := c.DeleteADR(ctx, connect.NewRequest(&adrv1.DeleteADRRequest{Id: a.GetId(), Version: 2})); err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: a.GetId()}))
+			if d := errs.From(err); d.Code != connect.CodeNotFound {
+				t.Fatalf("get deleted: %+v", d)
+			}
+		})
+	}
+}
+
+func TestBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	tenant := uuid.NewString()
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := h.client(p.opt, h.token(tenant, app.ScopeRead, app.ScopeWrite))
+			bad := newADR("")
+			bad.Tags = []string{"Not A Tag"}
+			bad.Status = adrv1.Status_STATUS_SUPERSEDED // without superseded_by
+			_, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: bad}))
+			d := errs.From(err)
+			fields := map[string]bool{}
+			for _, v := range d.FieldViolations {
+				fields[v.GetField()] = true
+			}
+			if d.Code != connect.CodeInvalidArgument || !fields["adr.title"] || !fields["adr.tags[0]"] || !fields["adr"] {
+				t.Fatalf("invalid create: %+v (fields %v)", d, fields)
+			}
+			_, err = c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: "not-a-uuid"}))
+			if errs.From(err).Code != connect.CodeInvalidArgument {
+				t.Fatalf("bad id: %v", err)
+			}
+			_, err = c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: uuid.NewString()}))
+			if errs.From(err).Code != connect.CodeNotFound {
+				t.Fatalf("unknown id: %v", err)
+			}
+			// No token, a garbage token, a token of another issuer, a token without scope.
+			for name, tok := range map[string]string{
+				"none": "", "garbage": "abc.def.ghi", "forged": forged(t, tenant),
+			} {
+				_, err := h.client(p.opt, tok).CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("x")}))
+				if errs.From(err).Code != connect.CodeUnauthenticated {
+					t.Fatalf("%s token: %v", name, err)
+				}
+			}
+			_, err = h.client(p.opt, h.token(tenant, app.ScopeRead)).CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("x")}))
+			if errs.From(err).Code != connect.CodePermissionDenied {
+				t.Fatalf("read-only token wrote: %v", err)
+			}
+			list, err := c.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{}))
+			if err != nil || len(list.Msg.GetAdrs()) != 0 {
+				t.Fatalf("something was written: %v, %v", list.Msg.GetAdrs(), err)
+			}
+		})
+	}
+}
+
+// forged is a token for tenant signed by another issuer's key that claims to be ours.
+func forged(t *testing.T, tenant string) string {
+	t.Helper()
+	h := start(t, nil) // Its issuer is a stranger to every other harness.
+	return h.issuer.Mint(map[string]any{"tenant_id": tenant, "scope": []string{app.ScopeWrite}})
+}
+
+func TestTenantIsolationOverTheAPI(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ta, tb := uuid.NewString(), uuid.NewString()
+	ca := h.client(protocols[0].opt, h.token(ta, app.ScopeRead, app.ScopeWrite))
+	cb := h.client(protocols[1].opt, h.token(tb, app.ScopeRead, app.ScopeWrite))
+
+	wa, err := ca.WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wa.Close()
+	wb, err := cb.WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	_, _ = wa.ResponseHeader(), wb.ResponseHeader() // Both watches are established.
+
+	const n = 1000
+	ids := map[string]string{} // ADR id → owning tenant
+	for i := range n {
+		c, tenant := ca, ta
+		if i%2 == 1 {
+			c, tenant = cb, tb
+		}
+		res, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR(fmt.Sprintf("%s #%d", tenant[:8], i))}))
+		if err != nil {
+			t.Fatalf("create %d: %v", i, err)
+		}
+		ids[res.Msg.GetAdr().GetId()] = tenant
+	}
+
+	// Each tenant pages through exactly its 500, never one of the other's.
+	for tenant, c := range map[string]interface {
+		ListADRs(context.Context, *connect.Request[adrv1.ListADRsRequest]) (*connect.Response[adrv1.ListADRsResponse], error)
+	}{ta: ca, tb: cb} {
+		seen := 0
+		token := ""
+		for {
+			res, err := c.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageSize: 73, PageToken: token}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range res.Msg.GetAdrs() {
+				if ids[a.GetId()] != tenant {
+					t.Fatalf("tenant %s listed %s of tenant %s", tenant, a.GetId(), ids[a.GetId()])
+				}
+				seen++
+			}
+			if token = res.Msg.GetPage().GetNextPageToken(); token == "" {
+				break
+			}
+		}
+		if seen != n/2 {
+			t.Fatalf("tenant %s listed %d ADRs, want %d", tenant, seen, n/2)
+		}
+	}
+
+	// Each watch saw exactly its tenant's 500 creates.
+	for tenant, w := range map[string]interface {
+		Receive() bool
+		Msg() *adrv1.WatchADRsResponse
+		Err() error
+	}{ta: wa, tb: wb} {
+		for i := range n / 2 {
+			if !w.Receive() {
+				t.Fatalf("tenant %s watch ended after %d events: %v", tenant, i, w.Err())
+			}
+			if owner := ids[w.Msg().GetAdr().GetId()]; owner != tenant {
+				t.Fatalf("tenant %s watched a change of tenant %s", tenant, owner)
+			}
+		}
+	}
+
+	// Reading another tenant's ADR by id is NotFound.
+	for id, owner := range ids {
+		c := cb
+		if owner == tb {
+			c = ca
+		}
+		_, err := c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: id}))
+		if errs.From(err).Code != connect.CodeNotFound {
+			t.Fatalf("cross-tenant get of %s: %v", id, err)
+		}
+		break
+	}
+}
+
+func TestPlainHTTPSurface(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	res, err := h.http.Get(h.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("X-Request-Id") == "" {
+		t.Fatalf("/healthz: %d, request id %q", res.StatusCode, res.Header.Get("X-Request-Id"))
+	}
+	// Undeclared routes are denied by the policy, before any handler.
+	res, err = h.http.Get(h.url + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusForbidden {
+		t.Fatalf("undeclared route answered %d", res.StatusCode)
+	}
+	// Connect JSON over plain HTTP, as curl would send it.
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/footing.examples.adr.v1.ADRService/CreateADR",
+		strings.NewReader(`{"adr":{"title":"curl","status":"STATUS_PROPOSED"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+h.token(uuid.NewString(), app.ScopeWrite))
+	res, err = h.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("Connect JSON create: %d", res.StatusCode)
+	}
+}
