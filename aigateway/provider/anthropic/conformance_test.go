@@ -1,0 +1,26 @@
+package anthropic_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/footingdev/footing/aigateway/provider"
+	"github.com/footingdev/footing/aigateway/provider/anthropic"
+	"github.com/footingdev/footing/aigateway/providertest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func newProvider(t *testing.T, baseURL, key string) provider.Provider {
+	t.Helper()
+	p, err := anthropic.New(anthropic.Config{BaseURL: baseURL, APIKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestConformance(t *testing.T) {
+	providertest.Run(t, providertest.Factory{Wire: providertest.Anthropic, New: newProvider})
+}

@@ -1,0 +1,155 @@
+package gemini
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+
+	"github.com/footingdev/footing/aigateway/provider"
+	"github.com/footingdev/footing/aigateway/provider/internal/call"
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+)
+
+type usageMetadata struct {
+	PromptTokenCount        int64 `json:"promptTokenCount"`
+	CandidatesTokenCount    int64 `json:"candidatesTokenCount"`
+	CachedContentTokenCount int64 `json:"cachedContentTokenCount"`
+	ThoughtsTokenCount      int64 `json:"thoughtsTokenCount"`
+}
+
+// response is a GenerateContentResponse, or an error object sent in the stream.
+type response struct {
+	Candidates []struct {
+		Content struct {
+			Parts []struct {
+				Text         string `json:"text"`
+				Thought      bool   `json:"thought"`
+				FunctionCall *struct {
+					ID   string          `json:"id"`
+					Name string          `json:"name"`
+					Args json.RawMessage `json:"args"`
+				} `json:"functionCall"`
+			} `json:"parts"`
+		} `json:"content"`
+		FinishReason string `json:"finishReason"`
+	} `json:"candidates"`
+	PromptFeedback *struct {
+		BlockReason string `json:"blockReason"`
+	} `json:"promptFeedback"`
+	UsageMetadata *usageMetadata `json:"usageMetadata"`
+	ModelVersion  string         `json:"modelVersion"`
+	Error         *status        `json:"error"`
+}
+
+var finishReasons = map[string]aiv1.FinishReason{
+	"STOP":                    aiv1.FinishReason_FINISH_REASON_STOP,
+	"MAX_TOKENS":              aiv1.FinishReason_FINISH_REASON_LENGTH,
+	"SAFETY":                  aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"RECITATION":              aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"BLOCKLIST":               aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"PROHIBITED_CONTENT":      aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"SPII":                    aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"IMAGE_SAFETY":            aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"MALFORMED_FUNCTION_CALL": aiv1.FinishReason_FINISH_REASON_ERROR,
+}
+
+// stream decodes streamGenerateContent chunks. Gemini has no terminator, so the
+// last chunk (finish reason and the last usageMetadata) is sent at EOF.
+type stream struct {
+	body   *call.Body
+	name   string
+	model  string
+	usage  usageMetadata
+	finish aiv1.FinishReason
+	calls  int32
+	ended  bool
+	r      response
+}
+
+func (s *stream) Usage() *aiv1.Usage {
+	u := &s.usage
+	return &aiv1.Usage{InputTokens: u.PromptTokenCount, OutputTokens: u.CandidatesTokenCount + u.ThoughtsTokenCount,
+		CacheReadTokens: u.CachedContentTokenCount, ReasoningTokens: u.ThoughtsTokenCount}
+}
+
+func (s *stream) Close() error { return s.body.Close() }
+
+func (s *stream) Next() (*aiv1.ChatChunk, error) {
+	if s.ended {
+		return nil, io.EOF
+	}
+	for {
+		ev, err := s.body.Next()
+		if errors.Is(err, io.EOF) {
+			if s.finish == aiv1.FinishReason_FINISH_REASON_UNSPECIFIED {
+				return nil, s.body.Truncated()
+			}
+			if s.finish == aiv1.FinishReason_FINISH_REASON_STOP && s.calls > 0 {
+				s.finish = aiv1.FinishReason_FINISH_REASON_TOOL_CALLS
+			}
+			s.ended = true
+			s.body.Done()
+			return &aiv1.ChatChunk{Model: s.model, Provider: s.name, FinishReason: s.finish, Usage: s.Usage()}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.r = response{}
+		if err := json.Unmarshal(ev.Data, &s.r); err != nil {
+			return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
+		}
+		r := &s.r
+		if r.Error != nil {
+			return nil, s.body.Fail(r.Error.provider(s.name, 0))
+		}
+		if r.UsageMetadata != nil {
+			s.usage = *r.UsageMetadata
+		}
+		if r.ModelVersion != "" && r.ModelVersion != s.model {
+			s.model = r.ModelVersion
+		}
+		if r.PromptFeedback != nil && r.PromptFeedback.BlockReason != "" {
+			s.finish = aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER
+		}
+		if len(r.Candidates) == 0 {
+			continue
+		}
+		c := &r.Candidates[0]
+		if c.FinishReason != "" {
+			fr, ok := finishReasons[c.FinishReason]
+			if !ok {
+				fr = aiv1.FinishReason_FINISH_REASON_STOP
+			}
+			s.finish = fr
+		}
+		var out *aiv1.ChatChunk
+		for _, p := range c.Content.Parts {
+			if p.FunctionCall == nil && (p.Text == "" || p.Thought) {
+				continue
+			}
+			if out == nil {
+				out = &aiv1.ChatChunk{Model: s.model, Provider: s.name}
+			}
+			if fc := p.FunctionCall; fc != nil {
+				id := fc.ID
+				if id == "" {
+					id = "call_" + strconv.Itoa(int(s.calls))
+				}
+				args := string(fc.Args)
+				if args == "" || args == "null" {
+					args = "{}"
+				}
+				out.ToolCallDeltas = append(out.ToolCallDeltas, &aiv1.ToolCallDelta{Index: s.calls, Id: id, Name: fc.Name, ArgumentsDelta: args})
+				s.calls++
+				continue
+			}
+			out.DeltaText += p.Text
+		}
+		if out != nil {
+			return out, nil
+		}
+	}
+}
+
+var _ provider.Stream = (*stream)(nil)
