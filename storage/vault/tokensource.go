@@ -1,0 +1,152 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/storage/rls"
+)
+
+// Defaults of a token source.
+const (
+	DefaultRefreshBefore  = time.Minute
+	DefaultRefreshTimeout = 30 * time.Second
+)
+
+// A SourceOption configures [Vault.TokenSource].
+type SourceOption func(*tokenSource)
+
+// WithRefreshBefore refreshes a token this long before it expires (default 1m).
+func WithRefreshBefore(d time.Duration) SourceOption {
+	return func(s *tokenSource) {
+		if d >= 0 {
+			s.refreshBefore = d
+		}
+	}
+}
+
+// WithRefreshTimeout bounds one refresh, the token endpoint call included (default 30s).
+func WithRefreshTimeout(d time.Duration) SourceOption {
+	return func(s *tokenSource) {
+		if d > 0 {
+			s.timeout = d
+		}
+	}
+}
+
+// TokenSource returns an oauth2.TokenSource for account's stored token in ctx's tenant.
+// ctx must carry the Principal (its values are kept, its cancellation is not: a
+// TokenSource outlives requests). When the token is missing an access token or expires
+// within the refresh margin, the source refreshes it through cfg's token endpoint and
+// stores the new token in the same transaction that locked the row (SELECT ... FOR
+// UPDATE), so it is replaced atomically. Concurrent refreshes for one account collapse
+// into one: in a process through single flight, across processes through the row lock,
+// after which the waiter finds the token already fresh and does not call the endpoint.
+//
+// The HTTP client is cfg's usual one: set oauth2.HTTPClient in ctx to choose it.
+func (v *Vault) TokenSource(ctx context.Context, account string, cfg *oauth2.Config, opts ...SourceOption) oauth2.TokenSource {
+	s := &tokenSource{
+		v: v, ctx: context.WithoutCancel(ctx), account: account, cfg: cfg,
+		refreshBefore: DefaultRefreshBefore, timeout: DefaultRefreshTimeout,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+type tokenSource struct {
+	v             *Vault
+	ctx           context.Context
+	account       string
+	cfg           *oauth2.Config
+	refreshBefore time.Duration
+	timeout       time.Duration
+
+	mu     sync.Mutex
+	cached Token
+}
+
+func (s *tokenSource) fresh(t Token) bool {
+	return t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(now().Add(s.refreshBefore)))
+}
+
+// Token implements oauth2.TokenSource.
+func (s *tokenSource) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	c := s.cached
+	s.mu.Unlock()
+	if s.fresh(c) {
+		return c.OAuth2(), nil
+	}
+	t, err := s.v.Get(s.ctx, s.account)
+	if err != nil {
+		return nil, err
+	}
+	if !s.fresh(t) {
+		scope, err := rls.ScopeFrom(s.ctx)
+		if err != nil {
+			return nil, err
+		}
+		r, err, _ := s.v.flight.Do(scope.TenantID+"\x00"+s.account, func() (any, error) {
+			return s.refresh()
+		})
+		if err != nil {
+			return nil, err
+		}
+		t = r.(Token)
+	}
+	s.mu.Lock()
+	s.cached = t
+	s.mu.Unlock()
+	return t.OAuth2(), nil
+}
+
+// refresh locks the row, refreshes unless another process already did, and stores
+// the new token before the lock is released.
+func (s *tokenSource) refresh() (Token, error) {
+	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	defer cancel()
+	var out Token
+	err := rls.InTenant(ctx, s.v.db, func(tx pgx.Tx) error {
+		cur, err := s.v.get(ctx, tx, s.account, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if s.fresh(cur) {
+			out = cur // refreshed by someone else while we waited for the lock
+			return nil
+		}
+		if cur.RefreshToken == "" {
+			return errs.FailedPrecondition("VAULT_NO_REFRESH_TOKEN",
+				"vault: the token has expired and has no refresh token", errs.WithDomain(errDomain))
+		}
+		nt, err := s.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: cur.RefreshToken}).Token()
+		if err != nil {
+			return refreshError(err)
+		}
+		out = FromOAuth2(nt)
+		if out.RefreshToken == "" {
+			out.RefreshToken = cur.RefreshToken
+		}
+		return s.v.put(ctx, tx, s.account, out)
+	})
+	return out, err
+}
+
+// refreshError reports a failed refresh by the endpoint's error code only: the
+// response body is not repeated.
+func refreshError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && (re.ErrorCode == "invalid_grant" || re.ErrorCode == "unauthorized_client" || re.ErrorCode == "invalid_client") {
+		return errs.FailedPrecondition("VAULT_REFRESH_REJECTED", "vault: the token endpoint rejected the refresh",
+			errs.WithDomain(errDomain), errs.WithMetadata("oauth_error", re.ErrorCode))
+	}
+	return errs.Unavailable("VAULT_REFRESH_FAILED", "vault: the token refresh failed", errs.WithDomain(errDomain))
+}
