@@ -14,8 +14,7 @@ import (
 
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 	"github.com/footingdev/footing/contracts/gen/go/footing/ai/v1/aiv1connect"
-	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
-	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/gatewaycore/auth"
 )
@@ -37,7 +36,6 @@ func harnessPolicy(t *testing.T, extra map[string]auth.Rule) *auth.Policy {
 	rules := map[string]auth.Rule{
 		helloPath: auth.Authenticated(),
 		aiv1connect.AIGatewayServiceChatProcedure: auth.Authenticated(),
-		healthv1connect.HealthWatchProcedure:      auth.Authenticated(),
 		"/footing.test.v1.Probe/*":                auth.Authenticated(),
 	}
 	for k, v := range extra {
@@ -63,29 +61,17 @@ func (aiService) Chat(ctx context.Context, _ *connect.Request[aiv1.ChatRequest],
 	return stream.Send(&aiv1.ChatResponse{})
 }
 
-type healthService struct {
-	healthv1connect.UnimplementedHealthHandler
-}
-
-func (healthService) Watch(ctx context.Context, _ *connect.Request[healthv1.HealthCheckRequest], stream *connect.ServerStream[healthv1.HealthCheckResponse]) error {
-	p, ok := identity.PrincipalFrom(ctx)
-	if !ok {
-		return errors.New("no principal in handler context")
-	}
-	stream.ResponseHeader().Set(subjectHeader, p.GetSubject())
-	return stream.Send(&healthv1.HealthCheckResponse{Status: healthv1.HealthCheckResponse_SERVING})
-}
-
 // server is a real HTTP/2 (TLS) server exposing one plain HTTP route behind the
-// middleware and four Connect procedures (server-, client-, bidi-streaming and
-// unary) behind the interceptor only.
+// middleware and Connect procedures (AIGatewayService's server-streaming Chat and unary
+// Complete, and a probe service's client- and bidi-streaming calls on
+// footing.common.v1 messages) behind the interceptor only.
 type server struct {
 	url    string
 	client *http.Client
 	ai     aiv1connect.AIGatewayServiceClient
-	health healthv1connect.HealthClient
-	upload *connect.Client[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse]
-	echo   *connect.Client[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse]
+	aiGRPC aiv1connect.AIGatewayServiceClient
+	upload *connect.Client[commonv1.PageRequest, commonv1.PageResponse]
+	echo   *connect.Client[commonv1.PageRequest, commonv1.PageResponse]
 }
 
 func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server {
@@ -98,9 +84,8 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 		_, _ = io.WriteString(w, "hello")
 	})))
 	mux.Handle(aiv1connect.NewAIGatewayServiceHandler(aiService{}, icpt))
-	mux.Handle(healthv1connect.NewHealthHandler(healthService{}, icpt))
 	mux.Handle(uploadProcedure, connect.NewClientStreamHandler(uploadProcedure,
-		func(ctx context.Context, stream *connect.ClientStream[healthv1.HealthCheckRequest]) (*connect.Response[healthv1.HealthCheckResponse], error) {
+		func(ctx context.Context, stream *connect.ClientStream[commonv1.PageRequest]) (*connect.Response[commonv1.PageResponse], error) {
 			p, ok := identity.PrincipalFrom(ctx)
 			if !ok {
 				return nil, errors.New("no principal in handler context")
@@ -110,12 +95,12 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 			if err := stream.Err(); err != nil {
 				return nil, err
 			}
-			res := connect.NewResponse(&healthv1.HealthCheckResponse{Status: healthv1.HealthCheckResponse_SERVING})
+			res := connect.NewResponse(&commonv1.PageResponse{NextPageToken: "next"})
 			res.Header().Set(subjectHeader, p.GetSubject())
 			return res, nil
 		}, icpt))
 	mux.Handle(echoProcedure, connect.NewBidiStreamHandler(echoProcedure,
-		func(ctx context.Context, stream *connect.BidiStream[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse]) error {
+		func(ctx context.Context, stream *connect.BidiStream[commonv1.PageRequest, commonv1.PageResponse]) error {
 			p, ok := identity.PrincipalFrom(ctx)
 			if !ok {
 				return errors.New("no principal in handler context")
@@ -127,7 +112,7 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 				} else if err != nil {
 					return err
 				}
-				if err := stream.Send(&healthv1.HealthCheckResponse{Status: healthv1.HealthCheckResponse_SERVING}); err != nil {
+				if err := stream.Send(&commonv1.PageResponse{NextPageToken: "next"}); err != nil {
 					return err
 				}
 			}
@@ -141,9 +126,9 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 		url:    srv.URL,
 		client: c,
 		ai:     aiv1connect.NewAIGatewayServiceClient(c, srv.URL),
-		health: healthv1connect.NewHealthClient(c, srv.URL, connect.WithGRPC()),
-		upload: connect.NewClient[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse](c, srv.URL+uploadProcedure, connect.WithGRPCWeb()),
-		echo:   connect.NewClient[healthv1.HealthCheckRequest, healthv1.HealthCheckResponse](c, srv.URL+echoProcedure),
+		aiGRPC: aiv1connect.NewAIGatewayServiceClient(c, srv.URL, connect.WithGRPC()),
+		upload: connect.NewClient[commonv1.PageRequest, commonv1.PageResponse](c, srv.URL+uploadProcedure, connect.WithGRPCWeb()),
+		echo:   connect.NewClient[commonv1.PageRequest, commonv1.PageResponse](c, srv.URL+echoProcedure),
 	}
 }
 
@@ -203,9 +188,9 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		}
 		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader)}
 	case "server-stream-grpc":
-		req := connect.NewRequest(&healthv1.HealthCheckRequest{})
+		req := connect.NewRequest(&aiv1.ChatRequest{Model: "m"})
 		set(req.Header())
-		stream, err := s.health.Watch(ctx, req)
+		stream, err := s.aiGRPC.Chat(ctx, req)
 		if err != nil {
 			return result{err: err}
 		}
@@ -217,7 +202,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		stream := s.upload.CallClientStream(ctx)
 		set(stream.RequestHeader())
 		for range 3 {
-			if err := stream.Send(&healthv1.HealthCheckRequest{Service: "x"}); err != nil {
+			if err := stream.Send(&commonv1.PageRequest{PageSize: 1}); err != nil {
 				break
 			}
 		}
@@ -229,7 +214,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 	case "bidi-stream":
 		stream := s.echo.CallBidiStream(ctx)
 		set(stream.RequestHeader())
-		sendErr := stream.Send(&healthv1.HealthCheckRequest{Service: "x"})
+		sendErr := stream.Send(&commonv1.PageRequest{PageSize: 1})
 		_ = stream.CloseRequest()
 		var recvErr error
 		for {

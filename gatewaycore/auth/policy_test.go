@@ -10,8 +10,6 @@ import (
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 	"github.com/footingdev/footing/contracts/gen/go/footing/ai/v1/aiv1connect"
 	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
-	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
-	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
 	"github.com/footingdev/footing/gatewaycore/auth"
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 )
@@ -24,7 +22,6 @@ func scopedPolicy(t *testing.T) *auth.Policy {
 	p, err := auth.NewPolicy(map[string]auth.Rule{
 		helloPath: rule,
 		aiv1connect.AIGatewayServiceChatProcedure: rule,
-		healthv1connect.HealthWatchProcedure:      rule,
 		"/footing.test.v1.Probe/*":                rule,
 	})
 	if err != nil {
@@ -81,9 +78,9 @@ func TestPolicyUnlisted(t *testing.T) {
 	_, err := s.ai.Complete(t.Context(), req)
 	assertRefused(t, result{err: err}, connect.CodePermissionDenied)
 
-	check := connect.NewRequest(&healthv1.HealthCheckRequest{})
-	check.Header().Set("Authorization", h.Get("Authorization"))
-	_, err = s.health.Check(t.Context(), check)
+	embed := connect.NewRequest(&aiv1.EmbedRequest{})
+	embed.Header().Set("Authorization", h.Get("Authorization"))
+	_, err = s.aiGRPC.Embed(t.Context(), embed)
 	assertRefused(t, result{err: err}, connect.CodePermissionDenied)
 
 	a2, _ := setup(t)

@@ -134,21 +134,30 @@ func parseClaims(payload []byte, c *claimSet) error {
 			return fail(ReasonClaims)
 		}
 	}
-	for name, dst := range map[string]struct {
-		v   *int64
-		has *bool
-	}{"exp": {&c.expiry, &c.hasExp}, "nbf": {&c.notBefore, &c.hasNbf}, "iat": {&c.issuedAt, &c.hasIat}} {
-		raw, present := c.raw[name]
-		if !present {
-			continue
-		}
-		n, ok := numericDate(raw)
-		if !ok {
-			return fail(ReasonClaims)
-		}
-		*dst.v, *dst.has = n, true
+	var err error
+	if c.expiry, c.hasExp, err = dateClaim(c.raw, "exp"); err != nil {
+		return err
+	}
+	if c.notBefore, c.hasNbf, err = dateClaim(c.raw, "nbf"); err != nil {
+		return err
+	}
+	if c.issuedAt, c.hasIat, err = dateClaim(c.raw, "iat"); err != nil {
+		return err
 	}
 	return nil
+}
+
+// dateClaim reads an optional NumericDate claim.
+func dateClaim(raw map[string]json.RawMessage, name string) (int64, bool, error) {
+	v, present := raw[name]
+	if !present {
+		return 0, false, nil
+	}
+	n, ok := numericDate(v)
+	if !ok {
+		return 0, false, fail(ReasonClaims)
+	}
+	return n, true, nil
 }
 
 // stringClaim returns a string-valued claim; absent or null is ("", true).
