@@ -1,0 +1,257 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/contracts/errs"
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+	"github.com/footingdev/footing/contracts/identity"
+
+	"github.com/footingdev/footing/aigateway/provider"
+	"github.com/footingdev/footing/aigateway/quota"
+	"github.com/footingdev/footing/aigateway/respcache"
+	"github.com/footingdev/footing/aigateway/router"
+)
+
+// Config configures a [Gateway]. Only Router is required.
+type Config struct {
+	// Router routes requests to providers.
+	Router *router.Router
+	// Limiter admits requests against quotas and budgets; nil admits everything.
+	Limiter *quota.Limiter
+	// Cache caches answers; nil caches nothing.
+	Cache *respcache.Cache
+	// DefaultMaxTokens is the output reserved for a request without max_tokens whose
+	// model's maximum the price table does not know (default 4096).
+	DefaultMaxTokens int64
+}
+
+// Validate reports every problem of c at once.
+func (c Config) Validate() error {
+	var opts []errs.Option
+	if c.Router == nil {
+		opts = append(opts, errs.WithFieldViolation("router", "must be set", "REQUIRED"))
+	}
+	if c.DefaultMaxTokens < 0 {
+		opts = append(opts, errs.WithFieldViolation("default_max_tokens", "must not be negative", "NEGATIVE"))
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	return errs.InvalidArgument("GATEWAY_CONFIG_INVALID", "the gateway configuration is invalid", opts...)
+}
+
+// A Gateway serves AI calls. It is safe to use concurrently.
+type Gateway struct {
+	cfg Config
+	tel *telemetry
+}
+
+// New returns a gateway, or cfg's problems.
+func New(cfg Config, opts ...Option) (*Gateway, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.DefaultMaxTokens == 0 {
+		cfg.DefaultMaxTokens = 4096
+	}
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	tel, err := newTelemetry(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Gateway{cfg: cfg, tel: tel}, nil
+}
+
+// upstream is what a [Stream] reads: a routed stream or a cache replay.
+type upstream interface {
+	Next() (*aiv1.ChatChunk, error)
+	Usage() *aiv1.Usage
+	Close() error
+}
+
+// Chat starts a streamed chat for the caller in ctx (its Principal decides the
+// quotas and the cache's tenant). Errors are contracts/errs errors: quota refusals
+// are ResourceExhausted with a retry-after; provider failures are mapped by
+// provider.Error.ConnectError. The caller must Close the stream.
+func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, error) {
+	start := time.Now()
+	p, _ := identity.PrincipalFrom(ctx)
+	tenant := p.GetTenantId()
+	ctx, span := g.tel.tracer.Start(ctx, "chat "+req.GetModel(), trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			attribute.String(attrOperation, "chat"),
+			attribute.String(attrRequestModel, req.GetModel()),
+			attribute.String(attrTenant, tenant),
+		))
+	s := &Stream{g: g, ctx: ctx, span: span, start: start, tenant: tenant, alias: req.GetModel()}
+
+	if key, ok := g.cfg.Cache.Key(tenant, req); ok {
+		if replay, hit := g.cfg.Cache.Get(ctx, key); hit {
+			s.up, s.provider, s.cached = replay, "cache", true
+			span.SetAttributes(attribute.Bool(attrCacheHit, true))
+			return s, nil
+		}
+		s.cacheKey = key
+	}
+	if g.cfg.Limiter != nil {
+		res, err := g.cfg.Limiter.Reserve(ctx, p, g.worstCase(req))
+		if err != nil {
+			g.tel.refused(ctx, errs.From(err).Reason)
+			return nil, s.fail(err)
+		}
+		s.res = res
+	}
+	rs, err := g.cfg.Router.Chat(ctx, req)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	s.up, s.rs, s.provider = rs, rs, rs.Provider()
+	return s, nil
+}
+
+// fail ends a request that never streamed.
+func (s *Stream) fail(err error) error {
+	err = connectError(err)
+	s.done = true
+	if s.res != nil {
+		_ = s.res.Settle(context.WithoutCancel(s.ctx), 0, 0)
+	}
+	s.g.tel.end(s, nil, err)
+	return err
+}
+
+// connectError maps a *provider.Error to the caller's error model; other errors
+// are already errs errors.
+func connectError(err error) error {
+	var perr *provider.Error
+	if errors.As(err, &perr) {
+		return perr.ConnectError()
+	}
+	return err
+}
+
+// worstCase is the most req can use on any target of its route.
+func (g *Gateway) worstCase(req *aiv1.ChatRequest) quota.Request {
+	in := estimateInput(req)
+	targets, _ := g.cfg.Router.Targets(req.GetModel())
+	var r quota.Request
+	for _, t := range targets {
+		out := g.cfg.DefaultMaxTokens
+		price, known := g.cfg.Router.Prices().Lookup(t.Provider.Name(), t.Model)
+		if known && price.MaxOutputTokens > 0 {
+			out = price.MaxOutputTokens
+		}
+		if req.MaxTokens != nil {
+			out = int64(req.GetMaxTokens())
+		}
+		r.Tokens = max(r.Tokens, in+out)
+		if known {
+			r.Cost = max(r.Cost, price.WorstCase(in, out))
+		}
+	}
+	return r
+}
+
+// estimateInput over-estimates the input tokens of req: a token per three bytes of
+// text (tokenizers average about four for English), plus a few per message for the
+// chat template; images count 1,600 tokens each.
+func estimateInput(req *aiv1.ChatRequest) int64 {
+	var n int64
+	for _, m := range req.GetMessages() {
+		n += 8
+		for _, c := range m.GetContent() {
+			switch {
+			case c.GetImage() != nil:
+				n += 1600
+			case c.GetToolResult() != nil:
+				n += int64(len(c.GetToolResult().GetContent()))/3 + 1
+			default:
+				n += int64(len(c.GetText()))/3 + 1
+			}
+		}
+		for _, tc := range m.GetToolCalls() {
+			n += int64(len(tc.GetArguments())+len(tc.GetName()))/3 + 4
+		}
+	}
+	for _, t := range req.GetTools() {
+		n += int64(len(t.GetName())+len(t.GetDescription()))/3 + 16
+		if t.GetParameters() != nil {
+			n += int64(len(t.GetParameters().String())) / 3
+		}
+	}
+	return n
+}
+
+// Complete runs a chat to its end and returns the whole answer.
+func (g *Gateway) Complete(ctx context.Context, req *aiv1.ChatRequest) (*aiv1.CompleteResponse, error) {
+	s, err := g.Chat(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = s.Close() }()
+	return Collect(s)
+}
+
+// Embed returns embeddings from the route named by req.Model.
+func (g *Gateway) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.EmbedResponse, error) {
+	resp, err := g.cfg.Router.Embed(ctx, req)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	if resp.Usage != nil && resp.Usage.CostNanosUsd > 0 {
+		p, _ := identity.PrincipalFrom(ctx)
+		g.tel.cost.Add(ctx, float64(resp.Usage.CostNanosUsd)/1e9, metric.WithAttributes(
+			attribute.String(attrTenant, p.GetTenantId()), attribute.String(attrProvider, resp.GetProvider()), attribute.String(attrResponseModel, resp.GetModel())))
+	}
+	return resp, nil
+}
+
+// Models lists the route aliases the gateway serves, each with the price and limits
+// of its first target when the price table knows them, sorted by alias.
+func (g *Gateway) Models() []*aiv1.Model {
+	var out []*aiv1.Model
+	for _, r := range g.cfg.Router.Routes() {
+		m := &aiv1.Model{Id: r.Alias, DisplayName: r.Alias}
+		if len(r.Targets) > 0 {
+			t := r.Targets[0]
+			m.Provider = t.Provider.Name()
+			if p, ok := g.cfg.Router.Prices().Lookup(t.Provider.Name(), t.Model); ok {
+				m.ContextWindow, m.MaxOutputTokens = p.MaxInputTokens, p.MaxOutputTokens
+				m.Pricing = &aiv1.Pricing{InputCostPerToken: p.InputCostPerToken, OutputCostPerToken: p.OutputCostPerToken,
+					CacheReadInputTokenCost: p.CacheReadInputTokenCost, CacheCreationInputTokenCost: p.CacheCreationInputTokenCost}
+				m.Capabilities = capabilities(p.Mode, p.SupportsFunctionCalling, p.SupportsVision, p.SupportsResponseSchema, p.SupportsReasoning, p.SupportsPromptCaching)
+			}
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Id < out[j].Id })
+	return out
+}
+
+func capabilities(mode string, tools, vision, schema, reasoning, caching bool) []aiv1.Capability {
+	if mode == "embedding" {
+		return []aiv1.Capability{aiv1.Capability_CAPABILITY_EMBEDDINGS}
+	}
+	c := []aiv1.Capability{aiv1.Capability_CAPABILITY_CHAT, aiv1.Capability_CAPABILITY_STREAMING}
+	for _, f := range []struct {
+		ok bool
+		c  aiv1.Capability
+	}{{tools, aiv1.Capability_CAPABILITY_TOOLS}, {vision, aiv1.Capability_CAPABILITY_VISION}, {schema, aiv1.Capability_CAPABILITY_JSON_MODE},
+		{reasoning, aiv1.Capability_CAPABILITY_REASONING}, {caching, aiv1.Capability_CAPABILITY_PROMPT_CACHING}} {
+		if f.ok {
+			c = append(c, f.c)
+		}
+	}
+	return c
+}

@@ -1,0 +1,200 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+
+	"github.com/footingdev/footing/aigateway/provider"
+	"github.com/footingdev/footing/aigateway/quota"
+	"github.com/footingdev/footing/aigateway/router"
+)
+
+// A Stream is one call's answer. When it ends — at io.EOF, on an error, or when it
+// is closed early — its usage is settled against the caller's budget, its cost is
+// recorded, and a complete answer is cached. It is used by one goroutine; Close must
+// be called.
+type Stream struct {
+	g        *Gateway
+	ctx      context.Context
+	span     trace.Span
+	start    time.Time
+	tenant   string
+	alias    string
+	provider string
+	cached   bool
+
+	up  upstream
+	rs  *router.Stream
+	res *quota.Reservation
+
+	cacheKey string
+	buf      []*aiv1.ChatChunk
+	first    time.Duration
+	finishes []aiv1.FinishReason
+	usage    *aiv1.Usage
+	model    string
+	done     bool
+	err      error
+}
+
+// Next returns the next chunk, or io.EOF after the last one. A failure after the
+// first chunk ends the stream with a contracts/errs error; nothing is retried.
+func (s *Stream) Next() (*aiv1.ChatChunk, error) {
+	if s.done {
+		return nil, s.err
+	}
+	c, err := s.up.Next()
+	if err != nil {
+		s.end(err)
+		return nil, s.err
+	}
+	if s.first == 0 {
+		s.first = max(time.Since(s.start), 1)
+	}
+	if c.FinishReason != aiv1.FinishReason_FINISH_REASON_UNSPECIFIED {
+		s.finishes = append(s.finishes, c.FinishReason)
+	}
+	if c.Usage != nil {
+		s.usage = c.Usage
+	}
+	if c.Model != "" {
+		s.model = c.Model
+	}
+	if s.cacheKey != "" {
+		s.buf = append(s.buf, c)
+	}
+	return c, nil
+}
+
+// Close ends the stream; if it had not ended, the upstream request is cancelled and
+// the usage reported so far is accounted. It is safe to call more than once.
+func (s *Stream) Close() error {
+	if !s.done {
+		s.end(&provider.Error{Provider: s.provider, Kind: provider.KindCanceled, Message: "the caller went away"})
+	}
+	if s.up == nil {
+		return nil
+	}
+	return s.up.Close()
+}
+
+// Provider is the name of the provider that answers ("cache" for a cached answer).
+func (s *Stream) Provider() string { return s.provider }
+
+// Model is the model that answers.
+func (s *Stream) Model() string {
+	if s.model != "" {
+		return s.model
+	}
+	if s.rs != nil {
+		return s.rs.Model()
+	}
+	return s.alias
+}
+
+// ID is the response id (the router's; empty for a cached answer until its first
+// chunk).
+func (s *Stream) ID() string {
+	if s.rs != nil {
+		return s.rs.ID()
+	}
+	return ""
+}
+
+// Cached reports whether the answer is replayed from the cache.
+func (s *Stream) Cached() bool { return s.cached }
+
+// Usage is the usage so far, priced.
+func (s *Stream) Usage() *aiv1.Usage {
+	if u := s.up.Usage(); u != nil {
+		return u
+	}
+	return s.usage
+}
+
+func (s *Stream) end(err error) {
+	s.done = true
+	eof := errors.Is(err, io.EOF)
+	if eof {
+		s.err = io.EOF
+	} else {
+		s.err = connectError(err)
+	}
+	u := s.Usage()
+	// Settle even when the caller is gone: the tokens were spent.
+	bg := context.WithoutCancel(s.ctx)
+	if s.res != nil {
+		_ = s.res.Settle(bg, u.GetInputTokens()+u.GetOutputTokens(), u.GetCostNanosUsd())
+	}
+	if eof && s.cacheKey != "" && len(s.buf) > 0 {
+		_ = s.g.cfg.Cache.Put(bg, s.cacheKey, s.buf)
+	}
+	s.buf = nil
+	var endErr error
+	if !eof {
+		endErr = s.err
+	}
+	s.g.tel.end(s, u, endErr)
+}
+
+var finishNames = map[aiv1.FinishReason]string{
+	aiv1.FinishReason_FINISH_REASON_STOP:           "stop",
+	aiv1.FinishReason_FINISH_REASON_LENGTH:         "length",
+	aiv1.FinishReason_FINISH_REASON_TOOL_CALLS:     "tool_calls",
+	aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER: "content_filter",
+	aiv1.FinishReason_FINISH_REASON_ERROR:          "error",
+}
+
+// FinishName is the OpenAI and OpenTelemetry name of a finish reason ("stop",
+// "length", "tool_calls", "content_filter", "error"); empty when unspecified.
+func FinishName(r aiv1.FinishReason) string { return finishNames[r] }
+
+// Collect reads s to its end and assembles the whole answer.
+func Collect(s *Stream) (*aiv1.CompleteResponse, error) {
+	var text strings.Builder
+	resp := &aiv1.CompleteResponse{}
+	var calls []*aiv1.ToolCall
+	for {
+		c, err := s.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		resp.Id, resp.Model, resp.Provider = c.GetId(), c.GetModel(), c.GetProvider()
+		text.WriteString(c.GetDeltaText())
+		for _, d := range c.GetToolCallDeltas() {
+			for int(d.GetIndex()) >= len(calls) {
+				calls = append(calls, &aiv1.ToolCall{})
+			}
+			tc := calls[d.GetIndex()]
+			if d.GetId() != "" {
+				tc.Id = d.GetId()
+			}
+			if d.GetName() != "" {
+				tc.Name = d.GetName()
+			}
+			tc.Arguments += d.GetArgumentsDelta()
+		}
+		if c.GetFinishReason() != aiv1.FinishReason_FINISH_REASON_UNSPECIFIED {
+			resp.FinishReason = c.GetFinishReason()
+		}
+		if c.GetUsage() != nil {
+			resp.Usage = c.GetUsage()
+		}
+	}
+	msg := &aiv1.Message{Role: aiv1.Role_ROLE_ASSISTANT, ToolCalls: calls}
+	if text.Len() > 0 {
+		msg.Content = []*aiv1.ContentPart{{Part: &aiv1.ContentPart_Text{Text: text.String()}}}
+	}
+	resp.Message = msg
+	return resp, nil
+}
