@@ -98,6 +98,15 @@ func New(t testing.TB, wire Wire) *Fake {
 
 // Start starts a fake server for wire; the caller closes it. Tests use [New].
 func Start(wire Wire) (*Fake, error) {
+	f, err := newFake(wire)
+	if err != nil {
+		return nil, err
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	return f, nil
+}
+
+func newFake(wire Wire) (*Fake, error) {
 	f := &Fake{
 		APIKey:   APIKey,
 		wire:     wire,
@@ -118,7 +127,6 @@ func Start(wire Wire) (*Fake, error) {
 	default:
 		return nil, fmt.Errorf("providertest: unknown wire %d", wire)
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	return f, nil
 }
 
