@@ -35,6 +35,8 @@ buf_deps = if [ -x $(1)/scripts/contracts-protos ]; then $(1)/scripts/contracts-
 generate: tools ## Regenerate all code from the protos (clean, local plugins only).
 	@for f in $$(git ls-files '*buf.gen.yaml'); do d=$$(dirname $$f); \
 		echo "buf generate in $$d"; $(call buf_deps,$$d); (cd $$d && buf generate); \
+		for extra in $$(cd $$d && ls buf.gen.*.yaml 2>/dev/null); do \
+			echo "buf generate --template $$extra in $$d"; (cd $$d && buf generate --template $$extra); done; \
 	done
 
 .PHONY: check-generate

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/footingdev/footing/contracts/errs"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/contracts/validation"
 	"github.com/footingdev/footing/examples/adr"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
@@ -21,6 +22,7 @@ import (
 	"github.com/footingdev/footing/gatewaycore/chain"
 	"github.com/footingdev/footing/gatewaycore/cors"
 	"github.com/footingdev/footing/gatewaycore/edge"
+	"github.com/footingdev/footing/gatewaycore/health"
 	"github.com/footingdev/footing/gatewaycore/ratelimit"
 	"github.com/footingdev/footing/observability"
 	"github.com/footingdev/footing/observability/instrument"
@@ -47,6 +49,7 @@ type App struct {
 	hub     *adr.Hub
 	authn   *auth.Authenticator
 	svc     *adr.Service
+	health  *health.Checker
 	handler http.Handler
 	closers []func(context.Context) error
 }
@@ -64,9 +67,12 @@ func Policy() (*auth.Policy, error) {
 		adrv1connect.ADRServiceCreateADRProcedure: write,
 		adrv1connect.ADRServiceUpdateADRProcedure: write,
 		adrv1connect.ADRServiceDeleteADRProcedure: write,
-		"/healthz": public,
-		"/readyz":  public,
-		"/metrics": public,
+		"/healthz":                           public,
+		"/readyz":                            public,
+		"/metrics":                           public,
+		healthv1connect.HealthCheckProcedure: public,
+		healthv1connect.HealthListProcedure:  public,
+		healthv1connect.HealthWatchProcedure: public,
 	})
 }
 
@@ -114,6 +120,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 		return nil, err
 	}
 
+	a.health = health.New(health.WithLogger(logger))
+	a.health.Register("postgres", 0, func(ctx context.Context) error { return pg.Health(ctx, a.pool) })
+	if a.redis != nil {
+		a.health.Register("redis", 0, func(ctx context.Context) error { return a.redis.Ping(ctx).Err() })
+	}
+
 	if err := a.buildAuth(cfg); err != nil {
 		return nil, err
 	}
@@ -153,7 +165,7 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle(path, rpc)
 	mux.Handle("GET /metrics", observability.MetricsHandler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
+	a.health.Mount(mux) // /healthz, /readyz and grpc.health.v1
 
 	var corsMiddleware chain.Middleware // No origins configured: no browser access.
 	if len(cfg.CORSOrigins) > 0 {
@@ -188,6 +200,9 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 		RateLimit: rateLimit,
 	}.Then(mux), nil
 }
+
+// Health is the service's liveness and readiness.
+func (a *App) Health() *health.Checker { return a.health }
 
 // Handler is the service's whole HTTP surface, edge chain included.
 func (a *App) Handler() http.Handler { return a.handler }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/examples/app"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 )
@@ -242,5 +245,35 @@ func TestPlainHTTPSurface(t *testing.T) {
 	_ = res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("Connect JSON create: %d", res.StatusCode)
+	}
+}
+
+func TestReadinessAndGRPCHealth(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	res, err := h.http.Get(h.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"postgres"`) || !strings.Contains(string(body), `"redis"`) {
+		t.Fatalf("/readyz: %d %s", res.StatusCode, body)
+	}
+	for _, p := range protocols {
+		hc := healthv1connect.NewHealthClient(h.http, h.url, p.opt)
+		out, err := hc.Check(context.Background(), connect.NewRequest(&healthv1.HealthCheckRequest{}))
+		if err != nil || out.Msg.GetStatus() != healthv1.HealthCheckResponse_SERVING {
+			t.Fatalf("%s: grpc health = %v, %v", p.name, out, err)
+		}
+	}
+	h.app.Health().SetReady(false) // What a graceful shutdown does first.
+	res, err = h.http.Get(h.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz while draining: %d", res.StatusCode)
 	}
 }

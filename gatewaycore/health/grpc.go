@@ -9,8 +9,8 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/footingdev/footing/contracts/errs"
-	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
-	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 )
 
 // GRPCHandler returns the grpc.health.v1.Health service (Check, List, Watch) for

@@ -15,8 +15,8 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
-	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
-	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/gatewaycore/ratelimit"
 )

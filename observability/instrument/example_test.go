@@ -9,7 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/observability/instrument"
 )
 

@@ -17,8 +17,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/footingdev/footing/contracts/errs"
-	healthv1 "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1"
-	"github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/healthv1connect"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/observability/instrument"
 	"github.com/footingdev/footing/observability/tracing"
 )
