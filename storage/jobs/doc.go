@@ -1,0 +1,16 @@
+// Package jobs runs background jobs with River on the service's Postgres, carrying the
+// caller's tenant from the request into the worker.
+//
+// [New] builds a River client from a pool (connected as rls.AppRole) and a [Config]. Its
+// insert middleware stamps the Principal, the request id and the W3C trace context of the
+// enqueuing ctx into the job's metadata; its worker middleware restores them into the
+// worker's ctx, so that rls.InTenant in a worker runs under the same tenant's row-level
+// security and the worker's span links to the request's trace. [Client.Enqueue] inserts in
+// the caller's transaction: a job enqueued in a transaction that rolls back never exists.
+//
+// Every attempt gets a consumer span and the metrics of observability/semconv (JobDuration,
+// JobAttempts, JobFailures, and JobQueueDepth observed from river_job). [Client.Stop] drains
+// running jobs until a deadline, then cancels them; cancelled attempts are retried
+// (at-least-once). [Client.Ready] is a readiness check. River's schema is created by
+// storage/migrate.
+package jobs

@@ -1,0 +1,111 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/propagation"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+)
+
+// metadataKey is the key under which footing's context lives in a job's metadata.
+const metadataKey = "footing"
+
+// stamp is what travels with a job: who enqueued it, in which request, in which trace.
+type stamp struct {
+	Principal json.RawMessage   `json:"principal,omitempty"` // protojson footing.common.v1.Principal
+	RequestID string            `json:"request_id,omitempty"`
+	Trace     map[string]string `json:"trace,omitempty"` // W3C traceparent / tracestate
+}
+
+var propagator = propagation.TraceContext{}
+
+// stampFrom captures ctx's Principal, request id and trace context.
+func stampFrom(ctx context.Context) (*stamp, error) {
+	s := &stamp{RequestID: identity.RequestID(ctx)}
+	if p, ok := identity.PrincipalFrom(ctx); ok {
+		b, err := protojson.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		s.Principal = b
+	}
+	carrier := propagation.MapCarrier{}
+	propagator.Inject(ctx, carrier)
+	if len(carrier) > 0 {
+		s.Trace = carrier
+	}
+	return s, nil
+}
+
+// addStamp merges s into a job's JSON metadata under [metadataKey], keeping other keys.
+func addStamp(metadata []byte, s *stamp) ([]byte, error) {
+	m := map[string]json.RawMessage{}
+	if len(metadata) > 0 {
+		if err := json.Unmarshal(metadata, &m); err != nil {
+			return nil, err
+		}
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	m[metadataKey] = b
+	return json.Marshal(m)
+}
+
+// restore puts a job's stamp back into ctx: Principal, request metadata, and the enqueuer's
+// span context (returned separately, to link to).
+func restore(ctx context.Context, metadata []byte) (context.Context, context.Context, error) {
+	var m map[string]json.RawMessage
+	if len(metadata) == 0 {
+		return ctx, context.Background(), nil
+	}
+	if err := json.Unmarshal(metadata, &m); err != nil {
+		return ctx, context.Background(), err
+	}
+	raw, ok := m[metadataKey]
+	if !ok {
+		return ctx, context.Background(), nil
+	}
+	var s stamp
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return ctx, context.Background(), err
+	}
+	if len(s.Principal) > 0 {
+		p := &commonv1.Principal{}
+		if err := protojson.Unmarshal(s.Principal, p); err != nil {
+			return ctx, context.Background(), err
+		}
+		ctx = identity.WithPrincipal(ctx, p)
+	}
+	if s.RequestID != "" {
+		ctx = identity.WithRequestMetadata(ctx, &commonv1.RequestMetadata{RequestId: s.RequestID})
+	}
+	remote := propagator.Extract(context.Background(), propagation.MapCarrier(s.Trace))
+	return ctx, remote, nil
+}
+
+// insertMiddleware stamps every inserted job with the inserting ctx.
+type insertMiddleware struct {
+	river.MiddlewareDefaults
+}
+
+// InsertMany implements [rivertype.JobInsertMiddleware].
+func (*insertMiddleware) InsertMany(ctx context.Context, params []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	s, err := stampFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range params {
+		if p.Metadata, err = addStamp(p.Metadata, s); err != nil {
+			return nil, err
+		}
+	}
+	return doInner(ctx)
+}

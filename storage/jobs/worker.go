@@ -1,0 +1,96 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/semconv"
+)
+
+const instrumentationName = "github.com/footingdev/footing/storage/jobs"
+
+// instruments are the per-job metrics.
+type instruments struct {
+	duration metric.Float64Histogram
+	attempts metric.Int64Counter
+	failures metric.Int64Counter
+}
+
+func newInstruments(m metric.Meter) (*instruments, error) {
+	var in instruments
+	var err, e error
+	in.duration, e = m.Float64Histogram(semconv.JobDuration.Name, metric.WithUnit(semconv.JobDuration.Unit), metric.WithDescription(semconv.JobDuration.Description))
+	err = errors.Join(err, e)
+	in.attempts, e = m.Int64Counter(semconv.JobAttempts.Name, metric.WithUnit(semconv.JobAttempts.Unit), metric.WithDescription(semconv.JobAttempts.Description))
+	err = errors.Join(err, e)
+	in.failures, e = m.Int64Counter(semconv.JobFailures.Name, metric.WithUnit(semconv.JobFailures.Unit), metric.WithDescription(semconv.JobFailures.Description))
+	return &in, errors.Join(err, e)
+}
+
+// workerMiddleware restores the enqueuer's context into the worker's and records a span and
+// metrics per attempt.
+type workerMiddleware struct {
+	river.MiddlewareDefaults
+	tracer trace.Tracer
+	in     *instruments
+	logger *slog.Logger
+}
+
+// Work implements [rivertype.WorkerMiddleware].
+func (w *workerMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	ctx, remote, err := restore(ctx, job.Metadata)
+	if err != nil {
+		// Unreadable metadata: run without a Principal (tenant-scoped work then fails closed).
+		w.logger.WarnContext(ctx, "jobs: cannot read job metadata", "job_id", job.ID, "kind", job.Kind, "error", err)
+	}
+	kindQueue := []attribute.KeyValue{attribute.String(semconv.AttrJobKind, job.Kind), attribute.String(semconv.AttrJobQueue, job.Queue)}
+	spanAttrs := append([]attribute.KeyValue{
+		attribute.Int64("messaging.message.id", job.ID),
+		attribute.Int("footing.job.attempt", job.Attempt),
+	}, kindQueue...)
+	if tid, ok := identity.TenantID(ctx); ok {
+		spanAttrs = append(spanAttrs, attribute.String(semconv.AttrTenantID, tid))
+	}
+	if rid := identity.RequestID(ctx); rid != "" {
+		spanAttrs = append(spanAttrs, attribute.String(semconv.AttrRequestID, rid))
+	}
+	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(spanAttrs...)}
+	if sc := trace.SpanContextFromContext(remote); sc.IsValid() {
+		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc}))
+	}
+	ctx, span := w.tracer.Start(ctx, "job "+job.Kind, opts...)
+	defer span.End()
+
+	w.in.attempts.Add(ctx, 1, metric.WithAttributes(kindQueue...))
+	start := time.Now()
+	err = doInner(ctx)
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+		var cancel *rivertype.JobCancelError
+		var snooze *rivertype.JobSnoozeError
+		switch {
+		case errors.As(err, &snooze):
+			outcome = "snoozed"
+		case errors.As(err, &cancel):
+			outcome = "cancelled"
+		}
+		if outcome == "error" || outcome == "cancelled" {
+			w.in.failures.Add(ctx, 1, metric.WithAttributes(kindQueue...))
+			span.SetStatus(codes.Error, "job failed")
+			span.RecordError(err)
+		}
+	}
+	w.in.duration.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(append(kindQueue, attribute.String(semconv.AttrResult, outcome))...))
+	return err
+}
