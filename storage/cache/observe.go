@@ -92,6 +92,6 @@ func (o *observer) absorbed(ctx context.Context, op string, err error) {
 		o.suppressed.Add(1)
 		return
 	}
-	o.logger.WarnContext(ctx, "cache: backend unavailable; serving from the source",
+	o.logger.WarnContext(ctx, "cache: failure absorbed (backend unavailable or undecodable entry); serving from the source",
 		"operation", op, "error", err.Error(), "suppressed_since_last", o.suppressed.Swap(0))
 }
