@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/gatewaycore/auth"
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 )
 
@@ -143,29 +145,25 @@ func TestAttackTable(t *testing.T) {
 	}
 }
 
-// TestUnknownKidStorm sends 1,000 tokens with random kids: concurrent misses share one
-// fetch and further misses wait for the refresh interval.
+// TestUnknownKidStorm sends 1,000 requests with random kids, concurrently, over the
+// wire (plain HTTP, and every eighth a Connect server stream): concurrent misses share
+// one fetch and further misses wait for the refresh interval. A second storm, after
+// the interval, goes straight to VerifyToken.
 func TestUnknownKidStorm(t *testing.T) {
 	t.Parallel()
 	a, b := setup(t)
 	s := newServer(t, a, harnessPolicy(t, nil))
 	claims := b.iss.WithDefaults(authtest.Claims{"sub": "storm"})
-	storm := func() {
+	storm := func(round byte, check func(tok string, i int) error) {
 		t.Helper()
 		errc := make(chan error, 1000)
 		for w := range 8 {
 			go func() {
 				for i := range 125 {
-					var kid [8]byte
-					kid[0], kid[1], kid[2] = byte(w), byte(i), byte(i>>8)
-					tok, err := b.iss.Sign(map[string]any{"alg": "EdDSA", "kid": b64(kid[:])}, claims)
+					kid := b64([]byte{round, byte(w), byte(i), byte(i >> 8)})
+					tok, err := b.iss.Sign(map[string]any{"alg": "EdDSA", "kid": kid}, claims)
 					if err == nil {
-						_, err = a.VerifyToken(context.Background(), tok)
-						if err == nil {
-							err = errors.New("token with a random kid verified")
-						} else {
-							err = nil
-						}
+						err = check(tok, i)
 					}
 					errc <- err
 				}
@@ -177,23 +175,34 @@ func TestUnknownKidStorm(t *testing.T) {
 			}
 		}
 	}
-	storm()
-	if n := b.iss.JWKSFetches(); n != 1 {
-		t.Fatalf("1,000 unknown kids on a cold cache caused %d JWKS fetches, want 1", n)
-	}
-	// The same over the wire, every transport.
-	for _, tr := range transports {
-		tok, err := b.iss.Sign(map[string]any{"alg": "RS256", "kid": "wire-" + tr}, claims)
-		if err != nil {
-			t.Fatal(err)
+	overTheWire := func(tok string, i int) error {
+		tr := "http"
+		if i%8 == 7 {
+			tr = "server-stream"
 		}
-		assertRefused(t, s.call(t.Context(), tr, bearer(tok)), connect.CodeUnauthenticated)
+		r := s.call(context.Background(), tr, bearer(tok))
+		if connect.CodeOf(r.err) != connect.CodeUnauthenticated {
+			return fmt.Errorf("%s: random kid answered %w", tr, r.err)
+		}
+		return nil
 	}
+	direct := func(tok string, _ int) error {
+		if _, err := a.VerifyToken(context.Background(), tok); auth.ReasonOf(err) != auth.ReasonUnknownKey {
+			return fmt.Errorf("random kid: %w", err)
+		}
+		return nil
+	}
+	storm(1, overTheWire)
+	if n := b.iss.JWKSFetches(); n != 1 {
+		t.Fatalf("1,000 requests with unknown kids on a cold cache caused %d JWKS fetches, want 1", n)
+	}
+	b.clock.Advance(29 * time.Second)
+	storm(2, direct)
 	if n := b.iss.JWKSFetches(); n != 1 {
 		t.Fatalf("JWKS fetches = %d, want still 1 within the refresh interval", n)
 	}
-	b.clock.Advance(31 * time.Second)
-	storm()
+	b.clock.Advance(2 * time.Second)
+	storm(3, direct)
 	if n := b.iss.JWKSFetches(); n != 2 {
 		t.Fatalf("after one interval, JWKS fetches = %d, want 2", n)
 	}

@@ -265,11 +265,12 @@ func (c *Cache) run(cl *call) {
 	}
 	c.inflight = nil
 	c.mu.Unlock()
-	cl.err = err
-	close(cl.done)
+	// OnFetch runs before waiters are released, so whoever waited sees it recorded.
 	if c.cfg.OnFetch != nil {
 		c.cfg.OnFetch(err)
 	}
+	cl.err = err
+	close(cl.done)
 }
 
 func (c *Cache) download(ctx context.Context) (*Set, string, error) {
