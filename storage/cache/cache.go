@@ -91,7 +91,8 @@ func WithTags(tags ...string) SetOption {
 
 // Get returns the bytes under key in ctx's namespace and whether they were found.
 // Backend failures are absorbed and reported as a miss; the error is only for a
-// missing tenant or an empty key.
+// missing tenant or an empty key. The returned slice may be shared with the
+// in-process tier: do not modify it.
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	full, err := c.fullKey(ctx, key)
 	if err != nil {
@@ -202,11 +203,12 @@ func (c *Cache) GetOrLoad(ctx context.Context, key string, load func(context.Con
 	if v, ok := c.get(ctx, full); ok {
 		return v, nil
 	}
-	return c.loadMissed(ctx, full, load, opts)
+	return c.loadMissed(ctx, full, load, opts, nil)
 }
 
-// loadMissed is GetOrLoad after a miss on the fully qualified key full.
-func (c *Cache) loadMissed(ctx context.Context, full string, load func(context.Context) ([]byte, error), opts []SetOption) ([]byte, error) {
+// loadMissed is GetOrLoad after a miss on the fully qualified key full. A value found
+// by the re-check inside the flight is used only if accept (nil: any) takes it.
+func (c *Cache) loadMissed(ctx context.Context, full string, load func(context.Context) ([]byte, error), opts []SetOption, accept func([]byte) bool) ([]byte, error) {
 	ch := c.flight.DoChan(full, func() (v any, err error) {
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.LoadTimeout)
 		defer cancel()
@@ -219,7 +221,7 @@ func (c *Cache) loadMissed(ctx context.Context, full string, load func(context.C
 		// A caller that missed just before the previous flight stored its value
 		// finds it here instead of loading again.
 		// Not counted as a request: the caller's lookup already was.
-		if l, err := c.backend.Get(lctx, full); err == nil && l.Hit {
+		if l, err := c.backend.Get(lctx, full); err == nil && l.Hit && (accept == nil || accept(l.Value)) {
 			return l.Value, nil
 		}
 		b, err := load(lctx)

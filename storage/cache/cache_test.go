@@ -271,6 +271,13 @@ func TestTypedCodecs(t *testing.T) {
 	if _, ok, err := pc.Get(ctx, "p"); ok || err != nil {
 		t.Fatalf("undecodable entry: ok=%v err=%v, want a miss", ok, err)
 	}
+	got, err := pc.GetOrLoad(ctx, "p", func(context.Context) (profile, error) { return profile{"grace", 9}, nil })
+	if err != nil || got != (profile{"grace", 9}) {
+		t.Fatalf("GetOrLoad over an undecodable entry: %+v %v, want the loaded value", got, err)
+	}
+	if got, ok, _ := pc.Get(ctx, "p"); !ok || got.Name != "grace" {
+		t.Fatalf("the loaded value did not replace the undecodable entry: %+v %v", got, ok)
+	}
 }
 
 func TestConfigValidateReportsAll(t *testing.T) {

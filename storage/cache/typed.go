@@ -61,7 +61,10 @@ func (t *Typed[T]) GetOrLoad(ctx context.Context, key string, load func(context.
 			return nil, err
 		}
 		return t.codec.Marshal(v)
-	}, opts)
+	}, opts, func(b []byte) bool {
+		_, err := t.codec.Unmarshal(b)
+		return err == nil
+	})
 	if err != nil {
 		return zero, err
 	}
