@@ -35,6 +35,7 @@ func (m *Memory) Get(_ context.Context, key string) (Lookup, error) {
 
 // Set implements [Backend].
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration, tags []string) error {
+	value = append([]byte(nil), value...) // the caller may reuse its slice
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, e := range m.lru.set(key, value, ttl, tags) {
