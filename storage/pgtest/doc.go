@@ -5,6 +5,6 @@
 // which must name a superuser, because it creates the roles [rls.OwnerRole], [rls.AppRole] and
 // [rls.SystemRole] (cluster-wide, LOGIN, password = role name; created once and race-safely
 // under an advisory lock) and databases. Migrations run once per distinct migration set into a
-// template database (footing_tmpl_<hash>, kept as a cache across runs); each test's database
-// is a copy of it, which takes a few milliseconds.
+// template database (footing_tmpl_<hash>_<date>, kept as a cache and dropped after a day or
+// two); each test's database is a copy of it.
 package pgtest

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -203,6 +204,7 @@ func adminExec(ctx context.Context, base *url.URL, sql string, args ...any) erro
 var (
 	builtMu sync.Mutex
 	built   = map[string]bool{}
+	swept   bool
 )
 
 // template returns the name of a template database migrated with cfg, building it (and the
@@ -212,7 +214,8 @@ func template(ctx context.Context, base *url.URL, cfg migrate.Config) (string, e
 	if err != nil {
 		return "", err
 	}
-	name := "footing_tmpl_" + key
+	today := time.Now().UTC()
+	name := "footing_tmpl_" + key + "_" + today.Format("20060102")
 	builtMu.Lock()
 	defer builtMu.Unlock()
 	if built[name] {
@@ -230,6 +233,12 @@ func template(ctx context.Context, base *url.URL, cfg migrate.Config) (string, e
 	if err := ensureRoles(ctx, conn); err != nil {
 		return "", fmt.Errorf("roles: %w", err)
 	}
+	if !swept {
+		if err := dropLeakedDatabases(ctx, conn); err != nil {
+			return "", fmt.Errorf("sweep leaked test databases: %w", err)
+		}
+		swept = true
+	}
 	var isTemplate bool
 	err = conn.QueryRow(ctx, "SELECT datistemplate FROM pg_database WHERE datname = $1", name).Scan(&isTemplate)
 	switch {
@@ -243,6 +252,9 @@ func template(ctx context.Context, base *url.URL, cfg migrate.Config) (string, e
 	case !errors.Is(err, pgx.ErrNoRows):
 		return "", err
 	}
+	if err := dropStaleTemplates(ctx, conn, today); err != nil {
+		return "", err
+	}
 	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s OWNER %s", name, rls.OwnerRole)); err != nil {
 		return "", err
 	}
@@ -254,6 +266,55 @@ func template(ctx context.Context, base *url.URL, cfg migrate.Config) (string, e
 	}
 	built[name] = true
 	return name, nil
+}
+
+// dropStaleTemplates drops templates stamped before yesterday (UTC): a test process would
+// have to run across two midnights to still be copying one. The caller holds the lock.
+func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, today time.Time) error {
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'footing\\_tmpl\\_%'")
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	cutoff := today.AddDate(0, 0, -1).Format("20060102")
+	for _, n := range names {
+		i := strings.LastIndexByte(n, '_')
+		if stamp := n[i+1:]; len(stamp) == 8 && stamp >= cutoff {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{n}.Sanitize()+" WITH IS_TEMPLATE false"); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropLeakedDatabases drops test databases left by killed test processes: older than an
+// hour and without connections. The caller holds the lock.
+func dropLeakedDatabases(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, `SELECT d.datname FROM pg_database d
+		WHERE d.datname LIKE 'footing\_test\_%'
+		  AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification < now() - interval '1 hour'
+		  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)`)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func migrateInto(ctx context.Context, dsn string, cfg migrate.Config) error {
