@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/observability/semconv"
 )
@@ -15,17 +16,41 @@ import (
 // recording a measurement does not build and sort attributes on every request.
 // The combinations are bounded: methods are normalized and routes and procedures
 // come from the server's own routing table.
+//
+// A plain map under a read lock, not a sync.Map: a struct key converted to an
+// interface would cost an allocation per lookup.
 type attrCache[K comparable] struct {
-	m    sync.Map // K -> metric.MeasurementOption
+	mu   sync.RWMutex
+	m    map[K]measureOpts
 	make func(K) attribute.Set
 }
 
-func (c *attrCache[K]) get(k K) metric.MeasurementOption {
-	if v, ok := c.m.Load(k); ok {
-		return v.(metric.MeasurementOption)
+// measureOpts holds the option slices ready to pass on: a variadic call through
+// an interface would otherwise allocate its slice on every measurement.
+type measureOpts struct {
+	add []metric.AddOption
+	rec []metric.RecordOption
+}
+
+func (c *attrCache[K]) get(k K) measureOpts {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
 	}
-	v, _ := c.m.LoadOrStore(k, metric.WithAttributeSet(c.make(k)))
-	return v.(metric.MeasurementOption)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[k]; ok {
+		return v
+	}
+	if c.m == nil {
+		c.m = map[K]measureOpts{}
+	}
+	o := metric.WithAttributeSet(c.make(k))
+	v = measureOpts{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}}
+	c.m[k] = v
+	return v
 }
 
 type httpKey struct {
@@ -86,6 +111,12 @@ func normalizeMethod(m string) string {
 		return "_OTHER"
 	}
 }
+
+// Span start options, made once: each would allocate per call.
+var (
+	serverKind = trace.WithSpanKind(trace.SpanKindServer)
+	clientKind = trace.WithSpanKind(trace.SpanKindClient)
+)
 
 // routeOf returns the route of a ServeMux pattern, without its method and host.
 func routeOf(pattern string) string {

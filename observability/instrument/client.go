@@ -41,7 +41,7 @@ type transport struct {
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now()
 	method := normalizeMethod(r.Method)
-	ctx, span := t.tracer.Start(r.Context(), r.Method, trace.WithSpanKind(trace.SpanKindClient))
+	ctx, span := t.tracer.Start(r.Context(), r.Method, clientKind)
 	if span.IsRecording() {
 		span.SetAttributes(
 			attribute.String(semconv.AttrHTTPMethod, method),
@@ -67,7 +67,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	span.End()
 	t.duration.Record(ctx, time.Since(start).Seconds(),
-		t.attrs.get(httpKey{method: method, scheme: r.URL.Scheme, status: status}))
+		t.attrs.get(httpKey{method: method, scheme: r.URL.Scheme, status: status}).rec...)
 	return resp, err
 }
 

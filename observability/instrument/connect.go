@@ -104,7 +104,7 @@ func (i *Interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 
 func (i *Interceptor) startClient(ctx context.Context, procedure string, header map[string][]string) (context.Context, trace.Span, time.Time) {
 	start := time.Now()
-	ctx, span := i.tracer.Start(ctx, procedure, trace.WithSpanKind(trace.SpanKindClient))
+	ctx, span := i.tracer.Start(ctx, procedure, clientKind)
 	if span.IsRecording() {
 		service, method := splitProcedure(procedure)
 		span.SetAttributes(
@@ -130,7 +130,7 @@ func (i *Interceptor) endClient(ctx context.Context, span trace.Span, procedure 
 		span.SetAttributes(attribute.String(semconv.AttrRPCConnectCode, code))
 	}
 	span.End()
-	i.client.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: procedure, code: code}))
+	i.client.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: procedure, code: code}).rec...)
 }
 
 // serverCall is what startServer hands to endServer.
@@ -141,33 +141,25 @@ type serverCall struct {
 	owned     bool // the span and the access-log line are this interceptor's
 	st        *requestState
 	peer      string
-	active    metric.MeasurementOption
+	active    measureOpts
 }
 
-func (i *Interceptor) startServer(ctx context.Context, procedure string, header map[string][]string, peer connect.Peer) (context.Context, *serverCall) {
-	sc := &serverCall{procedure: procedure, start: time.Now(), st: stateFrom(ctx), peer: peer.Addr}
+func (i *Interceptor) startServer(ctx context.Context, procedure string, header map[string][]string, peer connect.Peer) (context.Context, serverCall) {
+	sc := serverCall{procedure: procedure, start: time.Now(), st: stateFrom(ctx), peer: peer.Addr}
 	if sc.st == nil {
 		sc.owned = true
 		ctx = i.c.prop.Extract(ctx, propagation.HeaderCarrier(header))
-		ctx, sc.span = i.tracer.Start(ctx, procedure, trace.WithSpanKind(trace.SpanKindServer))
+		ctx, sc.span = i.tracer.Start(ctx, procedure, serverKind)
 	} else {
 		sc.span = trace.SpanFromContext(ctx)
 		sc.span.SetName(procedure)
 	}
-	if sc.span.IsRecording() {
-		service, method := splitProcedure(procedure)
-		sc.span.SetAttributes(
-			attribute.String(semconv.AttrRPCSystem, semconv.RPCSystemConnect),
-			attribute.String(semconv.AttrRPCService, service),
-			attribute.String(semconv.AttrRPCMethod, method),
-		)
-	}
 	sc.active = i.attrs.get(rpcKey{procedure: procedure})
-	i.active.Add(ctx, 1, sc.active)
+	i.active.Add(ctx, 1, sc.active.add...)
 	return ctx, sc
 }
 
-func (i *Interceptor) endServer(ctx context.Context, sc *serverCall, err error) {
+func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	elapsed := time.Since(sc.start)
 	code, codeName := connect.Code(0), "ok"
 	if err != nil {
@@ -178,9 +170,20 @@ func (i *Interceptor) endServer(ctx context.Context, sc *serverCall, err error) 
 	user, _ := identity.UserID(ctx)
 	requestID := identity.RequestID(ctx)
 	if sc.span.IsRecording() {
-		sc.span.SetAttributes(tracing.IdentityAttributes(ctx)...)
+		// One call, from the stack: each SetAttributes may grow the span's storage.
+		service, method := splitProcedure(sc.procedure)
+		var buf [8]attribute.KeyValue
+		kv := append(buf[:0],
+			attribute.String(semconv.AttrRPCSystem, semconv.RPCSystemConnect),
+			attribute.String(semconv.AttrRPCService, service),
+			attribute.String(semconv.AttrRPCMethod, method),
+		)
+		kv = tracing.AppendIdentityAttributes(kv, ctx)
 		if err != nil {
-			sc.span.SetAttributes(attribute.String(semconv.AttrRPCConnectCode, codeName))
+			kv = append(kv, attribute.String(semconv.AttrRPCConnectCode, codeName))
+		}
+		sc.span.SetAttributes(kv...)
+		if err != nil {
 			if tracing.ServerFault(code) {
 				tracing.RecordError(sc.span, err)
 			} else {
@@ -195,12 +198,12 @@ func (i *Interceptor) endServer(ctx context.Context, sc *serverCall, err error) 
 	} else {
 		sc.st.setRPC(sc.procedure, codeName, tenant, user, requestID)
 	}
-	i.active.Add(ctx, -1, sc.active)
+	i.active.Add(ctx, -1, sc.active.add...)
 	labelCode := ""
 	if err != nil {
 		labelCode = codeName
 	}
-	i.server.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: sc.procedure, code: labelCode}))
+	i.server.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: sc.procedure, code: labelCode}).rec...)
 
 	if !sc.owned || !i.c.accessLog {
 		return
@@ -212,8 +215,8 @@ func (i *Interceptor) endServer(ctx context.Context, sc *serverCall, err error) 
 	if !i.c.logger.Enabled(ctx, level) {
 		return
 	}
-	la := make([]slog.Attr, 0, 8)
-	la = append(la,
+	var buf [8]slog.Attr
+	la := append(buf[:0],
 		slog.String("procedure", sc.procedure),
 		slog.String("code", codeName),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),

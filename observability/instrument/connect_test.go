@@ -11,9 +11,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
-	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/instrument"

@@ -15,9 +15,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/footingdev/footing/contracts/errs"
-	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/observability/instrument"
 	"github.com/footingdev/footing/observability/tracing"

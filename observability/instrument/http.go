@@ -62,9 +62,12 @@ func newHTTPServer(c *config) *httpServer {
 func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ctx := s.c.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	st := &requestState{}
+	// One allocation for the state the layers below report to and the writer
+	// that watches the response.
+	rw := &responseWriter{ResponseWriter: w}
+	st := &rw.state
 	ctx = context.WithValue(ctx, stateKey{}, st)
-	ctx, span := s.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+	ctx, span := s.tracer.Start(ctx, r.Method, serverKind)
 	method := normalizeMethod(r.Method)
 	scheme := "http"
 	if r.TLS != nil {
@@ -79,9 +82,8 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 		)
 	}
 	activeAttrs := s.attrs.get(httpKey{method: method, scheme: scheme})
-	s.active.Add(ctx, 1, activeAttrs)
+	s.active.Add(ctx, 1, activeAttrs.add...)
 
-	rw := &responseWriter{ResponseWriter: w}
 	r = r.WithContext(ctx)
 	defer func() {
 		// A panic still ends the span and counts as a 500; the panic goes on to
@@ -99,7 +101,7 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 }
 
 func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Request, rw *responseWriter,
-	start time.Time, method, scheme string, activeAttrs metric.MeasurementOption) {
+	start time.Time, method, scheme string, activeAttrs measureOpts) {
 	elapsed := time.Since(start)
 	status := rw.status
 	if status == 0 {
@@ -122,9 +124,10 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		case route != "":
 			span.SetName(r.Method + " " + route)
 		}
-		span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status))
 		if route != "" {
-			span.SetAttributes(attribute.String(semconv.AttrHTTPRoute, route))
+			span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status), attribute.String(semconv.AttrHTTPRoute, route))
+		} else {
+			span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status))
 		}
 		if status >= 500 {
 			span.SetStatus(codes.Error, http.StatusText(status))
@@ -132,10 +135,10 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	}
 	span.End()
 
-	s.active.Add(ctx, -1, activeAttrs)
+	s.active.Add(ctx, -1, activeAttrs.add...)
 	attrs := s.attrs.get(httpKey{method: method, route: route, scheme: scheme, status: status})
-	s.duration.Record(ctx, elapsed.Seconds(), attrs)
-	s.size.Record(ctx, rw.bytes, attrs)
+	s.duration.Record(ctx, elapsed.Seconds(), attrs.rec...)
+	s.size.Record(ctx, rw.bytes, attrs.rec...)
 
 	if !s.c.accessLog {
 		return
@@ -156,8 +159,8 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	if user == "" {
 		user, _ = identity.UserID(ctx)
 	}
-	la := make([]slog.Attr, 0, 12+len(extra))
-	la = append(la,
+	var buf [12]slog.Attr
+	la := append(buf[:0],
 		slog.String("method", r.Method),
 		slog.String("route", route),
 		slog.String("path", r.URL.Path),
@@ -189,6 +192,7 @@ type responseWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	state  requestState
 }
 
 func (w *responseWriter) WriteHeader(code int) {

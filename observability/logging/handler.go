@@ -123,25 +123,29 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	msg, _ := redactString(r.Message)
 	out := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 
-	var own []slog.Attr
-	if n := r.NumAttrs(); n > 0 {
-		own = make([]slog.Attr, 0, n)
-		r.Attrs(func(a slog.Attr) bool {
-			if a, ok := h.red.attr(a); ok {
-				own = append(own, a)
-			}
-			return true
-		})
+	// Every attribute goes into one slice and the record in one call, so that the
+	// record grows its storage once. Small lines use the stack.
+	var buf [16]slog.Attr
+	all := buf[:0]
+	if n := r.NumAttrs() + 5; n > len(buf) {
+		all = make([]slog.Attr, 0, n)
 	}
-	if len(h.groups) == 0 {
-		h.addContext(ctx, &out, own)
-		out.AddAttrs(own...)
-	} else {
-		h.addContext(ctx, &out, nil)
-		if g, ok := h.nest(0, own); ok {
-			out.AddAttrs(g)
+	all = h.addContext(ctx, all)
+	nctx := len(all)
+	r.Attrs(func(a slog.Attr) bool {
+		if a, ok := h.red.attr(a); ok {
+			all = append(all, a)
 		}
+		return true
+	})
+	if len(h.groups) == 0 {
+		all = dedupeContext(all, nctx)
+	} else if g, ok := h.nest(0, all[nctx:]); ok {
+		all = append(all[:nctx], g)
+	} else {
+		all = all[:nctx]
 	}
+	out.AddAttrs(all...)
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -169,26 +173,46 @@ func (h *Handler) nest(i int, own []slog.Attr) (slog.Attr, bool) {
 	return slog.Attr{Key: g.name, Value: slog.GroupValue(attrs...)}, true
 }
 
-// addContext adds the context's ids to out, skipping any that the record's own
-// top-level attributes already carry (an access-log line names its request id).
-func (h *Handler) addContext(ctx context.Context, out *slog.Record, own []slog.Attr) {
+// addContext appends the context's ids to dst.
+func (h *Handler) addContext(ctx context.Context, dst []slog.Attr) []slog.Attr {
 	if ctx == nil {
-		return
+		return dst
 	}
 	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		out.AddAttrs(slog.String(TraceIDKey, sc.TraceID().String()), slog.String(SpanIDKey, sc.SpanID().String()))
+		dst = append(dst, slog.String(TraceIDKey, sc.TraceID().String()), slog.String(SpanIDKey, sc.SpanID().String()))
 	}
-	if id := identity.RequestID(ctx); id != "" && !hasKey(own, RequestIDKey) {
-		out.AddAttrs(slog.String(RequestIDKey, id))
+	if id := identity.RequestID(ctx); id != "" {
+		dst = append(dst, slog.String(RequestIDKey, id))
 	}
 	if p, ok := identity.PrincipalFrom(ctx); ok {
-		if t := p.GetTenantId(); t != "" && !hasKey(own, TenantKey) {
-			out.AddAttrs(slog.String(TenantKey, t))
+		if t := p.GetTenantId(); t != "" {
+			dst = append(dst, slog.String(TenantKey, t))
 		}
-		if u := p.GetUserId(); u != "" && !hasKey(own, UserKey) {
-			out.AddAttrs(slog.String(UserKey, u))
+		if u := p.GetUserId(); u != "" {
+			dst = append(dst, slog.String(UserKey, u))
 		}
 	}
+	return dst
+}
+
+// dedupeContext drops the context's ids (all[:n]) that the record's own top-level
+// attributes (all[n:]) name too: an access-log line that names its request id
+// keeps its own.
+func dedupeContext(all []slog.Attr, n int) []slog.Attr {
+	if n == 0 {
+		return all
+	}
+	kept := 0
+	for i := range n {
+		if !hasKey(all[n:], all[i].Key) {
+			all[kept] = all[i]
+			kept++
+		}
+	}
+	if kept == n {
+		return all
+	}
+	return append(all[:kept], all[n:]...)
 }
 
 func hasKey(attrs []slog.Attr, key string) bool {

@@ -40,7 +40,12 @@ func Start(ctx context.Context, name string, kind trace.SpanKind, attrs ...attri
 // IdentityAttributes returns the tenant, user and request id attributes of the
 // caller in ctx; only those that are set.
 func IdentityAttributes(ctx context.Context) []attribute.KeyValue {
-	var kv []attribute.KeyValue
+	return AppendIdentityAttributes(nil, ctx)
+}
+
+// AppendIdentityAttributes appends [IdentityAttributes] to kv, for callers that
+// keep the slice on the stack.
+func AppendIdentityAttributes(kv []attribute.KeyValue, ctx context.Context) []attribute.KeyValue {
 	if t, ok := identity.TenantID(ctx); ok {
 		kv = append(kv, attribute.String(semconv.AttrTenantID, t))
 	}

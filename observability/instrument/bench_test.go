@@ -1,0 +1,135 @@
+package instrument_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/proto"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/instrument"
+	"github.com/footingdev/footing/observability/logging"
+	"github.com/footingdev/footing/observability/tracing"
+)
+
+// benchBody is a Connect unary request for Health/Check in binary protobuf.
+var benchBody, _ = proto.Marshal(&healthv1.HealthCheckRequest{Service: "adr"})
+
+// unaryCaller returns a function that sends one Connect unary request to h, with
+// the identity a gateway would have put in the context.
+func unaryCaller(b *testing.B, h http.Handler) func() {
+	b.Helper()
+	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: "acme", UserId: "u1"})
+	ctx = identity.WithRequestMetadata(ctx, &commonv1.RequestMetadata{RequestId: "req-1"})
+	check := func() {
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, healthv1connect.HealthCheckProcedure, bytes.NewReader(benchBody))
+		req.Header.Set("Content-Type", "application/proto")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+	check() // warm up and fail early
+	return check
+}
+
+// measure runs f n times and returns the time and allocations per call.
+func measure(n int, f func()) (ns, allocs float64) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	for range n {
+		f()
+	}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	return float64(elapsed.Nanoseconds()) / float64(n), float64(after.Mallocs-before.Mallocs) / float64(n)
+}
+
+func bareHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(healthv1connect.NewHealthHandler(healthService{}))
+	return mux
+}
+
+// instrumentedHandler is bareHandler with the full instrumentation: middleware
+// (span, http metrics, access log through the redacting handler) and the
+// interceptor (rpc metrics, procedure on the span and the line), with real SDK
+// providers; sampled spans go through a batch processor to an exporter that
+// drops them.
+func instrumentedHandler(b *testing.B, sampler sdktrace.Sampler) http.Handler {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithBatcher(discardExporter{}))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = mp.Shutdown(context.Background())
+	})
+	opts := []instrument.Option{
+		instrument.WithTracerProvider(tp),
+		instrument.WithMeterProvider(mp),
+		instrument.WithPropagator(tracing.Propagator()),
+		instrument.WithLogger(slogLogger(logging.NewHandler(io.Discard, nil))),
+	}
+	mux := http.NewServeMux()
+	mux.Handle(healthv1connect.NewHealthHandler(healthService{}, connect.WithInterceptors(instrument.NewInterceptor(opts...))))
+	return instrument.Middleware(opts...)(mux)
+}
+
+type discardExporter struct{}
+
+func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardExporter) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkConnectUnary compares a bare Connect unary handler with the same
+// handler fully instrumented, sampled and not. The instrumented cases report
+// x-bare (time ratio), ns-added/op and allocs-added/op against the bare handler
+// measured in the same process.
+func BenchmarkConnectUnary(b *testing.B) {
+	b.Run("bare", func(b *testing.B) {
+		call := unaryCaller(b, bareHandler())
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			call()
+		}
+	})
+	for _, tc := range []struct {
+		name    string
+		sampler sdktrace.Sampler
+	}{
+		{"sampled", sdktrace.ParentBased(sdktrace.AlwaysSample())},
+		{"unsampled", sdktrace.ParentBased(sdktrace.NeverSample())},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			bareCall := unaryCaller(b, bareHandler())
+			call := unaryCaller(b, instrumentedHandler(b, tc.sampler))
+			b.ReportAllocs()
+			b.ResetTimer()
+			// The bare handler runs as many times, in the same process, untimed.
+			b.StopTimer()
+			baseNs, baseAllocs := measure(b.N, bareCall)
+			b.StartTimer()
+			ns, allocs := measure(b.N, call)
+			b.StopTimer()
+			b.ReportMetric(ns/baseNs, "x-bare")
+			b.ReportMetric(ns-baseNs, "ns-added/op")
+			b.ReportMetric(allocs-baseAllocs, "allocs-added/op")
+		})
+	}
+}
+
+func slogLogger(h *logging.Handler) *slog.Logger { return slog.New(h) }
