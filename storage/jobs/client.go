@@ -122,7 +122,8 @@ func (c *Client) Start(ctx context.Context) error {
 
 // Stop stops fetching jobs and waits up to Config.DrainTimeout (or ctx's deadline, if
 // sooner) for running jobs to finish; then it cancels the rest, whose attempts fail and are
-// retried later (at-least-once). It also unregisters the queue-depth metric.
+// retried later (at-least-once). A worker that ignores its ctx keeps Stop waiting after the
+// cancel: workers must return when ctx is done. It also unregisters the queue-depth metric.
 func (c *Client) Stop(ctx context.Context) error {
 	c.stopped.Store(true)
 	defer func() { _ = c.reg.Unregister() }()

@@ -33,7 +33,8 @@ func WithDatabase(name string) TracerOption {
 
 // A Tracer is a pgx [pgx.QueryTracer] and [pgx.BatchTracer] that makes one client span per
 // query or batch. Spans carry the SQL text (db.query.text) but never the arguments, which may
-// hold secrets. It is safe for concurrent use.
+// hold secrets, and string literals in the text are redacted to '?'. It is safe for
+// concurrent use.
 type Tracer struct {
 	tp     trace.TracerProvider
 	tracer trace.Tracer
@@ -56,7 +57,7 @@ func (t *Tracer) start(ctx context.Context, name, sql string) context.Context {
 		attrs = append(attrs, attribute.String("db.namespace", t.db))
 	}
 	if sql != "" {
-		attrs = append(attrs, attribute.String("db.query.text", sql))
+		attrs = append(attrs, attribute.String("db.query.text", redactLiterals(sql)))
 	}
 	ctx, _ = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return ctx
