@@ -33,7 +33,7 @@ type event struct {
 		Name string `json:"name"`
 		Text string `json:"text"`
 	} `json:"content_block"`
-	Delta *struct {
+	Delta struct {
 		Type        string `json:"type"`
 		Text        string `json:"text"`
 		PartialJSON string `json:"partial_json"`
@@ -139,7 +139,7 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 				}
 			}
 		case "content_block_delta":
-			if d := e.Delta; d != nil {
+			if d := &e.Delta; d.Type != "" {
 				switch d.Type {
 				case "text_delta":
 					if d.Text != "" {
@@ -157,7 +157,7 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 				}
 			}
 		case "message_delta":
-			if e.Delta != nil && e.Delta.StopReason != "" {
+			if e.Delta.StopReason != "" {
 				fr, ok := stopReasons[e.Delta.StopReason]
 				if !ok {
 					fr = aiv1.FinishReason_FINISH_REASON_STOP

@@ -38,7 +38,7 @@ type response struct {
 		BlockReason string `json:"blockReason"`
 	} `json:"promptFeedback"`
 	UsageMetadata *usageMetadata `json:"usageMetadata"`
-	ModelVersion  string         `json:"modelVersion"`
+	ModelVersion  call.Name      `json:"modelVersion"`
 	Error         *status        `json:"error"`
 }
 
@@ -95,7 +95,9 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.r = response{}
+		cands := s.r.Candidates[:cap(s.r.Candidates)]
+		clear(cands)
+		s.r = response{Candidates: cands[:0], ModelVersion: call.Name{S: s.model}}
 		if err := json.Unmarshal(ev.Data, &s.r); err != nil {
 			return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
 		}
@@ -106,8 +108,8 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 		if r.UsageMetadata != nil {
 			s.usage = *r.UsageMetadata
 		}
-		if r.ModelVersion != "" && r.ModelVersion != s.model {
-			s.model = r.ModelVersion
+		if r.ModelVersion.S != "" && r.ModelVersion.S != s.model {
+			s.model = r.ModelVersion.S
 		}
 		if r.PromptFeedback != nil && r.PromptFeedback.BlockReason != "" {
 			s.finish = aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER

@@ -13,8 +13,7 @@ import (
 
 // chunk is a chat.completion.chunk, or an error object sent in the stream.
 type chunk struct {
-	ID      string `json:"id"`
-	Model   string `json:"model"`
+	Model   call.Name `json:"model"`
 	Choices []struct {
 		Index int `json:"index"`
 		Delta struct {
@@ -100,7 +99,10 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			}
 			return s.finish(), nil
 		}
-		s.c = chunk{}
+		// Reset the chunk but keep the choices' memory and the model name.
+		choices := s.c.Choices[:cap(s.c.Choices)]
+		clear(choices)
+		s.c = chunk{Choices: choices[:0], Model: call.Name{S: s.model}}
 		if err := json.Unmarshal(ev.Data, &s.c); err != nil {
 			return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
 		}
@@ -139,8 +141,8 @@ func (s *stream) convert() *aiv1.ChatChunk {
 		return nil
 	}
 	out := &aiv1.ChatChunk{Model: s.model, Provider: s.name, DeltaText: ch.Delta.Content}
-	if s.c.Model != "" && s.c.Model != s.model {
-		s.model = s.c.Model
+	if s.c.Model.S != "" && s.c.Model.S != s.model {
+		s.model = s.c.Model.S
 		out.Model = s.model
 	}
 	for _, tc := range ch.Delta.ToolCalls {

@@ -1,0 +1,24 @@
+package call
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// A Name decodes a JSON string, such as a model name repeated on every chunk,
+// allocating only when it differs from the value it already holds.
+type Name struct{ S string }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Name) UnmarshalJSON(b []byte) error {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		if string(b[1:len(b)-1]) != n.S {
+			n.S = string(b[1 : len(b)-1])
+		}
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &n.S)
+}
