@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
-	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/gatewaycore/cors"
 )

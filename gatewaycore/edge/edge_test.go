@@ -257,3 +257,21 @@ func TestCompress(t *testing.T) {
 		})
 	}
 }
+
+func TestNewRequestIDUnique(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 10000 {
+		id := edge.NewRequestID()
+		if len(id) != 32 || !edge.ValidRequestID(id) || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+func BenchmarkNewRequestID(b *testing.B) {
+	for b.Loop() {
+		_ = edge.NewRequestID()
+	}
+}

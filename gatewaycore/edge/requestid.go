@@ -3,8 +3,10 @@ package edge
 import (
 	"crypto/rand"
 	"encoding/hex"
+	mathrand "math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
@@ -34,10 +36,20 @@ func ValidRequestID(id string) bool {
 	return true
 }
 
+// chachaPool holds ChaCha8 generators (cryptographically strong, seeded from
+// crypto/rand) so that request ids cost no system call.
+var chachaPool = sync.Pool{New: func() any {
+	var seed [32]byte
+	_, _ = rand.Read(seed[:]) // crypto/rand.Read never fails on supported platforms.
+	return mathrand.NewChaCha8(seed)
+}}
+
 // NewRequestID returns a fresh random request id: 32 lower-case hex characters.
 func NewRequestID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	g := chachaPool.Get().(*mathrand.ChaCha8)
+	_, _ = g.Read(b[:]) // ChaCha8.Read never fails.
+	chachaPool.Put(g)
 	return hex.EncodeToString(b[:])
 }
 

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/footingdev/footing/contracts/errs"
-	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 )
 

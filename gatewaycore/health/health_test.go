@@ -16,8 +16,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
-
 	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/gatewaycore/health"
 )

@@ -107,6 +107,7 @@ func WithErrorWriter(w *httperr.Writer) Option {
 type compiledRule struct {
 	Rule
 	policyHeader string
+	quotedName   string
 	allowed      metric.AddOption
 	limited      metric.AddOption
 }
@@ -137,7 +138,7 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 		if err := r.Policy.Limit.Validate(); err != nil {
 			problems = append(problems, fmt.Errorf("rule %d (%s): %w", i, r.Policy.Name, err))
 		}
-		cr := compiledRule{Rule: r}
+		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name)}
 		cr.policyHeader = fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))
 		cr.allowed = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "allowed")))
 		cr.limited = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "limited")))
@@ -175,7 +176,7 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 			}
 			h := w.Header()
 			h.Set("RateLimit-Policy", rule.policyHeader)
-			h.Set("RateLimit", rule.Policy.RateLimitHeader(d))
+			h.Set("RateLimit", rateLimitHeader(rule.quotedName, d))
 			if d.Allowed {
 				decisions.Add(r.Context(), 1, rule.allowed)
 				next.ServeHTTP(w, r)
@@ -196,11 +197,15 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 // RateLimitHeader formats the RateLimit header for d under p:
 // `"name";r=remaining;t=seconds` where t is the reset time, or the retry time of a refusal.
 func (p Policy) RateLimitHeader(d Decision) string {
+	return rateLimitHeader(strconv.Quote(p.Name), d)
+}
+
+func rateLimitHeader(quotedName string, d Decision) string {
 	reset := d.ResetAfter
 	if !d.Allowed {
 		reset = d.RetryAfter
 	}
-	return strconv.Quote(p.Name) + ";r=" + strconv.FormatInt(d.Remaining, 10) + ";t=" + httperr.RetryAfterSeconds(reset.Seconds())
+	return quotedName + ";r=" + strconv.FormatInt(d.Remaining, 10) + ";t=" + httperr.RetryAfterSeconds(reset.Seconds())
 }
 
 // Key returns the identity r is counted by under kind, prefixed by its kind

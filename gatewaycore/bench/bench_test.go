@@ -1,0 +1,150 @@
+package bench_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/footingdev/footing/gatewaycore/ratelimit"
+)
+
+// BenchmarkChainVsBare serves the same connect-go unary call (Health/Check, Connect
+// protocol, JSON) with the bare handler and behind the full chain, in one process,
+// through ServeHTTP (no network, so the chain's share is not diluted by it). It
+// reports both costs, their throughput ratio (bare/chain) and the time the chain adds.
+func BenchmarkChainVsBare(b *testing.B) {
+	bare := bareHandler()
+	f := fullChain(b, ratelimit.Limit{Rate: 1 << 40, Period: time.Second}, io.Discard)
+	serve := func(h http.Handler, token string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, newCheck(token))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+	}
+	serve(f.handler, f.token) // warm the JWKS and verified-token caches
+	var p pair
+	b.ReportAllocs()
+	b.ResetTimer()
+	const block = 256
+	for i := 0; i < b.N; i += block {
+		n := min(block, b.N-i)
+		p.run(0, n, func() { serve(bare, "") })
+		p.run(1, n, func() { serve(f.handler, f.token) })
+	}
+	p.report(b, b.N, "bare", "chain")
+}
+
+// BenchmarkChainParallel is BenchmarkChainVsBare's chain under RunParallel, for
+// contention in the shared parts (rate-limit shards, token cache, metrics).
+func BenchmarkChainParallel(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		chain bool
+	}{{"bare", false}, {"chain", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			f := fullChain(b, ratelimit.Limit{Rate: 1 << 40, Period: time.Second}, io.Discard)
+			h, token := bareHandler(), ""
+			if tc.chain {
+				h, token = f.handler, f.token
+			}
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, newCheck(token))
+					if rec.Code != http.StatusOK {
+						b.Errorf("status %d", rec.Code)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+func benchRedis(b *testing.B) *redis.Client {
+	b.Helper()
+	u := os.Getenv("TEST_REDIS_URL")
+	if u == "" {
+		u = "redis://127.0.0.1:6379/0"
+	}
+	opts, err := redis.ParseURL(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		b.Fatalf("TEST_REDIS_URL: %v", err)
+	}
+	b.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// BenchmarkRedisDecisionVsRaw compares one Redis rate-limit decision (EVALSHA of
+// the GCRA script, Redis's clock) with a raw go-redis GET round trip on the same
+// client, interleaved in blocks, and reports the ratio.
+func BenchmarkRedisDecisionVsRaw(b *testing.B) {
+	c := benchRedis(b)
+	ctx := context.Background()
+	prefix := "bench:ratelimit:" + time.Now().Format("150405.000000") + ":"
+	b.Cleanup(func() { c.Del(context.Background(), prefix+"k", prefix+"raw") })
+	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: c, Prefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	limit := ratelimit.Limit{Rate: 1 << 40, Period: time.Second}
+	if _, err := l.Allow(ctx, "k", limit); err != nil { // loads the script
+		b.Fatal(err)
+	}
+	c.Set(ctx, prefix+"raw", "1", time.Minute)
+	var p pair
+	b.ResetTimer()
+	const block = 64
+	for i := 0; i < b.N; i += block {
+		n := min(block, b.N-i)
+		p.run(0, n, func() {
+			if err := c.Get(ctx, prefix+"raw").Err(); err != nil {
+				b.Fatal(err)
+			}
+		})
+		p.run(1, n, func() {
+			d, err := l.Allow(ctx, "k", limit)
+			if err != nil || !d.Allowed || d.Degraded {
+				b.Fatalf("decision %+v %v", d, err)
+			}
+		})
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(per(p.wall[0]), "raw_get_wall_ns/op")
+	b.ReportMetric(per(p.wall[1]), "decision_wall_ns/op")
+	b.ReportMetric(per(p.wall[1])/per(p.wall[0]), "decision/raw_wall")
+	b.ReportMetric(per(p.cpu[1])/per(p.cpu[0]), "decision/raw_client_cpu")
+}
+
+// BenchmarkLocalAllow is one in-process decision, under contention across keys.
+func BenchmarkLocalAllow(b *testing.B) {
+	l := ratelimit.NewLocal()
+	limit := ratelimit.Limit{Rate: 1 << 40, Period: time.Second}
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = "tenant:" + string(rune('a'+i%26)) + time.Duration(i).String()
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if d, _ := l.Allow(context.Background(), keys[i%len(keys)], limit); !d.Allowed {
+				b.Error("refused")
+				return
+			}
+			i++
+		}
+	})
+}
