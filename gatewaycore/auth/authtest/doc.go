@@ -4,6 +4,6 @@
 // keys, and switches that make the JWKS endpoint fail or answer slowly. It counts JWKS
 // fetches, so a test can assert how often a verifier asked.
 //
-// Never use it in production: anyone who can reach the process can mint tokens only
-// through its Go API, but its keys live in memory and die with it.
+// Never trust it in production: whoever holds the *Issuer can mint any token. Its keys
+// live in memory and die with the process; its server is plain HTTP on a loopback port.
 package authtest
