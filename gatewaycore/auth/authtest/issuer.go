@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -34,8 +35,9 @@ const (
 
 // An Issuer is an in-process OIDC issuer. It is safe to use concurrently.
 type Issuer struct {
-	srv *httptest.Server
-	now func() time.Time
+	srv      *httptest.Server
+	now      func() time.Time
+	listener net.Listener
 
 	mu        sync.Mutex
 	published []*signingKey          // in the JWKS, in order
@@ -65,6 +67,16 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithListener serves the issuer on l (for example a fixed dev-mode address) instead of
+// a random loopback port; nil is ignored. The issuer closes l when it closes.
+func WithListener(l net.Listener) Option {
+	return func(i *Issuer) {
+		if l != nil {
+			i.listener = l
+		}
+	}
+}
+
 // NewIssuer starts an issuer with one key per algorithm (RS256, ES256, EdDSA). Close
 // it when done.
 func NewIssuer(opts ...Option) *Issuer {
@@ -80,7 +92,12 @@ func NewIssuer(opts ...Option) *Issuer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", i.serveDiscovery)
 	mux.HandleFunc("GET /jwks.json", i.serveJWKS)
-	i.srv = httptest.NewServer(mux)
+	i.srv = httptest.NewUnstartedServer(mux)
+	if i.listener != nil {
+		_ = i.srv.Listener.Close()
+		i.srv.Listener = i.listener
+	}
+	i.srv.Start()
 	return i
 }
 
