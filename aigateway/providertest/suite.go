@@ -58,6 +58,7 @@ func Run(t *testing.T, f Factory) {
 		{"HTTPFailures", s.httpFailures},
 		{"RetryAfterMs", s.retryAfterMs},
 		{"WrongKey", s.wrongKey},
+		{"KeyNeverInErrors", s.keyScrubbed},
 		{"SlowFirstToken", s.slowFirstToken},
 		{"CancelStalled", s.cancelStalled},
 		{"CancelBeforeFirstToken", s.cancelBeforeFirst},
@@ -399,6 +400,22 @@ func (s suite) wrongKey(t *testing.T, f *Fake, _ provider.Provider) {
 		t.Errorf("ListModels with a wrong key succeeded")
 	} else {
 		wantKind(t, err, provider.KindAuth)
+	}
+}
+
+// keyScrubbed: a provider that echoes the key in its message (some compatible
+// servers do) must not pass it on, neither in a failure answer nor in an error event.
+func (s suite) keyScrubbed(t *testing.T, f *Fake, p provider.Provider) {
+	msg := "invalid request for key " + f.APIKey
+	f.Enqueue(Reply{Failure: &Failure{Kind: provider.KindServer, Message: msg}},
+		Reply{Steps: []Step{{Text: "a"}, {Error: &Failure{Kind: provider.KindServer, Message: msg}}}})
+	_, err := p.Chat(t.Context(), request(s.model(f)))
+	pe := asKind(t, err, provider.KindServer)
+	c := s.chat(t, f, p, Reply{}) // the queued error-event reply
+	for _, e := range []error{pe, c.Err} {
+		if e == nil || strings.Contains(e.Error(), f.APIKey) || !strings.Contains(e.Error(), "invalid request for key") {
+			t.Errorf("error %v: want the message without the key", e)
+		}
 	}
 }
 

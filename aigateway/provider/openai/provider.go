@@ -62,7 +62,7 @@ func (p *Provider) Chat(ctx context.Context, req *aiv1.ChatRequest) (provider.St
 	if err != nil {
 		return nil, err
 	}
-	return &stream{body: call.NewBody(ctx, p.cfg.Name, resp), name: p.cfg.Name, model: req.GetModel()}, nil
+	return &stream{body: call.NewBody(ctx, p.cfg.Name, p.cfg.APIKey, resp), name: p.cfg.Name, model: req.GetModel()}, nil
 }
 
 // ListModels lists the models of GET /models.

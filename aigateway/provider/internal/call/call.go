@@ -116,14 +116,16 @@ type Body struct {
 	Events *sse.Reader
 	ctx    context.Context
 	name   string
+	secret string
 	body   io.ReadCloser
 	err    error
 	once   sync.Once
 }
 
-// NewBody reads resp's body as an event stream.
-func NewBody(ctx context.Context, name string, resp *http.Response) *Body {
-	return &Body{Events: sse.NewReader(resp.Body), ctx: ctx, name: name, body: resp.Body}
+// NewBody reads resp's body as an event stream. secret (the API key) is removed
+// from the messages of the stream's errors.
+func NewBody(ctx context.Context, name, secret string, resp *http.Response) *Body {
+	return &Body{Events: sse.NewReader(resp.Body), ctx: ctx, name: name, secret: secret, body: resp.Body}
 }
 
 // Next returns the next event, or the stream's error: a read failure as a
@@ -151,6 +153,13 @@ func (b *Body) Next() (sse.Event, error) {
 // Fail records err as the stream's error, closes the body and returns err.
 func (b *Body) Fail(err error) error {
 	if b.err == nil {
+		var pe *provider.Error
+		if errors.As(err, &pe) {
+			pe.Message = Scrub(pe.Message, b.secret)
+			if pe.Err != nil {
+				pe.Err = scrubErr(pe.Err, b.secret)
+			}
+		}
 		b.err = err
 	}
 	_ = b.Close()

@@ -20,7 +20,7 @@ import (
 
 // BodyOf returns a Body that reads data, for decoder tests and fuzzing.
 func BodyOf(name string, data []byte) *call.Body {
-	return call.NewBody(context.Background(), name, &http.Response{Body: io.NopCloser(bytes.NewReader(data))})
+	return call.NewBody(context.Background(), name, "", &http.Response{Body: io.NopCloser(bytes.NewReader(data))})
 }
 
 // CheckStream reads s to its end and fails t when the stream breaks the
