@@ -31,10 +31,15 @@ type Stream interface {
 	// (nil, io.EOF); the last chunk before that carries the finish reason and the
 	// whole request's Usage (cost left at zero: pricing is the router's job). A
 	// failure mid-stream returns an *Error, after which Usage still reports what the
-	// provider counted so far.
+	// provider counted so far. A stream cut short before the provider's proper end
+	// fails with KindServer, never io.EOF. Cancelling the ctx given to Chat makes a
+	// blocked Next return an *Error of KindCanceled (KindTimeout for a deadline).
 	Next() (*aiv1.ChatChunk, error)
 	// Usage returns the usage reported so far (cumulative), for accounting when a
-	// stream ends early.
+	// stream ends early. In every provider's Usage, InputTokens counts all input
+	// tokens, cache reads and writes included (CacheReadTokens and
+	// CacheWriteTokens are parts of it), and OutputTokens includes
+	// ReasoningTokens.
 	Usage() *aiv1.Usage
 	// Close releases the upstream connection. It is safe to call more than once and
 	// after Next returned an error.
