@@ -57,6 +57,16 @@ func TestJobCarriesTenantRequestAndTrace(t *testing.T) {
 	if err := c.Ready(context.Background()); errs.From(err).Code != connect.CodeUnavailable {
 		t.Fatalf("Ready before Start: %v", err)
 	}
+	if depth, err := c.QueueDepth(context.Background()); err != nil || depth[jobs.DefaultQueue] != 1 || len(depth) != 1 {
+		t.Fatalf("queue depth before Start: %v, %v; want only the committed job", depth, err)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := b.metrics.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	if !hasMetric(rm, semconv.JobQueueDepth.Name) {
+		t.Fatalf("%s not observed", semconv.JobQueueDepth.Name)
+	}
 	if err := c.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -99,22 +109,29 @@ func TestJobCarriesTenantRequestAndTrace(t *testing.T) {
 		t.Fatal("job span does not link to the request's trace")
 	}
 
-	var rm metricdata.ResourceMetrics
 	if err := b.metrics.Collect(context.Background(), &rm); err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]bool{}
+	for _, want := range []string{semconv.JobDuration.Name, semconv.JobAttempts.Name} {
+		if !hasMetric(rm, want) {
+			t.Fatalf("metric %s not recorded", want)
+		}
+	}
+	job, err := c.River().JobGet(context.Background(), jobID)
+	if err != nil || job.State != "completed" {
+		t.Fatalf("committed job: %v, %v", job, err)
+	}
+}
+
+func hasMetric(rm metricdata.ResourceMetrics, name string) bool {
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
-			names[m.Name] = true
+			if m.Name == name {
+				return true
+			}
 		}
 	}
-	for _, want := range []string{semconv.JobDuration.Name, semconv.JobAttempts.Name} {
-		if !names[want] {
-			t.Fatalf("metric %s not recorded (have %v)", want, names)
-		}
-	}
-	_ = jobID
+	return false
 }
 
 // BlockArgs is a job whose first attempt blocks until cancelled.
