@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"github.com/footingdev/footing/contracts/errs"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
@@ -27,6 +29,8 @@ import (
 	"github.com/footingdev/footing/observability"
 	"github.com/footingdev/footing/observability/instrument"
 	"github.com/footingdev/footing/storage/cache"
+	"github.com/footingdev/footing/storage/flags"
+	"github.com/footingdev/footing/storage/jobs"
 	"github.com/footingdev/footing/storage/pg"
 )
 
@@ -49,6 +53,8 @@ type App struct {
 	hub     *adr.Hub
 	authn   *auth.Authenticator
 	svc     *adr.Service
+	jobs    *jobs.Client
+	flags   *flags.Provider
 	health  *health.Checker
 	handler http.Handler
 	closers []func(context.Context) error
@@ -111,10 +117,25 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	}
 	a.onClose(func(context.Context) error { return a.cache.Close() })
 
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &adr.RenderWorker{Pool: a.pool})
+	a.jobs, err = jobs.New(a.pool, jobs.Config{
+		Workers: workers, Queues: map[string]int{river.QueueDefault: cfg.Workers}, Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	a.flags = flags.New(a.pool, flags.WithCache(a.cache))
 	a.hub = adr.NewHub(a.pool, logger)
 	a.svc, err = adr.NewService(adr.Config{
-		Pool: a.pool, Cache: a.cache, Hub: a.hub, PageTokenKey: cfg.PageTokenKey,
-		Flags: envFlags{},
+		Pool: a.pool, Cache: a.cache, Hub: a.hub, PageTokenKey: cfg.pageTokenKey(),
+		Flags: adr.FlagsFunc(func(ctx context.Context, flag string) bool {
+			return a.flags.BooleanEvaluation(ctx, flag, false, nil).Value
+		}),
+		Enqueue: func(ctx context.Context, tx pgx.Tx, args adr.RenderArgs) error {
+			_, err := a.jobs.Enqueue(ctx, tx, args, nil)
+			return err
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -122,6 +143,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 
 	a.health = health.New(health.WithLogger(logger))
 	a.health.Register("postgres", 0, func(ctx context.Context) error { return pg.Health(ctx, a.pool) })
+	a.health.Register("jobs", 0, a.jobs.Ready)
 	if a.redis != nil {
 		a.health.Register("redis", 0, func(ctx context.Context) error { return a.redis.Ping(ctx).Err() })
 	}
@@ -217,11 +239,20 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(all...)
 }
 
-// Work runs the service's background parts (the watch hub; jobs) until ctx is
-// done. Serve runs it; tests that mount Handler on their own server run it too.
+// Work runs the service's background parts — the watch hub and the job workers —
+// until ctx is done, then stops the workers (running jobs get the drain timeout).
+// Serve runs it; tests that mount Handler on their own server run it too.
 func (a *App) Work(ctx context.Context) error {
-	return a.hub.Run(ctx)
+	if err := a.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	hubErr := a.hub.Run(ctx)
+	stopErr := a.jobs.Stop(context.WithoutCancel(ctx))
+	return errors.Join(hubErr, stopErr)
 }
+
+// Flags is the feature-flag provider, to set per-tenant and per-user overrides.
+func (a *App) Flags() *flags.Provider { return a.flags }
 
 // WatchReady is closed once WatchADRs receives changes.
 func (a *App) WatchReady() <-chan struct{} { return a.hub.Ready() }

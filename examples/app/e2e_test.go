@@ -11,13 +11,16 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
-	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
+	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/examples/adr"
 	"github.com/footingdev/footing/examples/app"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 func newADR(title string) *adrv1.ADR {
@@ -275,5 +278,92 @@ func TestReadinessAndGRPCHealth(t *testing.T) {
 	_ = res.Body.Close()
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz while draining: %d", res.StatusCode)
+	}
+}
+
+// outbox reads tenant's outbox rows as the system role, which sees every tenant.
+func outbox(t *testing.T, h *harness, tenant string) []*commonv1.EventEnvelope {
+	t.Helper()
+	rows, err := h.db.System.Query(context.Background(), `SELECT envelope FROM outbox WHERE tenant_id = $1`, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []*commonv1.EventEnvelope
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		env := &commonv1.EventEnvelope{}
+		if err := proto.Unmarshal(b, env); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, env)
+	}
+	return out
+}
+
+func TestRenderJobRunsUnderTheTenant(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ctx := context.Background()
+	ta, tb := uuid.NewString(), uuid.NewString()
+	c := h.client(protocols[0].opt, h.token(ta, app.ScopeRead, app.ScopeWrite))
+	res, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("render me")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Msg.GetAdr().GetId()
+	deadline := time.Now().Add(60 * time.Second) // A bound for a stuck queue, not a timing assertion.
+	var events []*commonv1.EventEnvelope
+	for len(events) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		events = outbox(t, h, ta)
+	}
+	if len(events) != 1 {
+		t.Fatalf("outbox of the creating tenant has %d events, want 1", len(events))
+	}
+	ev := events[0]
+	if ev.GetTenant() != ta || ev.GetSubject() != id || ev.GetType() != adr.EventTypeRendered || ev.GetSpecversion() != "1.0" {
+		t.Fatalf("event = %v", ev)
+	}
+	a := &adrv1.ADR{}
+	if err := ev.GetData().UnmarshalTo(a); err != nil || a.GetTitle() != "render me" {
+		t.Fatalf("event data = %v, %v", a, err)
+	}
+	if other := outbox(t, h, tb); len(other) != 0 {
+		t.Fatalf("another tenant's outbox got %d events", len(other))
+	}
+}
+
+func TestFlagChangesBehaviour(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ctx := context.Background()
+	tenant := uuid.NewString()
+	c := h.client(protocols[0].opt, h.token(tenant, app.ScopeRead, app.ScopeWrite))
+	accepted := newADR("accepted, no consequences")
+	accepted.Status = adrv1.Status_STATUS_ACCEPTED
+	if _, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: accepted})); err != nil {
+		t.Fatalf("flag off: %v", err)
+	}
+	// Overrides belong to a provisioned tenant (organizations row), as in production.
+	if _, err := h.db.System.Exec(ctx, `INSERT INTO organizations (id, slug, display_name) VALUES ($1, $2, 'Acme')`,
+		tenant, "acme-"+tenant[:8]); err != nil {
+		t.Fatal(err)
+	}
+	tenantCtx := identity.WithPrincipal(ctx, &commonv1.Principal{Subject: "admin", TenantId: tenant})
+	if err := h.app.Flags().SetTenantOverride(tenantCtx, adr.FlagRequireConsequences, true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: accepted}))
+	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "CONSEQUENCES_REQUIRED" {
+		t.Fatalf("flag on for the tenant: %+v", d)
+	}
+	// Another tenant is not affected.
+	other := h.client(protocols[0].opt, h.token(uuid.NewString(), app.ScopeWrite))
+	if _, err := other.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: accepted})); err != nil {
+		t.Fatalf("flag leaked to another tenant: %v", err)
 	}
 }

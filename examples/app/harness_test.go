@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,7 +48,7 @@ func redisURL() string {
 // against its own fresh database and the shared test Redis.
 func start(t *testing.T, tweak func(*app.Config)) *harness {
 	t.Helper()
-	db := pgtest.New(t, pgtest.WithMigrations(adr.Migrations()), pgtest.WithoutRiver())
+	db := pgtest.New(t, pgtest.WithMigrations(adr.Migrations()))
 	issuer := authtest.NewIssuer()
 	t.Cleanup(issuer.Close)
 	cfg := app.Config{
@@ -56,9 +57,10 @@ func start(t *testing.T, tweak func(*app.Config)) *harness {
 		Issuer:       issuer.URL(),
 		JWKSURL:      issuer.JWKSURL(),
 		Audience:     authtest.DefaultAudience,
-		PageTokenKey: []byte(uuid.NewString() + uuid.NewString()),
+		PageTokenKey: base64.StdEncoding.EncodeToString([]byte(uuid.NewString() + uuid.NewString())),
 		RateLimit:    100000,
 		RateBurst:    100000,
+		Workers:      2,
 	}
 	if tweak != nil {
 		tweak(&cfg)

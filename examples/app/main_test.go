@@ -1,12 +1,19 @@
 package app_test
 
 import (
+	"flag"
+	"log/slog"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
+	// The access log and River write through slog.Default: keep test output readable.
+	flag.Parse()
+	if !testing.Verbose() {
+		slog.SetDefault(slog.New(slog.DiscardHandler))
+	}
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreTopFunction("github.com/jackc/pgx/v5/pgxpool.(*Pool).backgroundHealthCheck"),
 		// The shared HTTP/2 test clients keep idle connections until the process exits.
