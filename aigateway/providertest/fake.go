@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,6 +72,8 @@ type Fake struct {
 	done     chan struct{}
 	canceled chan Request
 
+	conns atomic.Int64
+
 	mu    sync.Mutex
 	queue []Reply
 	def   Reply
@@ -102,7 +106,13 @@ func Start(wire Wire) (*Fake, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.srv.Start()
 	return f, nil
 }
 
@@ -160,6 +170,9 @@ func (f *Fake) Requests() []Request {
 	defer f.mu.Unlock()
 	return append([]Request(nil), f.reqs...)
 }
+
+// Conns returns how many connections clients opened to the fake.
+func (f *Fake) Conns() int { return int(f.conns.Load()) }
 
 // Canceled receives a request each time its client went away (its context was
 // cancelled) before the fake finished answering it.

@@ -65,6 +65,7 @@ func Run(t *testing.T, f Factory) {
 		{"CloseEarly", s.closeEarly},
 		{"Deadline", s.deadline},
 		{"Concurrent", s.concurrent},
+		{"ConnectionReuse", s.connReuse},
 		{"ListModels", s.listModels},
 		{"Embed", s.embed},
 	}
@@ -543,6 +544,24 @@ func (s suite) concurrent(t *testing.T, f *Fake, p provider.Provider) {
 	for e := range errs {
 		t.Errorf("concurrent chat: %s", e)
 	}
+}
+
+// connReuse: a stream read to its end leaves its connection reusable (the
+// provider reads past the terminator to the body's end), which saves a dial — a
+// TLS handshake against a real API — per request.
+func (s suite) connReuse(t *testing.T, f *Fake, p provider.Provider) {
+	const n = 6
+	for range n {
+		if c := s.chat(t, f, p, Text("again")); c.Err != nil {
+			t.Fatal(c.Err)
+		}
+	}
+	// net/http returns a connection to its pool asynchronously, so a request may
+	// rarely dial anew; none reused means the provider leaves bodies unfinished.
+	if f.Conns() >= n {
+		t.Errorf("%d requests opened %d connections: none was reused", n, f.Conns())
+	}
+	t.Logf("%d requests, %d connections", n, f.Conns())
 }
 
 func (s suite) listModels(t *testing.T, f *Fake, p provider.Provider) {

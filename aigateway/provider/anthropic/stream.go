@@ -91,7 +91,7 @@ func (s *stream) chunk() *aiv1.ChatChunk {
 
 func (s *stream) Next() (*aiv1.ChatChunk, error) {
 	if s.ended {
-		return nil, io.EOF
+		return nil, s.body.End()
 	}
 	for {
 		ev, err := s.body.Next()

@@ -77,7 +77,7 @@ func (s *stream) Close() error { return s.body.Close() }
 
 func (s *stream) Next() (*aiv1.ChatChunk, error) {
 	if s.ended {
-		return nil, io.EOF
+		return nil, s.body.End()
 	}
 	for {
 		ev, err := s.body.Next()

@@ -181,12 +181,28 @@ func (b *Body) Truncated() error {
 		Message: "the stream ended before the response was complete", Err: io.ErrUnexpectedEOF})
 }
 
-// Done marks the stream as ended cleanly: later calls return io.EOF.
+// Done marks the stream as ended cleanly: later calls return io.EOF. The body is
+// left open for [Body.End], so that the caller gets the last chunk at once.
 func (b *Body) Done() {
 	if b.err == nil {
 		b.err = io.EOF
 	}
-	_ = b.Close()
+}
+
+// End reads what is left after the stream's terminator (the chunked encoding's
+// end, usually already on the wire) so that net/http can reuse the connection,
+// closes the body and returns io.EOF. A server that sends more than a few events
+// after its terminator gets its connection closed instead.
+func (b *Body) End() error {
+	b.once.Do(func() {
+		for range 16 {
+			if _, err := b.Events.Next(); err != nil {
+				break
+			}
+		}
+		_ = b.body.Close()
+	})
+	return io.EOF
 }
 
 // Close closes the body; closing it before its end makes net/http drop the
