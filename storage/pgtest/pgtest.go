@@ -282,7 +282,10 @@ func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, today time.Time) er
 	cutoff := today.AddDate(0, 0, -1).Format("20060102")
 	for _, n := range names {
 		i := strings.LastIndexByte(n, '_')
-		if stamp := n[i+1:]; len(stamp) == 8 && stamp >= cutoff {
+		stamp := n[i+1:]
+		// Undated names come from older pgtest versions, which may be running right now
+		// (a clean clone in CI): leave them.
+		if len(stamp) != 8 || strings.Trim(stamp, "0123456789") != "" || stamp >= cutoff {
 			continue
 		}
 		if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{n}.Sanitize()+" WITH IS_TEMPLATE false"); err != nil {
