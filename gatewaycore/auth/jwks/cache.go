@@ -46,7 +46,8 @@ type Config struct {
 	RefreshInterval time.Duration
 	// MinRefreshInterval is the least time between two fetch attempts; it is what
 	// rate-limits refreshes caused by unknown key ids and retries while the issuer is
-	// down. Default 30 seconds.
+	// down — including a cold cache whose first fetch failed, which answers
+	// ErrUnavailable until the interval has passed. Default 30 seconds.
 	MinRefreshInterval time.Duration
 	// FetchTimeout bounds one fetch (discovery plus JWKS). Default 10 seconds.
 	FetchTimeout time.Duration
