@@ -108,6 +108,7 @@ type compiledRule struct {
 	Rule
 	policyHeader string
 	quotedName   string
+	keyPrefix    string
 	allowed      metric.AddOption
 	limited      metric.AddOption
 }
@@ -138,7 +139,7 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 		if err := r.Policy.Limit.Validate(); err != nil {
 			problems = append(problems, fmt.Errorf("rule %d (%s): %w", i, r.Policy.Name, err))
 		}
-		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name)}
+		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name), keyPrefix: r.Policy.Name + ":"}
 		cr.policyHeader = fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))
 		cr.allowed = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "allowed")))
 		cr.limited = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "limited")))
@@ -168,7 +169,7 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 				next.ServeHTTP(w, r)
 				return
 			}
-			key := rule.Policy.Name + ":" + Key(r, rule.Policy.Key, c.apiKeyHeader)
+			key := rule.keyPrefix + Key(r, rule.Policy.Key, c.apiKeyHeader)
 			d, err := limiter.Allow(r.Context(), key, rule.Policy.Limit)
 			if err != nil {
 				c.writer.Write(w, r, err)
