@@ -22,7 +22,7 @@ func Example() {
 		slog.Group("headers", "Authorization", "Bearer abcdef123456", "Accept", "application/json"),
 		"note", "called with Bearer abcdef123456")
 	// Output:
-	// {"level":"INFO","msg":"signed in","request_id":"req-1","tenant":"acme","user":"u-7","password":"[REDACTED]","headers":{"Authorization":"[REDACTED]","Accept":"application/json"},"note":"called with Bearer [REDACTED]"}
+	// {"level":"INFO","msg":"signed in","password":"[REDACTED]","headers":{"Authorization":"[REDACTED]","Accept":"application/json"},"note":"called with Bearer [REDACTED]","request_id":"req-1","tenant":"acme","user":"u-7"}
 }
 
 func ExampleFromContext() {
@@ -32,5 +32,5 @@ func ExampleFromContext() {
 	// Deep in the call stack, without passing the context to the log call:
 	logging.FromContext(ctx).Info("cache miss", "key", "items/42")
 	// Output:
-	// level=INFO msg="cache miss" request_id=req-9 key=items/42
+	// level=INFO msg="cache miss" key=items/42 request_id=req-9
 }

@@ -120,36 +120,82 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if h.bound != nil && (ctx == nil || ctx == context.Background() || ctx == context.TODO()) {
 		ctx = h.bound
 	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if len(h.groups) == 0 && !mayHoldCredential(r.Message) && h.allClean(r) {
+		return h.handleClean(ctx, r)
+	}
 	msg, _ := redactString(r.Message)
 	out := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 
 	// Every attribute goes into one slice and the record in one call, so that the
-	// record grows its storage once. Small lines use the stack.
+	// record grows its storage once. Small lines use the stack. The context's ids
+	// come last, as on the fast path.
 	var buf [16]slog.Attr
 	all := buf[:0]
 	if n := r.NumAttrs() + 5; n > len(buf) {
 		all = make([]slog.Attr, 0, n)
 	}
-	all = h.addContext(ctx, all)
-	nctx := len(all)
 	r.Attrs(func(a slog.Attr) bool {
 		if a, ok := h.red.attr(a); ok {
 			all = append(all, a)
 		}
 		return true
 	})
+	var idBuf [5]slog.Attr
+	ids := h.addContext(ctx, idBuf[:0])
 	if len(h.groups) == 0 {
-		all = dedupeContext(all, nctx)
-	} else if g, ok := h.nest(0, all[nctx:]); ok {
-		all = append(all[:nctx], g)
+		for _, id := range ids {
+			if !hasKey(all, id.Key) {
+				all = append(all, id)
+			}
+		}
 	} else {
-		all = all[:nctx]
+		if g, ok := h.nest(0, all); ok {
+			all = append(all[:0], g)
+		} else {
+			all = all[:0]
+		}
+		all = append(all, ids...)
 	}
 	out.AddAttrs(all...)
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	return h.base.Handle(ctx, out)
+}
+
+// allClean reports whether no attribute of r needs redacting or resolving.
+func (h *Handler) allClean(r slog.Record) bool {
+	clean := true
+	r.Attrs(func(a slog.Attr) bool {
+		clean = h.red.clean(a)
+		return clean
+	})
+	return clean
+}
+
+// handleClean writes a record that needs no redaction: as it is when the context
+// adds nothing, else a clone with the context's ids (those the record does not
+// name) added at the end. It saves copying every attribute into a new record.
+func (h *Handler) handleClean(ctx context.Context, r slog.Record) error {
+	var buf [5]slog.Attr
+	ids := h.addContext(ctx, buf[:0])
+	if len(ids) == 0 {
+		return h.base.Handle(ctx, r)
+	}
+	kept := ids[:0]
+	for _, id := range ids {
+		named := false
+		r.Attrs(func(a slog.Attr) bool {
+			named = a.Key == id.Key
+			return !named
+		})
+		if !named {
+			kept = append(kept, id)
+		}
+	}
+	r = r.Clone()
+	r.AddAttrs(kept...)
+	return h.base.Handle(ctx, r)
 }
 
 // nest builds group i with its attributes and everything opened inside it.
@@ -193,26 +239,6 @@ func (h *Handler) addContext(ctx context.Context, dst []slog.Attr) []slog.Attr {
 		}
 	}
 	return dst
-}
-
-// dedupeContext drops the context's ids (all[:n]) that the record's own top-level
-// attributes (all[n:]) name too: an access-log line that names its request id
-// keeps its own.
-func dedupeContext(all []slog.Attr, n int) []slog.Attr {
-	if n == 0 {
-		return all
-	}
-	kept := 0
-	for i := range n {
-		if !hasKey(all[n:], all[i].Key) {
-			all[kept] = all[i]
-			kept++
-		}
-	}
-	if kept == n {
-		return all
-	}
-	return append(all[:kept], all[n:]...)
 }
 
 func hasKey(attrs []slog.Attr, key string) bool {

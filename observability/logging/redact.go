@@ -26,16 +26,28 @@ var DefaultSecretKeys = []string{
 var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie", "authorization", "privatekey", "credential", "credentials"}
 
 type redactor struct {
-	keys map[string]struct{}
+	keys map[string]struct{} // DefaultSecretKeys and the extra ones, normalized
 }
 
 func newRedactor(extra []string) *redactor {
 	r := &redactor{keys: make(map[string]struct{}, len(DefaultSecretKeys)+len(extra))}
 	for _, k := range slices.Concat(DefaultSecretKeys, extra) {
 		var buf [64]byte
-		r.keys[string(normalize(buf[:0], k))] = struct{}{}
+		n := normalize(buf[:0], k)
+		if !hasSecretSuffix(n) { // keys the suffixes catch need no map entry
+			r.keys[string(n)] = struct{}{}
+		}
 	}
 	return r
+}
+
+func hasSecretSuffix(n []byte) bool {
+	for _, s := range secretSuffixes {
+		if len(n) >= len(s) && string(n[len(n)-len(s):]) == s {
+			return true
+		}
+	}
+	return false
 }
 
 // normalize appends k lower-cased and without separators to dst.
@@ -57,15 +69,11 @@ func normalize(dst []byte, k string) []byte {
 func (r *redactor) secretKey(k string) bool {
 	var buf [64]byte
 	n := normalize(buf[:0], k)
-	if _, ok := r.keys[string(n)]; ok { // no allocation: the compiler special-cases map[string(b)]
+	if hasSecretSuffix(n) {
 		return true
 	}
-	for _, s := range secretSuffixes {
-		if bytes.HasSuffix(n, []byte(s)) {
-			return true
-		}
-	}
-	return false
+	_, ok := r.keys[string(n)] // no allocation: the compiler special-cases m[string(b)]
+	return ok
 }
 
 // attrs redacts a list of attributes, dropping empty ones and empty groups.
@@ -77,6 +85,20 @@ func (r *redactor) attrs(in []slog.Attr) []slog.Attr {
 		}
 	}
 	return out
+}
+
+// clean reports whether a needs no change at all: not a secret key, not a kind
+// that needs resolving or walking, no credential in its string.
+func (r *redactor) clean(a slog.Attr) bool {
+	switch a.Value.Kind() {
+	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
+		return false
+	case slog.KindString:
+		if mayHoldCredential(a.Value.String()) {
+			return false
+		}
+	}
+	return a.Key != "" && !r.secretKey(a.Key)
 }
 
 // attr returns a with its secrets redacted, and false when a is to be dropped
