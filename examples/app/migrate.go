@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -22,6 +23,6 @@ func Migrate(ctx context.Context, url string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer m.Close()
-	return m.Up(ctx)
+	upErr := m.Up(ctx)
+	return errors.Join(upErr, m.Close())
 }

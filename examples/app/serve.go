@@ -29,7 +29,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		server.WithReadiness(&draining{health: a.health, stop: stopHub}))
 	if err != nil {
 		stopHub()
-		<-hubDone
+		_ = <-hubDone
 		_ = ln.Close()
 		return err
 	}
