@@ -29,7 +29,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		server.WithReadiness(&draining{health: a.health, stop: stopHub}))
 	if err != nil {
 		stopHub()
-		_ = <-hubDone
+		if hubErr := <-hubDone; hubErr != nil {
+			a.logger.Warn("watch hub stopped with an error", "error", hubErr)
+		}
 		_ = ln.Close()
 		return err
 	}
