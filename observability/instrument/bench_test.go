@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"connectrpc.com/otelconnect"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
@@ -58,6 +59,16 @@ func bareHandler() http.Handler {
 // providers; sampled spans go through a batch processor to an exporter that
 // drops them.
 func instrumentedHandler(b *testing.B, sampler sdktrace.Sampler) http.Handler {
+	return instrumented(b, sampler, true)
+}
+
+// withoutAccessLog is instrumentedHandler without the access-log line, to show
+// what the line costs.
+func withoutAccessLog(b *testing.B, sampler sdktrace.Sampler) http.Handler {
+	return instrumented(b, sampler, false)
+}
+
+func instrumented(b *testing.B, sampler sdktrace.Sampler, accessLog bool) http.Handler {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithBatcher(discardExporter{}))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	b.Cleanup(func() {
@@ -69,10 +80,30 @@ func instrumentedHandler(b *testing.B, sampler sdktrace.Sampler) http.Handler {
 		instrument.WithMeterProvider(mp),
 		instrument.WithPropagator(tracing.Propagator()),
 		instrument.WithLogger(slogLogger(logging.NewHandler(io.Discard, nil))),
+		instrument.WithAccessLog(accessLog),
 	}
 	mux := http.NewServeMux()
 	mux.Handle(healthv1connect.NewHealthHandler(healthService{}, connect.WithInterceptors(instrument.NewInterceptor(opts...))))
 	return instrument.Middleware(opts...)(mux)
+}
+
+// otelconnectHandler is bareHandler with otelconnect's interceptor (spans and
+// rpc metrics, no access log), the off-the-shelf alternative, for comparison.
+func otelconnectHandler(b *testing.B, sampler sdktrace.Sampler) http.Handler {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithBatcher(discardExporter{}))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = mp.Shutdown(context.Background())
+	})
+	icpt, err := otelconnect.NewInterceptor(otelconnect.WithTracerProvider(tp), otelconnect.WithMeterProvider(mp),
+		otelconnect.WithPropagator(tracing.Propagator()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(healthv1connect.NewHealthHandler(healthService{}, connect.WithInterceptors(icpt)))
+	return mux
 }
 
 type discardExporter struct{}
@@ -97,13 +128,17 @@ func BenchmarkConnectUnary(b *testing.B) {
 	for _, tc := range []struct {
 		name    string
 		sampler sdktrace.Sampler
+		handler func(*testing.B, sdktrace.Sampler) http.Handler
 	}{
-		{"sampled", sdktrace.ParentBased(sdktrace.AlwaysSample())},
-		{"unsampled", sdktrace.ParentBased(sdktrace.NeverSample())},
+		{"sampled", sdktrace.ParentBased(sdktrace.AlwaysSample()), instrumentedHandler},
+		{"unsampled", sdktrace.ParentBased(sdktrace.NeverSample()), instrumentedHandler},
+		{"unsampled-no-access-log", sdktrace.ParentBased(sdktrace.NeverSample()), withoutAccessLog},
+		{"otelconnect-sampled", sdktrace.ParentBased(sdktrace.AlwaysSample()), otelconnectHandler},
+		{"otelconnect-unsampled", sdktrace.ParentBased(sdktrace.NeverSample()), otelconnectHandler},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			bareCall := unaryCaller(b, bareHandler())
-			call := unaryCaller(b, instrumentedHandler(b, tc.sampler))
+			call := unaryCaller(b, tc.handler(b, tc.sampler))
 			b.ResetTimer()
 			r := benchcmp.Compare(b.N, bareCall, call)
 			b.ReportMetric(r.SubjectNs, "ns/req")
