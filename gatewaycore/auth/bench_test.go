@@ -112,3 +112,58 @@ func BenchmarkVerifyToken(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerifyMissInterleaved runs the bare check, footing's miss path and
+// golang-jwt one after the other in every iteration, so that all three see the same
+// machine load — the fair way to compare on a shared, noisy CPU. It reports each one's
+// ns per verification and footing's and golang-jwt's ratios to the bare check.
+func BenchmarkVerifyMissInterleaved(b *testing.B) {
+	iss := authtest.NewIssuer()
+	defer iss.Close()
+	a, err := auth.New(auth.Config{Issuers: []auth.IssuerConfig{iss.Config()}, HTTPClient: iss.Client(), CacheSize: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	claims := authtest.Claims{
+		"sub": "user-1", "tenant_id": "8d5e2a34-6a5c-4f5e-9f0e-2b1f6c0b1a11",
+		"roles": []string{"member"}, "scope": "adr:read adr:write", "exp": time.Now().Add(24 * time.Hour).Unix(),
+	}
+	for _, alg := range []string{authtest.RS256, authtest.ES256, authtest.EdDSA} {
+		token := iss.MintWith(alg, claims)
+		pub := iss.PublicKey(alg)
+		if _, err := a.VerifyToken(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+		parser := jwt.NewParser(
+			jwt.WithValidMethods([]string{alg}), jwt.WithIssuer(iss.URL()),
+			jwt.WithAudience(authtest.DefaultAudience), jwt.WithExpirationRequired(), jwt.WithLeeway(time.Minute))
+		keyFunc := func(*jwt.Token) (any, error) { return pub, nil }
+		b.Run(alg, func(b *testing.B) {
+			var bare, ours, lib time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if !bareVerify(alg, pub, token) {
+					b.Fatal("baseline did not verify")
+				}
+				t1 := time.Now()
+				if _, err := a.VerifyToken(ctx, token); err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				if _, err := parser.Parse(token, keyFunc); err != nil {
+					b.Fatal(err)
+				}
+				t3 := time.Now()
+				bare, ours, lib = bare+t1.Sub(t0), ours+t2.Sub(t1), lib+t3.Sub(t2)
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(bare.Nanoseconds())/n, "bare-ns/verify")
+			b.ReportMetric(float64(ours.Nanoseconds())/n, "footing-ns/verify")
+			b.ReportMetric(float64(lib.Nanoseconds())/n, "golang-jwt-ns/verify")
+			b.ReportMetric(float64(ours)/float64(bare), "footing-x-bare")
+			b.ReportMetric(float64(lib)/float64(bare), "golang-jwt-x-bare")
+		})
+	}
+}

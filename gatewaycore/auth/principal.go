@@ -72,7 +72,7 @@ func stringAt(raw map[string]json.RawMessage, name string) (string, bool) {
 	if !present {
 		return "", true
 	}
-	return stringClaim(map[string]json.RawMessage{name: v}, name)
+	return stringValue(v)
 }
 
 func listAt(raw map[string]json.RawMessage, name string) ([]string, bool) {

@@ -163,7 +163,16 @@ func dateClaim(raw map[string]json.RawMessage, name string) (int64, bool, error)
 // stringClaim returns a string-valued claim; absent or null is ("", true).
 func stringClaim(raw map[string]json.RawMessage, name string) (string, bool) {
 	v, present := raw[name]
-	if !present || string(v) == "null" {
+	if !present {
+		return "", true
+	}
+	return stringValue(v)
+}
+
+// stringValue decodes a JSON string; null is ("", true).
+func stringValue(v json.RawMessage) (string, bool) {
+	v = bytes.TrimSpace(v)
+	if string(v) == "null" {
 		return "", true
 	}
 	var s string
@@ -244,6 +253,10 @@ func verifySignature(alg string, key crypto.PublicKey, input string, sig []byte)
 }
 
 func digest(alg string, input string) (crypto.Hash, []byte) {
+	if alg[2:] == "256" {
+		sum := sha256.Sum256([]byte(input))
+		return crypto.SHA256, sum[:]
+	}
 	var h hash.Hash
 	var id crypto.Hash
 	switch alg[2:] {
