@@ -12,5 +12,7 @@
 // [Middleware] applies [Policy] values per route or Connect procedure, keyed by
 // tenant, user, API key or client IP. Refusals answer 429 (ResourceExhausted for
 // Connect, gRPC and gRPC-Web) with Retry-After, the IETF draft RateLimit and
-// RateLimit-Policy headers, and a RetryInfo detail.
+// RateLimit-Policy headers, and a RetryInfo detail. [NewInterceptor] applies the same
+// rules as a Connect interceptor — one decision per unary call or per stream — for
+// services whose Principal is set by an interceptor rather than by HTTP middleware.
 package ratelimit

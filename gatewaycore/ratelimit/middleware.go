@@ -120,6 +120,36 @@ type compiledRule struct {
 // protocol: Connect, gRPC, gRPC-Web or JSON). If the backend is down and fails
 // closed, it answers 503 Unavailable with Retry-After.
 func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handler) http.Handler, error) {
+	e, err := newEnforcer(limiter, rules, opts)
+	if err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rule := e.match(r.URL.Path)
+			if rule == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			refusal := e.decide(r.Context(), rule, r.Header, r.RemoteAddr, w.Header())
+			if refusal != nil {
+				e.cfg.writer.Write(w, r, refusal)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, nil
+}
+
+// enforcer holds compiled rules; Middleware and NewInterceptor share it.
+type enforcer struct {
+	cfg       middlewareConfig
+	limiter   Limiter
+	rules     []compiledRule
+	decisions metric.Int64Counter
+}
+
+func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error) {
 	c := middlewareConfig{apiKeyHeader: "X-Api-Key", mp: otel.GetMeterProvider(), writer: httperr.New()}
 	for _, opt := range opts {
 		opt(&c)
@@ -154,45 +184,40 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 		return nil, fmt.Errorf("ratelimit: %w", errors.Join(problems...))
 	}
 	sort.SliceStable(compiled, func(i, j int) bool { return len(compiled[i].Prefix) > len(compiled[j].Prefix) })
-	match := func(path string) *compiledRule {
-		for i := range compiled {
-			if strings.HasPrefix(path, compiled[i].Prefix) {
-				return &compiled[i]
-			}
+	return &enforcer{cfg: c, limiter: limiter, rules: compiled, decisions: decisions}, nil
+}
+
+// match returns the rule with the longest prefix of path, or nil.
+func (e *enforcer) match(path string) *compiledRule {
+	for i := range e.rules {
+		if strings.HasPrefix(path, e.rules[i].Prefix) {
+			return &e.rules[i]
 		}
+	}
+	return nil
+}
+
+// decide takes one decision under rule, sets the RateLimit headers on out, and
+// returns nil to proceed or the error to answer with.
+func (e *enforcer) decide(ctx context.Context, rule *compiledRule, in http.Header, remoteAddr string, out http.Header) error {
+	key := rule.keyPrefix + keyFor(ctx, rule.Policy.Key, in, remoteAddr, e.cfg.apiKeyHeader)
+	d, err := e.limiter.Allow(ctx, key, rule.Policy.Limit)
+	if err != nil {
+		return err
+	}
+	out.Set("RateLimit-Policy", rule.policyHeader)
+	out.Set("RateLimit", rateLimitHeader(rule.quotedName, d))
+	if d.Allowed {
+		e.decisions.Add(ctx, 1, rule.allowed)
 		return nil
 	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rule := match(r.URL.Path)
-			if rule == nil {
-				next.ServeHTTP(w, r)
-				return
-			}
-			key := rule.keyPrefix + Key(r, rule.Policy.Key, c.apiKeyHeader)
-			d, err := limiter.Allow(r.Context(), key, rule.Policy.Limit)
-			if err != nil {
-				c.writer.Write(w, r, err)
-				return
-			}
-			h := w.Header()
-			h.Set("RateLimit-Policy", rule.policyHeader)
-			h.Set("RateLimit", rateLimitHeader(rule.quotedName, d))
-			if d.Allowed {
-				decisions.Add(r.Context(), 1, rule.allowed)
-				next.ServeHTTP(w, r)
-				return
-			}
-			decisions.Add(r.Context(), 1, rule.limited)
-			if d.FailedClosed {
-				c.writer.Write(w, r, errs.Unavailable("RATE_LIMIT_UNAVAILABLE", "rate limiting is unavailable; try again later",
-					errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name)))
-				return
-			}
-			c.writer.Write(w, r, errs.ResourceExhausted("RATE_LIMITED", "too many requests",
-				errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name)))
-		})
-	}, nil
+	e.decisions.Add(ctx, 1, rule.limited)
+	if d.FailedClosed {
+		return errs.Unavailable("RATE_LIMIT_UNAVAILABLE", "rate limiting is unavailable; try again later",
+			errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name))
+	}
+	return errs.ResourceExhausted("RATE_LIMITED", "too many requests",
+		errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name))
 }
 
 // RateLimitHeader formats the RateLimit header for d under p:
@@ -212,7 +237,10 @@ func rateLimitHeader(quotedName string, d Decision) string {
 // Key returns the identity r is counted by under kind, prefixed by its kind
 // ("tenant:t1", "ip:203.0.113.9"). API keys are hashed, never stored as sent.
 func Key(r *http.Request, kind KeyKind, apiKeyHeader string) string {
-	ctx := r.Context()
+	return keyFor(r.Context(), kind, r.Header, r.RemoteAddr, apiKeyHeader)
+}
+
+func keyFor(ctx context.Context, kind KeyKind, h http.Header, remoteAddr, apiKeyHeader string) string {
 	switch kind {
 	case KeyTenant:
 		if t, ok := identity.TenantID(ctx); ok {
@@ -226,22 +254,22 @@ func Key(r *http.Request, kind KeyKind, apiKeyHeader string) string {
 			return "user:" + p.GetSubject()
 		}
 	case KeyAPIKey:
-		if k := r.Header.Get(apiKeyHeader); k != "" {
+		if k := h.Get(apiKeyHeader); k != "" {
 			sum := sha256.Sum256([]byte(k))
 			return "api_key:" + hex.EncodeToString(sum[:16])
 		}
 	case KeyIP:
 	}
-	return "ip:" + clientIP(ctx, r)
+	return "ip:" + clientIP(ctx, remoteAddr)
 }
 
-func clientIP(ctx context.Context, r *http.Request) string {
+func clientIP(ctx context.Context, remoteAddr string) string {
 	if md, ok := identity.RequestMetadataFrom(ctx); ok && md.GetClientIp() != "" {
 		return md.GetClientIp()
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		return remoteAddr
 	}
 	return host
 }
