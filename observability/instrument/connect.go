@@ -219,7 +219,7 @@ func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	la := append(buf[:0],
 		slog.String("procedure", sc.procedure),
 		slog.String("code", codeName),
-		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.Duration("duration", elapsed),
 	)
 	if requestID != "" {
 		la = append(la, slog.String("request_id", requestID))

@@ -117,7 +117,7 @@ func TestConnectTraceCrossesTheWire(t *testing.T) {
 				l["tenant"] != "tenant-1" || l["request_id"] != "req-1" || l["user"] != "user-1" {
 				t.Fatalf("access-log line %v", l)
 			}
-			if _, ok := l["duration_ms"].(float64); !ok {
+			if _, ok := l["duration"].(float64); !ok {
 				t.Fatalf("access-log line has no duration: %v", l)
 			}
 		})

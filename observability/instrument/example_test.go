@@ -17,7 +17,7 @@ import (
 func stableLogger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey || a.Key == "duration_ms" {
+			if a.Key == slog.TimeKey || a.Key == "duration" {
 				return slog.Attr{}
 			}
 			return a

@@ -165,7 +165,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		slog.String("route", route),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
-		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.Duration("duration", elapsed),
 		slog.Int64("bytes_in", max(r.ContentLength, 0)),
 		slog.Int64("bytes_out", rw.bytes),
 	)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
@@ -19,7 +20,7 @@ func logRequestLine(ctx context.Context, l *slog.Logger) {
 		slog.String("route", "/footing.ai.v1.AIGatewayService/Complete"),
 		slog.String("path", "/footing.ai.v1.AIGatewayService/Complete"),
 		slog.Int("status", 200),
-		slog.Float64("duration_ms", 12.345),
+		slog.Duration("duration", 12345*time.Microsecond),
 		slog.Int64("bytes_in", 512),
 		slog.Int64("bytes_out", 2048),
 		slog.String("code", "ok"),

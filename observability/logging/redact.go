@@ -250,22 +250,29 @@ func redactString(s string) (string, bool) {
 	return b.String(), true
 }
 
-// mayHoldCredential is a cheap pre-check: a credential needs "bearer", "basic"
-// (any case) or "eyJ" somewhere.
+// mayHoldCredential is a cheap pre-check: a credential needs "bearer" or
+// "basic" (any case) or "eyJ" somewhere. It uses the vectorized byte search, as
+// most strings have few b's.
 func mayHoldCredential(s string) bool {
-	for i := 0; i+3 <= len(s); i++ {
-		switch s[i] {
-		case 'b', 'B':
-			if hasPrefixFold(s[i:], "bearer") || hasPrefixFold(s[i:], "basic") {
-				return true
-			}
-		case 'e':
-			if s[i+1] == 'y' && s[i+2] == 'J' {
-				return true
-			}
-		}
+	if strings.Contains(s, "eyJ") {
+		return true
 	}
-	return false
+	return hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B')
+}
+
+// hasSchemeAfter reports whether "bearer" or "basic" (any case) starts at an
+// occurrence of c in s.
+func hasSchemeAfter(s string, c byte) bool {
+	for {
+		i := strings.IndexByte(s, c)
+		if i < 0 {
+			return false
+		}
+		if hasPrefixFold(s[i:], "bearer") || hasPrefixFold(s[i:], "basic") {
+			return true
+		}
+		s = s[i+1:]
+	}
 }
 
 func hasPrefixFold(s, prefix string) bool {
