@@ -38,6 +38,7 @@ type Reader struct {
 	id      string
 	hasData bool
 	skipLF  bool // the previous line ended in CR: a leading LF belongs to it
+	started bool // a leading byte order mark has been looked for
 	names   map[string]string
 }
 
@@ -128,6 +129,14 @@ func (r *Reader) intern(b []byte) string {
 // slice is valid until the next call.
 func (r *Reader) readLine() ([]byte, error) {
 	r.line = r.line[:0]
+	if !r.started {
+		// The standard strips one leading U+FEFF. Peek(3) may wait for 3 bytes,
+		// which every stream that carries an event has.
+		if b, _ := r.br.Peek(3); string(b) == "\ufeff" {
+			_, _ = r.br.Discard(3)
+		}
+		r.started = true
+	}
 	for {
 		if r.skipLF {
 			b, err := r.br.ReadByte()

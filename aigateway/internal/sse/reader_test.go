@@ -50,6 +50,7 @@ func TestReader(t *testing.T) {
 		{"empty", "", nil},
 		{"blank lines only", "\n\r\n\r\n", nil},
 		{"data is [DONE]", "data: [DONE]\n\n", []ev{{"", "[DONE]", ""}}},
+		{"byte order mark", "\ufeffdata: a\n\n\ufeffdata: b\n\n", []ev{{"", "a", ""}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
