@@ -39,7 +39,10 @@ func BenchmarkHit(b *testing.B) {
 		b.Fatal(err)
 	}
 	// The bare baseline reads the same stored bytes under the same fully qualified key.
-	full := cache.DataKey(cache.Prefix(c), "bench-tenant", "k")
+	full, err := cache.DataKey(cache.Prefix(c), "bench-tenant", "k")
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := raw.Get(ctx, full).Bytes(); err != nil {
 		b.Fatalf("bare GET of %s: %v", full, err)
 	}

@@ -13,14 +13,11 @@ func LocalLive(r *Redis) bool { return r.local != nil && r.local.coherent() }
 // LocalLen returns the number of entries in r's in-process tier.
 func LocalLen(r *Redis) int { return r.local.lru.len() }
 
-// DataKey exposes the namespace's key layout to the fuzz test.
-func DataKey(prefix, tenant, key string) string {
+// DataKey exposes the namespace's key layout to the fuzz test and benchmarks; it
+// fails where the Cache refuses (no tenant, empty key).
+func DataKey(prefix, tenant, key string) (string, error) {
 	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: tenant})
-	k, err := namespace{prefix: prefix}.qualify(ctx, kindData, key)
-	if err != nil {
-		return "error:" + err.Error()
-	}
-	return k
+	return namespace{prefix: prefix}.qualify(ctx, kindData, key)
 }
 
 // DecodeInvalidation exposes the invalidation message parser to the fuzz test.

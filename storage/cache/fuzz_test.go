@@ -30,7 +30,12 @@ func FuzzNamespaceInjective(f *testing.F) {
 		if t1 == t2 && k1 == k2 {
 			return
 		}
-		if cache.DataKey("p", t1, k1) == cache.DataKey("p", t2, k2) {
+		key1, err1 := cache.DataKey("p", t1, k1)
+		key2, err2 := cache.DataKey("p", t2, k2)
+		if (err1 == nil) != (t1 != "" && k1 != "") || (err2 == nil) != (t2 != "" && k2 != "") {
+			t.Fatalf("refusal wrong: (%q,%q): %v; (%q,%q): %v", t1, k1, err1, t2, k2, err2)
+		}
+		if err1 == nil && err2 == nil && key1 == key2 {
 			t.Fatalf("(%q,%q) and (%q,%q) share a key", t1, k1, t2, k2)
 		}
 	})
