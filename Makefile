@@ -81,8 +81,8 @@ services-down: ## Stop only the services that make services started.
 
 .PHONY: run
 run: services ## Start the reference service in dev mode on 127.0.0.1:8080.
-	@if [ ! -d examples/cmd/adr-server ]; then echo "the reference service (examples/cmd/adr-server) does not exist yet"; exit 1; fi
-	@$(SERVICES_ENV); cd examples && go run ./cmd/adr-server migrate && go run ./cmd/adr-server serve --dev
+	@$(SERVICES_ENV); cd examples && go build -o bin/adr-server ./cmd/adr-server && \
+		bin/adr-server migrate --dev && exec bin/adr-server serve --dev
 
 .PHONY: clean
 clean: ## Remove built tools, test caches and coverage output (keeps .services).

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/footingdev/footing/gatewaycore/auth/authtest"
+)
+
+// Dev mode: what `make run` uses. Never for production.
+const (
+	// DevDatabase is the database dev mode migrates and serves.
+	DevDatabase = "footing_adr_dev"
+	// DevAppPassword is the password dev mode gives the footing_app role.
+	DevAppPassword = "footing_app"
+	// DevTenant is the demo tenant of the printed token.
+	DevTenant = "6f1f4d8e-2b7c-4c1e-9a55-3d2a7f0c9b10"
+)
+
+// DevURLs derives, from an administrator's connection string (make services
+// prints one), the dev database's owner URL and the URL of the application role.
+func DevURLs(adminURL string) (owner, app string, err error) {
+	u, err := url.Parse(adminURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", "", fmt.Errorf("dev mode needs DATABASE_URL as a postgres:// URL of an administrator (make services prints one)")
+	}
+	ou := *u
+	ou.Path = "/" + DevDatabase
+	au := ou
+	au.User = url.UserPassword("footing_app", DevAppPassword)
+	return ou.String(), au.String(), nil
+}
+
+// DevMigrate creates the dev database if missing, migrates it, and lets the
+// application role log in with the dev password.
+func DevMigrate(ctx context.Context, adminURL string, logger *slog.Logger) (appURL string, err error) {
+	owner, app, err := DevURLs(adminURL)
+	if err != nil {
+		return "", err
+	}
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", fmt.Errorf("dev: connect as administrator: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // closing an admin session we are done with
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, DevDatabase).Scan(&exists); err != nil {
+		return "", err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{DevDatabase}.Sanitize()); err != nil {
+			return "", fmt.Errorf("dev: create database: %w", err)
+		}
+	}
+	if err := Migrate(ctx, owner, logger); err != nil {
+		return "", err
+	}
+	// The role exists now (footing's first migration created it NOLOGIN).
+	if _, err := conn.Exec(ctx, "ALTER ROLE footing_app LOGIN PASSWORD '"+DevAppPassword+"'"); err != nil {
+		return "", fmt.Errorf("dev: let footing_app log in: %w", err)
+	}
+	return app, nil
+}
+
+// DevIssuer starts the in-process OIDC issuer and points cfg at it.
+func DevIssuer(cfg *Config) *authtest.Issuer {
+	issuer := authtest.NewIssuer()
+	cfg.Issuer, cfg.JWKSURL = issuer.URL(), issuer.JWKSURL()
+	return issuer
+}
+
+// DevToken mints a token for the demo tenant with read and write scopes, valid for ttl.
+func DevToken(issuer *authtest.Issuer, cfg Config, ttl time.Duration) string {
+	return issuer.Mint(authtest.Claims{
+		"sub":       "demo-user",
+		"tenant_id": DevTenant,
+		"aud":       cfg.Audience,
+		"scope":     ScopeRead + " " + ScopeWrite,
+		"exp":       time.Now().Add(ttl).Unix(),
+	})
+}
+
+// PrintDevBanner tells the developer how to call the service.
+func PrintDevBanner(w io.Writer, baseURL, token string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nADR service (dev mode) on %s\n", baseURL)
+	fmt.Fprintf(&b, "  health:   %s/healthz  %s/readyz\n  metrics:  %s/metrics\n", baseURL, baseURL, baseURL)
+	fmt.Fprintf(&b, "  tenant:   %s\n\nToken (12h, scopes %s %s):\n\nexport TOKEN=%s\n\n", DevTenant, ScopeRead, ScopeWrite, token)
+	fmt.Fprintf(&b, "Create an ADR (Connect JSON):\n\ncurl -s -X POST %s/footing.examples.adr.v1.ADRService/CreateADR \\\n", baseURL)
+	b.WriteString("  -H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" \\\n")
+	b.WriteString("  -d '{\"adr\":{\"title\":\"Use Postgres\",\"status\":\"STATUS_PROPOSED\",\"decision\":\"We will use Postgres.\"}}'\n\n")
+	fmt.Fprintf(&b, "List them:\n\ncurl -s -X POST %s/footing.examples.adr.v1.ADRService/ListADRs \\\n", baseURL)
+	b.WriteString("  -H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" -d '{}'\n\nCtrl-C shuts down gracefully.\n")
+	_, _ = io.WriteString(w, b.String())
+}

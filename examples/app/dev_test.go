@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/footingdev/footing/examples/app"
+)
+
+func TestDevURLs(t *testing.T) {
+	t.Parallel()
+	owner, appURL, err := app.DevURLs("postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if owner != "postgres://postgres@127.0.0.1:5432/footing_adr_dev?sslmode=disable" {
+		t.Fatalf("owner = %s", owner)
+	}
+	if appURL != "postgres://footing_app:footing_app@127.0.0.1:5432/footing_adr_dev?sslmode=disable" {
+		t.Fatalf("app = %s", appURL)
+	}
+	for _, bad := range []string{"", "mysql://x", "host=127.0.0.1 user=postgres"} {
+		if _, _, err := app.DevURLs(bad); err == nil {
+			t.Errorf("DevURLs(%q) accepted a non-URL", bad)
+		}
+	}
+}
+
+func TestDevBannerHasACopyableCurl(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	app.PrintDevBanner(&b, "http://127.0.0.1:8080", "tok.en.value")
+	out := b.String()
+	for _, want := range []string{
+		"export TOKEN=tok.en.value",
+		"curl -s -X POST http://127.0.0.1:8080/footing.examples.adr.v1.ADRService/CreateADR",
+		`-H "Authorization: Bearer $TOKEN"`,
+		app.DevTenant,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("OIDC_ISSUER", "")
+	t.Setenv("PAGE_TOKEN_KEY", "c2hvcnQ=") // "short": too few bytes
+	t.Setenv("RATE_LIMIT_PER_SECOND", "lots")
+	_, err := app.LoadConfig(false)
+	if err == nil {
+		t.Fatal("LoadConfig accepted a broken environment")
+	}
+	msg := err.Error()
+	for _, want := range []string{"DATABASE_URL", "RATE_LIMIT_PER_SECOND"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not name %s: %v", want, msg)
+		}
+	}
+	if strings.Contains(msg, "c2hvcnQ=") {
+		t.Fatalf("error shows the secret value: %v", msg)
+	}
+}
