@@ -102,8 +102,8 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			return nil, err
 		}
 		switch ev.Type {
-		case "ping":
-			continue
+		case "ping", "content_block_stop":
+			continue // nothing for the caller: skip decoding
 		case "":
 			// Every Messages API event is named; an unnamed one is not ours.
 			return nil, s.body.Malformed("unnamed event", ev.Data, nil)
@@ -183,7 +183,7 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			}
 			return nil, s.body.Fail(e.Error.provider(s.name, 0))
 		}
-		// content_block_stop, thinking deltas and unknown events carry nothing for the caller.
+		// Thinking deltas and unknown events carry nothing for the caller.
 	}
 }
 
