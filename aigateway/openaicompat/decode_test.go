@@ -1,0 +1,78 @@
+package openaicompat
+
+import (
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	"github.com/footingdev/footing/contracts/errs"
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+)
+
+func TestDecodeRequest(t *testing.T) {
+	t.Parallel()
+	in := `{"model":"m","stream":true,"max_tokens":5,"max_completion_tokens":9,"stop":"END","seed":3,"user":"u",
+	  "messages":[
+	    {"role":"developer","content":"be brief"},
+	    {"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"https://x/y.png"}}]},
+	    {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},
+	    {"role":"tool","tool_call_id":"c1","content":"42"}],
+	  "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],
+	  "tool_choice":{"type":"function","function":{"name":"f"}},
+	  "response_format":{"type":"json_object"},
+	  "logprobs":true, "some_new_field":{"a":1}}`
+	req, raw, err := decodeRequest(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !raw.Stream || req.GetMaxTokens() != 9 || req.GetStop()[0] != "END" || req.GetSeed() != 3 || req.GetMetadata()["user"] != "u" {
+		t.Errorf("scalars: %v", req)
+	}
+	m := req.GetMessages()
+	if len(m) != 4 || m[0].GetRole() != aiv1.Role_ROLE_SYSTEM || m[1].GetContent()[1].GetImage().GetUrl() != "https://x/y.png" ||
+		m[2].GetToolCalls()[0].GetName() != "f" || m[3].GetContent()[0].GetToolResult().GetContent() != "42" {
+		t.Errorf("messages: %v", m)
+	}
+	if req.GetToolChoice().GetName() != "f" || req.GetTools()[0].GetParameters().GetFields()["type"].GetStringValue() != "object" ||
+		req.GetResponseFormat().GetType() != aiv1.ResponseFormat_TYPE_JSON_OBJECT {
+		t.Errorf("tools: %v", req)
+	}
+}
+
+func TestDecodeRequestReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	in := `{"n":2,"messages":[{"role":"wizard"},{"role":"tool","content":"x"},{"role":"user","content":5}],"stop":7,"tool_choice":"sometimes","response_format":{"type":"yaml"}}`
+	_, _, err := decodeRequest(strings.NewReader(in))
+	d := errs.From(err)
+	if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != 8 {
+		t.Fatalf("got %v (%d violations)", err, len(d.FieldViolations))
+	}
+}
+
+// FuzzDecodeRequest checks that any body is decoded or refused with InvalidArgument,
+// never a panic, and that accepted requests have a model and messages.
+func FuzzDecodeRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"model":"m","messages":[{"role":"user","content":"hi"}]}`,
+		`{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"}]}],"stream":true,"stream_options":{"include_usage":true}}`,
+		`{"model":"m","messages":[{"role":"tool","tool_call_id":"x","content":[{"type":"text","text":"a"}]}],"stop":["a","b"]}`,
+		`{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"a":[1,{"b":null}]}}}],"tool_choice":"auto"}`,
+		`{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{}}}}`,
+		`{"messages":[]}`, `[]`, `{`, `null`, `{"model":"m","messages":[{"role":"user","content":null}],"max_tokens":-1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, raw, err := decodeRequest(strings.NewReader(string(body)))
+		if err != nil {
+			if c := errs.From(err).Code; c != connect.CodeInvalidArgument {
+				t.Fatalf("code %v: %v", c, err)
+			}
+			return
+		}
+		if raw == nil || req.GetModel() == "" || len(req.GetMessages()) == 0 {
+			t.Fatalf("accepted a request without model or messages: %v", req)
+		}
+	})
+}
