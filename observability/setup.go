@@ -168,12 +168,14 @@ type installedTelemetry struct {
 	t  *Telemetry
 }
 
+// Store makes t the installed telemetry.
 func (i *installedTelemetry) Store(t *Telemetry) {
 	i.mu.Lock()
 	i.t = t
 	i.mu.Unlock()
 }
 
+// Load returns the installed telemetry, or nil.
 func (i *installedTelemetry) Load() *Telemetry {
 	i.mu.RLock()
 	defer i.mu.RUnlock()

@@ -38,6 +38,7 @@ type transport struct {
 	attrs    attrCache[httpKey]
 }
 
+// RoundTrip sends r in a client span, with the trace context in its headers.
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now()
 	method := normalizeMethod(r.Method)

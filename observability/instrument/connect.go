@@ -244,6 +244,7 @@ type clientConn struct {
 	end  func(error)
 }
 
+// Receive ends the span when the stream ends or fails.
 func (c *clientConn) Receive(msg any) error {
 	err := c.StreamingClientConn.Receive(msg)
 	if err != nil {
@@ -256,6 +257,7 @@ func (c *clientConn) Receive(msg any) error {
 	return err
 }
 
+// CloseResponse ends the span.
 func (c *clientConn) CloseResponse() error {
 	err := c.StreamingClientConn.CloseResponse()
 	c.once.Do(func() { c.end(nil) })
