@@ -108,6 +108,16 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			// Every Messages API event is named; an unnamed one is not ours.
 			return nil, s.body.Malformed("unnamed event", ev.Data, nil)
 		}
+		if ev.Type == "content_block_delta" {
+			if _, text, ok := fastTextDelta(ev.Data); ok {
+				if text == "" {
+					continue
+				}
+				out := s.chunk()
+				out.DeltaText = text
+				return out, nil
+			}
+		}
 		s.ev = event{}
 		if err := json.Unmarshal(ev.Data, &s.ev); err != nil {
 			return nil, s.body.Malformed("undecodable "+ev.Type+" event", ev.Data, err)
