@@ -13,7 +13,6 @@ import (
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/storage/cache"
-	"github.com/footingdev/footing/storage/pg"
 	"github.com/footingdev/footing/storage/rls"
 )
 
@@ -38,7 +37,7 @@ const (
 // per tenant, flag and user, and every write through the Provider invalidates the
 // flag's entries by tag. A Provider is safe for concurrent use.
 type Provider struct {
-	db    rls.Beginner
+	db    DB
 	cache *cache.Typed[overrides]
 	raw   *cache.Cache
 	ttl   time.Duration
@@ -77,8 +76,14 @@ func WithEnv(lookup func(string) (string, bool)) Option {
 	}
 }
 
+// A DB starts transactions and sends batches: *pgxpool.Pool is one.
+type DB interface {
+	rls.Beginner
+	rls.BatchSender
+}
+
 // New returns a Provider over db (the application's pool).
-func New(db rls.Beginner, opts ...Option) *Provider {
+func New(db DB, opts ...Option) *Provider {
 	p := &Provider{db: db, ttl: DefaultCacheTTL, env: os.LookupEnv}
 	for _, o := range opts {
 		o(p)
@@ -124,18 +129,14 @@ func user(ctx context.Context, flat openfeature.FlattenedContext) string {
 func (p *Provider) lookup(ctx context.Context, flag, userID string) (overrides, error) {
 	return p.cache.GetOrLoad(ctx, cacheKey(flag, userID), func(ctx context.Context) (overrides, error) {
 		var o overrides
-		err := rls.InTenantWith(ctx, p.db, rls.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT user_id, value FROM feature_flag_overrides
-				WHERE flag = $1 AND user_id IN ('', $2)`, flag, userID)
-			if err != nil {
-				return pg.MapError(err)
-			}
-			defer rows.Close()
+		var b pgx.Batch // one round trip: tenant scope and read pipelined
+		b.Queue(`SELECT user_id, value FROM feature_flag_overrides WHERE flag = $1 AND user_id IN ('', $2)`,
+			flag, userID).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var u string
 				var v json.RawMessage
 				if err := rows.Scan(&u, &v); err != nil {
-					return pg.MapError(err)
+					return err
 				}
 				if u == "" {
 					o.Tenant = v
@@ -143,9 +144,9 @@ func (p *Provider) lookup(ctx context.Context, flag, userID string) (overrides, 
 					o.User = v
 				}
 			}
-			return pg.MapError(rows.Err())
+			return rows.Err()
 		})
-		return o, err
+		return o, rls.InTenantBatch(ctx, p.db, &b)
 	}, cache.WithTTL(p.ttl), cache.WithTags(cacheTag(flag)))
 }
 

@@ -24,13 +24,19 @@ const maxAccountLen = 200
 // [rls.InTenant] transaction for the tenant of the Principal in ctx. It is safe for
 // concurrent use.
 type Vault struct {
-	db     rls.Beginner
+	db     DB
 	keys   *Keyring
 	flight singleflight.Group
 }
 
+// A DB starts transactions and sends batches: *pgxpool.Pool is one.
+type DB interface {
+	rls.Beginner
+	rls.BatchSender
+}
+
 // New returns a Vault over db (the application's pool) sealing with keys.
-func New(db rls.Beginner, keys *Keyring) *Vault {
+func New(db DB, keys *Keyring) *Vault {
 	return &Vault{db: db, keys: keys}
 }
 
@@ -120,13 +126,31 @@ func (v *Vault) Get(ctx context.Context, account string) (Token, error) {
 	if err := checkAccount(account); err != nil {
 		return Token{}, err
 	}
-	var t Token
-	err := rls.InTenantWith(ctx, v.db, rls.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		t, err = v.get(ctx, tx, account, "")
-		return err
-	})
-	return t, err
+	// One round trip: the tenant scope and the read go in one pipelined batch.
+	var tenant, keyID string
+	var sealed []byte
+	found := false
+	var b pgx.Batch
+	b.Queue(`SELECT tenant_id::text, key_id, ciphertext FROM oauth_tokens WHERE account = $1`, account).
+		QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&tenant, &keyID, &sealed)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			found = err == nil
+			return err
+		})
+	if err := rls.InTenantBatch(ctx, v.db, &b); err != nil {
+		return Token{}, err
+	}
+	if !found {
+		return Token{}, errNotFound()
+	}
+	return v.open(tenant, account, keyID, sealed)
+}
+
+func errNotFound() error {
+	return errs.NotFound("VAULT_TOKEN_NOT_FOUND", "vault: no token for this account", errs.WithDomain(errDomain))
 }
 
 // get reads and opens account's token; lock is "" or a locking clause.
@@ -136,8 +160,7 @@ func (v *Vault) get(ctx context.Context, tx pgx.Tx, account, lock string) (Token
 	err := tx.QueryRow(ctx, `SELECT tenant_id::text, key_id, ciphertext FROM oauth_tokens WHERE account = $1 `+lock,
 		account).Scan(&tenant, &keyID, &sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Token{}, errs.NotFound("VAULT_TOKEN_NOT_FOUND", "vault: no token for this account",
-			errs.WithDomain(errDomain))
+		return Token{}, errNotFound()
 	}
 	if err != nil {
 		return Token{}, pg.MapError(err)
