@@ -96,7 +96,7 @@ func BenchmarkRedisDecisionVsRaw(b *testing.B) {
 	ctx := context.Background()
 	prefix := "bench:ratelimit:" + time.Now().Format("150405.000000") + ":"
 	b.Cleanup(func() { c.Del(context.Background(), prefix+"k", prefix+"raw") })
-	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: c, Prefix: prefix})
+	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout, Client: c, Prefix: prefix})
 	if err != nil {
 		b.Fatal(err)
 	}

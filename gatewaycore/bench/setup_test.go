@@ -125,3 +125,6 @@ func newCheck(token string) *http.Request {
 	}
 	return r
 }
+
+// testTimeout bounds Redis calls: generous, so a loaded machine never degrades a decision.
+const testTimeout = 10 * time.Second

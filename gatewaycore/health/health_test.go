@@ -73,7 +73,7 @@ func blocking(ctx context.Context) error {
 func TestReadyz(t *testing.T) {
 	t.Parallel()
 	c := health.New(quiet())
-	c.Register("redis", time.Second, redisCheck(t))
+	c.Register("redis", 10*time.Second, redisCheck(t))
 	srv := serve(t, c)
 
 	code, rep := get(t, srv.URL+"/readyz")
@@ -106,7 +106,7 @@ func TestReadyz(t *testing.T) {
 func TestGRPCHealth(t *testing.T) {
 	t.Parallel()
 	c := health.New(quiet(), health.WithWatchInterval(time.Hour))
-	c.Register("redis", time.Second, redisCheck(t))
+	c.Register("redis", 10*time.Second, redisCheck(t))
 	var failing atomic.Bool
 	failing.Store(true)
 	c.Register("jobs", time.Second, func(context.Context) error {

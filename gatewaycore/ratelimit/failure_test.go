@@ -83,7 +83,7 @@ func TestRedisUnreachable(t *testing.T) {
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 			t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
 			clock := newFakeClock()
-			l, err := ratelimit.NewRedis(ratelimit.RedisConfig{
+			l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout,
 				Client: client, FailureMode: mode, Now: clock.Now, MeterProvider: mp,
 				FailClosedRetryAfter: 3 * time.Second,
 			})
@@ -124,7 +124,7 @@ func TestRedisUnreachable(t *testing.T) {
 func TestMiddlewareFailClosed(t *testing.T) {
 	t.Parallel()
 	client, kill := throwawayRedis(t)
-	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, FailureMode: ratelimit.FailClosed, FailClosedRetryAfter: 3 * time.Second})
+	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout, Client: client, FailureMode: ratelimit.FailClosed, FailClosedRetryAfter: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

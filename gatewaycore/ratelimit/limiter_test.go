@@ -16,7 +16,7 @@ func limiters(t *testing.T) map[string]func(*fakeClock) ratelimit.Limiter {
 		"local": func(c *fakeClock) ratelimit.Limiter { return ratelimit.NewLocal(ratelimit.WithClock(c.Now)) },
 		"redis": func(c *fakeClock) ratelimit.Limiter {
 			client, prefix := newRedis(t)
-			l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, Prefix: prefix, Now: c.Now})
+			l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout, Client: client, Prefix: prefix, Now: c.Now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestInvalidLimit(t *testing.T) {
 func TestRedisServerClock(t *testing.T) {
 	t.Parallel()
 	client, prefix := newRedis(t)
-	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, Prefix: prefix})
+	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout, Client: client, Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,3 +72,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// testTimeout bounds Redis calls in tests: generous, because the test machine is
+// shared and a slow answer must not be mistaken for an unreachable Redis.
+const testTimeout = 10 * time.Second

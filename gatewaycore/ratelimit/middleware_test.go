@@ -87,7 +87,7 @@ func TestMiddlewareConnect(t *testing.T) {
 	t.Parallel()
 	client, prefix := newRedis(t)
 	clock := newFakeClock()
-	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, Prefix: prefix, Now: clock.Now})
+	l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout, Client: client, Prefix: prefix, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestSharedLimitAcrossInstances(t *testing.T) {
 	var urls []string
 	for range 3 {
 		client, _ := newRedis(t)
-		l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Client: client, Prefix: prefix})
+		l, err := ratelimit.NewRedis(ratelimit.RedisConfig{Timeout: testTimeout, Client: client, Prefix: prefix})
 		if err != nil {
 			t.Fatal(err)
 		}
