@@ -81,7 +81,7 @@ func fullChain(tb testing.TB, limit ratelimit.Limit, accessLog io.Writer) *fixtu
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rl, err := ratelimit.Middleware(ratelimit.NewLocal(), []ratelimit.Rule{{
+	rl, err := ratelimit.Middleware(ratelimit.NewLocal(ratelimit.WithClock(fixedNow)), []ratelimit.Rule{{
 		Prefix: "/grpc.health.v1.Health/", Policy: ratelimit.Policy{Name: "health", Key: ratelimit.KeyTenant, Limit: limit},
 	}})
 	if err != nil {
@@ -128,3 +128,7 @@ func newCheck(token string) *http.Request {
 
 // testTimeout bounds Redis calls: generous, so a loaded machine never degrades a decision.
 const testTimeout = 10 * time.Second
+
+// fixedNow is the rate limiter's clock in these tests and benchmarks: time stands
+// still, so the RateLimit and Retry-After values are exact however slow the machine.
+func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
