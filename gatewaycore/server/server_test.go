@@ -66,8 +66,9 @@ type recordingListener struct {
 }
 
 func (l *recordingListener) Close() error {
+	err := l.Listener.Close() // closed first, so the event means the socket is gone
 	l.once.Do(func() { l.ev.add("listener closed"); close(l.closed) })
-	return l.Listener.Close()
+	return err
 }
 
 // slowService holds Check and Watch open until release is closed.
