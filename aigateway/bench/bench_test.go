@@ -1,0 +1,199 @@
+package bench_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
+
+	"github.com/footingdev/footing/aigateway/gateway"
+	"github.com/footingdev/footing/aigateway/openaicompat"
+	"github.com/footingdev/footing/aigateway/provider/openai"
+	"github.com/footingdev/footing/aigateway/providertest"
+	"github.com/footingdev/footing/aigateway/quota"
+	"github.com/footingdev/footing/aigateway/router"
+)
+
+const body = `{"model":"%s","stream":true,"stream_options":{"include_usage":true},"max_tokens":256,"messages":[{"role":"user","content":"Say hello in ten words."}]}`
+
+// newGateway returns a gateway with everything on: routing over p, quotas and a
+// budget, pricing, and telemetry recorded by the OpenTelemetry SDK.
+func newGateway(tb testing.TB, p *openai.Provider) *gateway.Gateway {
+	tb.Helper()
+	r, err := router.New(router.Config{Routes: []router.Route{{Alias: "default-chat", Targets: []router.Target{{Provider: p, Model: "gpt-4o-mini"}}}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, _ := quota.New(quota.NewMemoryStore(nil), quota.Config{
+		Tenant: quota.Limits{RequestsPerMinute: 1 << 40, TokensPerMinute: 1 << 50, Budget: 1 << 60},
+		User:   quota.Limits{RequestsPerMinute: 1 << 40},
+	})
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	tb.Cleanup(func() {
+		tp.Shutdown(context.Background())
+		mp.Shutdown(context.Background())
+	})
+	gw, err := gateway.New(gateway.Config{Router: r, Limiter: l}, gateway.WithTracerProvider(tp), gateway.WithMeterProvider(mp))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return gw
+}
+
+func withTenant(next http.Handler) http.Handler {
+	p := &commonv1.Principal{TenantId: "acme", Subject: "bench"}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(identity.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// streamOnce posts one streamed chat and reads it to [DONE], returning the time
+// to the first content event and the total time.
+func streamOnce(tb testing.TB, c *http.Client, url, model string) (first, total time.Duration) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(strings.Replace(body, "%s", model, 1)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+providertest.APIKey)
+	start := time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		tb.Fatalf("status %d: %s", resp.StatusCode, b)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if first == 0 && bytes.Contains(line, []byte(`"content":"`)) {
+			first = time.Since(start)
+		}
+		if bytes.Equal(line, []byte("data: [DONE]")) {
+			return first, time.Since(start)
+		}
+	}
+	tb.Fatalf("stream ended without [DONE]: %v", sc.Err())
+	return 0, 0
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkAddedLatency streams the same chat from the fake upstream directly and
+// through the gateway's OpenAI-compatible endpoint (router, quota, budget, pricing,
+// telemetry on), alternating, and reports the added median time to first chunk and
+// total time.
+func BenchmarkAddedLatency(b *testing.B) {
+	fake := providertest.NewOpenAI(b)
+	fake.SetDefault(providertest.Reply{Steps: []providertest.Step{{Text: "Hello"}, {Text: " from"}, {Text: " the"}, {Text: " fake"}, {Text: " upstream"}}})
+	p, err := openai.New(openai.Config{BaseURL: fake.BaseURL(), APIKey: fake.APIKey})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(withTenant(openaicompat.New(newGateway(b, p))))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	defer client.CloseIdleConnections()
+	direct, through := fake.BaseURL()+"/chat/completions", srv.URL+"/v1/chat/completions"
+	// Warm up connections and pools.
+	for range 50 {
+		streamOnce(b, client, direct, "gpt-4o-mini")
+		streamOnce(b, client, through, "default-chat")
+	}
+	var df, dt, gf, gt []time.Duration
+	for b.Loop() {
+		f, t := streamOnce(b, client, direct, "gpt-4o-mini")
+		df, dt = append(df, f), append(dt, t)
+		f, t = streamOnce(b, client, through, "default-chat")
+		gf, gt = append(gf, f), append(gt, t)
+	}
+	b.ReportMetric(float64(median(df).Microseconds()), "direct-ttfc-µs")
+	b.ReportMetric(float64(median(gf).Microseconds()), "gateway-ttfc-µs")
+	b.ReportMetric(float64((median(gf) - median(df)).Microseconds()), "added-ttfc-µs")
+	b.ReportMetric(float64((median(gt) - median(dt)).Microseconds()), "added-total-µs")
+	b.ReportMetric(float64(median(gt))/float64(median(dt)), "total-ratio")
+}
+
+// BenchmarkOpenStreamMemory holds 1,000 streams open at once, first directly on
+// the provider and then through the gateway (in process, both with the fake
+// upstream in the same process), and reports the heap and stack each stream holds (client and
+// fake server side together).
+func BenchmarkOpenStreamMemory(b *testing.B) {
+	const n = 1000
+	fake := providertest.NewOpenAI(b)
+	fake.SetDefault(providertest.Reply{Steps: []providertest.Step{{Text: "Hello"}}, Stall: true})
+	p, err := openai.New(openai.Config{BaseURL: fake.BaseURL(), APIKey: fake.APIKey})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw := newGateway(b, p)
+	req := &aiv1.ChatRequest{Model: "default-chat", MaxTokens: new(int32(256)), Messages: []*aiv1.Message{{Role: aiv1.Role_ROLE_USER, Content: []*aiv1.ContentPart{{Part: &aiv1.ContentPart_Text{Text: "hi"}}}}}}
+	direct := func(ctx context.Context) (io.Closer, error) {
+		r := &aiv1.ChatRequest{Model: "gpt-4o-mini", MaxTokens: req.MaxTokens, Messages: req.Messages}
+		s, err := p.Chat(ctx, r)
+		if err == nil {
+			_, err = s.Next()
+		}
+		return s, err
+	}
+	through := func(ctx context.Context) (io.Closer, error) {
+		s, err := gw.Chat(identity.WithPrincipal(ctx, &commonv1.Principal{TenantId: "acme"}), req)
+		if err == nil {
+			_, err = s.Next()
+		}
+		return s, err
+	}
+	heapPer := func(open func(context.Context) (io.Closer, error)) float64 {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		streams := make([]io.Closer, 0, n)
+		for range n {
+			s, err := open(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			streams = append(streams, s)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		cancel()
+		for _, s := range streams {
+			s.Close()
+		}
+		return (float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)) / n
+	}
+	// Warm up: the first thousand streams of either kind grow the heap and the
+	// fake's pools, which would be charged to whichever is measured first.
+	heapPer(direct)
+	heapPer(through)
+	var d, g float64
+	for b.Loop() {
+		d = heapPer(direct)
+		g = heapPer(through)
+	}
+	b.ReportMetric(d, "direct-B/stream")
+	b.ReportMetric(g, "gateway-B/stream")
+	b.ReportMetric(g-d, "added-B/stream")
+}
