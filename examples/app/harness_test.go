@@ -14,6 +14,7 @@ import (
 	"github.com/footingdev/footing/examples/adr"
 	"github.com/footingdev/footing/examples/app"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+	"github.com/footingdev/footing/examples/internal/bearer"
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 	"github.com/footingdev/footing/storage/pgtest"
 	"github.com/footingdev/footing/storage/rls"
@@ -96,30 +97,5 @@ func (h *harness) token(tenant string, scopes ...string) string {
 
 // client returns an ADRService client that sends token (none if empty).
 func (h *harness) client(opt connect.ClientOption, token string) adrv1connect.ADRServiceClient {
-	return adrv1connect.NewADRServiceClient(h.http, h.url, opt, connect.WithInterceptors(bearer(token)))
-}
-
-type bearer string
-
-func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
-	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		if b != "" {
-			req.Header().Set("Authorization", "Bearer "+string(b))
-		}
-		return next(ctx, req)
-	}
-}
-
-func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
-		conn := next(ctx, spec)
-		if b != "" {
-			conn.RequestHeader().Set("Authorization", "Bearer "+string(b))
-		}
-		return conn
-	}
-}
-
-func (bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
-	return next
+	return adrv1connect.NewADRServiceClient(h.http, h.url, opt, connect.WithInterceptors(bearer.Token(token)))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/footingdev/footing/examples/app"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+	"github.com/footingdev/footing/examples/internal/bearer"
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 	"github.com/footingdev/footing/storage/pgtest"
 	"github.com/footingdev/footing/storage/rls"
@@ -49,7 +50,7 @@ func TestGracefulShutdownWithAnOpenWatch(t *testing.T) {
 	url := "http://" + ln.Addr().String()
 	tenant := uuid.NewString()
 	client := adrv1connect.NewADRServiceClient(http.DefaultClient, url,
-		connect.WithInterceptors(bearer(issuer.Mint(authtest.Claims{"tenant_id": tenant, "scope": "adr:read adr:write"}))))
+		connect.WithInterceptors(bearer.Token(issuer.Mint(authtest.Claims{"tenant_id": tenant, "scope": "adr:read adr:write"}))))
 	<-a.WatchReady()
 	watch, err := client.WatchADRs(context.Background(), connect.NewRequest(&adrv1.WatchADRsRequest{}))
 	if err != nil {

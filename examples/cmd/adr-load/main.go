@@ -34,6 +34,7 @@ import (
 	"github.com/footingdev/footing/examples/adr"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+	"github.com/footingdev/footing/examples/internal/bearer"
 	"github.com/footingdev/footing/examples/loadgen"
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 	"github.com/footingdev/footing/storage/pgtest"
@@ -119,7 +120,7 @@ func run() error {
 			"exp": time.Now().Add(2 * time.Hour).Unix()})
 		t := &tenant{}
 		for _, s := range servers {
-			t.clients = append(t.clients, adrv1connect.NewADRServiceClient(httpClient, s.url, connect.WithInterceptors(bearer(tok))))
+			t.clients = append(t.clients, adrv1connect.NewADRServiceClient(httpClient, s.url, connect.WithInterceptors(bearer.Token(tok))))
 		}
 		for j := range o.seed {
 			res, err := t.clients[j%len(t.clients)].CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: sample(j)}))
@@ -238,21 +239,4 @@ func (s *server) stop() {
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
 	}
-}
-
-type bearer string
-
-func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
-	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		req.Header().Set("Authorization", "Bearer "+string(b))
-		return next(ctx, req)
-	}
-}
-
-func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return next
-}
-
-func (bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
-	return next
 }

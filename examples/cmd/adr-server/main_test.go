@@ -21,6 +21,7 @@ import (
 	"github.com/footingdev/footing/examples/adr"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+	"github.com/footingdev/footing/examples/internal/bearer"
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 	"github.com/footingdev/footing/storage/pgtest"
 	"github.com/footingdev/footing/storage/rls"
@@ -87,12 +88,7 @@ func TestBinary(t *testing.T) {
 	}
 
 	token := issuer.Mint(authtest.Claims{"aud": "adr-api", "tenant_id": uuid.NewString(), "scope": "adr:read adr:write"})
-	auth := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+token)
-			return next(ctx, req)
-		}
-	}))
+	auth := connect.WithInterceptors(bearer.Token(token))
 	var protocols http.Protocols
 	protocols.SetUnencryptedHTTP2(true) // gRPC over cleartext HTTP/2 (h2c), as the server offers it
 	h2c := &http.Client{Transport: &http.Transport{Protocols: &protocols}}
