@@ -197,3 +197,64 @@ func BenchmarkOpenStreamMemory(b *testing.B) {
 	b.ReportMetric(g, "gateway-B/stream")
 	b.ReportMetric(g-d, "added-B/stream")
 }
+
+// BenchmarkAddedInProcess measures the gateway's own path without the extra HTTP
+// hop: the same streamed chat read to its end through provider.Chat directly and
+// through gateway.Chat (quota reserve and settle, router, pricing, telemetry),
+// alternating, both against the fake on loopback.
+func BenchmarkAddedInProcess(b *testing.B) {
+	fake := providertest.NewOpenAI(b)
+	fake.SetDefault(providertest.Reply{Steps: []providertest.Step{{Text: "Hello"}, {Text: " from"}, {Text: " the"}, {Text: " fake"}, {Text: " upstream"}}})
+	p, err := openai.New(openai.Config{BaseURL: fake.BaseURL(), APIKey: fake.APIKey})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw := newGateway(b, p)
+	msgs := []*aiv1.Message{{Role: aiv1.Role_ROLE_USER, Content: []*aiv1.ContentPart{{Part: &aiv1.ContentPart_Text{Text: "Say hello in ten words."}}}}}
+	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: "acme", Subject: "bench"})
+	type stream interface {
+		Next() (*aiv1.ChatChunk, error)
+		Close() error
+	}
+	run := func(open func() (stream, error)) (first, total time.Duration) {
+		start := time.Now()
+		s, err := open()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		for {
+			c, err := s.Next()
+			if err == io.EOF { //nolint:errorlint // both streams return io.EOF unwrapped
+				return first, time.Since(start)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if first == 0 && c.GetDeltaText() != "" {
+				first = time.Since(start)
+			}
+		}
+	}
+	direct := func() (stream, error) {
+		return p.Chat(ctx, &aiv1.ChatRequest{Model: "gpt-4o-mini", MaxTokens: new(int32(256)), Messages: msgs})
+	}
+	through := func() (stream, error) {
+		return gw.Chat(ctx, &aiv1.ChatRequest{Model: "default-chat", MaxTokens: new(int32(256)), Messages: msgs})
+	}
+	for range 50 {
+		run(direct)
+		run(through)
+	}
+	var df, dt, gf, gt []time.Duration
+	for b.Loop() {
+		f, t := run(direct)
+		df, dt = append(df, f), append(dt, t)
+		f, t = run(through)
+		gf, gt = append(gf, f), append(gt, t)
+	}
+	b.ReportMetric(float64(median(df).Microseconds()), "direct-ttfc-µs")
+	b.ReportMetric(float64((median(gf) - median(df)).Microseconds()), "added-ttfc-µs")
+	b.ReportMetric(float64((median(gt) - median(dt)).Microseconds()), "added-total-µs")
+	b.ReportMetric(float64(median(gt))/float64(median(dt)), "total-ratio")
+}
