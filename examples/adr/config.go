@@ -59,8 +59,12 @@ func NewService(cfg Config) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	table, err := newTable(cfg.PageTokenKey)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
-		store: &Store{pool: cfg.Pool},
+		store: &Store{pool: cfg.Pool, table: table},
 		cache: cache.For(cfg.Cache, cache.Proto[*adrv1.ADR]()),
 		hub:   cfg.Hub,
 		flags: cfg.Flags,

@@ -143,8 +143,11 @@ func TestCRUDAndVersions(t *testing.T) {
 	upd.Title = "lost update"
 	upd.Version = 1
 	_, err = b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: upd}))
-	if d := errs.From(err); d.Code != connect.CodeAborted || d.Reason != "ADR_VERSION_CONFLICT" || d.Metadata["current_version"] != "2" {
+	if d := errs.From(err); d.Code != connect.CodeAborted || d.Reason != "VERSION_CONFLICT" {
 		t.Fatalf("stale update: %+v", d)
+	}
+	if got, _ := b.svc.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: a.GetId()})); got.Msg.GetAdr().GetTitle() != "Use Postgres 15" {
+		t.Fatalf("a stale update changed the ADR: %v", got.Msg.GetAdr())
 	}
 	_, err = b.svc.DeleteADR(ctx, connect.NewRequest(&adrv1.DeleteADRRequest{Id: a.GetId(), Version: 1}))
 	if errs.From(err).Code != connect.CodeAborted {

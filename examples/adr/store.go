@@ -14,6 +14,7 @@ import (
 	"github.com/footingdev/footing/contracts/errs"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/storage/pg"
+	"github.com/footingdev/footing/storage/repo"
 	"github.com/footingdev/footing/storage/rls"
 )
 
@@ -27,35 +28,56 @@ const Domain = "adr.examples.footing.dev"
 const columns = `id, title, status, superseded_by, context, decision, consequences, tags, author, version, create_time, update_time`
 
 // Store reads and writes ADRs in the caller's tenant. Every method runs in an
-// rls.InTenant transaction, so a query can only ever touch the caller's rows.
+// rls.InTenant transaction, so a query can only ever touch the caller's rows. Single
+// rows go through a storage/repo Table on that transaction (create, get, version-checked
+// update); what repo does not offer — a version-checked delete, the tag filter of
+// List — is SQL on the same transaction, as a sqlc-generated query would be.
 type Store struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	table *repo.Table[record]
 	// afterWrite runs inside each write's transaction (to enqueue jobs atomically).
 	afterWrite func(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResponse_Kind, a *adrv1.ADR) error
 }
 
-// row is an adrs row as pgx scans it.
-type row struct {
-	ID           string
-	Title        string
-	Status       int16
-	SupersededBy *string
-	Context      string
-	Decision     string
-	Consequences string
-	Tags         []string
-	Author       string
-	Version      int64
-	CreateTime   time.Time
-	UpdateTime   time.Time
+// record is an adrs row. tenant_id is not in it: the table's default and its RLS
+// policy set and check it from the transaction's tenant.
+type record struct {
+	ID           string    `db:"id"`
+	Title        string    `db:"title"`
+	Status       int16     `db:"status"`
+	SupersededBy *string   `db:"superseded_by"`
+	Context      string    `db:"context"`
+	Decision     string    `db:"decision"`
+	Consequences string    `db:"consequences"`
+	Tags         []string  `db:"tags"`
+	Author       string    `db:"author"`
+	Version      int64     `db:"version"`
+	CreateTime   time.Time `db:"create_time"`
+	UpdateTime   time.Time `db:"update_time"`
+}
+
+func newTable(tokenKey []byte) (*repo.Table[record], error) {
+	return repo.NewTable[record](repo.Config{Table: "adrs", Resource: "ADR", TokenKey: tokenKey})
+}
+
+func toRecord(a *adrv1.ADR, author string) record {
+	return record{
+		ID: a.GetId(), Title: a.GetTitle(), Status: int16(a.GetStatus()), SupersededBy: nullable(a.GetSupersededBy()),
+		Context: a.GetContext(), Decision: a.GetDecision(), Consequences: a.GetConsequences(),
+		Tags: nonNil(a.GetTags()), Author: author, Version: a.GetVersion(),
+	}
 }
 
 func scanADR(r pgx.Row) (*adrv1.ADR, error) {
-	var x row
+	var x record
 	if err := r.Scan(&x.ID, &x.Title, &x.Status, &x.SupersededBy, &x.Context, &x.Decision,
 		&x.Consequences, &x.Tags, &x.Author, &x.Version, &x.CreateTime, &x.UpdateTime); err != nil {
 		return nil, err
 	}
+	return fromRecord(x), nil
+}
+
+func fromRecord(x record) *adrv1.ADR {
 	a := &adrv1.ADR{
 		Id: x.ID, Title: x.Title, Status: adrv1.Status(x.Status), Context: x.Context,
 		Decision: x.Decision, Consequences: x.Consequences, Tags: x.Tags, Author: x.Author,
@@ -64,7 +86,7 @@ func scanADR(r pgx.Row) (*adrv1.ADR, error) {
 	if x.SupersededBy != nil {
 		a.SupersededBy = *x.SupersededBy
 	}
-	return a, nil
+	return a
 }
 
 func nullable(s string) *string {
@@ -78,48 +100,44 @@ func nullable(s string) *string {
 func (s *Store) Create(ctx context.Context, a *adrv1.ADR, author string) (*adrv1.ADR, error) {
 	var out *adrv1.ADR
 	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		out, err = scanADR(tx.QueryRow(ctx, `INSERT INTO adrs (title, status, superseded_by, context, decision, consequences, tags, author)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+columns,
-			a.GetTitle(), int16(a.GetStatus()), nullable(a.GetSupersededBy()), a.GetContext(), a.GetDecision(),
-			a.GetConsequences(), nonNil(a.GetTags()), author))
+		rec := toRecord(a, author)
+		rec.ID, rec.Version = "", 0 // Server-assigned.
+		stored, err := s.table.Create(ctx, tx, rec)
 		if err != nil {
-			return mapError(err)
+			return err
 		}
+		out = fromRecord(stored)
 		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_CREATED, out)
 	})
 	return out, err
 }
 
-// Get returns the ADR with id, or NotFound.
+// Get returns the ADR with id, or NotFound (ADR_NOT_FOUND).
 func (s *Store) Get(ctx context.Context, id string) (*adrv1.ADR, error) {
 	var out *adrv1.ADR
 	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		out, err = scanADR(tx.QueryRow(ctx, `SELECT `+columns+` FROM adrs WHERE id = $1`, id))
-		return mapError(err)
+		rec, err := s.table.Get(ctx, tx, id)
+		out = fromRecord(rec)
+		return err
 	})
 	return out, err
 }
 
 // Update replaces the content of a.Id if its version is still a.Version, and
-// returns it with the next version. A stale version is Aborted; a missing ADR is
-// NotFound.
+// returns it with the next version. A stale version is Aborted (VERSION_CONFLICT);
+// a missing ADR is NotFound. The author stays the creator.
 func (s *Store) Update(ctx context.Context, a *adrv1.ADR) (*adrv1.ADR, error) {
 	var out *adrv1.ADR
 	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		out, err = scanADR(tx.QueryRow(ctx, `UPDATE adrs SET title = $3, status = $4, superseded_by = $5, context = $6,
-				decision = $7, consequences = $8, tags = $9, version = version + 1, update_time = now()
-			WHERE id = $1 AND version = $2 RETURNING `+columns,
-			a.GetId(), a.GetVersion(), a.GetTitle(), int16(a.GetStatus()), nullable(a.GetSupersededBy()),
-			a.GetContext(), a.GetDecision(), a.GetConsequences(), nonNil(a.GetTags())))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return s.missingOrStale(ctx, tx, a.GetId(), a.GetVersion())
-		}
+		current, err := s.table.Get(ctx, tx, a.GetId())
 		if err != nil {
-			return mapError(err)
+			return err
 		}
+		stored, err := s.table.Update(ctx, tx, toRecord(a, current.Author))
+		if err != nil {
+			return err
+		}
+		out = fromRecord(stored)
 		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_UPDATED, out)
 	})
 	return out, err
@@ -145,7 +163,7 @@ func (s *Store) missingOrStale(ctx context.Context, tx pgx.Tx, id string, versio
 	if err != nil {
 		return mapError(err)
 	}
-	return errs.Aborted("ADR_VERSION_CONFLICT", "the ADR was changed since it was read; read it again",
+	return errs.Aborted("VERSION_CONFLICT", "the ADR was changed since it was read; read it again",
 		errs.WithDomain(Domain), errs.WithMetadata("id", id, "version", strconv.FormatInt(version, 10), "current_version", strconv.FormatInt(current, 10)))
 }
 

@@ -55,7 +55,7 @@ func TestCRUDOverEveryProtocol(t *testing.T) {
 			}
 			// Stale version: Aborted, nothing written.
 			_, err = c.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
-			if d := errs.From(err); d.Code != connect.CodeAborted || d.Reason != "ADR_VERSION_CONFLICT" {
+			if d := errs.From(err); d.Code != connect.CodeAborted || d.Reason != "VERSION_CONFLICT" {
 				t.Fatalf("stale update: %+v", d)
 			}
 			if _, err := c.DeleteADR(ctx, connect.NewRequest(&adrv1.DeleteADRRequest{Id: a.GetId(), Version: 2})); err != nil {
