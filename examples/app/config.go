@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/base64"
 	"errors"
+	"os"
 	"strings"
 
 	"github.com/footingdev/footing/gatewaycore/config"
@@ -115,7 +116,7 @@ func (c *Config) pageTokenKey() []byte {
 // does not set it.
 func withDefault(name, value string) func(string) (string, bool) {
 	return func(key string) (string, bool) {
-		if v, ok := lookupEnv(key); ok {
+		if v, ok := os.LookupEnv(key); ok {
 			return v, true
 		}
 		if key == name {
