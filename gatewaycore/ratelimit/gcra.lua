@@ -1,7 +1,9 @@
 -- GCRA in one atomic step. Times are integer microseconds.
 -- KEYS[1]: the key. ARGV[1]: emission interval. ARGV[2]: tolerance (interval * burst).
 -- ARGV[3]: now, or "" to use the server's clock.
--- Returns {allowed (1/0), retry_after, remaining, reset_after}.
+-- Returns one integer, so that the reply is as small as a GET's: when allowed, the new
+-- TAT minus now (> 0); when refused, -(TAT - now) (< 0). The caller derives retry-after
+-- and remaining from it with the interval and tolerance it sent.
 local now
 if ARGV[3] == '' then
   local t = redis.call('TIME')
@@ -18,7 +20,7 @@ end
 local nxt = tat + interval
 local allow_at = nxt - tau
 if now < allow_at then
-  return {0, allow_at - now, 0, tat - now}
+  return now - tat
 end
 redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil((nxt - now) / 1000))
-return {1, 0, math.floor((tau - (nxt - now)) / interval), nxt - now}
+return nxt - now

@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,51 @@ func TestLocalSweepsExpiredKeys(t *testing.T) {
 	}
 	if n := l.Len(); n >= 75000 {
 		t.Fatalf("Len = %d; expired keys were not swept", n)
+	}
+}
+
+// TestRedisMatchesLocal drives both implementations through the same random sequence
+// of requests and clock steps and wants the same decision every time: the Redis
+// script's compact reply must expand to exactly what the in-process GCRA decides.
+func TestRedisMatchesLocal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	limits := []ratelimit.Limit{
+		{Rate: 10, Period: time.Second, Burst: 5},
+		{Rate: 1, Period: time.Second},
+		{Rate: 3, Period: 300 * time.Millisecond, Burst: 1},
+		{Rate: 1000, Period: time.Minute, Burst: 20},
+	}
+	for _, limit := range limits {
+		t.Run(fmt.Sprintf("%d per %s burst %d", limit.Rate, limit.Period, limit.Burst), func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			mk := limiters(t)
+			local, remote := mk["local"](clock), mk["redis"](clock)
+			rng := rand.New(rand.NewPCG(uint64(limit.Rate), uint64(limit.Burst)))
+			refused := 0
+			for i := range 300 {
+				if rng.IntN(2) == 0 { // Up to two emission intervals, in whole milliseconds.
+					clock.Advance(time.Duration(rng.IntN(int(2*limit.Period/time.Duration(limit.Rate)/time.Millisecond)+1)) * time.Millisecond)
+				}
+				want, err := local.Allow(ctx, "k", limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := remote.Allow(ctx, "k", limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Fatalf("step %d: redis %+v, local %+v", i, got, want)
+				}
+				if !got.Allowed {
+					refused++
+				}
+			}
+			if refused == 0 || refused == 300 {
+				t.Fatalf("%d of 300 refused; the sequence did not exercise both outcomes", refused)
+			}
+		})
 	}
 }

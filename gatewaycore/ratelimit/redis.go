@@ -118,9 +118,9 @@ func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Decision, e
 	}
 	callCtx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	res, err := gcraScript.Run(callCtx, r.cfg.Client, []string{r.cfg.Prefix + key}, interval, tau, now).Int64Slice()
-	if err == nil && len(res) != 4 {
-		err = fmt.Errorf("ratelimit: script returned %d values", len(res))
+	res, err := gcraScript.Run(callCtx, r.cfg.Client, []string{r.cfg.Prefix + key}, interval, tau, now).Int64()
+	if err == nil && res == 0 {
+		err = errors.New("ratelimit: script returned 0")
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -128,13 +128,23 @@ func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Decision, e
 		}
 		return r.degraded(ctx, key, limit)
 	}
-	return Decision{
-		Allowed:    res[0] == 1,
-		Limit:      limit,
-		RetryAfter: time.Duration(res[1]) * time.Microsecond,
-		Remaining:  res[2],
-		ResetAfter: time.Duration(res[3]) * time.Microsecond,
-	}, nil
+	return redisDecision(res, interval, tau, limit), nil
+}
+
+// redisDecision expands the script's one-integer reply (see gcra.lua): r > 0 is an
+// allowed request whose new TAT is r µs ahead of now; r < 0 a refused one whose TAT
+// is -r µs ahead.
+func redisDecision(r, interval, tau int64, limit Limit) Decision {
+	d := Decision{Limit: limit}
+	if r > 0 {
+		d.Allowed = true
+		d.Remaining = (tau - r) / interval
+		d.ResetAfter = time.Duration(r) * time.Microsecond
+		return d
+	}
+	d.ResetAfter = time.Duration(-r) * time.Microsecond
+	d.RetryAfter = time.Duration(-r+interval-tau) * time.Microsecond
+	return d
 }
 
 func (r *Redis) degraded(ctx context.Context, key string, limit Limit) (Decision, error) {
