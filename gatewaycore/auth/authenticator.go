@@ -96,22 +96,40 @@ func (a *Authenticator) Close() {
 // verifies it. It returns [ErrNoCredential] when there is none, and otherwise a
 // [CredentialError] whose reason is for server-side use only.
 func (a *Authenticator) Authenticate(ctx context.Context, h http.Header) (*commonv1.Principal, error) {
-	if key := h.Get("X-API-Key"); key != "" {
-		return a.VerifyAPIKey(ctx, key)
+	p, shared, err := a.authenticate(ctx, h)
+	if shared {
+		p = clonePrincipal(p)
+	}
+	return p, err
+}
+
+// headerAPIKey is "X-API-Key" in its canonical form, so that reading it does not
+// canonicalize (and allocate) on every request.
+const headerAPIKey = "X-Api-Key"
+
+// authenticate is [Authenticator.Authenticate] without the copy: shared reports that
+// p is the verified-token cache's own Principal, which the caller must not modify
+// (contracts/identity requires the same of every Principal put in a context).
+func (a *Authenticator) authenticate(ctx context.Context, h http.Header) (p *commonv1.Principal, shared bool, err error) {
+	if key := h.Get(headerAPIKey); key != "" {
+		p, err = a.VerifyAPIKey(ctx, key)
+		return p, false, err
 	}
 	authz := h.Get("Authorization")
 	if authz == "" {
-		return nil, ErrNoCredential
+		return nil, false, ErrNoCredential
 	}
 	scheme, token, ok := strings.Cut(authz, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return nil, fail(ReasonMalformed)
+		return nil, false, fail(ReasonMalformed)
 	}
 	token = strings.TrimSpace(token)
 	if strings.HasPrefix(token, a.cfg.APIKeyPrefix) {
-		return a.VerifyAPIKey(ctx, token)
+		p, err = a.VerifyAPIKey(ctx, token)
+		return p, false, err
 	}
-	return a.VerifyToken(ctx, token)
+	p, err = a.verifyToken(ctx, token)
+	return p, err == nil, err
 }
 
 // VerifyToken verifies a compact JWS bearer token: size, structure, issuer, algorithm,
@@ -119,6 +137,15 @@ func (a *Authenticator) Authenticate(ctx context.Context, h http.Header) (*commo
 // keys; then maps its claims to a Principal. Verified tokens are cached until their exp.
 // The returned Principal is the caller's own copy.
 func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*commonv1.Principal, error) {
+	p, err := a.verifyToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return clonePrincipal(p), nil
+}
+
+// verifyToken is [Authenticator.VerifyToken] returning the shared, cached Principal.
+func (a *Authenticator) verifyToken(ctx context.Context, token string) (*commonv1.Principal, error) {
 	if len(token) > a.cfg.MaxTokenBytes {
 		return nil, fail(ReasonTooLarge)
 	}
@@ -127,7 +154,7 @@ func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*commonv
 	if a.cache != nil {
 		sum = sha256.Sum256([]byte(token))
 		if p, ok := a.cache.get(sum, now.Unix()); ok {
-			return clonePrincipal(p), nil
+			return p, nil
 		}
 	}
 	p, expiry, err := a.verify(ctx, token, now)
@@ -137,7 +164,7 @@ func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*commonv
 	if a.cache != nil {
 		a.cache.put(sum, p, expiry)
 	}
-	return clonePrincipal(p), nil
+	return p, nil
 }
 
 // verify does the work of VerifyToken; expiry is the last second the token is valid.

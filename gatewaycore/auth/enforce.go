@@ -24,7 +24,7 @@ func (a *Authenticator) Authorize(ctx context.Context, policy *Policy, procedure
 	method := methodOf(p)
 	if p == nil {
 		var err error
-		p, err = a.Authenticate(ctx, header)
+		p, _, err = a.authenticate(ctx, header) // shared: a context's Principal is read-only
 		method = methodOf(p)
 		if err != nil {
 			method = a.presentedMethod(header)
@@ -66,7 +66,7 @@ func methodOf(p *commonv1.Principal) string {
 
 func (a *Authenticator) presentedMethod(h http.Header) string {
 	switch {
-	case h.Get("X-API-Key") != "":
+	case h.Get(headerAPIKey) != "":
 		return "api_key"
 	case h.Get("Authorization") != "":
 		return "bearer"

@@ -50,12 +50,16 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 	o := buildOptions(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx, err := a.Authorize(r.Context(), policy, cleanPath(r.URL.Path), r.Header)
+			parent := r.Context()
+			ctx, err := a.Authorize(parent, policy, cleanPath(r.URL.Path), r.Header)
 			if err != nil {
 				o.writeError(w, r, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(ctx))
+			if ctx != parent { // a Principal was added: one request copy
+				r = r.WithContext(ctx)
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }
