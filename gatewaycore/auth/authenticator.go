@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -150,10 +149,10 @@ func (a *Authenticator) verifyToken(ctx context.Context, token string) (*commonv
 		return nil, fail(ReasonTooLarge)
 	}
 	now := a.cfg.Now()
-	var sum [32]byte
+	var key uint64
 	if a.cache != nil {
-		sum = sha256.Sum256([]byte(token))
-		if p, ok := a.cache.get(sum, now.Unix()); ok {
+		key = a.cache.key(token)
+		if p, ok := a.cache.get(key, token, now.Unix()); ok {
 			return p, nil
 		}
 	}
@@ -162,7 +161,7 @@ func (a *Authenticator) verifyToken(ctx context.Context, token string) (*commonv
 		return nil, err
 	}
 	if a.cache != nil {
-		a.cache.put(sum, p, expiry)
+		a.cache.put(key, token, p, expiry)
 	}
 	return p, nil
 }

@@ -40,9 +40,9 @@ func bareVerify(alg string, pub crypto.PublicKey, token string) bool {
 }
 
 // BenchmarkVerifyToken measures VerifyToken on a cache miss (full parse, claim checks,
-// key lookup in the warm JWKS cache, signature) and on a hit (SHA-256 of the token and
-// a map lookup), against the bare signature check. x-baseline is ns/op divided by the
-// baseline's ns/op.
+// key lookup in the warm JWKS cache, signature) and on a hit (seeded hash of the
+// token, a map lookup, a comparison of the token, a copy of the Principal), against
+// the bare signature check. x-baseline is ns/op divided by the baseline's ns/op.
 func BenchmarkVerifyToken(b *testing.B) {
 	iss := authtest.NewIssuer()
 	defer iss.Close()

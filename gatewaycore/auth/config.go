@@ -39,8 +39,9 @@ type Config struct {
 	APIKeyIssuer string
 	// MaxTokenBytes refuses longer bearer tokens before any parsing. Default 8 KiB.
 	MaxTokenBytes int
-	// CacheSize bounds the cache of verified tokens (keyed by SHA-256 of the token, kept
-	// no longer than the token's exp). Default 10,000; negative disables the cache.
+	// CacheSize bounds the cache of verified tokens (keyed by a seeded hash of the
+	// token, a hit confirmed by comparing the whole token, kept no longer than the
+	// token's exp). Default 10,000; negative disables the cache.
 	CacheSize int
 	// HTTPClient fetches discovery documents and key sets; nil means a client with a
 	// 10 s timeout.

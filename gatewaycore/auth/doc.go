@@ -4,7 +4,7 @@
 // discovery or an explicit JWKS URL, cached and refreshed by package jwks; an
 // algorithm allow-list per issuer that never admits "none" or HMAC; iss, aud, exp,
 // nbf and iat with a clock skew; a maximum token size; a bounded cache of verified
-// tokens keyed by their SHA-256 — and API keys for machine clients, stored hashed
+// tokens keyed by a seeded hash and confirmed by the whole token — and API keys for machine clients, stored hashed
 // behind an [APIKeyStore]. Claims become a footing.common.v1.Principal through
 // configurable claim names.
 //

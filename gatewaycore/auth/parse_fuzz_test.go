@@ -2,8 +2,11 @@ package auth
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
+
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 )
 
 // FuzzParseJWS feeds arbitrary strings to the compact-JWS parser: it must never panic,
@@ -57,23 +60,41 @@ func TestTokenCacheBoundAndExpiry(t *testing.T) {
 	t.Parallel()
 	c := newTokenCache(cacheShards * 2)
 	for i := range 1000 {
-		var k [32]byte
-		k[0], k[1], k[2] = byte(i), byte(i>>8), 1
-		c.put(k, nil, int64(100+i))
+		tok := fmt.Sprintf("token-%d", i)
+		c.put(c.key(tok), tok, nil, int64(100+i))
 	}
 	if n := c.len(); n > cacheShards*2 {
 		t.Fatalf("cache holds %d entries, bound %d", n, cacheShards*2)
 	}
-	var k [32]byte
-	k[5] = 9
-	c.put(k, nil, 50)
-	if _, ok := c.get(k, 50); !ok {
+	const tok = "the-token"
+	k := c.key(tok)
+	c.put(k, tok, nil, 50)
+	if _, ok := c.get(k, tok, 50); !ok {
 		t.Fatal("entry missing at its last valid second")
 	}
-	if _, ok := c.get(k, 51); ok {
+	if _, ok := c.get(k, tok, 51); ok {
 		t.Fatal("entry served after its expiry")
 	}
-	if _, ok := c.get(k, 50); ok {
+	if _, ok := c.get(k, tok, 50); ok {
 		t.Fatal("expired entry was not dropped")
+	}
+}
+
+// TestTokenCacheCollision: an entry is served only for the very token it was put
+// under, whatever the hash says, so a colliding token can never borrow its Principal.
+func TestTokenCacheCollision(t *testing.T) {
+	t.Parallel()
+	c := newTokenCache(100)
+	p := &commonv1.Principal{Subject: "victim"}
+	const tok = "header.payload.signature"
+	k := c.key(tok)
+	c.put(k, tok, p, 100)
+	for _, other := range []string{"header.payload.signaturX", "header.payload.signature ", "", tok[:len(tok)-1]} {
+		if got, ok := c.get(k, other, 1); ok {
+			t.Fatalf("token %q under the same key got %v", other, got)
+		}
+	}
+	if got, ok := c.get(k, tok, 1); !ok || got != p {
+		t.Fatalf("the token itself: %v, %v", got, ok)
 	}
 }
