@@ -82,8 +82,10 @@ func FromPolicy(p *gatewayv1.CorsPolicy) []Option {
 
 // A Handler is the CORS middleware built by [New]. It is safe for concurrent use.
 type Handler struct {
-	any         bool
-	exact       map[string]bool
+	any bool
+	// exact maps each allowed origin, lower-cased, to the Access-Control-Allow-Origin
+	// value to answer when a request sends it exactly as configured.
+	exact       map[string][]string
 	suffixes    []pattern
 	credentials bool
 	methods     []string
@@ -92,7 +94,17 @@ type Handler struct {
 	allowHdrs   string
 	exposeHdrs  string
 	maxAge      string
+	// Response header values, built once and shared by every response; each has
+	// len == cap, so a later Header.Add copies rather than writes into them.
+	exposeValue []string
 }
+
+// Shared response header values (see Handler.exposeValue).
+var (
+	varyOrigin = []string{"Origin"}
+	valueTrue  = []string{"true"}
+	valueAny   = []string{"*"}
+)
 
 type pattern struct{ scheme, suffix string }
 
@@ -103,7 +115,7 @@ func New(opts ...Option) (*Handler, error) {
 	for _, opt := range opts {
 		opt(&c)
 	}
-	h := &Handler{exact: map[string]bool{}, credentials: c.credentials, headers: map[string]bool{}}
+	h := &Handler{exact: map[string][]string{}, credentials: c.credentials, headers: map[string]bool{}}
 	var problems []error
 	if len(c.origins) == 0 {
 		problems = append(problems, errors.New("no allowed origins"))
@@ -123,7 +135,7 @@ func New(opts ...Option) (*Handler, error) {
 			}
 			h.suffixes = append(h.suffixes, pattern{scheme: strings.ToLower(scheme) + "://", suffix: "." + strings.ToLower(host)})
 		case validOrigin(o):
-			h.exact[strings.ToLower(o)] = true
+			h.exact[strings.ToLower(o)] = []string{o}
 		default:
 			problems = append(problems, fmt.Errorf("origin %q is malformed: want scheme://host[:port] with no path", o))
 		}
@@ -140,6 +152,7 @@ func New(opts ...Option) (*Handler, error) {
 	h.allowHdrs = strings.Join(headers, ", ")
 	h.exposeHdrs = strings.Join(dedupe(append(append(connectcors.ExposedHeaders(), "X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"), c.exposed...)), ", ")
 	h.maxAge = strconv.Itoa(int(c.maxAge.Seconds()))
+	h.exposeValue = []string{h.exposeHdrs}
 	return h, nil
 }
 
@@ -178,7 +191,7 @@ func (h *Handler) AllowsOrigin(origin string) bool {
 		return true
 	}
 	o := strings.ToLower(origin)
-	if h.exact[o] {
+	if _, ok := h.exact[o]; ok {
 		return true
 	}
 	for _, p := range h.suffixes {
@@ -200,10 +213,16 @@ func (h *Handler) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		hd := w.Header()
-		hd.Add("Vary", "Origin")
+		// The keys below are in canonical form and the values shared: no allocation
+		// for a request from an origin allowed exactly as configured.
+		if vary := hd["Vary"]; len(vary) == 0 {
+			hd["Vary"] = varyOrigin
+		} else {
+			hd["Vary"] = append(vary, "Origin")
+		}
 		if h.AllowsOrigin(origin) {
 			h.setOrigin(hd, origin)
-			hd.Set("Access-Control-Expose-Headers", h.exposeHdrs)
+			hd["Access-Control-Expose-Headers"] = h.exposeValue
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -213,13 +232,16 @@ func (h *Handler) Wrap(next http.Handler) http.Handler {
 func (h *Handler) Middleware() func(http.Handler) http.Handler { return h.Wrap }
 
 func (h *Handler) setOrigin(hd http.Header, origin string) {
-	if h.any && !h.credentials {
-		hd.Set("Access-Control-Allow-Origin", "*")
-	} else {
-		hd.Set("Access-Control-Allow-Origin", origin)
+	switch v, exact := h.exact[origin]; {
+	case h.any && !h.credentials:
+		hd["Access-Control-Allow-Origin"] = valueAny
+	case exact && v[0] == origin:
+		hd["Access-Control-Allow-Origin"] = v
+	default:
+		hd["Access-Control-Allow-Origin"] = []string{origin}
 	}
 	if h.credentials {
-		hd.Set("Access-Control-Allow-Credentials", "true")
+		hd["Access-Control-Allow-Credentials"] = valueTrue
 	}
 }
 

@@ -238,3 +238,38 @@ func TestFromPolicy(t *testing.T) {
 		t.Fatalf("preflight: %d %v", rec.Code, rec.Header())
 	}
 }
+
+// TestSharedHeaderValues: the header values the handler shares between responses
+// are never changed through one response's Header.Add, and an origin that differs
+// from the configured one only in case is echoed as sent.
+func TestSharedHeaderValues(t *testing.T) {
+	t.Parallel()
+	h, err := cors.New(cors.WithAllowedOrigins(browserOrigin), cors.WithCredentials())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := h.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Encoding")
+		w.Header().Add("Access-Control-Expose-Headers", "X-Extra")
+		w.Header().Add("Access-Control-Allow-Credentials", "extra")
+	}))
+	for _, origin := range []string{browserOrigin, browserOrigin, "https://APP.example.com"} {
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.Header.Set("Origin", origin)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		hd := rec.Header()
+		if got := hd.Values("Vary"); len(got) != 2 || got[0] != "Origin" || got[1] != "Accept-Encoding" {
+			t.Fatalf("Vary = %q", got)
+		}
+		if got := hd.Values("Access-Control-Allow-Credentials"); len(got) != 2 || got[0] != "true" {
+			t.Fatalf("Access-Control-Allow-Credentials = %q", got)
+		}
+		if got := hd.Values("Access-Control-Expose-Headers"); len(got) != 2 || got[1] != "X-Extra" {
+			t.Fatalf("Access-Control-Expose-Headers = %q", got)
+		}
+		if got := hd.Get("Access-Control-Allow-Origin"); got != origin {
+			t.Fatalf("Access-Control-Allow-Origin = %q, want %q", got, origin)
+		}
+	}
+}
