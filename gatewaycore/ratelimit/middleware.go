@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"sort"
@@ -80,7 +81,7 @@ type middlewareConfig struct {
 func WithAPIKeyHeader(name string) Option {
 	return func(c *middlewareConfig) {
 		if name != "" {
-			c.apiKeyHeader = name
+			c.apiKeyHeader = http.CanonicalHeaderKey(name)
 		}
 	}
 }
@@ -106,12 +107,19 @@ func WithErrorWriter(w *httperr.Writer) Option {
 
 type compiledRule struct {
 	Rule
-	policyHeader string
+	policyHeader []string // the RateLimit-Policy value, shared by every response (len == cap)
 	quotedName   string
 	keyPrefix    string
-	allowed      metric.AddOption
-	limited      metric.AddOption
+	allowed      []metric.AddOption
+	limited      []metric.AddOption
 }
+
+// The RateLimit header names in canonical form, so that setting them costs no
+// canonicalization (http.CanonicalHeaderKey("RateLimit") is "Ratelimit").
+const (
+	headerRateLimit       = "Ratelimit"
+	headerRateLimitPolicy = "Ratelimit-Policy"
+)
 
 // Middleware returns HTTP middleware that applies rules with limiter. It reports
 // every invalid rule at once. Every limited response carries the RateLimit-Policy and
@@ -170,9 +178,9 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 			problems = append(problems, fmt.Errorf("rule %d (%s): %w", i, r.Policy.Name, err))
 		}
 		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name), keyPrefix: r.Policy.Name + ":"}
-		cr.policyHeader = fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))
-		cr.allowed = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "allowed")))
-		cr.limited = metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "limited")))
+		cr.policyHeader = []string{fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))}
+		cr.allowed = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "allowed")))}
+		cr.limited = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "limited")))}
 		compiled = append(compiled, cr)
 	}
 	m := semconv.RateLimitDecisions
@@ -200,18 +208,19 @@ func (e *enforcer) match(path string) *compiledRule {
 // decide takes one decision under rule, sets the RateLimit headers on out, and
 // returns nil to proceed or the error to answer with.
 func (e *enforcer) decide(ctx context.Context, rule *compiledRule, in http.Header, remoteAddr string, out http.Header) error {
-	key := rule.keyPrefix + keyFor(ctx, rule.Policy.Key, in, remoteAddr, e.cfg.apiKeyHeader)
-	d, err := e.limiter.Allow(ctx, key, rule.Policy.Limit)
+	var buf [64]byte
+	kind, id := keyParts(ctx, rule.Policy.Key, in, remoteAddr, e.cfg.apiKeyHeader, &buf)
+	d, err := e.limiter.Allow(ctx, rule.keyPrefix+kind+id, rule.Policy.Limit) // one allocation
 	if err != nil {
 		return err
 	}
-	out.Set("RateLimit-Policy", rule.policyHeader)
-	out.Set("RateLimit", rateLimitHeader(rule.quotedName, d))
+	out[headerRateLimitPolicy] = rule.policyHeader
+	out[headerRateLimit] = []string{rateLimitHeader(rule.quotedName, d)}
 	if d.Allowed {
-		e.decisions.Add(ctx, 1, rule.allowed)
+		e.decisions.Add(ctx, 1, rule.allowed...)
 		return nil
 	}
-	e.decisions.Add(ctx, 1, rule.limited)
+	e.decisions.Add(ctx, 1, rule.limited...)
 	if d.FailedClosed {
 		return errs.Unavailable("RATE_LIMIT_UNAVAILABLE", "rate limiting is unavailable; try again later",
 			errs.WithRetryAfter(d.RetryAfter), errs.WithMetadata("policy", rule.Policy.Name))
@@ -231,36 +240,56 @@ func rateLimitHeader(quotedName string, d Decision) string {
 	if !d.Allowed {
 		reset = d.RetryAfter
 	}
-	return quotedName + ";r=" + strconv.FormatInt(d.Remaining, 10) + ";t=" + httperr.RetryAfterSeconds(reset.Seconds())
+	var buf [96]byte
+	b := append(buf[:0], quotedName...)
+	b = append(b, ";r="...)
+	b = strconv.AppendInt(b, d.Remaining, 10)
+	b = append(b, ";t="...)
+	b = appendSeconds(b, reset.Seconds())
+	return string(b)
+}
+
+// appendSeconds appends httperr.RetryAfterSeconds(seconds) to b.
+func appendSeconds(b []byte, seconds float64) []byte {
+	if seconds <= 0 || math.IsNaN(seconds) {
+		return append(b, '0')
+	}
+	return strconv.AppendInt(b, int64(math.Ceil(min(seconds, 1<<31))), 10)
 }
 
 // Key returns the identity r is counted by under kind, prefixed by its kind
 // ("tenant:t1", "ip:203.0.113.9"). API keys are hashed, never stored as sent.
 func Key(r *http.Request, kind KeyKind, apiKeyHeader string) string {
-	return keyFor(r.Context(), kind, r.Header, r.RemoteAddr, apiKeyHeader)
+	var buf [64]byte
+	k, id := keyParts(r.Context(), kind, r.Header, r.RemoteAddr, apiKeyHeader, &buf)
+	return k + id
 }
 
-func keyFor(ctx context.Context, kind KeyKind, h http.Header, remoteAddr, apiKeyHeader string) string {
+// keyParts returns the kind prefix ("tenant:") and the identity the request is
+// counted by, so that the caller joins them with its own prefix in one
+// concatenation; only a hashed API key (hex-encoded through buf) allocates here.
+func keyParts(ctx context.Context, kind KeyKind, h http.Header, remoteAddr, apiKeyHeader string, buf *[64]byte) (prefix, id string) {
 	switch kind {
 	case KeyTenant:
 		if t, ok := identity.TenantID(ctx); ok {
-			return "tenant:" + t
+			return "tenant:", t
 		}
 	case KeyUser:
 		if u, ok := identity.UserID(ctx); ok {
-			return "user:" + u
+			return "user:", u
 		}
 		if p, ok := identity.PrincipalFrom(ctx); ok && p.GetSubject() != "" {
-			return "user:" + p.GetSubject()
+			return "user:", p.GetSubject()
 		}
 	case KeyAPIKey:
 		if k := h.Get(apiKeyHeader); k != "" {
 			sum := sha256.Sum256([]byte(k))
-			return "api_key:" + hex.EncodeToString(sum[:16])
+			n := hex.Encode(buf[:], sum[:16])
+			return "api_key:", string(buf[:n])
 		}
 	case KeyIP:
 	}
-	return "ip:" + clientIP(ctx, remoteAddr)
+	return "ip:", clientIP(ctx, remoteAddr)
 }
 
 func clientIP(ctx context.Context, remoteAddr string) string {
