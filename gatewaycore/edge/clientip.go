@@ -61,26 +61,36 @@ func (t *TrustedProxies) trusted(a netip.Addr) bool {
 // the client. Malformed entries stop the walk at the last good hop, so a client
 // cannot forge its address past a trusted proxy.
 func (t *TrustedProxies) ClientIP(r *http.Request) string {
-	peer, ok := parseHostPort(r.RemoteAddr)
+	peer, host, ok := parseHostPort(r.RemoteAddr)
 	if !ok {
 		return ""
 	}
 	if len(t.prefixes) == 0 || !t.trusted(peer) {
-		return peer.String()
+		return addrString(peer, host)
 	}
 	hops := ForwardedFor(r.Header)
-	current := peer
+	current, text := peer, host
 	for i := len(hops) - 1; i >= 0; i-- {
 		a, err := netip.ParseAddr(hops[i])
 		if err != nil {
 			break
 		}
-		current = a.Unmap()
+		current, text = a.Unmap(), hops[i]
 		if !t.trusted(current) {
 			break
 		}
 	}
-	return current.String()
+	return addrString(current, text)
+}
+
+// addrString returns a.String(), reusing text when that is what it already says (the
+// usual case), so that no new string is allocated.
+func addrString(a netip.Addr, text string) string {
+	var buf [64]byte
+	if string(a.AppendTo(buf[:0])) == text {
+		return text
+	}
+	return a.String()
 }
 
 // ForwardedFor returns the X-Forwarded-For entries of h, left to right, trimmed, at
@@ -98,17 +108,16 @@ func ForwardedFor(h http.Header) []string {
 	return out
 }
 
-func parseHostPort(s string) (netip.Addr, bool) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
+// parseHostPort returns the address of "host:port" (or of a bare host) and the text
+// of its host part.
+func parseHostPort(s string) (netip.Addr, string, bool) {
 	host, _, err := net.SplitHostPort(s)
 	if err != nil {
 		host = s
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil {
-		return netip.Addr{}, false
+		return netip.Addr{}, "", false
 	}
-	return a.Unmap(), true
+	return a.Unmap(), host, true
 }

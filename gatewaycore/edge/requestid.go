@@ -95,17 +95,27 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 			if !ValidRequestID(id) {
 				id = c.newID()
 			}
-			w.Header().Set(HeaderRequestID, id)
-			md := &commonv1.RequestMetadata{
-				RequestId:   id,
-				ClientIp:    c.proxies.ClientIP(r),
-				UserAgent:   r.UserAgent(),
-				Traceparent: r.Header.Get("Traceparent"),
-				Procedure:   Procedure(r),
+			// One allocation for the metadata and the response header's value.
+			st := &metadataState{
+				md: commonv1.RequestMetadata{
+					RequestId:   id,
+					ClientIp:    c.proxies.ClientIP(r),
+					UserAgent:   r.UserAgent(),
+					Traceparent: r.Header.Get("Traceparent"),
+					Procedure:   Procedure(r),
+				},
+				header: [1]string{id},
 			}
-			next.ServeHTTP(w, r.WithContext(identity.WithRequestMetadata(r.Context(), md)))
+			w.Header()[HeaderRequestID] = st.header[:] // canonical key: Header.Set without its work
+			next.ServeHTTP(w, r.WithContext(identity.WithRequestMetadata(r.Context(), &st.md)))
 		})
 	}
+}
+
+// metadataState is what [Metadata] allocates per request.
+type metadataState struct {
+	md     commonv1.RequestMetadata
+	header [1]string
 }
 
 // Procedure returns the Connect procedure ("/pkg.Service/Method") or HTTP route of r:
