@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sort"
@@ -53,7 +52,9 @@ type RouteTimeouts struct {
 // Timeouts returns middleware that gives each request the context deadline of its
 // route in rt. Handlers see it through r.Context(); Connect handlers and clients
 // honour it, and streams end when it passes. It never buffers the response, unlike
-// http.TimeoutHandler, so streaming works.
+// http.TimeoutHandler, so streaming works. The context behaves as
+// context.WithTimeout's, canceled when the handler returns, but arms its timer only
+// once something waits on Done, so a handler that never waits costs no timer.
 func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 	prefixes := make([]string, 0, len(rt.Routes))
 	for p := range rt.Routes {
@@ -75,8 +76,8 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			ctx, cancel := context.WithTimeout(r.Context(), d)
-			defer cancel()
+			ctx := newDeadlineCtx(r.Context(), d)
+			defer ctx.end()
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
