@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 )
@@ -20,8 +21,43 @@ func WithPrincipal(ctx context.Context, p *commonv1.Principal) context.Context {
 // PrincipalFrom returns the principal in ctx and whether there is one.
 // The returned value is shared and must not be modified.
 func PrincipalFrom(ctx context.Context) (*commonv1.Principal, bool) {
-	p, _ := ctx.Value(principalKey{}).(*commonv1.Principal)
-	return p, p != nil
+	switch v := ctx.Value(principalKey{}).(type) {
+	case *commonv1.Principal:
+		return v, v != nil
+	case *PrincipalSlot:
+		p := v.p.Load()
+		return p, p != nil
+	}
+	return nil, false
+}
+
+// A PrincipalSlot is a place for the principal in a context built before the caller
+// is known: the edge puts an empty slot in each request's context, and
+// authentication later fills it instead of deriving a new context (for an HTTP
+// middleware, a new request). Once filled, the principal is seen through every
+// context derived from the one holding the slot, before or after the filling. The
+// zero value is an empty slot. It is safe for concurrent use.
+type PrincipalSlot struct {
+	p atomic.Pointer[commonv1.Principal]
+}
+
+// WithPrincipalSlot returns a copy of ctx that carries s. Until s is filled, ctx
+// carries no principal, not even one its parent carried.
+func WithPrincipalSlot(ctx context.Context, s *PrincipalSlot) context.Context {
+	return context.WithValue(ctx, principalKey{}, s)
+}
+
+// PrincipalSlotFrom returns the slot that decides the principal of ctx, if that is
+// a slot (from [WithPrincipalSlot]) rather than a principal put in by [WithPrincipal].
+func PrincipalSlotFrom(ctx context.Context) (*PrincipalSlot, bool) {
+	s, _ := ctx.Value(principalKey{}).(*PrincipalSlot)
+	return s, s != nil
+}
+
+// Fill puts p in the slot if it is empty and reports whether it did. A slot is
+// filled at most once: a filled slot, or a nil p, is left as it is.
+func (s *PrincipalSlot) Fill(p *commonv1.Principal) bool {
+	return p != nil && s.p.CompareAndSwap(nil, p)
 }
 
 // TenantID returns the tenant id of the principal in ctx, and false when there is

@@ -86,3 +86,48 @@ func TestRequestMetadata(t *testing.T) {
 		t.Fatalf("RequestMetadataFrom = %v, %v", md, ok)
 	}
 }
+
+func TestPrincipalSlot(t *testing.T) {
+	t.Parallel()
+	outer := identity.WithPrincipal(context.Background(), &commonv1.Principal{Subject: "outer"})
+	var slot identity.PrincipalSlot
+	ctx := identity.WithPrincipalSlot(outer, &slot)
+	below := context.WithValue(ctx, otherKey{}, 1) // derived before the slot is filled
+	if _, ok := identity.PrincipalFrom(below); ok {
+		t.Fatal("an empty slot let the parent's principal through")
+	}
+	if s, ok := identity.PrincipalSlotFrom(below); !ok || s != &slot {
+		t.Fatal("PrincipalSlotFrom did not find the slot")
+	}
+	p := &commonv1.Principal{Subject: "s1", TenantId: "t1", UserId: "u1"}
+	if slot.Fill(nil) {
+		t.Fatal("Fill(nil) filled the slot")
+	}
+	if !slot.Fill(p) {
+		t.Fatal("Fill of an empty slot failed")
+	}
+	if slot.Fill(&commonv1.Principal{Subject: "other"}) {
+		t.Fatal("a filled slot was filled again")
+	}
+	for _, c := range []context.Context{ctx, below} {
+		if got, ok := identity.PrincipalFrom(c); !ok || got != p {
+			t.Fatalf("PrincipalFrom = %v, %v", got, ok)
+		}
+		if tid, ok := identity.TenantID(c); !ok || tid != "t1" {
+			t.Fatalf("TenantID = %q, %v", tid, ok)
+		}
+	}
+	// A principal put in below the slot, or a nil one, decides; the slot is not found.
+	hidden := identity.WithPrincipal(below, nil)
+	if _, ok := identity.PrincipalFrom(hidden); ok {
+		t.Fatal("nil principal did not hide the slot's")
+	}
+	if _, ok := identity.PrincipalSlotFrom(hidden); ok {
+		t.Fatal("PrincipalSlotFrom looked past a principal")
+	}
+	if _, ok := identity.PrincipalSlotFrom(outer); ok {
+		t.Fatal("PrincipalSlotFrom found a slot in a context without one")
+	}
+}
+
+type otherKey struct{}
