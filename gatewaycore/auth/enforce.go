@@ -13,7 +13,9 @@ import (
 // any. On failure it returns an errs.Unauthenticated or errs.PermissionDenied error
 // that is the same for every cause; the cause goes to the metrics and the logger only.
 // A Principal already in ctx (put there by an earlier auth step) is reused, not
-// verified again. The HTTP middleware and the Connect interceptor both call it.
+// verified again. When ctx holds an empty identity.PrincipalSlot, the Principal is
+// put in the slot and ctx itself is returned. The HTTP middleware and the Connect
+// interceptor both call it.
 func (a *Authenticator) Authorize(ctx context.Context, policy *Policy, procedure string, header http.Header) (context.Context, error) {
 	rule, listed := policy.Lookup(procedure)
 	if !listed {
@@ -40,7 +42,11 @@ func (a *Authenticator) Authorize(ctx context.Context, policy *Policy, procedure
 			a.logFailure(ctx, method, err)
 			return ctx, errUnauthenticated()
 		}
-		ctx = identity.WithPrincipal(ctx, p)
+		// The edge's slot (gatewaycore/edge.Metadata) takes the Principal without a
+		// new context, so the HTTP middleware need not copy the request.
+		if slot, ok := identity.PrincipalSlotFrom(ctx); !ok || !slot.Fill(p) {
+			ctx = identity.WithPrincipal(ctx, p)
+		}
 	}
 	if !rule.Allows(p) {
 		a.metrics.decision(ctx, method, resultDenied, ReasonPolicy)

@@ -45,7 +45,9 @@ func buildOptions(opts []Option) *options {
 // Middleware returns HTTP middleware enforcing policy on every request, keyed by the
 // cleaned URL path — which for a Connect, gRPC or gRPC-Web call is its procedure, so
 // one table serves RPCs and plain routes alike, streaming or not. On success the
-// request continues with the Principal in its context (contracts/identity).
+// request continues with the Principal in its context (contracts/identity): in the
+// context's principal slot if it has one (gatewaycore/edge.Metadata puts one
+// there), else in a copy of the request with a new context.
 func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Handler) http.Handler {
 	o := buildOptions(opts)
 	return func(next http.Handler) http.Handler {
@@ -56,7 +58,7 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 				o.writeError(w, r, err)
 				return
 			}
-			if ctx != parent { // a Principal was added: one request copy
+			if ctx != parent { // a Principal was added without a slot: one request copy
 				r = r.WithContext(ctx)
 			}
 			next.ServeHTTP(w, r)

@@ -63,6 +63,9 @@ func TestMetadataFields(t *testing.T) {
 			t.Error("no metadata")
 			return
 		}
+		if _, ok := identity.PrincipalSlotFrom(r.Context()); !ok {
+			t.Error("no principal slot")
+		}
 		_, _ = io.WriteString(w, md.GetClientIp()+"|"+md.GetUserAgent()+"|"+md.GetTraceparent()+"|"+md.GetProcedure())
 	}))
 	r := httptest.NewRequest(http.MethodPost, "/pkg.Svc/M", nil)

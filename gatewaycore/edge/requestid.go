@@ -83,7 +83,9 @@ func WithRequestIDGenerator(f func() string) MetadataOption {
 // Metadata returns middleware that builds the request's
 // footing.common.v1.RequestMetadata once, puts it in the context
 // (identity.WithRequestMetadata) and echoes the request id in the X-Request-Id
-// response header.
+// response header. The context also gets an empty identity.PrincipalSlot, which
+// authentication further down fills (gatewaycore/auth does) instead of copying the
+// request again.
 func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 	c := metadataConfig{proxies: &TrustedProxies{}, newID: NewRequestID}
 	for _, opt := range opts {
@@ -95,7 +97,8 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 			if !ValidRequestID(id) {
 				id = c.newID()
 			}
-			// One allocation for the metadata and the response header's value.
+			// One allocation for the metadata, the principal slot and the response
+			// header's value.
 			st := &metadataState{
 				md: commonv1.RequestMetadata{
 					RequestId:   id,
@@ -107,7 +110,8 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 				header: [1]string{id},
 			}
 			w.Header()[HeaderRequestID] = st.header[:] // canonical key: Header.Set without its work
-			next.ServeHTTP(w, r.WithContext(identity.WithRequestMetadata(r.Context(), &st.md)))
+			ctx := identity.WithRequestMetadata(r.Context(), &st.md)
+			next.ServeHTTP(w, r.WithContext(identity.WithPrincipalSlot(ctx, &st.slot)))
 		})
 	}
 }
@@ -115,6 +119,7 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 // metadataState is what [Metadata] allocates per request.
 type metadataState struct {
 	md     commonv1.RequestMetadata
+	slot   identity.PrincipalSlot
 	header [1]string
 }
 
