@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -16,15 +17,16 @@ import (
 	"github.com/footingdev/footing/gatewaycore/ratelimit"
 )
 
-// BenchmarkChainSteps adds the chain's steps one at a time, so each step's cost is
-// the difference between neighbouring lines.
-func BenchmarkChainSteps(b *testing.B) {
-	f := fullChain(b, ratelimit.Limit{Rate: 1 << 40, Period: time.Second}, io.Discard)
-	full := f.chain
-	steps := []struct {
-		name string
-		c    chain.Chain
-	}{
+// chainStep is a prefix of the full chain (or, for the last, the chain without
+// observability's middleware).
+type chainStep struct {
+	name string
+	c    chain.Chain
+}
+
+// chainSteps adds the steps of full one group at a time.
+func chainSteps(full chain.Chain) []chainStep {
+	return []chainStep{
 		{"0_bare", chain.Chain{}},
 		{"1_recover_metadata", chain.Chain{Recover: full.Recover, Metadata: full.Metadata}},
 		{"2_+trace_metrics_log", chain.Chain{Recover: full.Recover, Metadata: full.Metadata, Trace: full.Trace}},
@@ -33,7 +35,13 @@ func BenchmarkChainSteps(b *testing.B) {
 		{"5_+ratelimit_timeout", full},
 		{"6_footing_only_no_otel", chain.Chain{Recover: full.Recover, Metadata: full.Metadata, CORS: full.CORS, BodyLimit: full.BodyLimit, Auth: full.Auth, RateLimit: full.RateLimit, Timeout: full.Timeout}},
 	}
-	for _, st := range steps {
+}
+
+// BenchmarkChainSteps adds the chain's steps one at a time, so each step's cost is
+// the difference between neighbouring lines.
+func BenchmarkChainSteps(b *testing.B) {
+	f := fullChain(b, ratelimit.Limit{Rate: 1 << 40, Period: time.Second}, io.Discard)
+	for _, st := range chainSteps(f.chain) {
 		b.Run(st.name, func(b *testing.B) {
 			h := st.c.Then(bareHandler())
 			token := ""
@@ -52,6 +60,54 @@ func BenchmarkChainSteps(b *testing.B) {
 			}
 			b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(n), "cpu_ns/op")
 		})
+	}
+}
+
+// BenchmarkChainStepsInterleaved serves the same steps as BenchmarkChainSteps in
+// one benchmark, each step for a block of requests in turn, so that every step sees
+// the same machine load (the sub-benchmarks above run minutes apart on a shared
+// machine). It reports, per step, process CPU time and allocations per request
+// (runtime.MemStats.Mallocs over the step's blocks).
+func BenchmarkChainStepsInterleaved(b *testing.B) {
+	f := fullChain(b, ratelimit.Limit{Rate: 1 << 40, Period: time.Second}, io.Discard)
+	steps := chainSteps(f.chain)
+	handlers, tokens := make([]http.Handler, len(steps)), make([]string, len(steps))
+	for i, st := range steps {
+		handlers[i] = st.c.Then(bareHandler())
+		if st.c.Auth != nil {
+			tokens[i] = f.token
+		}
+	}
+	serve := func(h http.Handler, token string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, newCheck(token))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+	for i := range steps { // warm every step's caches
+		serve(handlers[i], tokens[i])
+	}
+	cpu, mallocs := make([]time.Duration, len(steps)), make([]uint64, len(steps))
+	var ms runtime.MemStats
+	b.ResetTimer()
+	const block = 128
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		for i := range steps {
+			runtime.ReadMemStats(&ms)
+			m0, c0 := ms.Mallocs, processCPU()
+			for range n {
+				serve(handlers[i], tokens[i])
+			}
+			cpu[i] += processCPU() - c0
+			runtime.ReadMemStats(&ms)
+			mallocs[i] += ms.Mallocs - m0
+		}
+	}
+	for i, st := range steps {
+		b.ReportMetric(float64(cpu[i].Nanoseconds())/float64(b.N), st.name+"_cpu_ns/op")
+		b.ReportMetric(float64(mallocs[i])/float64(b.N), st.name+"_allocs/op")
 	}
 }
 
