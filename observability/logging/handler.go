@@ -55,6 +55,11 @@ type Handler struct {
 	groups []openGroup  // groups opened by WithGroup, innermost last
 	red    *redactor
 	bound  context.Context // the context a FromContext logger was made for, or nil
+	w      *lockedWriter   // what base writes to, and WriteRecord's fast path
+	// fast is set when WriteRecord may encode lines itself: JSON, no
+	// ReplaceAttr or AddSource, nothing added by WithAttrs or WithGroup.
+	fast      bool
+	addSource bool
 }
 
 // openGroup is a group opened by WithGroup and the attributes added inside it.
@@ -72,13 +77,18 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 		opts = &Options{}
 	}
 	ho := &slog.HandlerOptions{Level: opts.Level, AddSource: opts.AddSource, ReplaceAttr: opts.ReplaceAttr}
+	lw := &lockedWriter{w: w}
 	var base slog.Handler
 	if opts.Format == Text {
-		base = slog.NewTextHandler(w, ho)
+		base = slog.NewTextHandler(lw, ho)
 	} else {
-		base = slog.NewJSONHandler(w, ho)
+		base = slog.NewJSONHandler(lw, ho)
 	}
-	return &Handler{base: base, red: newRedactor(opts.SecretKeys)}
+	return &Handler{
+		base: base, red: newRedactor(opts.SecretKeys), w: lw,
+		fast:      opts.Format != Text && opts.ReplaceAttr == nil && !opts.AddSource,
+		addSource: opts.AddSource,
+	}
 }
 
 // Enabled reports whether the handler writes records at level.
@@ -92,6 +102,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		return h
 	}
 	h2 := *h
+	h2.fast = false
 	if len(h.groups) == 0 {
 		h2.base = h.base.WithAttrs(h.red.attrs(attrs))
 		return &h2
@@ -111,6 +122,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		return h
 	}
 	h2 := *h
+	h2.fast = false
 	h2.groups = append(slices.Clip(h.groups), openGroup{name: name, secret: h.red.secretKey(name)})
 	return &h2
 }
@@ -124,6 +136,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		ctx = context.Background()
 	}
 	if len(h.groups) == 0 && !mayHoldCredential(r.Message) && h.allClean(r) {
+		if h.fast && fastTime(r.Time) && simpleKinds(r) {
+			return h.writeFast(ctx, r.Time, r.Level, r.Message, nil, &r)
+		}
 		return h.handleClean(ctx, r)
 	}
 	msg, _ := redactString(r.Message)

@@ -27,6 +27,32 @@ var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie",
 
 type redactor struct {
 	keys map[string]struct{} // DefaultSecretKeys and the extra ones, normalized
+	// lineKeysClean is set when no key of the access-log lines is a secret
+	// under this redactor's keys, so that they need no check (see lineKey).
+	lineKeysClean bool
+}
+
+// lineKeys are the keys footing's access-log lines use (package instrument).
+var lineKeys = []string{"method", "route", "path", "status", "duration", "bytes_in", "bytes_out",
+	"code", "request_id", "tenant", "user", "procedure", "peer"}
+
+// lineKey reports whether k is one of lineKeys; a switch, cheaper than the
+// normalization and map lookup of secretKey.
+func lineKey(k string) bool {
+	switch k {
+	case "method", "route", "path", "status", "duration", "bytes_in", "bytes_out",
+		"code", "request_id", "tenant", "user", "procedure", "peer":
+		return true
+	}
+	return false
+}
+
+// secretLineKey is secretKey with the shortcut for the access-log keys.
+func (r *redactor) secretLineKey(k string) bool {
+	if r.lineKeysClean && lineKey(k) {
+		return false
+	}
+	return r.secretKey(k)
 }
 
 func newRedactor(extra []string) *redactor {
@@ -38,6 +64,7 @@ func newRedactor(extra []string) *redactor {
 			r.keys[string(n)] = struct{}{}
 		}
 	}
+	r.lineKeysClean = !slices.ContainsFunc(lineKeys, r.secretKey)
 	return r
 }
 
@@ -98,7 +125,7 @@ func (r *redactor) clean(a slog.Attr) bool {
 			return false
 		}
 	}
-	return a.Key != "" && !r.secretKey(a.Key)
+	return a.Key != "" && !r.secretLineKey(a.Key)
 }
 
 // attr returns a with its secrets redacted, and false when a is to be dropped

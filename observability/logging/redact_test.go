@@ -192,3 +192,16 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
+
+// TestLineKeysMatchSwitch keeps the access-log keys' list and switch in step.
+func TestLineKeysMatchSwitch(t *testing.T) {
+	t.Parallel()
+	for _, k := range logging.LineKeysForTest() {
+		if !logging.LineKeyForTest(k) {
+			t.Errorf("%q is in lineKeys but not in lineKey's switch", k)
+		}
+	}
+	if logging.LineKeyForTest("password") {
+		t.Error("lineKey accepts password")
+	}
+}

@@ -1,0 +1,305 @@
+package logging
+
+import (
+	"context"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/contracts/identity"
+)
+
+// WriteRecord writes one record, made of msg and attrs at level and timestamped
+// t, exactly as [Handler.Handle] would write it (same bytes), without the cost
+// of going through an [slog.Logger]: no call-site lookup, no clock read, no
+// record to build and clone. It is what the access-log line of package
+// instrument uses, and suits any caller that logs a fixed set of fields many
+// times a second.
+//
+// A JSON handler with neither ReplaceAttr nor AddSource, nothing added by
+// WithAttrs or WithGroup, and a line whose attributes are all strings,
+// integers, booleans or durations, none of them secret, is encoded directly
+// into a pooled buffer and written under the handler's lock. Anything else
+// takes the general path through Handle. Records below the handler's level are
+// dropped, as [slog.Logger] would.
+func (h *Handler) WriteRecord(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !h.Enabled(ctx, level) {
+		return nil
+	}
+	if h.fast && h.simple(t, msg, attrs) {
+		if h.bound != nil && (ctx == context.Background() || ctx == context.TODO()) {
+			ctx = h.bound
+		}
+		return h.writeFast(ctx, t, level, msg, attrs, nil)
+	}
+	var pc uintptr
+	if h.addSource {
+		var pcs [1]uintptr
+		runtime.Callers(2, pcs[:]) // the caller of WriteRecord
+		pc = pcs[0]
+	}
+	r := slog.NewRecord(t, level, msg, pc)
+	r.AddAttrs(attrs...)
+	return h.Handle(ctx, r)
+}
+
+// simple reports whether the line needs nothing slog's handler would do beyond
+// plain encoding: no redaction, no resolving, no kind that encodes through
+// encoding/json, a time slog writes without an error.
+func (h *Handler) simple(t time.Time, msg string, attrs []slog.Attr) bool {
+	if !fastTime(t) || mayHoldCredential(msg) {
+		return false
+	}
+	for _, a := range attrs {
+		switch a.Value.Kind() {
+		case slog.KindString:
+			if mayHoldCredential(a.Value.String()) {
+				return false
+			}
+		case slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
+		default:
+			return false
+		}
+		if a.Key == "" || h.red.secretLineKey(a.Key) {
+			return false
+		}
+	}
+	return true
+}
+
+// fastTime reports whether slog writes t as writeFast does: slog leaves a zero
+// time out, and reports an error for years it cannot write in RFC 3339.
+func fastTime(t time.Time) bool {
+	return !t.IsZero() && t.Year() >= 0 && t.Year() < 10000
+}
+
+// Which of the context's ids a record names itself, as bits.
+const (
+	namesTraceID = 1 << iota
+	namesSpanID
+	namesRequestID
+	namesTenant
+	namesUser
+)
+
+var fastBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// writeFast encodes the line as slog's JSON handler does, followed by the
+// context's ids that the line does not name (see handleClean). The attributes
+// are attrs, then those of r when r is not nil.
+func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record) error {
+	bp := fastBufs.Get().(*[]byte)
+	b := append((*bp)[:0], `{"time":"`...)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","level":"`...)
+	b = appendJSONString(b, level.String())
+	b = append(b, `","msg":"`...)
+	b = appendJSONString(b, msg)
+	b = append(b, '"')
+	named := 0
+	for _, a := range attrs {
+		b, named = appendAttrJSON(b, a, named)
+	}
+	if r != nil {
+		r.Attrs(func(a slog.Attr) bool {
+			b, named = appendAttrJSON(b, a, named)
+			return true
+		})
+	}
+	b = h.appendContextJSON(b, ctx, named)
+	b = append(b, '}', '\n')
+	err := h.w.write(b)
+	if cap(b) <= 16<<10 { // keep the pool's buffers small, as slog does
+		*bp = b
+		fastBufs.Put(bp)
+	}
+	return err
+}
+
+// appendAttrJSON appends ,"key":value for an attribute of a simple kind, and
+// adds to named the context id the key names, if any.
+func appendAttrJSON(b []byte, a slog.Attr, named int) ([]byte, int) {
+	switch a.Key {
+	case TraceIDKey:
+		named |= namesTraceID
+	case SpanIDKey:
+		named |= namesSpanID
+	case RequestIDKey:
+		named |= namesRequestID
+	case TenantKey:
+		named |= namesTenant
+	case UserKey:
+		named |= namesUser
+	}
+	b = append(b, ',', '"')
+	b = appendJSONString(b, a.Key)
+	b = append(b, '"', ':')
+	switch v := a.Value; v.Kind() {
+	case slog.KindString:
+		b = append(b, '"')
+		b = appendJSONString(b, v.String())
+		b = append(b, '"')
+	case slog.KindInt64:
+		b = strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		b = strconv.AppendUint(b, v.Uint64(), 10)
+	case slog.KindBool:
+		b = strconv.AppendBool(b, v.Bool())
+	case slog.KindDuration:
+		b = strconv.AppendInt(b, int64(v.Duration()), 10)
+	}
+	return b, named
+}
+
+// simpleKinds reports whether every attribute of r is of a kind writeFast
+// encodes; Handle has checked them for secrets already.
+func simpleKinds(r slog.Record) bool {
+	ok := true
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
+// appendContextJSON appends the ids of addContext, in its order, except those
+// named says the record has.
+func (h *Handler) appendContextJSON(b []byte, ctx context.Context, named int) []byte {
+	if named&(namesTraceID|namesSpanID) != namesTraceID|namesSpanID {
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			if named&namesTraceID == 0 {
+				tid := sc.TraceID()
+				b = append(b, `,"`+TraceIDKey+`":"`...)
+				b = hex.AppendEncode(b, tid[:])
+				b = append(b, '"')
+			}
+			if named&namesSpanID == 0 {
+				sid := sc.SpanID()
+				b = append(b, `,"`+SpanIDKey+`":"`...)
+				b = hex.AppendEncode(b, sid[:])
+				b = append(b, '"')
+			}
+		}
+	}
+	if named&namesRequestID == 0 {
+		if id := identity.RequestID(ctx); id != "" {
+			b = appendJSONField(b, RequestIDKey, id)
+		}
+	}
+	if named&(namesTenant|namesUser) != namesTenant|namesUser {
+		if p, ok := identity.PrincipalFrom(ctx); ok {
+			if v := p.GetTenantId(); v != "" && named&namesTenant == 0 {
+				b = appendJSONField(b, TenantKey, v)
+			}
+			if v := p.GetUserId(); v != "" && named&namesUser == 0 {
+				b = appendJSONField(b, UserKey, v)
+			}
+		}
+	}
+	return b
+}
+
+// appendJSONField appends ,"key":"value" for a key that needs no escaping.
+func appendJSONField(b []byte, key, value string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':', '"')
+	b = appendJSONString(b, value)
+	return append(b, '"')
+}
+
+// lockedWriter is the writer both slog's handler and the fast path write
+// through, so that their lines never interleave: slog's own lock is private.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *lockedWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(b)
+}
+
+func (w *lockedWriter) write(b []byte) error {
+	_, err := w.Write(b)
+	return err
+}
+
+// appendJSONString appends s escaped for JSON, without quotes, exactly as
+// log/slog's JSON handler does (encoding/json's rules without HTML escaping).
+// Copied from log/slog's appendEscapedJSONString, BSD-licensed, Copyright 2022
+// The Go Authors.
+func appendJSONString(buf []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if jsonSafe[b] {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\')
+			switch b {
+			case '\\', '"':
+				buf = append(buf, b)
+			case '\n':
+				buf = append(buf, 'n')
+			case '\r':
+				buf = append(buf, 'r')
+			case '\t':
+				buf = append(buf, 't')
+			default:
+				// Bytes < 0x20 except \t, \n and \r.
+				buf = append(buf, 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 is LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: valid JSON,
+		// but not valid JavaScript; escaped as encoding/json does.
+		if c == '\u2028' || c == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(buf, s[start:]...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// jsonSafe holds the ASCII bytes that JSON strings carry unescaped: all but
+// control characters, the quote and the backslash.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
