@@ -110,11 +110,11 @@ const headerAPIKey = "X-Api-Key"
 // p is the verified-token cache's own Principal, which the caller must not modify
 // (contracts/identity requires the same of every Principal put in a context).
 func (a *Authenticator) authenticate(ctx context.Context, h http.Header) (p *commonv1.Principal, shared bool, err error) {
-	if key := h.Get(headerAPIKey); key != "" {
+	if key := headerValue(h, headerAPIKey); key != "" {
 		p, err = a.VerifyAPIKey(ctx, key)
 		return p, false, err
 	}
-	authz := h.Get("Authorization")
+	authz := headerValue(h, "Authorization")
 	if authz == "" {
 		return nil, false, ErrNoCredential
 	}
@@ -221,4 +221,13 @@ func (a *Authenticator) logFailure(ctx context.Context, method string, err error
 		return
 	}
 	a.cfg.Logger.DebugContext(ctx, "credential refused", slog.String("method", method), slog.String("reason", string(ReasonOf(err))))
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, without the
+// canonicalization Header.Get repeats on every call.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -71,6 +71,11 @@ func cleanPath(p string) string {
 	if p == "" {
 		return "/"
 	}
+	// A rooted path without "//" or a "." or ".." element is already clean
+	// (path.Clean would only drop a trailing slash, which is kept anyway).
+	if p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p
+	}
 	c := path.Clean(p)
 	if strings.HasSuffix(p, "/") && c != "/" {
 		c += "/"

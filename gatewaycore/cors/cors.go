@@ -207,7 +207,7 @@ func (h *Handler) AllowsOrigin(origin string) bool {
 // reach next; actual requests from allowed origins get the CORS response headers.
 func (h *Handler) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		origin := r.Header.Get("Origin")
+		origin := headerValue(r.Header, "Origin")
 		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.preflight(w, r, origin)
 			return
@@ -267,4 +267,13 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin strin
 	hd.Set("Access-Control-Allow-Headers", h.allowHdrs)
 	hd.Set("Access-Control-Max-Age", h.maxAge)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, without the
+// canonicalization Header.Get repeats on every call.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -93,7 +93,7 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			id := r.Header.Get(HeaderRequestID)
+			id := headerValue(r.Header, HeaderRequestID)
 			if !ValidRequestID(id) {
 				id = c.newID()
 			}
@@ -103,8 +103,8 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 				md: commonv1.RequestMetadata{
 					RequestId:   id,
 					ClientIp:    c.proxies.ClientIP(r),
-					UserAgent:   r.UserAgent(),
-					Traceparent: r.Header.Get("Traceparent"),
+					UserAgent:   headerValue(r.Header, "User-Agent"),
+					Traceparent: headerValue(r.Header, "Traceparent"),
 					Procedure:   Procedure(r),
 				},
 				header: [1]string{id},
@@ -131,4 +131,13 @@ func Procedure(r *http.Request) string {
 		p = p[:i]
 	}
 	return p
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, without the
+// canonicalization Header.Get repeats on every call.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
