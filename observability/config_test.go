@@ -18,16 +18,17 @@ func envOf(m map[string]string) func(string) string {
 func TestValidateReportsEveryProblemByName(t *testing.T) {
 	t.Parallel()
 	cfg := observability.Config{Getenv: envOf(map[string]string{
-		"OTEL_SDK_DISABLED":           "maybe",
-		"OTEL_RESOURCE_ATTRIBUTES":    "ok=1,broken",
-		"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318",
-		"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-		"OTEL_EXPORTER_OTLP_HEADERS":  "api-key=%zz-super-secret",
-		"OTEL_TRACES_SAMPLER":         "traceidratio",
-		"OTEL_TRACES_SAMPLER_ARG":     "1.5",
-		"OTEL_BSP_SCHEDULE_DELAY":     "soon",
-		"LOG_LEVEL":                   "loud",
-		"LOG_FORMAT":                  "xml",
+		"OTEL_SDK_DISABLED":            "maybe",
+		"OTEL_RESOURCE_ATTRIBUTES":     "ok=1,broken",
+		"OTEL_EXPORTER_OTLP_ENDPOINT":  "collector:4318",
+		"OTEL_EXPORTER_OTLP_PROTOCOL":  "http/json",
+		"OTEL_EXPORTER_OTLP_HEADERS":   "api-key=%zz-super-secret",
+		"OTEL_TRACES_SAMPLER":          "traceidratio",
+		"OTEL_TRACES_SAMPLER_ARG":      "1.5",
+		"OTEL_BSP_SCHEDULE_DELAY":      "soon",
+		"OTEL_METRICS_EXEMPLAR_FILTER": "sometimes",
+		"LOG_LEVEL":                    "loud",
+		"LOG_FORMAT":                   "xml",
 	})}
 	err := cfg.Validate()
 	if err == nil {
@@ -35,7 +36,7 @@ func TestValidateReportsEveryProblemByName(t *testing.T) {
 	}
 	names := []string{"OTEL_SDK_DISABLED", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_ENDPOINT",
 		"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER_ARG",
-		"OTEL_BSP_SCHEDULE_DELAY", "LOG_LEVEL", "LOG_FORMAT"}
+		"OTEL_BSP_SCHEDULE_DELAY", "OTEL_METRICS_EXEMPLAR_FILTER", "LOG_LEVEL", "LOG_FORMAT"}
 	for _, n := range names {
 		if !strings.Contains(err.Error(), n+":") {
 			t.Errorf("error does not name %s: %v", n, err)
@@ -71,6 +72,9 @@ func TestValidateAcceptsGoodValues(t *testing.T) {
 		{"all set", nil},
 		{"nothing set", map[string]string{}},
 		{"each sampler", map[string]string{"OTEL_TRACES_SAMPLER": "always_off"}},
+		{"exemplars off", map[string]string{"OTEL_METRICS_EXEMPLAR_FILTER": "always_off"}},
+		{"exemplars always", map[string]string{"OTEL_METRICS_EXEMPLAR_FILTER": "ALWAYS_ON"}},
+		{"exemplars by trace", map[string]string{"OTEL_METRICS_EXEMPLAR_FILTER": "trace_based"}},
 		{"traces endpoint", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:1/v1/traces"}},
 		{"exporter off", map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "not a url"}},
 	}

@@ -21,6 +21,7 @@ import (
 	metricapi "go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -79,7 +80,9 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	}
 	res := newResource(r)
 
-	mp, err := metrics.NewMeterProvider(t.registry, res)
+	// Set here, from cfg's environment, so that Config.Getenv is honoured: the
+	// SDK itself would read OTEL_METRICS_EXEMPLAR_FILTER with os.Getenv.
+	mp, err := metrics.NewMeterProvider(t.registry, res, sdkmetric.WithExemplarFilter(r.exemplar))
 	if err != nil {
 		return nil, err
 	}
