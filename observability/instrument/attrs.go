@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -127,4 +128,75 @@ func routeOf(pattern string) string {
 		pattern = pattern[i:]
 	}
 	return pattern
+}
+
+// spanTimes is what an SDK span that records offers: the times it read from
+// the clock. Reading them back saves a clock read each (about 0.1 µs on a
+// virtual machine's clock).
+type spanTimes interface {
+	StartTime() time.Time
+	EndTime() time.Time
+}
+
+// spanStart returns the start time of a recording span, and false when the
+// span does not record one.
+func spanStart(span trace.Span) (time.Time, bool) {
+	if !span.IsRecording() {
+		return time.Time{}, false
+	}
+	st, ok := span.(spanTimes)
+	if !ok {
+		return time.Time{}, false
+	}
+	t := st.StartTime()
+	return t, !t.IsZero()
+}
+
+// spanEnd returns the end time of an ended span whose start spanStart
+// returned, else the time now.
+func spanEnd(span trace.Span, timed bool) time.Time {
+	if timed {
+		if t := span.(spanTimes).EndTime(); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Now()
+}
+
+// appendRPCAttrs appends the span attributes of a Connect call: system,
+// service and method, the identity tracing.AppendIdentityAttributes would add,
+// and the code when the call failed (code is "" on success).
+func appendRPCAttrs(kv []attribute.KeyValue, procedure, tenant, user, requestID, code string) []attribute.KeyValue {
+	service, method := splitProcedure(procedure)
+	kv = append(kv,
+		attribute.String(semconv.AttrRPCSystem, semconv.RPCSystemConnect),
+		attribute.String(semconv.AttrRPCService, service),
+		attribute.String(semconv.AttrRPCMethod, method),
+	)
+	if tenant != "" {
+		kv = append(kv, attribute.String(semconv.AttrTenantID, tenant))
+	}
+	if user != "" {
+		kv = append(kv, attribute.String(semconv.AttrUserID, user))
+	}
+	if requestID != "" {
+		kv = append(kv, attribute.String(semconv.AttrRequestID, requestID))
+	}
+	if code != "" {
+		kv = append(kv, attribute.String(semconv.AttrRPCConnectCode, code))
+	}
+	return kv
+}
+
+// kvPool holds the slices span attributes are gathered in: passed through the
+// Span interface, a slice on the stack would escape, and one the size of every
+// attribute a request sets costs a kilobyte per sampled request.
+var kvPool = sync.Pool{New: func() any { kv := make([]attribute.KeyValue, 0, 16); return &kv }}
+
+func getKVs() *[]attribute.KeyValue { return kvPool.Get().(*[]attribute.KeyValue) }
+
+func putKVs(kv *[]attribute.KeyValue) {
+	clear(*kv) // drop the references to the request's strings
+	*kv = (*kv)[:0]
+	kvPool.Put(kv)
 }

@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/otelconnect"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/exemplar"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/proto"
@@ -57,20 +58,41 @@ func bareHandler() http.Handler {
 // (span, http metrics, access log through the redacting handler) and the
 // interceptor (rpc metrics, procedure on the span and the line), with real SDK
 // providers; sampled spans go through a batch processor to an exporter that
-// drops them.
+// drops them. Metrics have the SDK's default (trace-based) exemplar filter,
+// which is also footing's.
 func instrumentedHandler(b *testing.B, sampler sdktrace.Sampler) http.Handler {
-	return instrumented(b, sampler, true)
+	return instrumented(b, sampler, variant{accessLog: true})
 }
 
 // withoutAccessLog is instrumentedHandler without the access-log line, to show
 // what the line costs.
 func withoutAccessLog(b *testing.B, sampler sdktrace.Sampler) http.Handler {
-	return instrumented(b, sampler, false)
+	return instrumented(b, sampler, variant{})
 }
 
-func instrumented(b *testing.B, sampler sdktrace.Sampler, accessLog bool) http.Handler {
+// withOptionalMetrics is instrumentedHandler with the optional metrics on (the
+// active-request counters and the response size), as before they became
+// optional.
+func withOptionalMetrics(b *testing.B, sampler sdktrace.Sampler) http.Handler {
+	return instrumented(b, sampler, variant{accessLog: true, optionalMetrics: true})
+}
+
+// withoutExemplars is instrumentedHandler with OTEL_METRICS_EXEMPLAR_FILTER=always_off.
+func withoutExemplars(b *testing.B, sampler sdktrace.Sampler) http.Handler {
+	return instrumented(b, sampler, variant{accessLog: true, exemplarsOff: true})
+}
+
+type variant struct {
+	accessLog, optionalMetrics, exemplarsOff bool
+}
+
+func instrumented(b *testing.B, sampler sdktrace.Sampler, v variant) http.Handler {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithBatcher(discardExporter{}))
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	filter := exemplar.TraceBasedFilter
+	if v.exemplarsOff {
+		filter = exemplar.AlwaysOffFilter
+	}
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()), sdkmetric.WithExemplarFilter(filter))
 	b.Cleanup(func() {
 		_ = tp.Shutdown(context.Background())
 		_ = mp.Shutdown(context.Background())
@@ -80,7 +102,8 @@ func instrumented(b *testing.B, sampler sdktrace.Sampler, accessLog bool) http.H
 		instrument.WithMeterProvider(mp),
 		instrument.WithPropagator(tracing.Propagator()),
 		instrument.WithLogger(slogLogger(logging.NewHandler(io.Discard, nil))),
-		instrument.WithAccessLog(accessLog),
+		instrument.WithAccessLog(v.accessLog),
+		instrument.WithOptionalMetrics(v.optionalMetrics),
 	}
 	mux := http.NewServeMux()
 	mux.Handle(healthv1connect.NewHealthHandler(healthService{}, connect.WithInterceptors(instrument.NewInterceptor(opts...))))
@@ -133,6 +156,8 @@ func BenchmarkConnectUnary(b *testing.B) {
 		{"sampled", sdktrace.ParentBased(sdktrace.AlwaysSample()), instrumentedHandler},
 		{"unsampled", sdktrace.ParentBased(sdktrace.NeverSample()), instrumentedHandler},
 		{"unsampled-no-access-log", sdktrace.ParentBased(sdktrace.NeverSample()), withoutAccessLog},
+		{"sampled-optional-metrics", sdktrace.ParentBased(sdktrace.AlwaysSample()), withOptionalMetrics},
+		{"sampled-no-exemplars", sdktrace.ParentBased(sdktrace.AlwaysSample()), withoutExemplars},
 		{"otelconnect-sampled", sdktrace.ParentBased(sdktrace.AlwaysSample()), otelconnectHandler},
 		{"otelconnect-unsampled", sdktrace.ParentBased(sdktrace.NeverSample()), otelconnectHandler},
 	} {

@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/observability/semconv"
@@ -51,7 +50,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		)
 	}
 	r = r.Clone(ctx)
-	t.c.prop.Inject(ctx, propagation.HeaderCarrier(r.Header))
+	t.c.prop.Inject(ctx, headerCarrier(r.Header))
 	resp, err := t.base.RoundTrip(r)
 	status := 0
 	if err != nil {

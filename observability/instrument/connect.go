@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/contracts/identity"
@@ -95,7 +94,7 @@ func (i *Interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 		ctx, span, start := i.startClient(ctx, spec.Procedure, nil)
 		conn := next(ctx, spec)
 		// Request headers may change until the first Send.
-		i.c.prop.Inject(ctx, propagation.HeaderCarrier(conn.RequestHeader()))
+		i.c.prop.Inject(ctx, headerCarrier(conn.RequestHeader()))
 		return &clientConn{StreamingClientConn: conn, end: func(err error) {
 			i.endClient(ctx, span, spec.Procedure, start, err)
 		}}
@@ -114,7 +113,7 @@ func (i *Interceptor) startClient(ctx context.Context, procedure string, header 
 		)
 	}
 	if header != nil {
-		i.c.prop.Inject(ctx, propagation.HeaderCarrier(header))
+		i.c.prop.Inject(ctx, headerCarrier(header))
 	}
 	return ctx, span, start
 }
@@ -137,52 +136,62 @@ func (i *Interceptor) endClient(ctx context.Context, span trace.Span, procedure 
 type serverCall struct {
 	procedure string
 	start     time.Time
+	timed     bool // start is the span's, and so will the end be
 	span      trace.Span
-	owned     bool // the span and the access-log line are this interceptor's
+	owned     bool // the span, the line and the timing are this interceptor's
 	st        *requestState
 	peer      string
 	active    measureOpts
 }
 
 func (i *Interceptor) startServer(ctx context.Context, procedure string, header map[string][]string, peer connect.Peer) (context.Context, serverCall) {
-	sc := serverCall{procedure: procedure, start: time.Now(), st: stateFrom(ctx), peer: peer.Addr}
+	sc := serverCall{procedure: procedure, st: stateFrom(ctx), peer: peer.Addr}
 	if sc.st == nil {
 		sc.owned = true
-		ctx = i.c.prop.Extract(ctx, propagation.HeaderCarrier(header))
+		ctx = i.c.prop.Extract(ctx, headerCarrier(header))
 		ctx, sc.span = i.tracer.Start(ctx, procedure, serverKind)
+		if sc.start, sc.timed = spanStart(sc.span); !sc.timed {
+			sc.start = time.Now()
+		}
 	} else {
+		// Behind Middleware, whose request this call is: the middleware times it
+		// and records rpc.server.duration with its own clock reads.
 		sc.span = trace.SpanFromContext(ctx)
 		sc.span.SetName(procedure)
 	}
-	sc.active = i.attrs.get(rpcKey{procedure: procedure})
-	i.active.Add(ctx, 1, sc.active.add...)
+	if i.c.optionalMetrics {
+		sc.active = i.attrs.get(rpcKey{procedure: procedure})
+		i.active.Add(ctx, 1, sc.active.add...)
+	}
 	return ctx, sc
 }
 
+// recordServer records rpc.server.duration; code is "" on success.
+func (i *Interceptor) recordServer(ctx context.Context, elapsed time.Duration, procedure, code string) {
+	i.server.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: procedure, code: code}).rec...)
+}
+
 func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
-	elapsed := time.Since(sc.start)
 	code, codeName := connect.Code(0), "ok"
 	if err != nil {
 		code = connect.CodeOf(err)
 		codeName = code.String()
 	}
-	tenant, _ := identity.TenantID(ctx)
-	user, _ := identity.UserID(ctx)
+	p, _ := identity.PrincipalFrom(ctx)
+	tenant, user := p.GetTenantId(), p.GetUserId()
 	requestID := identity.RequestID(ctx)
+	labelCode := ""
+	if err != nil {
+		labelCode = codeName
+	}
 	if sc.span.IsRecording() {
-		// One call, from the stack: each SetAttributes may grow the span's storage.
-		service, method := splitProcedure(sc.procedure)
-		var buf [8]attribute.KeyValue
-		kv := append(buf[:0],
-			attribute.String(semconv.AttrRPCSystem, semconv.RPCSystemConnect),
-			attribute.String(semconv.AttrRPCService, service),
-			attribute.String(semconv.AttrRPCMethod, method),
-		)
-		kv = tracing.AppendIdentityAttributes(kv, ctx)
-		if err != nil {
-			kv = append(kv, attribute.String(semconv.AttrRPCConnectCode, codeName))
+		if sc.owned {
+			// Behind Middleware, the middleware sets these, with its own, in one call.
+			kv := getKVs()
+			*kv = appendRPCAttrs((*kv)[:0], sc.procedure, tenant, user, requestID, labelCode)
+			sc.span.SetAttributes(*kv...)
+			putKVs(kv)
 		}
-		sc.span.SetAttributes(kv...)
 		if err != nil {
 			if tracing.ServerFault(code) {
 				tracing.RecordError(sc.span, err)
@@ -193,19 +202,19 @@ func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 			}
 		}
 	}
-	if sc.owned {
-		sc.span.End()
-	} else {
-		sc.st.setRPC(sc.procedure, codeName, tenant, user, requestID)
+	if i.c.optionalMetrics {
+		i.active.Add(ctx, -1, sc.active.add...)
 	}
-	i.active.Add(ctx, -1, sc.active.add...)
-	labelCode := ""
-	if err != nil {
-		labelCode = codeName
+	if !sc.owned {
+		sc.st.setRPC(i, sc.procedure, codeName, labelCode, tenant, user, requestID)
+		return
 	}
-	i.server.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: sc.procedure, code: labelCode}).rec...)
+	sc.span.End()
+	end := spanEnd(sc.span, sc.timed)
+	elapsed := end.Sub(sc.start)
+	i.recordServer(ctx, elapsed, sc.procedure, labelCode)
 
-	if !sc.owned || !i.c.accessLog {
+	if !i.c.accessLog {
 		return
 	}
 	level := i.c.level
@@ -233,7 +242,7 @@ func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	if sc.peer != "" {
 		la = append(la, slog.String("peer", sc.peer))
 	}
-	i.c.logger.LogAttrs(ctx, level, "rpc", la...)
+	i.c.log(ctx, end, level, "rpc", la)
 }
 
 // clientConn ends the client span once, when the response is closed or a

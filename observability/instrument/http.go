@@ -9,7 +9,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/contracts/identity"
@@ -60,29 +59,28 @@ func newHTTPServer(c *config) *httpServer {
 }
 
 func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	ctx := s.c.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx := s.c.prop.Extract(r.Context(), headerCarrier(r.Header))
 	// One allocation for the state the layers below report to and the writer
 	// that watches the response.
 	rw := &responseWriter{ResponseWriter: w}
 	st := &rw.state
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	ctx, span := s.tracer.Start(ctx, r.Method, serverKind)
+	// A recording span has read the clock already: its start is the request's.
+	start, timed := spanStart(span)
+	if !timed {
+		start = time.Now()
+	}
 	method := normalizeMethod(r.Method)
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if span.IsRecording() {
-		span.SetAttributes(
-			attribute.String(semconv.AttrHTTPMethod, method),
-			attribute.String(semconv.AttrURLScheme, scheme),
-			attribute.String(semconv.AttrURLPath, r.URL.Path),
-			attribute.String(semconv.AttrServerAddress, r.Host),
-		)
+	var activeAttrs measureOpts
+	if s.c.optionalMetrics {
+		activeAttrs = s.attrs.get(httpKey{method: method, scheme: scheme})
+		s.active.Add(ctx, 1, activeAttrs.add...)
 	}
-	activeAttrs := s.attrs.get(httpKey{method: method, scheme: scheme})
-	s.active.Add(ctx, 1, activeAttrs.add...)
 
 	r = r.WithContext(ctx)
 	defer func() {
@@ -92,7 +90,7 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 		if p != nil && rw.status == 0 {
 			rw.status = http.StatusInternalServerError
 		}
-		s.finish(ctx, span, r, rw, start, method, scheme, activeAttrs)
+		s.finish(ctx, span, r, rw, start, timed, method, scheme, activeAttrs)
 		if p != nil {
 			panic(p)
 		}
@@ -101,16 +99,15 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 }
 
 func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Request, rw *responseWriter,
-	start time.Time, method, scheme string, activeAttrs measureOpts) {
-	elapsed := time.Since(start)
+	start time.Time, timed bool, method, scheme string, activeAttrs measureOpts) {
 	status := rw.status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	route := routeOf(r.Pattern)
-	st := stateFrom(ctx)
+	st := &rw.state
 	st.mu.Lock()
-	procedure, code, tenant, user, requestID := st.procedure, st.code, st.tenant, st.user, st.requestID
+	procedure, code, rpcCode, tenant, user, requestID, rpc := st.procedure, st.code, st.rpcCode, st.tenant, st.user, st.requestID, st.rpc
 	extra := st.attrs
 	st.mu.Unlock()
 	if procedure != "" {
@@ -124,21 +121,43 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		case route != "":
 			span.SetName(r.Method + " " + route)
 		}
+		// Every attribute in one call, made at the end: each call grows the
+		// span's storage, and the interceptor's attributes come through st.
+		kv := getKVs()
+		*kv = append((*kv)[:0],
+			attribute.String(semconv.AttrHTTPMethod, method),
+			attribute.String(semconv.AttrURLScheme, scheme),
+			attribute.String(semconv.AttrURLPath, r.URL.Path),
+			attribute.String(semconv.AttrServerAddress, r.Host),
+			attribute.Int(semconv.AttrHTTPStatusCode, status),
+		)
 		if route != "" {
-			span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status), attribute.String(semconv.AttrHTTPRoute, route))
-		} else {
-			span.SetAttributes(attribute.Int(semconv.AttrHTTPStatusCode, status))
+			*kv = append(*kv, attribute.String(semconv.AttrHTTPRoute, route))
 		}
+		if procedure != "" {
+			*kv = appendRPCAttrs(*kv, procedure, tenant, user, requestID, rpcCode)
+		}
+		span.SetAttributes(*kv...)
+		putKVs(kv)
 		if status >= 500 {
 			span.SetStatus(codes.Error, http.StatusText(status))
 		}
 	}
 	span.End()
+	// The span's end is the request's, when the span read the clock.
+	end := spanEnd(span, timed)
+	elapsed := end.Sub(start)
 
-	s.active.Add(ctx, -1, activeAttrs.add...)
 	attrs := s.attrs.get(httpKey{method: method, route: route, scheme: scheme, status: status})
 	s.duration.Record(ctx, elapsed.Seconds(), attrs.rec...)
-	s.size.Record(ctx, rw.bytes, attrs.rec...)
+	if s.c.optionalMetrics {
+		s.active.Add(ctx, -1, activeAttrs.add...)
+		s.size.Record(ctx, rw.bytes, attrs.rec...)
+	}
+	if rpc != nil {
+		// A Connect call behind this middleware: its duration is the request's.
+		rpc.recordServer(ctx, elapsed, procedure, rpcCode)
+	}
 
 	if !s.c.accessLog {
 		return
@@ -153,11 +172,14 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	if requestID == "" {
 		requestID = identity.RequestID(ctx)
 	}
-	if tenant == "" {
-		tenant, _ = identity.TenantID(ctx)
-	}
-	if user == "" {
-		user, _ = identity.UserID(ctx)
+	if tenant == "" || user == "" {
+		p, _ := identity.PrincipalFrom(ctx)
+		if tenant == "" {
+			tenant = p.GetTenantId()
+		}
+		if user == "" {
+			user = p.GetUserId()
+		}
 	}
 	var buf [12]slog.Attr
 	la := append(buf[:0],
@@ -182,7 +204,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		la = append(la, slog.String("user", user))
 	}
 	la = append(la, extra...)
-	s.c.logger.LogAttrs(ctx, level, "http request", la...)
+	s.c.log(ctx, end, level, "http request", la)
 }
 
 // responseWriter remembers the status and counts the body bytes. It unwraps for

@@ -9,10 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"connectrpc.com/connect"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/observability/instrument"
 )
 
@@ -129,5 +133,55 @@ func TestMiddlewarePanicStillEndsSpan(t *testing.T) {
 	}
 	if l := b.lines(t); len(l) != 1 || l[0]["status"] != float64(500) {
 		t.Fatalf("access log after a panic: %v", l)
+	}
+}
+
+func TestOptionalMetrics(t *testing.T) {
+	t.Parallel()
+	optional := []string{"http.server.active_requests", "http.server.response.body.size", "footing.rpc.server.active_requests"}
+	for _, on := range []bool{false, true} {
+		t.Run(map[bool]string{false: "off by default", true: "on"}[on], func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, sdktrace.AlwaysSample())
+			opts := b.opts()
+			if on {
+				opts = append(opts, instrument.WithOptionalMetrics(true))
+			}
+			mux := http.NewServeMux()
+			mux.Handle(healthv1connect.NewHealthHandler(healthService{}, connect.WithInterceptors(instrument.NewInterceptor(opts...))))
+			srv := httptest.NewServer(instrument.Middleware(opts...)(mux))
+			t.Cleanup(srv.Close)
+			client := healthv1connect.NewHealthClient(srv.Client(), srv.URL)
+			if _, err := client.Check(context.Background(), connect.NewRequest(&healthv1.HealthCheckRequest{})); err != nil {
+				t.Fatal(err)
+			}
+			var rm metricdata.ResourceMetrics
+			if err := b.reader.Collect(context.Background(), &rm); err != nil {
+				t.Fatal(err)
+			}
+			have := map[string]bool{}
+			for _, sm := range rm.ScopeMetrics {
+				for _, m := range sm.Metrics {
+					have[m.Name] = true
+				}
+			}
+			for _, name := range optional {
+				if have[name] != on {
+					t.Errorf("%s recorded: %v, want %v", name, have[name], on)
+				}
+			}
+			for _, name := range []string{"http.server.request.duration", "rpc.server.duration"} {
+				if !have[name] {
+					t.Errorf("%s not recorded", name)
+				}
+			}
+			if on {
+				for _, dp := range b.metric(t, "http.server.active_requests").Data.(metricdata.Sum[int64]).DataPoints {
+					if dp.Value != 0 {
+						t.Errorf("active requests %d after the request", dp.Value)
+					}
+				}
+			}
+		})
 	}
 }

@@ -1,12 +1,16 @@
 package instrument
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/observability/logging"
 )
 
 // ScopeName is the instrumentation scope of the spans and metrics this package
@@ -29,6 +33,20 @@ type config struct {
 	logger    *slog.Logger
 	accessLog bool
 	level     slog.Level
+	// optionalMetrics turns on the metrics the conventions leave optional.
+	optionalMetrics bool
+	// lineHandler is the logger's handler when it is footing's, whose
+	// WriteRecord writes the access-log line without the Logger's overhead.
+	lineHandler *logging.Handler
+}
+
+// log writes one access-log line, stamped at, the request's end.
+func (c *config) log(ctx context.Context, at time.Time, level slog.Level, msg string, attrs []slog.Attr) {
+	if c.lineHandler != nil {
+		_ = c.lineHandler.WriteRecord(ctx, at, level, msg, attrs...)
+		return
+	}
+	c.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // WithTracerProvider sets the provider of the spans. A nil provider is ignored;
@@ -83,6 +101,17 @@ func WithAccessLogLevel(level slog.Level) Option {
 	return optionFunc(func(c *config) { c.level = level })
 }
 
+// WithOptionalMetrics turns on (or off, the default) the metrics the semantic
+// conventions leave optional: http.server.active_requests,
+// http.server.response.body.size and footing.rpc.server.active_requests. Each
+// costs an attribute-set lookup and a lock per request, or two for the
+// up-down counters; the required durations (http.server.request.duration,
+// rpc.server.duration, the client ones) are always recorded, and the access-log
+// line carries the response size either way.
+func WithOptionalMetrics(on bool) Option {
+	return optionFunc(func(c *config) { c.optionalMetrics = on })
+}
+
 func newConfig(opts []Option) *config {
 	c := &config{
 		tp:        otel.GetTracerProvider(),
@@ -97,5 +126,6 @@ func newConfig(opts []Option) *config {
 			o.apply(c)
 		}
 	}
+	c.lineHandler, _ = c.logger.Handler().(*logging.Handler)
 	return c
 }

@@ -13,7 +13,9 @@ type stateKey struct{}
 type requestState struct {
 	mu        sync.Mutex
 	procedure string
-	code      string
+	code      string // the Connect code for the line: "ok" on success
+	rpcCode   string // the Connect code for the rpc metric: "" on success
+	rpc       *Interceptor
 	tenant    string
 	user      string
 	requestID string
@@ -39,10 +41,11 @@ func Annotate(ctx context.Context, attrs ...slog.Attr) {
 	st.mu.Unlock()
 }
 
-// setRPC records what the Connect interceptor learned about the request.
-func (st *requestState) setRPC(procedure, code, tenant, user, requestID string) {
+// setRPC records what the Connect interceptor learned about the request; the
+// middleware records the interceptor's rpc.server.duration with its own.
+func (st *requestState) setRPC(i *Interceptor, procedure, code, rpcCode, tenant, user, requestID string) {
 	st.mu.Lock()
-	st.procedure, st.code = procedure, code
+	st.rpc, st.procedure, st.code, st.rpcCode = i, procedure, code, rpcCode
 	if tenant != "" {
 		st.tenant = tenant
 	}
