@@ -1,9 +1,11 @@
 package instrument
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -18,11 +20,13 @@ import (
 // The combinations are bounded: methods are normalized and routes and procedures
 // come from the server's own routing table.
 //
-// A plain map under a read lock, not a sync.Map: a struct key converted to an
-// interface would cost an allocation per lookup.
+// Readers load an immutable map without a lock; a new combination, rare after
+// the first requests, copies the map. A map keyed by the struct, not a
+// sync.Map: a struct key converted to an interface would cost an allocation
+// per lookup.
 type attrCache[K comparable] struct {
-	mu   sync.RWMutex
-	m    map[K]measureOpts
+	m    atomic.Pointer[map[K]measureOpts]
+	mu   sync.Mutex // serializes the writers
 	make func(K) attribute.Set
 }
 
@@ -34,23 +38,27 @@ type measureOpts struct {
 }
 
 func (c *attrCache[K]) get(k K) measureOpts {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	if ok {
-		return v
+	if m := c.m.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v, ok := c.m[k]; ok {
-		return v
+	old := c.m.Load()
+	if old != nil {
+		if v, ok := (*old)[k]; ok {
+			return v
+		}
 	}
-	if c.m == nil {
-		c.m = map[K]measureOpts{}
+	next := make(map[K]measureOpts, 1)
+	if old != nil {
+		next = maps.Clone(*old)
 	}
 	o := metric.WithAttributeSet(c.make(k))
-	v = measureOpts{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}}
-	c.m[k] = v
+	v := measureOpts{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}}
+	next[k] = v
+	c.m.Store(&next)
 	return v
 }
 

@@ -63,8 +63,8 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 	// One allocation for the state the layers below report to and the writer
 	// that watches the response.
 	rw := &responseWriter{ResponseWriter: w}
-	st := &rw.state
-	ctx = context.WithValue(ctx, stateKey{}, st)
+	rw.ctx = stateCtx{Context: ctx, st: &rw.state}
+	ctx = &rw.ctx
 	ctx, span := s.tracer.Start(ctx, r.Method, serverKind)
 	// A recording span has read the clock already: its start is the request's.
 	start, timed := spanStart(span)
@@ -215,6 +215,7 @@ type responseWriter struct {
 	status int
 	bytes  int64
 	state  requestState
+	ctx    stateCtx
 }
 
 // WriteHeader remembers the first final status.

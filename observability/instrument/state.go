@@ -22,6 +22,22 @@ type requestState struct {
 	attrs     []slog.Attr
 }
 
+// stateCtx is a context carrying the request state, as context.WithValue
+// would, without an allocation of its own: it lives in the one
+// [Middleware] makes per request.
+type stateCtx struct {
+	context.Context
+	st *requestState
+}
+
+// Value returns the request state for stateKey and asks the parent otherwise.
+func (c *stateCtx) Value(key any) any {
+	if _, ok := key.(stateKey); ok {
+		return c.st
+	}
+	return c.Context.Value(key)
+}
+
 func stateFrom(ctx context.Context) *requestState {
 	st, _ := ctx.Value(stateKey{}).(*requestState)
 	return st
