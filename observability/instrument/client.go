@@ -54,8 +54,10 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(r)
 	status := 0
 	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
+		if span.IsRecording() { // err.Error() may build a string
+			span.RecordError(err)
+			span.SetStatus(codes.Error, err.Error())
+		}
 	} else {
 		status = resp.StatusCode
 		if span.IsRecording() {

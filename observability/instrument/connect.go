@@ -154,10 +154,11 @@ func (i *Interceptor) startServer(ctx context.Context, procedure string, header 
 			sc.start = time.Now()
 		}
 	} else {
-		// Behind Middleware, whose request this call is: the middleware times it
-		// and records rpc.server.duration with its own clock reads.
-		sc.span = trace.SpanFromContext(ctx)
-		sc.span.SetName(procedure)
+		// Behind Middleware, whose request this call is: the middleware names
+		// its span after the procedure, sets the rpc attributes, times the call
+		// and records rpc.server.duration, from what endServer reports to st.
+		// Errors go on the middleware's span too.
+		sc.span = sc.st.span
 	}
 	if i.c.optionalMetrics {
 		sc.active = i.attrs.get(rpcKey{procedure: procedure})

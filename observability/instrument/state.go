@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 type stateKey struct{}
@@ -16,6 +18,7 @@ type requestState struct {
 	code      string // the Connect code for the line: "ok" on success
 	rpcCode   string // the Connect code for the rpc metric: "" on success
 	rpc       *Interceptor
+	span      trace.Span // the middleware's
 	tenant    string
 	user      string
 	requestID string
