@@ -3,6 +3,7 @@ package instrument_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,9 +12,12 @@ import (
 
 	"connectrpc.com/connect"
 	"connectrpc.com/otelconnect"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/exemplar"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/proto"
 
@@ -177,3 +181,56 @@ func BenchmarkConnectUnary(b *testing.B) {
 }
 
 func slogLogger(h *logging.Handler) *slog.Logger { return slog.New(h) }
+
+// BenchmarkSDKFloor measures what the OpenTelemetry SDK itself costs per
+// request, whatever instruments it: one sampled server span with the twelve
+// attributes a Connect call behind Middleware gets, ended through a batch span
+// processor; and one histogram recording with a cached attribute set under a
+// sampled span, with and without the trace-based exemplar filter. These are
+// the floors under BenchmarkConnectUnary's sampled case.
+func BenchmarkSDKFloor(b *testing.B) {
+	kv := []attribute.KeyValue{
+		attribute.String("http.request.method", "POST"), attribute.String("url.scheme", "http"),
+		attribute.String("url.path", healthv1connect.HealthCheckProcedure), attribute.String("server.address", "example.com"),
+		attribute.Int("http.response.status_code", 200), attribute.String("http.route", healthv1connect.HealthCheckProcedure),
+		attribute.String("rpc.system", "connect_rpc"), attribute.String("rpc.service", "grpc.health.v1.Health"),
+		attribute.String("rpc.method", "Check"), attribute.String("footing.tenant.id", "acme"),
+		attribute.String("footing.user.id", "u1"), attribute.String("footing.request.id", "req-1"),
+	}
+	for _, n := range []int{0, len(kv)} {
+		b.Run(fmt.Sprintf("span-%d-attrs", n), func(b *testing.B) {
+			tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardExporter{}))
+			b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+			tracer := tp.Tracer("bench")
+			kind := trace.WithSpanKind(trace.SpanKindServer)
+			b.ReportAllocs()
+			for range b.N {
+				_, span := tracer.Start(context.Background(), "POST", kind)
+				if n > 0 {
+					span.SetAttributes(kv[:n]...)
+				}
+				span.End()
+			}
+		})
+	}
+	tp := sdktrace.NewTracerProvider()
+	ctx, span := tp.Tracer("bench").Start(context.Background(), "sampled")
+	b.Cleanup(func() { span.End() })
+	for _, tc := range []struct {
+		name   string
+		filter exemplar.Filter
+	}{{"record/exemplars-trace-based", exemplar.TraceBasedFilter}, {"record/exemplars-off", exemplar.AlwaysOffFilter}} {
+		b.Run(tc.name, func(b *testing.B) {
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()), sdkmetric.WithExemplarFilter(tc.filter))
+			h, err := mp.Meter("bench").Float64Histogram("rpc.server.duration")
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv[6:9]...))}
+			b.ReportAllocs()
+			for range b.N {
+				h.Record(ctx, 1.5, opts...)
+			}
+		})
+	}
+}
