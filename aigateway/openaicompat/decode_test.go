@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
 
 	"github.com/footingdev/footing/contracts/errs"
@@ -22,7 +23,7 @@ func TestDecodeRequest(t *testing.T) {
 	  "tool_choice":{"type":"function","function":{"name":"f"}},
 	  "response_format":{"type":"json_object"},
 	  "logprobs":true, "some_new_field":{"a":1}}`
-	req, raw, err := decodeRequest(strings.NewReader(in))
+	req, raw, err := decodeRequest(strings.NewReader(in), protovalidate.GlobalValidator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,15 +44,17 @@ func TestDecodeRequest(t *testing.T) {
 func TestDecodeRequestReportsEveryProblem(t *testing.T) {
 	t.Parallel()
 	in := `{"n":2,"messages":[{"role":"wizard"},{"role":"tool","content":"x"},{"role":"user","content":5}],"stop":7,"tool_choice":"sometimes","response_format":{"type":"yaml"}}`
-	_, _, err := decodeRequest(strings.NewReader(in))
+	_, _, err := decodeRequest(strings.NewReader(in), protovalidate.GlobalValidator)
 	d := errs.From(err)
 	if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != 8 {
 		t.Fatalf("got %v (%d violations)", err, len(d.FieldViolations))
 	}
 }
 
-// FuzzDecodeRequest checks that any body is decoded or refused with InvalidArgument,
-// never a panic, and that accepted requests have a model and messages.
+// FuzzDecodeRequest checks that any body is decoded or refused with InvalidArgument
+// naming at least one field, never a panic, and that accepted requests have a model
+// and messages and pass every protovalidate rule of ai/v1, so nothing invalid
+// reaches the gateway.
 func FuzzDecodeRequest(f *testing.F) {
 	for _, s := range []string{
 		`{"model":"m","messages":[{"role":"user","content":"hi"}]}`,
@@ -60,19 +63,34 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"a":[1,{"b":null}]}}}],"tool_choice":"auto"}`,
 		`{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{}}}}`,
 		`{"messages":[]}`, `[]`, `{`, `null`, `{"model":"m","messages":[{"role":"user","content":null}],"max_tokens":-1}`,
+		`{"model":"m","messages":[{"role":"user","content":"x","name":"` + strings.Repeat("n", 65) + `"}],"temperature":2.5,"top_p":-1}`,
+		`{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"not a uri"}}]}],"tools":[{"type":"function","function":{"name":"bad name"}}]}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, raw, err := decodeRequest(strings.NewReader(string(body)))
+		req, raw, err := decodeRequest(strings.NewReader(string(body)), protovalidate.GlobalValidator)
 		if err != nil {
-			if c := errs.From(err).Code; c != connect.CodeInvalidArgument {
-				t.Fatalf("code %v: %v", c, err)
+			d := errs.From(err)
+			if d.Code != connect.CodeInvalidArgument {
+				t.Fatalf("code %v: %v", d.Code, err)
+			}
+			switch d.Reason {
+			case "MALFORMED_JSON", "UNREADABLE_BODY", "BODY_TOO_LARGE":
+			case "INVALID_REQUEST":
+				if len(d.FieldViolations) == 0 || d.FieldViolations[0].GetField() == "" {
+					t.Fatalf("no field named: %v", err)
+				}
+			default:
+				t.Fatalf("reason %q: %v", d.Reason, err)
 			}
 			return
 		}
 		if raw == nil || req.GetModel() == "" || len(req.GetMessages()) == 0 {
 			t.Fatalf("accepted a request without model or messages: %v", req)
+		}
+		if err := protovalidate.Validate(req); err != nil {
+			t.Fatalf("accepted a request that breaks a rule: %v", err)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
 
 	"github.com/footingdev/footing/contracts/errs"
@@ -18,14 +19,23 @@ import (
 // Handler serves OpenAI's chat completions and models endpoints. It is safe to use
 // concurrently.
 type Handler struct {
-	gw  *gateway.Gateway
-	mux *http.ServeMux
+	gw        *gateway.Gateway
+	mux       *http.ServeMux
+	validator protovalidate.Validator
 }
 
 // New returns the handler for gw, serving POST /v1/chat/completions and GET
 // /v1/models. Mount it at the root, or strip a prefix in front of it.
-func New(gw *gateway.Gateway) *Handler {
-	h := &Handler{gw: gw, mux: http.NewServeMux()}
+//
+// A chat request is checked against the protovalidate rules of ai/v1's
+// ChatRequest, as the Connect service's validation interceptor checks it, before
+// anything is sent upstream; a broken rule is answered 400 invalid_request_error
+// naming the OpenAI parameter.
+func New(gw *gateway.Gateway, opts ...Option) *Handler {
+	h := &Handler{gw: gw, mux: http.NewServeMux(), validator: protovalidate.GlobalValidator}
+	for _, opt := range opts {
+		opt(h)
+	}
 	h.mux.HandleFunc("POST /v1/chat/completions", h.chat)
 	h.mux.HandleFunc("GET /v1/models", h.models)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -38,7 +48,7 @@ func New(gw *gateway.Gateway) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) chat(w http.ResponseWriter, r *http.Request) {
-	req, raw, err := decodeRequest(r.Body)
+	req, raw, err := decodeRequest(r.Body, h.validator)
 	if err != nil {
 		writeError(w, err)
 		return

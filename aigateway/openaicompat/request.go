@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"buf.build/go/protovalidate"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/footingdev/footing/contracts/errs"
@@ -83,9 +84,11 @@ type responseFormat struct {
 	} `json:"json_schema"`
 }
 
-// decodeRequest reads an OpenAI chat completion request into the gateway's form.
-// Every problem found is reported at once as InvalidArgument field violations.
-func decodeRequest(body io.Reader) (*aiv1.ChatRequest, *chatRequest, error) {
+// decodeRequest reads an OpenAI chat completion request into the gateway's form
+// and checks it with v (see [validate]). The problems the decoder finds are reported
+// at once as InvalidArgument field violations; a request that decodes is then held
+// to every protovalidate rule, also reported at once.
+func decodeRequest(body io.Reader, v protovalidate.Validator) (*aiv1.ChatRequest, *chatRequest, error) {
 	data, err := io.ReadAll(io.LimitReader(body, MaxRequestBytes+1))
 	if err != nil {
 		return nil, nil, errs.InvalidArgument("UNREADABLE_BODY", "the request body could not be read")
@@ -113,7 +116,11 @@ func decodeRequest(body io.Reader) (*aiv1.ChatRequest, *chatRequest, error) {
 		out.MaxTokens = in.MaxTokens
 	}
 	if out.MaxTokens != nil && *out.MaxTokens <= 0 {
-		p.add("max_tokens", "must be positive")
+		if in.MaxCompletionTokens != nil {
+			p.add("max_completion_tokens", "must be positive")
+		} else {
+			p.add("max_tokens", "must be positive")
+		}
 	}
 	for i, m := range in.Messages {
 		if msg := decodeMessage(&p, fmt.Sprintf("messages[%d]", i), m); msg != nil {
@@ -164,6 +171,9 @@ func decodeRequest(body io.Reader) (*aiv1.ChatRequest, *chatRequest, error) {
 		out.Metadata = map[string]string{"user": in.User}
 	}
 	if err := p.err(); err != nil {
+		return nil, nil, err
+	}
+	if err := validate(v, out, &in); err != nil {
 		return nil, nil, err
 	}
 	return out, &in, nil
