@@ -36,11 +36,13 @@ func (h *Handler) WriteRecord(ctx context.Context, t time.Time, level slog.Level
 	if !h.Enabled(ctx, level) {
 		return nil
 	}
-	if h.fast && h.simple(t, msg, attrs) {
+	if h.fast && fastTime(t) && !mayHoldCredential(msg) {
 		if h.bound != nil && (ctx == context.Background() || ctx == context.TODO()) {
 			ctx = h.bound
 		}
-		return h.writeFast(ctx, t, level, msg, attrs, nil)
+		if ok, err := h.writeFast(ctx, t, level, msg, attrs, nil, h.red); ok {
+			return err
+		}
 	}
 	var pc uintptr
 	if h.addSource {
@@ -51,30 +53,6 @@ func (h *Handler) WriteRecord(ctx context.Context, t time.Time, level slog.Level
 	r := slog.NewRecord(t, level, msg, pc)
 	r.AddAttrs(attrs...)
 	return h.Handle(ctx, r)
-}
-
-// simple reports whether the line needs nothing slog's handler would do beyond
-// plain encoding: no redaction, no resolving, no kind that encodes through
-// encoding/json, a time slog writes without an error.
-func (h *Handler) simple(t time.Time, msg string, attrs []slog.Attr) bool {
-	if !fastTime(t) || mayHoldCredential(msg) {
-		return false
-	}
-	for _, a := range attrs {
-		switch a.Value.Kind() {
-		case slog.KindString:
-			if mayHoldCredential(a.Value.String()) {
-				return false
-			}
-		case slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
-		default:
-			return false
-		}
-		if a.Key == "" || h.red.secretLineKey(a.Key) {
-			return false
-		}
-	}
-	return true
 }
 
 // fastTime reports whether slog writes t as writeFast does: slog leaves a zero
@@ -95,9 +73,12 @@ const (
 var fastBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // writeFast encodes the line as slog's JSON handler does, followed by the
-// context's ids that the line does not name (see handleClean). The attributes
-// are attrs, then those of r when r is not nil.
-func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record) error {
+// context's ids that the line does not name (see handleClean), and writes it.
+// The attributes are attrs, then those of r when r is not nil. It reports false,
+// having written nothing, when an attribute is of a kind it does not encode
+// or, when check is not nil, when an attribute needs redacting: slog's
+// handler must write that line.
+func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record, check *redactor) (bool, error) {
 	bp := fastBufs.Get().(*[]byte)
 	b := append((*bp)[:0], `{"time":"`...)
 	b = t.AppendFormat(b, time.RFC3339Nano)
@@ -106,29 +87,43 @@ func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, 
 	b = append(b, `","msg":"`...)
 	b = appendJSONString(b, msg)
 	b = append(b, '"')
-	named := 0
+	named, ok := 0, true
 	for _, a := range attrs {
-		b, named = appendAttrJSON(b, a, named)
+		if b, named, ok = appendAttrJSON(b, a, named, check); !ok {
+			break
+		}
 	}
-	if r != nil {
+	if ok && r != nil {
 		r.Attrs(func(a slog.Attr) bool {
-			b, named = appendAttrJSON(b, a, named)
-			return true
+			b, named, ok = appendAttrJSON(b, a, named, check)
+			return ok
 		})
 	}
-	b = h.appendContextJSON(b, ctx, named)
-	b = append(b, '}', '\n')
-	err := h.w.write(b)
+	var err error
+	if ok {
+		b = h.appendContextJSON(b, ctx, named)
+		b = append(b, '}', '\n')
+		err = h.w.write(b)
+	}
 	if cap(b) <= 16<<10 { // keep the pool's buffers small, as slog does
 		*bp = b
 		fastBufs.Put(bp)
 	}
-	return err
+	return ok, err
 }
 
-// appendAttrJSON appends ,"key":value for an attribute of a simple kind, and
-// adds to named the context id the key names, if any.
-func appendAttrJSON(b []byte, a slog.Attr, named int) ([]byte, int) {
+// appendAttrJSON appends ,"key":value for an attribute of a simple kind
+// (string, integer, boolean, duration), and adds to named the context id the
+// key names, if any. It reports false for any other kind and, when check is not
+// nil, for an attribute that check would redact or drop.
+func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, int, bool) {
+	v := a.Value
+	kind := v.Kind()
+	if check != nil {
+		if a.Key == "" || check.secretLineKey(a.Key) || (kind == slog.KindString && mayHoldCredential(v.String())) {
+			return b, named, false
+		}
+	}
 	switch a.Key {
 	case TraceIDKey:
 		named |= namesTraceID
@@ -144,7 +139,7 @@ func appendAttrJSON(b []byte, a slog.Attr, named int) ([]byte, int) {
 	b = append(b, ',', '"')
 	b = appendJSONString(b, a.Key)
 	b = append(b, '"', ':')
-	switch v := a.Value; v.Kind() {
+	switch kind {
 	case slog.KindString:
 		b = append(b, '"')
 		b = appendJSONString(b, v.String())
@@ -157,23 +152,10 @@ func appendAttrJSON(b []byte, a slog.Attr, named int) ([]byte, int) {
 		b = strconv.AppendBool(b, v.Bool())
 	case slog.KindDuration:
 		b = strconv.AppendInt(b, int64(v.Duration()), 10)
+	default:
+		return b, named, false
 	}
-	return b, named
-}
-
-// simpleKinds reports whether every attribute of r is of a kind writeFast
-// encodes; Handle has checked them for secrets already.
-func simpleKinds(r slog.Record) bool {
-	ok := true
-	r.Attrs(func(a slog.Attr) bool {
-		switch a.Value.Kind() {
-		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
-		default:
-			ok = false
-		}
-		return ok
-	})
-	return ok
+	return b, named, true
 }
 
 // appendContextJSON appends the ids of addContext, in its order, except those

@@ -136,8 +136,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		ctx = context.Background()
 	}
 	if len(h.groups) == 0 && !mayHoldCredential(r.Message) && h.allClean(r) {
-		if h.fast && fastTime(r.Time) && simpleKinds(r) {
-			return h.writeFast(ctx, r.Time, r.Level, r.Message, nil, &r)
+		// allClean has checked keys and strings; writeFast declines other kinds.
+		if h.fast && fastTime(r.Time) {
+			if ok, err := h.writeFast(ctx, r.Time, r.Level, r.Message, nil, &r, nil); ok {
+				return err
+			}
 		}
 		return h.handleClean(ctx, r)
 	}
