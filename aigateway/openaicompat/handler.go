@@ -14,6 +14,7 @@ import (
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 
 	"github.com/footingdev/footing/aigateway/gateway"
+	"github.com/footingdev/footing/aigateway/provider"
 )
 
 // Handler serves OpenAI's chat completions and models endpoints. It is safe to use
@@ -53,14 +54,20 @@ func (h *Handler) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s, err := h.gw.Chat(r.Context(), req)
+	ctx := r.Context()
+	var fl *flusher
+	if raw.Stream {
+		fl = &flusher{rc: http.NewResponseController(w)}
+		ctx = provider.WithReadHook(ctx, fl.flush)
+	}
+	s, err := h.gw.Chat(ctx, req)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	defer func() { _ = s.Close() }()
 	if raw.Stream {
-		h.stream(w, s, raw.StreamOptions != nil && raw.StreamOptions.IncludeUsage)
+		h.stream(w, fl, s, raw.StreamOptions != nil && raw.StreamOptions.IncludeUsage)
 		return
 	}
 	resp, err := gateway.Collect(s)
@@ -85,16 +92,38 @@ func (h *Handler) chat(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// flusher flushes the response when something written is still buffered. It is
+// the stream's read hook (see [provider.WithReadHook]): the events of chunks that
+// reached the gateway together go out in one write, right before the gateway waits
+// for the upstream again.
+type flusher struct {
+	rc      *http.ResponseController
+	pending bool
+	err     error
+}
+
+func (f *flusher) flush() {
+	if !f.pending || f.err != nil {
+		return
+	}
+	f.pending = false
+	f.err = f.rc.Flush()
+}
+
 // stream writes the answer as OpenAI's server-sent events: one chat.completion.chunk
 // per chunk, a usage-only chunk when asked for, then [DONE]. A failure after the
 // first chunk is sent as an error event, as OpenAI does, and ends the stream.
-func (h *Handler) stream(w http.ResponseWriter, s *gateway.Stream, includeUsage bool) {
+//
+// The first event is flushed at once; later ones when the upstream has nothing more
+// ready (fl, the read hook). The last chunk (the one with the usage) is sent with
+// the usage event and [DONE] before the stream is read to its end, so that the
+// caller does not wait for the gateway's accounting and telemetry.
+func (h *Handler) stream(w http.ResponseWriter, fl *flusher, s *gateway.Stream, includeUsage bool) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Cache-Control", "no-cache")
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
 	created := time.Now().Unix()
 	enc := newEventWriter(w)
 	first := true
@@ -102,47 +131,78 @@ func (h *Handler) stream(w http.ResponseWriter, s *gateway.Stream, includeUsage 
 	var id, model string
 	for {
 		c, err := s.Next()
+		if fl.err != nil {
+			return // the caller went away; Close cancels the upstream
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			enc.event(errorBody(err))
-			_ = rc.Flush()
+			fl.pending = true
+			fl.flush()
 			return
 		}
 		id, model = c.GetId(), c.GetModel()
 		if c.GetUsage() != nil {
 			usage = c.GetUsage()
 		}
-		d := delta{Content: c.GetDeltaText()}
-		if first {
-			d.Role, first = "assistant", false
-		}
-		for _, tc := range c.GetToolCallDeltas() {
-			call := toolCall{Index: new(int(tc.GetIndex())), ID: tc.GetId()}
-			if tc.GetId() != "" || tc.GetName() != "" {
-				call.Type = "function"
+		if ev, ok := chunkEvent(c, id, model, created, first); ok {
+			enc.event(ev)
+			fl.pending = true
+			if first {
+				first = false
+				fl.flush()
 			}
-			call.Function.Name, call.Function.Arguments = tc.GetName(), tc.GetArgumentsDelta()
-			d.ToolCalls = append(d.ToolCalls, call)
 		}
-		ch := choice{Index: 0, Delta: &d}
-		if fr := gateway.FinishName(c.GetFinishReason()); fr != "" {
-			ch.FinishReason = &fr
-		}
-		if d.Role == "" && d.Content == "" && len(d.ToolCalls) == 0 && ch.FinishReason == nil {
-			continue // a usage-only chunk
-		}
-		enc.event(completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{ch}})
-		if err := rc.Flush(); err != nil {
-			return
+		if c.GetUsage() != nil {
+			// Every provider's last chunk, and only it, carries the usage: answer in
+			// full now, then let the stream end (settle, record) after the caller
+			// has everything.
+			h.end(enc, fl, id, model, created, usage, includeUsage)
+			for {
+				if _, err := s.Next(); err != nil {
+					return
+				}
+			}
 		}
 	}
+	h.end(enc, fl, id, model, created, usage, includeUsage)
+}
+
+// chunkEvent is the chat.completion.chunk of c, or false when c has nothing to say
+// (a usage-only chunk).
+func chunkEvent(c *aiv1.ChatChunk, id, model string, created int64, first bool) (completion, bool) {
+	d := delta{Content: c.GetDeltaText()}
+	if first {
+		d.Role = "assistant"
+	}
+	for _, tc := range c.GetToolCallDeltas() {
+		call := toolCall{Index: new(int(tc.GetIndex())), ID: tc.GetId()}
+		if tc.GetId() != "" || tc.GetName() != "" {
+			call.Type = "function"
+		}
+		call.Function.Name, call.Function.Arguments = tc.GetName(), tc.GetArgumentsDelta()
+		d.ToolCalls = append(d.ToolCalls, call)
+	}
+	ch := choice{Index: 0, Delta: &d}
+	if fr := gateway.FinishName(c.GetFinishReason()); fr != "" {
+		ch.FinishReason = &fr
+	}
+	if d.Role == "" && d.Content == "" && len(d.ToolCalls) == 0 && ch.FinishReason == nil {
+		return completion{}, false
+	}
+	return completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{ch}}, true
+}
+
+// end writes the usage event when asked for and [DONE], and flushes.
+func (h *Handler) end(enc *eventWriter, fl *flusher, id, model string, created int64, u *aiv1.Usage, includeUsage bool) {
 	if includeUsage {
-		enc.event(completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{}, Usage: usageOf(usage)})
+		enc.event(completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{}, Usage: usageOf(u)})
 	}
 	enc.done()
-	_ = rc.Flush()
+	fl.pending = true
+	fl.flush()
 }
 
 func (h *Handler) models(w http.ResponseWriter, _ *http.Request) {

@@ -66,6 +66,7 @@ func Run(t *testing.T, f Factory) {
 		{"Deadline", s.deadline},
 		{"Concurrent", s.concurrent},
 		{"ConnectionReuse", s.connReuse},
+		{"ReadHook", s.readHook},
 		{"ListModels", s.listModels},
 		{"Embed", s.embed},
 	}
@@ -562,6 +563,43 @@ func (s suite) connReuse(t *testing.T, f *Fake, p provider.Provider) {
 		t.Errorf("%d requests opened %d connections: none was reused", n, f.Conns())
 	}
 	t.Logf("%d requests, %d connections", n, f.Conns())
+}
+
+// readHook checks that the hook of provider.WithReadHook runs before Next waits
+// for the network: after the last chunk the fake sent, a Next on the stalled
+// stream calls it before blocking.
+func (s suite) readHook(t *testing.T, f *Fake, p provider.Provider) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	waiting := make(chan struct{}, 1)
+	ctx = provider.WithReadHook(ctx, func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	})
+	f.Enqueue(Reply{Steps: []Step{{Text: "Hello"}}, Stall: true})
+	st, err := p.Chat(ctx, request(s.model(f)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = st.Close() }()
+	if c, err := st.Next(); err != nil || c.GetDeltaText() != "Hello" {
+		t.Fatalf("first chunk %v, %v", c, err)
+	}
+	select {
+	case <-waiting: // the reads up to the first chunk
+	default:
+		t.Fatal("the hook never ran before the first chunk")
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.Next()
+		done <- err
+	}()
+	<-waiting // blocks forever if Next waits for the stalled upstream without calling the hook
+	cancel()
+	wantKind(t, <-done, provider.KindCanceled)
 }
 
 func (s suite) listModels(t *testing.T, f *Fake, p provider.Provider) {

@@ -123,9 +123,25 @@ type Body struct {
 }
 
 // NewBody reads resp's body as an event stream. secret (the API key) is removed
-// from the messages of the stream's errors.
+// from the messages of the stream's errors. The hook of [provider.WithReadHook] on
+// ctx, if any, is called before each read of the body.
 func NewBody(ctx context.Context, name, secret string, resp *http.Response) *Body {
-	return &Body{Events: sse.NewReader(resp.Body), ctx: ctx, name: name, secret: secret, body: resp.Body}
+	body := resp.Body
+	if hook := provider.ReadHook(ctx); hook != nil {
+		body = &hookedBody{ReadCloser: body, hook: hook}
+	}
+	return &Body{Events: sse.NewReader(body), ctx: ctx, name: name, secret: secret, body: body}
+}
+
+// hookedBody calls hook before each read of the body.
+type hookedBody struct {
+	io.ReadCloser
+	hook func()
+}
+
+func (b *hookedBody) Read(p []byte) (int, error) {
+	b.hook()
+	return b.ReadCloser.Read(p)
 }
 
 // Next returns the next event, or the stream's error: a read failure as a
