@@ -13,24 +13,28 @@ import (
 
 // chunk is a chat.completion.chunk, or an error object sent in the stream.
 type chunk struct {
-	Model   call.Name `json:"model"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Content   string `json:"content"`
-			ToolCalls []struct {
-				Index    int32  `json:"index"`
-				ID       string `json:"id"`
-				Function struct {
-					Name      string `json:"name"`
-					Arguments string `json:"arguments"`
-				} `json:"function"`
-			} `json:"tool_calls"`
-		} `json:"delta"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *usage     `json:"usage"`
-	Error *errorBody `json:"error"`
+	Model   call.Name     `json:"model"`
+	Choices []chunkChoice `json:"choices"`
+	Usage   *usage        `json:"usage"`
+	Error   *errorBody    `json:"error"`
+}
+
+type chunkChoice struct {
+	Index        int        `json:"index"`
+	Delta        chunkDelta `json:"delta"`
+	FinishReason string     `json:"finish_reason"`
+}
+
+type chunkDelta struct {
+	Content   string `json:"content"`
+	ToolCalls []struct {
+		Index    int32  `json:"index"`
+		ID       string `json:"id"`
+		Function struct {
+			Name      string `json:"name"`
+			Arguments string `json:"arguments"`
+		} `json:"function"`
+	} `json:"tool_calls"`
 }
 
 type usage struct {
@@ -100,11 +104,12 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			return s.finish(), nil
 		}
 		// Reset the chunk but keep the choices' memory and the model name.
-		choices := s.c.Choices[:cap(s.c.Choices)]
-		clear(choices)
-		s.c = chunk{Choices: choices[:0], Model: call.Name{S: s.model}}
-		if err := json.Unmarshal(ev.Data, &s.c); err != nil {
-			return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
+		s.reset()
+		if !fastChunk(ev.Data, &s.c) {
+			s.reset()
+			if err := json.Unmarshal(ev.Data, &s.c); err != nil {
+				return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
+			}
 		}
 		if s.c.Error != nil {
 			return nil, s.body.Fail(streamError(s.name, s.c.Error))
@@ -122,6 +127,14 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 		}
 		return out, nil
 	}
+}
+
+// reset empties s.c for the next event, keeping its choices' memory and the
+// model name.
+func (s *stream) reset() {
+	choices := s.c.Choices[:cap(s.c.Choices)]
+	clear(choices)
+	s.c = chunk{Choices: choices[:0], Model: call.Name{S: s.model}}
 }
 
 func (s *stream) setUsage(u *usage) {

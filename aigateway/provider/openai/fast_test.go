@@ -1,0 +1,87 @@
+package openai
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/footingdev/footing/aigateway/provider/internal/call"
+)
+
+const (
+	contentChunk = `{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}],"usage":null}`
+	roleChunk    = `{"id":"x","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]}`
+	finishChunk  = `{"id":"x","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}`
+	// vLLM and llama.cpp order the fields differently and add their own.
+	otherOrder = `{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"a\"b\\c\n\u00e9\ud83d\ude00"},"logprobs":{"content":[{"token":"a","logprob":-0.5,"bytes":[97]}]}}],"created":1.5e9,"id":"c","model":"llama","object":"chat.completion.chunk","timings":{"ms":[1,2.5,-3e-2]},"flag":true}`
+	toolChunk  = `{"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}`
+	usageChunk = `{"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`
+)
+
+func freshChunk() chunk { return chunk{Choices: make([]chunkChoice, 0, 1), Model: call.Name{S: "m0"}} }
+
+func TestFastChunk(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		ok       bool
+		content  string
+		finish   string
+	}{
+		{"content", contentChunk, true, "Hello", ""},
+		{"role", roleChunk, true, "", ""},
+		{"finish", finishChunk, true, "", "stop"},
+		{"other order and fields", otherOrder, true, "a\"b\\c\né😀", ""},
+		{"spaces", "{ \"model\" : \"m\" ,\n \"choices\" : [ { \"index\" : 0 , \"delta\" : { \"content\" : \"x\" } } ] }\n", true, "x", ""},
+		{"tool calls fall back", toolChunk, false, "", ""},
+		{"usage falls back", usageChunk, false, "", ""},
+		{"key in another case falls back", `{"Choices":[{"index":0,"delta":{"content":"x"}}]}`, false, "", ""},
+		{"escaped key falls back", `{"choic\u0065s":[]}`, false, "", ""},
+		{"trailing garbage", contentChunk + "x", false, "", ""},
+		{"negative index falls back", `{"choices":[{"index":-1,"delta":{"content":"x"}}]}`, false, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := freshChunk()
+			ok := fastChunk([]byte(tc.in), &c)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v", ok, tc.ok)
+			}
+			if !ok {
+				return
+			}
+			if len(c.Choices) != 1 || c.Choices[0].Delta.Content != tc.content || c.Choices[0].FinishReason != tc.finish {
+				t.Fatalf("got %+v", c)
+			}
+		})
+	}
+}
+
+// FuzzFastChunk holds the fast path to the full decoder: whenever it accepts an
+// event, encoding/json accepts it too and reads it the same way.
+func FuzzFastChunk(f *testing.F) {
+	for _, s := range []string{contentChunk, roleChunk, finishChunk, otherOrder, toolChunk, usageChunk,
+		`{"choices":[{"index":0,"delta":{"content":"x"}},{"index":1,"delta":{"content":"y"},"finish_reason":"length"}]}`,
+		`{"model":null,"choices":[{"index":0,"delta":{"content":null,"tool_calls":null},"finish_reason":null}],"error":null}`,
+		`{"model":"a","model":"b","choices":[{"delta":{"content":"1"},"delta":{"content":"2"}}]}`,
+		`{"choices":[{"delta":{"content":"` + "\xff\xfe" + `"}}]}`,
+		`{"x":[[[[{}]]]],"y":-0.0e+1,"z":"\u12"}`,
+		`{"choiceſ":[]}`, `null`, `{}`, `{"choices":null}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast := freshChunk()
+		if !fastChunk(data, &fast) {
+			return
+		}
+		full := freshChunk()
+		if err := json.Unmarshal(data, &full); err != nil {
+			t.Fatalf("fast path accepted what the decoder rejects (%v): %q", err, data)
+		}
+		if !reflect.DeepEqual(fast, full) {
+			t.Fatalf("fast path read %+v, decoder %+v, from %q", fast, full, data)
+		}
+	})
+}
