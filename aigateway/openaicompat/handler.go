@@ -148,7 +148,7 @@ func (h *Handler) stream(w http.ResponseWriter, fl *flusher, s *gateway.Stream, 
 			usage = c.GetUsage()
 		}
 		if ev, ok := chunkEvent(c, id, model, created, first); ok {
-			enc.event(ev)
+			enc.chunk(ev)
 			fl.pending = true
 			if first {
 				first = false

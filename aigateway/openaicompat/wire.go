@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // The response shapes of OpenAI's chat completions API.
@@ -86,6 +87,105 @@ func (e *eventWriter) event(v any) {
 	}
 	e.buf = append(append(append(e.buf[:0], "data: "...), b...), "\n\n"...)
 	_, _ = e.w.Write(e.buf)
+}
+
+// chunk writes a chat.completion.chunk event. The common one — one choice with a
+// text delta or a finish reason — is encoded without reflection, byte for byte as
+// encoding/json would (FuzzAppendChunk); others go through [eventWriter.event].
+func (e *eventWriter) chunk(c completion) {
+	if len(c.Choices) != 1 || c.Usage != nil || c.Choices[0].Message != nil || c.Choices[0].Delta == nil || len(c.Choices[0].Delta.ToolCalls) > 0 {
+		e.event(c)
+		return
+	}
+	e.buf = append(appendChunk(append(e.buf[:0], "data: "...), c), "\n\n"...)
+	_, _ = e.w.Write(e.buf)
+}
+
+// appendChunk appends c, which has one choice with a delta without tool calls and
+// no usage, as encoding/json encodes it.
+func appendChunk(b []byte, c completion) []byte {
+	ch := c.Choices[0]
+	b = append(b, `{"id":`...)
+	b = appendString(b, c.ID)
+	b = append(b, `,"object":`...)
+	b = appendString(b, c.Object)
+	b = append(b, `,"created":`...)
+	b = strconv.AppendInt(b, c.Created, 10)
+	b = append(b, `,"model":`...)
+	b = appendString(b, c.Model)
+	b = append(b, `,"choices":[{"index":`...)
+	b = strconv.AppendInt(b, int64(ch.Index), 10)
+	b = append(b, `,"delta":{`...)
+	sep := false
+	if ch.Delta.Role != "" {
+		b = appendString(append(b, `"role":`...), ch.Delta.Role)
+		sep = true
+	}
+	if ch.Delta.Content != "" {
+		if sep {
+			b = append(b, ',')
+		}
+		b = appendString(append(b, `"content":`...), ch.Delta.Content)
+	}
+	b = append(b, `},"finish_reason":`...)
+	if ch.FinishReason == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *ch.FinishReason)
+	}
+	return append(b, "}]}"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaped as encoding/json escapes it:
+// HTML-safe, invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029 escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(append(b, s[start:]...), '"')
 }
 
 func (e *eventWriter) done() { _, _ = io.WriteString(e.w, "data: [DONE]\n\n") }
