@@ -96,7 +96,7 @@ func streamOnce(tb testing.TB, c *http.Client, url, model string) (first, total 
 			return first, total
 		}
 	}
-	tb.Fatalf("stream ended without [DONE]: %v", sc.Err())
+	tb.Fatalf("%s: stream ended without [DONE]: %v", url, sc.Err())
 	return 0, 0
 }
 
@@ -123,7 +123,19 @@ func bareProxy(tb testing.TB, upstream string) *httptest.Server {
 		Transport:     tr,
 		FlushInterval: -1,
 	}
-	return serve(tb, rp)
+	// Forward the request body from memory, as the gateway does: net/http's server
+	// closes the inbound body once response headers are written, and a transport
+	// still checking the outbound body against its length then cuts the upstream
+	// connection mid-answer (golang/go#40747) — seen here on a loaded machine.
+	return serve(tb, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		rp.ServeHTTP(w, r)
+	}))
 }
 
 // serve starts h on loopback and counts the connections it accepts in conns.
