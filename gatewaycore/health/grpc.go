@@ -11,12 +11,19 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
+	"github.com/footingdev/footing/gatewaycore/edge"
 )
 
 // GRPCHandler returns the grpc.health.v1.Health service (Check, List, Watch) for
 // the Connect, gRPC and gRPC-Web protocols. The service "" is the whole server
 // (every check and the readiness switch); each check name is a service of its own.
+//
+// Its answers are a few bytes: it sends messages under [edge.DefaultCompressMinSize]
+// uncompressed even to clients that accept gzip (connect-go's default compresses
+// every message, which costs more CPU than the whole call); opts come after and may
+// set connect.WithCompressMinBytes otherwise.
 func (c *Checker) GRPCHandler(opts ...connect.HandlerOption) (string, http.Handler) {
+	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(edge.DefaultCompressMinSize)}, opts...)
 	return healthv1connect.NewHealthHandler(&grpcHealth{c: c}, opts...)
 }
 

@@ -157,3 +157,32 @@ func TestGRPCHealth(t *testing.T) {
 	cancel()
 	_ = stream.Close()
 }
+
+// TestGRPCHealthSmallAnswersUncompressed: a client that accepts gzip (connect-go's
+// default, as browsers) gets Check's few bytes uncompressed; an explicit
+// connect.WithCompressMinBytes(0) from the caller still wins.
+func TestGRPCHealthSmallAnswersUncompressed(t *testing.T) {
+	t.Parallel()
+	c := health.New(quiet(), health.WithWatchInterval(time.Hour))
+	for _, tc := range []struct {
+		name string
+		opts []connect.HandlerOption
+		want string
+	}{
+		{"default", nil, ""},
+		{"caller compresses everything", []connect.HandlerOption{connect.WithCompressMinBytes(0)}, "gzip"},
+	} {
+		mux := http.NewServeMux()
+		mux.Handle(c.GRPCHandler(tc.opts...))
+		srv := httptest.NewServer(mux)
+		client := healthv1connect.NewHealthClient(srv.Client(), srv.URL)
+		res, err := client.Check(context.Background(), connect.NewRequest(&healthv1.HealthCheckRequest{}))
+		srv.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := res.Header().Get("Content-Encoding"); got != tc.want {
+			t.Errorf("%s: Content-Encoding %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
