@@ -121,10 +121,13 @@ func normalizeMethod(m string) string {
 	}
 }
 
-// Span start options, made once: each would allocate per call.
+// Span start options, made once, in slices passed with "...": an option made
+// per call allocates, and so does the slice a variadic call through the
+// Tracer interface builds (the compiler cannot see that it does not escape).
+// Tracers only read them.
 var (
-	serverKind = trace.WithSpanKind(trace.SpanKindServer)
-	clientKind = trace.WithSpanKind(trace.SpanKindClient)
+	serverKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+	clientKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 )
 
 // routeOf returns the route of a ServeMux pattern, without its method and host.

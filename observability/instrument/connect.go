@@ -103,7 +103,7 @@ func (i *Interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 
 func (i *Interceptor) startClient(ctx context.Context, procedure string, header map[string][]string) (context.Context, trace.Span, time.Time) {
 	start := time.Now()
-	ctx, span := i.tracer.Start(ctx, procedure, clientKind)
+	ctx, span := i.tracer.Start(ctx, procedure, clientKind...)
 	if span.IsRecording() {
 		service, method := splitProcedure(procedure)
 		span.SetAttributes(
@@ -149,7 +149,7 @@ func (i *Interceptor) startServer(ctx context.Context, procedure string, header 
 	if sc.st == nil {
 		sc.owned = true
 		ctx = i.c.prop.Extract(ctx, headerCarrier(header))
-		ctx, sc.span = i.tracer.Start(ctx, procedure, serverKind)
+		ctx, sc.span = i.tracer.Start(ctx, procedure, serverKind...)
 		if sc.start, sc.timed = spanStart(sc.span); !sc.timed {
 			sc.start = time.Now()
 		}

@@ -65,7 +65,7 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 	rw := &responseWriter{ResponseWriter: w}
 	rw.ctx = stateCtx{Context: ctx, st: &rw.state}
 	ctx = &rw.ctx
-	ctx, span := s.tracer.Start(ctx, r.Method, serverKind)
+	ctx, span := s.tracer.Start(ctx, r.Method, serverKind...)
 	rw.state.span = span // before any layer below can read it
 	// A recording span has read the clock already: its start is the request's.
 	start, timed := spanStart(span)
