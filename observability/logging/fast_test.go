@@ -175,6 +175,8 @@ func FuzzWriteRecord(f *testing.F) {
 		{"/a\"b\\c\n", "\x00\x1f\x7f", "<script>&amp;</script>"},
 		{"\u2028\u2029", "\xff\xfe", "é\U0001F600"},
 		{"Bearer abcdefgh", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "basic"},
+		// Escapes past the first eight bytes, and between words.
+		{"/pkg.Service/Method\"x\\y\n", "request-0123456789\x01", "tenant-\u00e9-0123456789\u2028"},
 	} {
 		f.Add(s[0], s[1], s[2])
 	}
