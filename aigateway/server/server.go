@@ -35,9 +35,19 @@ func New(gw *gateway.Gateway) *Service { return &Service{gw: gw} }
 
 // Handler returns the path and handler of the service, with opts (interceptors:
 // validation, errors, auth) applied.
+//
+// Messages under [CompressMinBytes] go uncompressed even to clients that accept
+// gzip: connect-go's default compresses every message, and a gzip writer's reset
+// costs more CPU than a streamed chunk's whole trip (see gatewaycore's
+// BENCHMARKS.md). opts come after and may set connect.WithCompressMinBytes otherwise.
 func Handler(gw *gateway.Gateway, opts ...connect.HandlerOption) (string, http.Handler) {
+	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(CompressMinBytes)}, opts...)
 	return aiv1connect.NewAIGatewayServiceHandler(New(gw), opts...)
 }
+
+// CompressMinBytes is the smallest message [Handler] compresses: 1 KiB, as
+// gatewaycore/edge.DefaultCompressMinSize.
+const CompressMinBytes = 1024
 
 // Chat streams the answer chunk by chunk; the last message carries usage and cost.
 // When the caller goes away the upstream request is cancelled and what was used so

@@ -103,6 +103,9 @@ func TestCompleteAndQuotaRefusal(t *testing.T) {
 	if resp.Msg.GetMessage().GetContent()[0].GetText() != "Hello, world" || resp.Msg.GetUsage().GetCostNanosUsd() != 10*150+2*600 {
 		t.Fatalf("got %v", resp.Msg)
 	}
+	if enc := resp.Header().Get("Content-Encoding"); enc != "" { // the client accepts gzip; the answer is small
+		t.Fatalf("small answer sent with Content-Encoding %q", enc)
+	}
 	_, err = client.Complete(t.Context(), withTenant(&aiv1.CompleteRequest{Chat: chat("chat")}, "acme"))
 	d := errs.From(err)
 	if d.Code != connect.CodeResourceExhausted || d.Reason != "REQUESTS_PER_MINUTE_EXCEEDED" || !d.HasRetryAfter || d.RetryAfter <= 0 || d.RetryAfter > time.Minute {
