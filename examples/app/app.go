@@ -176,7 +176,9 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, rpc := adrv1connect.NewADRServiceHandler(a.svc, connect.WithInterceptors(
+	// Answers under 1 KiB go uncompressed: connect-go would gzip every message for a
+	// client that accepts gzip, at more CPU than the call (gatewaycore's README).
+	path, rpc := adrv1connect.NewADRServiceHandler(a.svc, connect.WithCompressMinBytes(edge.DefaultCompressMinSize), connect.WithInterceptors(
 		instrument.NewInterceptor(),
 		errs.NewInterceptor(errs.WithInternalErrorHook(func(ctx context.Context, procedure string, e *errs.InternalError) {
 			a.logger.ErrorContext(ctx, "internal error", "procedure", procedure, "error_id", e.ID, "error", e.Cause)

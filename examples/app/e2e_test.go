@@ -43,6 +43,11 @@ func TestCRUDOverEveryProtocol(t *testing.T) {
 			if err != nil || got.Msg.GetAdr().GetTitle() != "over "+p.name {
 				t.Fatalf("GetADR = %v, %v", got, err)
 			}
+			// The client accepts gzip; a small Connect answer comes uncompressed (gRPC
+			// never uses Content-Encoding, so this holds there too).
+			if enc := got.Header().Get("Content-Encoding"); enc != "" {
+				t.Fatalf("small GetADR answer sent with Content-Encoding %q", enc)
+			}
 			a.Title = "updated"
 			upd, err := c.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
 			if err != nil || upd.Msg.GetAdr().GetVersion() != 2 {
