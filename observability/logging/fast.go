@@ -119,8 +119,13 @@ func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, 
 func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, int, bool) {
 	v := a.Value
 	kind := v.Kind()
+	// The access-log keys are plain identifiers: no escaping, and no secret
+	// lookup unless the handler's secret keys name one of them
+	// (secretLineKey, inlined here so that the switch runs once).
+	known := lineKey(a.Key)
 	if check != nil {
-		if a.Key == "" || check.secretLineKey(a.Key) || (kind == slog.KindString && mayHoldCredential(v.String())) {
+		if a.Key == "" || (!known || !check.lineKeysClean) && check.secretKey(a.Key) ||
+			(kind == slog.KindString && mayHoldCredential(v.String())) {
 			return b, named, false
 		}
 	}
@@ -137,7 +142,11 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 		named |= namesUser
 	}
 	b = append(b, ',', '"')
-	b = appendJSONString(b, a.Key)
+	if known {
+		b = append(b, a.Key...)
+	} else {
+		b = appendJSONString(b, a.Key)
+	}
 	b = append(b, '"', ':')
 	switch kind {
 	case slog.KindString:
