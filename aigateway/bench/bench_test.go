@@ -85,7 +85,7 @@ func streamOnce(tb testing.TB, c *http.Client, url, model string) (first, total 
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		line := sc.Bytes()
-		if first == 0 && bytes.Contains(line, []byte(`"content":"`)) {
+		if first == 0 && hasContent(line) {
 			first = time.Since(start)
 		}
 		if bytes.Equal(line, []byte("data: [DONE]")) {
@@ -98,6 +98,15 @@ func streamOnce(tb testing.TB, c *http.Client, url, model string) (first, total 
 	}
 	tb.Fatalf("%s: stream ended without [DONE]: %v", url, sc.Err())
 	return 0, 0
+}
+
+// hasContent reports whether an event line carries text: a "content" that is not
+// empty. The upstream's first chunk (role "assistant", content "") is not the
+// first chunk of the answer: the time to first chunk is the time to the first
+// text, on every path.
+func hasContent(line []byte) bool {
+	_, after, ok := bytes.Cut(line, []byte(`"content":"`))
+	return ok && len(after) > 0 && after[0] != '"'
 }
 
 func median(d []time.Duration) time.Duration {
@@ -328,4 +337,21 @@ func BenchmarkAddedInProcess(b *testing.B) {
 	b.ReportMetric(float64((median(gf) - median(df)).Microseconds()), "added-ttfc-µs")
 	b.ReportMetric(float64((median(gt) - median(dt)).Microseconds()), "added-total-µs")
 	b.ReportMetric(float64(median(gt))/float64(median(dt)), "total-ratio")
+}
+
+func TestHasContent(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{`data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null}}]}`, false},
+		{`data: {"choices":[{"index":0,"delta":{"content":"Hello"}}]}`, true},
+		{`data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"}}]}`, true},
+		{`data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, false},
+		{`data: [DONE]`, false},
+	} {
+		if got := hasContent([]byte(tc.line)); got != tc.want {
+			t.Errorf("hasContent(%s) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
 }
