@@ -7,10 +7,11 @@ import (
 )
 
 // fastChunk decodes the stream's most frequent event, a content (or finish)
-// chat.completion.chunk, into c without reflection, whatever the order of its
-// fields and whatever other fields it has. ok is false for anything it does not
-// read exactly as encoding/json would — tool calls, usage, errors, a key in another
-// case, malformed JSON — and the caller then decodes the event in full.
+// chat.completion.chunk, or the usage chunk that ends a stream, into c without
+// reflection, whatever the order of its fields and whatever other fields it has.
+// ok is false for anything it does not read exactly as encoding/json would — tool
+// calls, errors, a key in another case, a count that is not a plain integer,
+// malformed JSON — and the caller then decodes the event in full.
 // FuzzFastChunk holds it to the full decoder's answer.
 //
 // c must be reset as for json.Unmarshal; its choices' backing array is reused.
@@ -34,7 +35,16 @@ func fastChunk(data []byte, c *chunk) (ok bool) {
 			}
 			seenChoices = true
 			return s.choices(c)
-		case "usage", "error":
+		case "usage":
+			if s.null() {
+				c.Usage = nil
+				return true
+			}
+			if c.Usage == nil {
+				c.Usage = &usage{}
+			}
+			return s.usage(c.Usage)
+		case "error":
 			return s.null()
 		}
 		if foldsTo(key, "model", "choices", "usage", "error") {
@@ -44,6 +54,61 @@ func fastChunk(data []byte, c *chunk) (ok bool) {
 	})
 	s.ws()
 	return ok && s.i == len(s.b)
+}
+
+// usage reads a usage object into u as encoding/json would: counts that are
+// plain non-negative integers, nulls left alone, other fields skipped.
+func (s *scanner) usage(u *usage) bool {
+	return s.object(func(key []byte) bool {
+		switch string(key) {
+		case "prompt_tokens":
+			return s.count(&u.PromptTokens)
+		case "completion_tokens":
+			return s.count(&u.CompletionTokens)
+		case "prompt_tokens_details":
+			return s.null() || s.object(func(key []byte) bool {
+				if string(key) == "cached_tokens" {
+					return s.count(&u.PromptTokensDetails.CachedTokens)
+				}
+				return !foldsTo(key, "cached_tokens") && s.skip()
+			})
+		case "completion_tokens_details":
+			return s.null() || s.object(func(key []byte) bool {
+				if string(key) == "reasoning_tokens" {
+					return s.count(&u.CompletionTokensDetails.ReasoningTokens)
+				}
+				return !foldsTo(key, "reasoning_tokens") && s.skip()
+			})
+		}
+		if foldsTo(key, "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details") {
+			return false
+		}
+		return s.skip()
+	})
+}
+
+// count reads a token count into *n: null (n unchanged) or a non-negative
+// integer of at most 18 digits.
+func (s *scanner) count(n *int64) bool {
+	if s.null() {
+		return true
+	}
+	s.ws()
+	start := s.i
+	var v int64
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		v = v*10 + int64(s.b[s.i]-'0')
+		s.i++
+	}
+	d := s.i - start
+	if d == 0 || d > 18 || (d > 1 && s.b[start] == '0') {
+		return false
+	}
+	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		return false
+	}
+	*n = v
+	return true
 }
 
 func (s *scanner) choices(c *chunk) bool {

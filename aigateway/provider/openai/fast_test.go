@@ -16,7 +16,46 @@ const (
 	otherOrder = `{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"a\"b\\c\n\u00e9\ud83d\ude00"},"logprobs":{"content":[{"token":"a","logprob":-0.5,"bytes":[97]}]}}],"created":1.5e9,"id":"c","model":"llama","object":"chat.completion.chunk","timings":{"ms":[1,2.5,-3e-2]},"flag":true}`
 	toolChunk  = `{"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}`
 	usageChunk = `{"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`
+	// OpenAI's usage chunk, as the providertest fake renders it.
+	fullUsageChunk = `{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[],"usage":{"prompt_tokens":1117,"completion_tokens":46,"total_tokens":1163,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":12,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}`
 )
+
+func TestFastChunkUsage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		ok       bool
+		want     *usage
+	}{
+		{"short", usageChunk, true, &usage{PromptTokens: 1, CompletionTokens: 2}},
+		{"full", fullUsageChunk, true, func() *usage {
+			u := &usage{PromptTokens: 1117, CompletionTokens: 46}
+			u.PromptTokensDetails.CachedTokens, u.CompletionTokensDetails.ReasoningTokens = 1024, 12
+			return u
+		}()},
+		{"null details and counts", `{"choices":[],"usage":{"prompt_tokens":null,"completion_tokens":5,"prompt_tokens_details":null}}`, true, &usage{CompletionTokens: 5}},
+		{"null usage", `{"choices":[],"usage":null}`, true, nil},
+		{"fraction falls back", `{"choices":[],"usage":{"prompt_tokens":1.5}}`, false, nil},
+		{"exponent falls back", `{"choices":[],"usage":{"prompt_tokens":1e3}}`, false, nil},
+		{"negative falls back", `{"choices":[],"usage":{"prompt_tokens":-1}}`, false, nil},
+		{"huge falls back", `{"choices":[],"usage":{"prompt_tokens":1234567890123456789}}`, false, nil},
+		{"string count falls back", `{"choices":[],"usage":{"prompt_tokens":"1"}}`, false, nil},
+		{"key in another case falls back", `{"choices":[],"usage":{"Prompt_Tokens":1}}`, false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := freshChunk()
+			ok := fastChunk([]byte(tc.in), &c)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v", ok, tc.ok)
+			}
+			if ok && !reflect.DeepEqual(c.Usage, tc.want) {
+				t.Fatalf("usage %+v, want %+v", c.Usage, tc.want)
+			}
+		})
+	}
+}
 
 func freshChunk() chunk { return chunk{Choices: make([]chunkChoice, 0, 1), Model: call.Name{S: "m0"}} }
 
@@ -34,7 +73,6 @@ func TestFastChunk(t *testing.T) {
 		{"other order and fields", otherOrder, true, "a\"b\\c\né😀", ""},
 		{"spaces", "{ \"model\" : \"m\" ,\n \"choices\" : [ { \"index\" : 0 , \"delta\" : { \"content\" : \"x\" } } ] }\n", true, "x", ""},
 		{"tool calls fall back", toolChunk, false, "", ""},
-		{"usage falls back", usageChunk, false, "", ""},
 		{"key in another case falls back", `{"Choices":[{"index":0,"delta":{"content":"x"}}]}`, false, "", ""},
 		{"escaped key falls back", `{"choic\u0065s":[]}`, false, "", ""},
 		{"trailing garbage", contentChunk + "x", false, "", ""},
@@ -67,7 +105,10 @@ func FuzzFastChunk(f *testing.F) {
 		`{"model":"a","model":"b","choices":[{"delta":{"content":"1"},"delta":{"content":"2"}}]}`,
 		`{"choices":[{"delta":{"content":"` + "\xff\xfe" + `"}}]}`,
 		`{"x":[[[[{}]]]],"y":-0.0e+1,"z":"\u12"}`,
-		`{"choiceſ":[]}`, `null`, `{}`, `{"choices":null}`,
+		`{"choiceſ":[]}`, `null`, `{}`, `{"choices":null}`, fullUsageChunk,
+		`{"usage":{"prompt_tokens":1},"usage":null}`, `{"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2,"prompt_tokens":null}}`,
+		`{"usage":{"prompt_tokens_details":{"cached_tokens":3},"prompt_tokens_details":{"audio_tokens":1}}}`,
+		`{"usage":{"prompt_tokens":0,"completion_tokens":00}}`, `{"usage":{"completion_tokens_details":{"Reasoning_tokens":1}}}`,
 	} {
 		f.Add([]byte(s))
 	}
