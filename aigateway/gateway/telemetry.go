@@ -2,6 +2,9 @@ package gateway
 
 import (
 	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -69,6 +72,9 @@ type telemetry struct {
 	cost     metric.Float64Counter
 	requests metric.Int64Counter
 	refusals metric.Int64Counter
+
+	attrs, costs   sync.Map // callKey → *callAttrs, costKey → metric.MeasurementOption
+	nattrs, ncosts atomic.Int64
 }
 
 func newTelemetry(o options) (*telemetry, error) {
@@ -116,33 +122,91 @@ func (t *telemetry) refused(ctx context.Context, reason string) {
 	t.refusals.Add(ctx, 1, metric.WithAttributes(attribute.String(semconv.AttrReason, reason)))
 }
 
+// callAttrs are the attributes a finished call's metrics carry, built once per
+// combination and kept (see [telemetry.attrsFor]).
+type callAttrs struct {
+	base                []attribute.KeyValue // the span's share: provider, request and response model[, error type]
+	all, requests       metric.MeasurementOption
+	tokensIn, tokensOut metric.MeasurementOption
+}
+
+type callKey struct{ provider, alias, model, outcome string }
+
+type costKey struct{ tenant, provider, model string }
+
+// maxCachedAttrs bounds each attribute cache; past it, sets are built per call.
+const maxCachedAttrs = 4096
+
+// attrsFor returns the metric attributes of a call, building the sorted sets
+// once per combination instead of on every call.
+func (t *telemetry) attrsFor(k callKey) *callAttrs {
+	if a, ok := t.attrs.Load(k); ok {
+		return a.(*callAttrs)
+	}
+	base := []attribute.KeyValue{
+		attribute.String(attrOperation, "chat"),
+		attribute.String(attrProvider, k.provider),
+		attribute.String(attrRequestModel, k.alias),
+		attribute.String(attrResponseModel, k.model),
+	}
+	if k.outcome != "ok" {
+		base = append(base, attribute.String(attrErrorType, k.outcome))
+	}
+	with := func(kv attribute.KeyValue) metric.MeasurementOption {
+		return metric.WithAttributeSet(attribute.NewSet(append(slices.Clone(base), kv)...))
+	}
+	a := &callAttrs{
+		base:      base[1:],
+		all:       metric.WithAttributeSet(attribute.NewSet(base...)),
+		requests:  with(attribute.String(semconv.AttrResult, k.outcome)),
+		tokensIn:  with(attribute.String(attrTokenType, "input")),
+		tokensOut: with(attribute.String(attrTokenType, "output")),
+	}
+	if t.nattrs.Load() < maxCachedAttrs {
+		if prev, loaded := t.attrs.LoadOrStore(k, a); loaded {
+			return prev.(*callAttrs)
+		}
+		t.nattrs.Add(1)
+	}
+	return a
+}
+
+// costAttrs returns the attributes of the cost counter, built once per tenant,
+// provider and model.
+func (t *telemetry) costAttrs(k costKey) metric.MeasurementOption {
+	if o, ok := t.costs.Load(k); ok {
+		return o.(metric.MeasurementOption)
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(attribute.String(attrTenant, k.tenant),
+		attribute.String(attrProvider, k.provider), attribute.String(attrResponseModel, k.model)))
+	if t.ncosts.Load() < maxCachedAttrs {
+		if prev, loaded := t.costs.LoadOrStore(k, o); loaded {
+			return prev.(metric.MeasurementOption)
+		}
+		t.ncosts.Add(1)
+	}
+	return o
+}
+
 // end records a finished call: its span, its metrics and its cost.
 func (t *telemetry) end(s *Stream, u *aiv1.Usage, err error) {
 	ctx := s.ctx
 	model := s.Model()
-	base := []attribute.KeyValue{
-		attribute.String(attrOperation, "chat"),
-		attribute.String(attrProvider, s.provider),
-		attribute.String(attrRequestModel, s.alias),
-		attribute.String(attrResponseModel, model),
-	}
 	outcome := "ok"
 	if err != nil {
 		outcome = errs.From(err).Code.String()
-		base = append(base, attribute.String(attrErrorType, outcome))
 	}
-	set := attribute.NewSet(base...)
-	t.duration.Record(ctx, time.Since(s.start).Seconds(), metric.WithAttributeSet(set))
+	a := t.attrsFor(callKey{provider: s.provider, alias: s.alias, model: model, outcome: outcome})
+	t.duration.Record(ctx, time.Since(s.start).Seconds(), a.all)
 	if s.first > 0 {
-		t.ttfc.Record(ctx, s.first.Seconds(), metric.WithAttributeSet(set))
+		t.ttfc.Record(ctx, s.first.Seconds(), a.all)
 	}
-	t.requests.Add(ctx, 1, metric.WithAttributeSet(set), metric.WithAttributes(attribute.String(semconv.AttrResult, outcome)))
+	t.requests.Add(ctx, 1, a.requests)
 	if u != nil {
-		t.tokens.Record(ctx, u.GetInputTokens(), metric.WithAttributeSet(set), metric.WithAttributes(attribute.String(attrTokenType, "input")))
-		t.tokens.Record(ctx, u.GetOutputTokens(), metric.WithAttributeSet(set), metric.WithAttributes(attribute.String(attrTokenType, "output")))
+		t.tokens.Record(ctx, u.GetInputTokens(), a.tokensIn)
+		t.tokens.Record(ctx, u.GetOutputTokens(), a.tokensOut)
 		if c := u.GetCostNanosUsd(); c > 0 {
-			t.cost.Add(ctx, float64(c)/1e9, metric.WithAttributes(attribute.String(attrTenant, s.tenant),
-				attribute.String(attrProvider, s.provider), attribute.String(attrResponseModel, model)))
+			t.cost.Add(ctx, float64(c)/1e9, t.costAttrs(costKey{tenant: s.tenant, provider: s.provider, model: model}))
 		}
 	}
 	if !s.span.IsRecording() {
@@ -153,7 +217,7 @@ func (t *telemetry) end(s *Stream, u *aiv1.Usage, err error) {
 	for _, f := range s.finishes {
 		finishes = append(finishes, FinishName(f))
 	}
-	s.span.SetAttributes(base[1:]...)
+	s.span.SetAttributes(a.base...)
 	s.span.SetAttributes(attribute.StringSlice(attrFinishReasons, finishes), attribute.String(attrResponseID, s.ID()))
 	if u != nil {
 		s.span.SetAttributes(attribute.Int64(attrInputTokens, u.GetInputTokens()), attribute.Int64(attrOutputTokens, u.GetOutputTokens()),
