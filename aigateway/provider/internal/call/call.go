@@ -25,20 +25,31 @@ const MaxErrorBody = 64 << 10
 // maxMessage bounds a provider message kept in an error.
 const maxMessage = 1024
 
-var defaultClient = &http.Client{Transport: &http.Transport{
-	Proxy:                 http.ProxyFromEnvironment,
-	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	ForceAttemptHTTP2:     true,
-	MaxIdleConns:          1024,
-	MaxIdleConnsPerHost:   256,
-	IdleConnTimeout:       90 * time.Second,
-	TLSHandshakeTimeout:   10 * time.Second,
-	ExpectContinueTimeout: time.Second,
-}}
+var defaultClient = newDefaultClient()
+
+func newDefaultClient() *http.Client {
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	if !inlineSupported {
+		return &http.Client{Transport: tr}
+	}
+	return &http.Client{Transport: newInlineTransport(tr)}
+}
 
 // Client returns c, or the shared default client when c is nil. The default has
 // no overall timeout (streams last as long as they last; callers bound them with
 // ctx) and never retries a POST (net/http retries only idempotent requests).
+// Plain-HTTP upstreams that are not proxied (a vLLM or Ollama next door, the
+// test fakes) are served on the caller's goroutine by an [inlineTransport];
+// everything else by net/http's Transport.
 func Client(c *http.Client) *http.Client {
 	if c != nil {
 		return c

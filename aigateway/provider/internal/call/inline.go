@@ -1,0 +1,280 @@
+package call
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// An inlineTransport sends plain-HTTP/1.1 requests on the caller's goroutine: it
+// writes the request and reads the response headers and body on the goroutine
+// that calls RoundTrip and Read, over connections it keeps alive itself.
+//
+// net/http's Transport gives every connection a writing and a reading goroutine,
+// and hands each request and each response between them and the caller over
+// channels: three goroutine wake-ups per request, each a few microseconds on a
+// busy machine, on the path of a streamed answer's first chunk. Here the only
+// extra work per request is one non-blocking peek at a reused connection, to
+// drop it when the server closed it while it was idle (net/http's reading
+// goroutine notices that as it happens).
+//
+// Everything else — https (HTTP/2 and TLS), requests that go through a proxy,
+// platforms without the peek — goes to next.
+//
+// Cancellation works as in net/http: when the request's context ends, the
+// connection is closed (context.AfterFunc; no goroutine until then), so a
+// blocked write or read returns at once with the context's error and the
+// server sees its request cancelled. Closing a body before its end closes the
+// connection; a body read to its end gives the connection back to the pool.
+// POST requests are never re-sent.
+type inlineTransport struct {
+	next        http.RoundTripper
+	proxy       func(*http.Request) (*url.URL, error)
+	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	maxIdle     int           // per host
+	idleTimeout time.Duration // an idle connection older than this is closed, not reused
+
+	mu   sync.Mutex
+	idle map[string][]*inlineConn
+}
+
+// newInlineTransport returns an inlineTransport that hands what it does not
+// serve to next.
+// It dials, proxies and keeps idle connections as next is configured to.
+func newInlineTransport(next *http.Transport) *inlineTransport {
+	t := &inlineTransport{
+		next:        next,
+		proxy:       next.Proxy,
+		dial:        next.DialContext,
+		maxIdle:     next.MaxIdleConnsPerHost,
+		idleTimeout: next.IdleConnTimeout,
+		idle:        map[string][]*inlineConn{},
+	}
+	if t.dial == nil {
+		t.dial = (&net.Dialer{}).DialContext
+	}
+	if t.maxIdle <= 0 {
+		t.maxIdle = http.DefaultMaxIdleConnsPerHost
+	}
+	return t
+}
+
+type inlineConn struct {
+	c      net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	addr   string
+	idleAt time.Time
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !t.serves(req) {
+		return t.next.RoundTrip(req)
+	}
+	ctx := req.Context()
+	addr := hostPort(req.URL)
+	pc, err := t.get(ctx, addr)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = pc.c.Close() })
+	fail := func(err error) (*http.Response, error) {
+		stop()
+		_ = pc.c.Close()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, err
+	}
+	// Request.Write closes the body, whatever happens.
+	if err := req.Write(pc.bw); err != nil {
+		return fail(err)
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return fail(err)
+	}
+	var resp *http.Response
+	for {
+		resp, err = http.ReadResponse(pc.br, req)
+		if err != nil {
+			return fail(err)
+		}
+		// 1xx answers are informational; the response follows (as net/http does).
+		if resp.StatusCode < 100 || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		return fail(errors.New("call: unexpected 101 Switching Protocols"))
+	}
+	b := &inlineBody{t: t, pc: pc, ctx: ctx, stop: stop, body: resp.Body, reuse: !resp.Close && !req.Close}
+	if resp.Body == http.NoBody {
+		b.release()
+		return resp, nil
+	}
+	resp.Body = b
+	return resp, nil
+}
+
+// serves reports whether req is a plain-HTTP request that goes to its host
+// directly.
+func (t *inlineTransport) serves(req *http.Request) bool {
+	if req.URL == nil || req.URL.Scheme != "http" || req.URL.Host == "" || req.Method == http.MethodConnect {
+		return false
+	}
+	if t.proxy != nil {
+		if u, err := t.proxy(req); err != nil || u != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}
+
+// get returns the most recently idle connection to addr that the server has not
+// closed, or a new one.
+func (t *inlineTransport) get(ctx context.Context, addr string) (*inlineConn, error) {
+	now := time.Now()
+	t.mu.Lock()
+	for list := t.idle[addr]; len(list) > 0; list = t.idle[addr] {
+		pc := list[len(list)-1]
+		list[len(list)-1] = nil
+		t.idle[addr] = list[:len(list)-1]
+		t.mu.Unlock()
+		if (t.idleTimeout <= 0 || now.Sub(pc.idleAt) < t.idleTimeout) && pc.br.Buffered() == 0 && alive(pc.c) {
+			return pc, nil
+		}
+		_ = pc.c.Close()
+		t.mu.Lock()
+	}
+	t.mu.Unlock()
+	c, err := t.dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &inlineConn{c: c, br: bufio.NewReader(c), bw: bufio.NewWriter(c), addr: addr}, nil
+}
+
+// put keeps pc for the next request to its host, or closes it when enough are
+// kept already.
+func (t *inlineTransport) put(pc *inlineConn) {
+	pc.idleAt = time.Now()
+	t.mu.Lock()
+	if len(t.idle[pc.addr]) < t.maxIdle {
+		t.idle[pc.addr] = append(t.idle[pc.addr], pc)
+		pc = nil
+	}
+	t.mu.Unlock()
+	if pc != nil {
+		_ = pc.c.Close()
+	}
+}
+
+// CloseIdleConnections closes the connections kept for reuse, and next's.
+func (t *inlineTransport) CloseIdleConnections() {
+	t.mu.Lock()
+	idle := t.idle
+	t.idle = map[string][]*inlineConn{}
+	t.mu.Unlock()
+	for _, list := range idle {
+		for _, pc := range list {
+			_ = pc.c.Close()
+		}
+	}
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// errBodyClosed is what a read after Close returns, as net/http's.
+var errBodyClosed = errors.New("http: read on closed response body")
+
+// An inlineBody is a response body read on the caller's goroutine. Read to its
+// end, it gives its connection back; closed before, it closes it.
+type inlineBody struct {
+	t     *inlineTransport
+	pc    *inlineConn
+	ctx   context.Context
+	stop  func() bool
+	body  io.ReadCloser // net/http's body reader over pc.br; never closed (that would drain it)
+	reuse bool
+
+	mu    sync.Mutex
+	state int // 0 open, 1 read to its end, 2 closed
+}
+
+func (b *inlineBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	state := b.state
+	b.mu.Unlock()
+	switch state {
+	case 1:
+		return 0, io.EOF
+	case 2:
+		return 0, errBodyClosed
+	}
+	n, err := b.body.Read(p)
+	if err == nil {
+		return n, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.state == 2 {
+		return n, errBodyClosed
+	}
+	if errors.Is(err, io.EOF) {
+		b.state = 1
+		b.release()
+		return n, io.EOF
+	}
+	b.state = 2
+	b.stop()
+	_ = b.pc.c.Close()
+	if ctxErr := b.ctx.Err(); ctxErr != nil {
+		err = ctxErr
+	}
+	return n, err
+}
+
+// release gives the connection back when it may carry another request and the
+// context's watcher has not closed it.
+func (b *inlineBody) release() {
+	if b.stop() && b.reuse {
+		b.t.put(b.pc)
+		return
+	}
+	_ = b.pc.c.Close()
+}
+
+// Close closes the connection unless the body was read to its end. It is safe
+// to call concurrently with Read, which it interrupts.
+func (b *inlineBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.state == 0 {
+		b.state = 2
+		b.stop()
+		_ = b.pc.c.Close()
+	}
+	return nil
+}
