@@ -124,7 +124,7 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 	// (secretLineKey, inlined here so that the switch runs once).
 	known := lineKey(a.Key)
 	if check != nil {
-		if a.Key == "" || (!known || !check.lineKeysClean) && check.secretKey(a.Key) ||
+		if a.Key == "" || ((!known || !check.lineKeysClean) && check.secretKey(a.Key)) ||
 			(kind == slog.KindString && mayHoldCredential(v.String())) {
 			return b, named, false
 		}
@@ -297,10 +297,6 @@ func appendJSONString(buf []byte, s string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// jsonSafe8 reports whether all eight bytes of s (len(s) == 8) are in jsonSafe:
-// none is 0x80 or above, below 0x20, a quote or a backslash. The tests are the
-// usual exact ones on a word ("Bit Twiddling Hacks": haszero, hasless); the
-// compiler loads the eight bytes in one instruction.
 // skipJSONSafe8 returns the length of the longest prefix of s made of whole
 // eight-byte words that jsonSafe8 accepts.
 func skipJSONSafe8(s string) int {
@@ -313,6 +309,10 @@ func skipJSONSafe8(s string) int {
 	return i
 }
 
+// jsonSafe8 reports whether all eight bytes of s (len(s) == 8) are in jsonSafe:
+// none is 0x80 or above, below 0x20, a quote or a backslash. The tests are the
+// usual exact ones on a word ("Bit Twiddling Hacks": haszero, hasless); the
+// compiler loads the eight bytes in one instruction.
 func jsonSafe8(s string) bool {
 	_ = s[7]
 	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
