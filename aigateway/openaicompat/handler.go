@@ -147,8 +147,7 @@ func (h *Handler) stream(w http.ResponseWriter, fl *flusher, s *gateway.Stream, 
 		if c.GetUsage() != nil {
 			usage = c.GetUsage()
 		}
-		if ev, ok := chunkEvent(c, id, model, created, first); ok {
-			enc.chunk(ev)
+		if h.writeChunk(enc, c, id, model, created, first) {
 			fl.pending = true
 			if first {
 				first = false
@@ -168,6 +167,29 @@ func (h *Handler) stream(w http.ResponseWriter, fl *flusher, s *gateway.Stream, 
 		}
 	}
 	h.end(enc, fl, id, model, created, usage, includeUsage)
+}
+
+// writeChunk writes the chat.completion.chunk of c, and reports false when c has
+// nothing to say (a usage-only chunk). Text and finish chunks are written straight
+// from c; tool-call chunks are built as a completion and encoded.
+func (h *Handler) writeChunk(enc *eventWriter, c *aiv1.ChatChunk, id, model string, created int64, first bool) bool {
+	if len(c.GetToolCallDeltas()) > 0 {
+		ev, ok := chunkEvent(c, id, model, created, first)
+		if ok {
+			enc.chunk(ev)
+		}
+		return ok
+	}
+	role := ""
+	if first {
+		role = "assistant"
+	}
+	fr := gateway.FinishName(c.GetFinishReason())
+	if role == "" && c.GetDeltaText() == "" && fr == "" {
+		return false
+	}
+	enc.text(id, model, created, role, c.GetDeltaText(), fr)
+	return true
 }
 
 // chunkEvent is the chat.completion.chunk of c, or false when c has nothing to say

@@ -101,37 +101,55 @@ func (e *eventWriter) chunk(c completion) {
 	_, _ = e.w.Write(e.buf)
 }
 
+// text writes a chat.completion.chunk event with one choice (index 0) whose delta
+// has role and content (each left out when empty) and whose finish reason is
+// finish (null when empty), byte for byte as encoding/json would write it, without
+// building the event first.
+func (e *eventWriter) text(id, model string, created int64, role, content, finish string) {
+	e.buf = append(appendText(append(e.buf[:0], "data: "...), id, "chat.completion.chunk", created, model, 0, role, content, finish, finish != ""), "\n\n"...)
+	_, _ = e.w.Write(e.buf)
+}
+
 // appendChunk appends c, which has one choice with a delta without tool calls and
 // no usage, as encoding/json encodes it.
 func appendChunk(b []byte, c completion) []byte {
 	ch := c.Choices[0]
-	b = append(b, `{"id":`...)
-	b = appendString(b, c.ID)
-	b = append(b, `,"object":`...)
-	b = appendString(b, c.Object)
-	b = append(b, `,"created":`...)
-	b = strconv.AppendInt(b, c.Created, 10)
-	b = append(b, `,"model":`...)
-	b = appendString(b, c.Model)
-	b = append(b, `,"choices":[{"index":`...)
-	b = strconv.AppendInt(b, int64(ch.Index), 10)
-	b = append(b, `,"delta":{`...)
-	sep := false
-	if ch.Delta.Role != "" {
-		b = appendString(append(b, `"role":`...), ch.Delta.Role)
-		sep = true
+	finish, hasFinish := "", ch.FinishReason != nil
+	if hasFinish {
+		finish = *ch.FinishReason
 	}
-	if ch.Delta.Content != "" {
-		if sep {
+	return appendText(b, c.ID, c.Object, c.Created, c.Model, ch.Index, ch.Delta.Role, ch.Delta.Content, finish, hasFinish)
+}
+
+// appendText appends a completion with one choice whose delta has role and
+// content and no tool calls, and no usage, as encoding/json encodes it; the
+// finish reason is null unless hasFinish.
+func appendText(b []byte, id, object string, created int64, model string, index int, role, content, finish string, hasFinish bool) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, id)
+	b = append(b, `,"object":`...)
+	b = appendString(b, object)
+	b = append(b, `,"created":`...)
+	b = strconv.AppendInt(b, created, 10)
+	b = append(b, `,"model":`...)
+	b = appendString(b, model)
+	b = append(b, `,"choices":[{"index":`...)
+	b = strconv.AppendInt(b, int64(index), 10)
+	b = append(b, `,"delta":{`...)
+	if role != "" {
+		b = appendString(append(b, `"role":`...), role)
+	}
+	if content != "" {
+		if role != "" {
 			b = append(b, ',')
 		}
-		b = appendString(append(b, `"content":`...), ch.Delta.Content)
+		b = appendString(append(b, `"content":`...), content)
 	}
 	b = append(b, `},"finish_reason":`...)
-	if ch.FinishReason == nil {
-		b = append(b, "null"...)
+	if hasFinish {
+		b = appendString(b, finish)
 	} else {
-		b = appendString(b, *ch.FinishReason)
+		b = append(b, "null"...)
 	}
 	return append(b, "}]}"...)
 }

@@ -26,7 +26,29 @@ func FuzzAppendChunk(f *testing.F) {
 		if got := appendChunk(nil, c); !bytes.Equal(got, want) {
 			t.Fatalf("appendChunk:\n%s\nencoding/json:\n%s", got, want)
 		}
+		if index != 0 {
+			return
+		}
+		var out bytes.Buffer
+		newEventWriter(&out).text(id, model, created, role, content, finish)
+		if got := out.Bytes(); !bytes.Equal(got, append(append([]byte("data: "), want...), "\n\n"...)) {
+			t.Fatalf("text:\n%s\nencoding/json:\n%s", got, want)
+		}
 	})
+}
+
+// TestEventWriterTextAllocs is not parallel: AllocsPerRun counts every
+// goroutine's allocations.
+func TestEventWriterTextAllocs(t *testing.T) {
+	var out bytes.Buffer
+	enc := newEventWriter(&out)
+	enc.text("chatcmpl-1", "gpt-4o-mini", 1, "assistant", "Hello", "") // grows the buffers
+	if n := testing.AllocsPerRun(100, func() { out.Reset(); enc.text("chatcmpl-1", "gpt-4o-mini", 1, "", " upstream", "stop") }); n != 0 {
+		t.Errorf("%v allocations per text event", n)
+	}
+	if got := out.String(); got != `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":" upstream"},"finish_reason":"stop"}]}`+"\n\n" {
+		t.Errorf("got %q", got)
+	}
 }
 
 // TestEventWriterChunkAllocs is not parallel: AllocsPerRun counts every
