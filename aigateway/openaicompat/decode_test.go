@@ -1,6 +1,7 @@
 package openaicompat
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -91,6 +92,24 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		if err := protovalidate.Validate(req); err != nil {
 			t.Fatalf("accepted a request that breaks a rule: %v", err)
+		}
+	})
+}
+
+// FuzzDecodeContentString holds the shortcut for string contents to
+// encoding/json: any valid JSON string decodes to the same text.
+func FuzzDecodeContentString(f *testing.F) {
+	for _, s := range []string{`"hi"`, `"a\"b\\c\n\u00e9\ud83d\ude00"`, "\"\xff\xfe\"", `""`, `"é😀 <&>"`, "\"\u2028\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var want string
+		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &want) != nil {
+			return
+		}
+		got, parts, ok := decodeContent(raw)
+		if !ok || parts != nil || got != want {
+			t.Fatalf("decodeContent(%q) = %q, %v, %v; encoding/json: %q", raw, got, parts, ok, want)
 		}
 	})
 }

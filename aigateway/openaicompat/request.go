@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"buf.build/go/protovalidate"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -123,7 +125,7 @@ func decodeRequest(body io.Reader, v protovalidate.Validator) (*aiv1.ChatRequest
 		}
 	}
 	for i, m := range in.Messages {
-		if msg := decodeMessage(&p, fmt.Sprintf("messages[%d]", i), m); msg != nil {
+		if msg := decodeMessage(&p, i, m); msg != nil {
 			out.Messages = append(out.Messages, msg)
 		}
 	}
@@ -184,21 +186,22 @@ var roles = map[string]aiv1.Role{
 	"assistant": aiv1.Role_ROLE_ASSISTANT, "tool": aiv1.Role_ROLE_TOOL,
 }
 
-func decodeMessage(p *problems, f string, m message) *aiv1.Message {
+func decodeMessage(p *problems, i int, m message) *aiv1.Message {
+	f := func(field string) string { return "messages[" + strconv.Itoa(i) + "]." + field }
 	role, ok := roles[m.Role]
 	if !ok {
-		p.add(f+".role", `must be "system", "developer", "user", "assistant" or "tool"`)
+		p.add(f("role"), `must be "system", "developer", "user", "assistant" or "tool"`)
 		return nil
 	}
 	out := &aiv1.Message{Role: role, Name: m.Name}
 	text, parts, ok := decodeContent(m.Content)
 	if !ok {
-		p.add(f+".content", "must be a string or an array of content parts")
+		p.add(f("content"), "must be a string or an array of content parts")
 		return nil
 	}
 	if role == aiv1.Role_ROLE_TOOL {
 		if m.ToolCallID == "" {
-			p.add(f+".tool_call_id", "is required for a tool message")
+			p.add(f("tool_call_id"), "is required for a tool message")
 		}
 		for _, pt := range parts {
 			text += pt.GetText()
@@ -224,6 +227,11 @@ func decodeContent(raw json.RawMessage) (string, []*aiv1.ContentPart, bool) {
 		return "", nil, true
 	}
 	if raw[0] == '"' {
+		// raw is a valid JSON string (the request decoded): without escapes and in
+		// valid UTF-8 its text is its bytes between the quotes.
+		if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+			return string(body), nil, true
+		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return "", nil, false
