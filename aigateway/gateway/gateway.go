@@ -12,6 +12,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
 
 	"github.com/footingdev/footing/aigateway/provider"
@@ -98,19 +99,20 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, err
 
 	if key, ok := g.cfg.Cache.Key(tenant, req); ok {
 		if replay, hit := g.cfg.Cache.Get(ctx, key); hit {
+			// A cached answer uses no tokens and costs nothing, but it is a request:
+			// the requests-per-minute limits still hold.
+			if err := g.reserve(ctx, s, p, quota.Request{}); err != nil {
+				_ = replay.Close()
+				return nil, err
+			}
 			s.up, s.provider, s.cached = replay, "cache", true
 			span.SetAttributes(attribute.Bool(attrCacheHit, true))
 			return s, nil
 		}
 		s.cacheKey = key
 	}
-	if g.cfg.Limiter != nil {
-		res, err := g.cfg.Limiter.Reserve(ctx, p, g.worstCase(req))
-		if err != nil {
-			g.tel.refused(ctx, errs.From(err).Reason)
-			return nil, s.fail(err)
-		}
-		s.res = res
+	if err := g.reserve(ctx, s, p, g.worstCase(req)); err != nil {
+		return nil, err
 	}
 	rs, err := g.cfg.Router.Chat(ctx, req)
 	if err != nil {
@@ -118,6 +120,20 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, err
 	}
 	s.up, s.rs, s.provider = rs, rs, rs.Provider()
 	return s, nil
+}
+
+// reserve takes r from p's quotas for s, or ends s with the refusal.
+func (g *Gateway) reserve(ctx context.Context, s *Stream, p *commonv1.Principal, r quota.Request) error {
+	if g.cfg.Limiter == nil {
+		return nil
+	}
+	res, err := g.cfg.Limiter.Reserve(ctx, p, r)
+	if err != nil {
+		g.tel.refused(ctx, errs.From(err).Reason)
+		return s.fail(err)
+	}
+	s.res = res
+	return nil
 }
 
 // fail ends a request that never streamed.

@@ -186,6 +186,51 @@ func TestCacheNeverCrossesTenants(t *testing.T) {
 	}
 }
 
+// TestCacheHitIsARequestButUsesNoTokens: a cached answer counts against
+// requests per minute (a tenant cannot get past its request limit by asking the
+// same question) but reserves and settles no tokens and no cost.
+func TestCacheHitIsARequestButUsesNoTokens(t *testing.T) {
+	t.Parallel()
+	minute := time.Date(2026, 12, 3, 12, 0, 1, 0, time.UTC) // the window never turns during the test
+	b := setup(t, setupOpts{cache: true, clock: func() time.Time { return minute },
+		// Each uncached request reserves 113 tokens (13 estimated in, 100 max out)
+		// and settles at 15: two fit in 130 only if the cache hits between them
+		// settle at zero.
+		limits: quota.Config{Tenant: quota.Limits{RequestsPerMinute: 4, TokensPerMinute: 130}}})
+	b.primary.SetDefault(providertest.Reply{Steps: []providertest.Step{{Text: "cached"}, {Text: " answer"}}, Usage: &aiv1.Usage{InputTokens: 10, OutputTokens: 5}})
+	ctx := as(t.Context(), "acme")
+	for i, tc := range []struct {
+		question string
+		cached   bool
+		reason   string // of the refusal; "" for served
+	}{
+		{"same question", false, ""},
+		{"same question", true, ""},
+		{"same question", true, ""},
+		{"other question", false, ""}, // 15 + 113 tokens ≤ 130: the hits took none
+		{"same question", true, "REQUESTS_PER_MINUTE_EXCEEDED"},
+	} {
+		s, err := b.gw.Chat(ctx, chatReq(tc.question))
+		if tc.reason != "" {
+			if d := errs.From(err); d.Code != connect.CodeResourceExhausted || d.Reason != tc.reason {
+				t.Fatalf("request %d: %v, want %s", i, err, tc.reason)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		text, _, err := drain(s)
+		s.Close()
+		if err != nil || text != "cached answer" || s.Cached() != tc.cached {
+			t.Fatalf("request %d: %q, %v, cached %v", i, text, err, s.Cached())
+		}
+	}
+	if n := len(b.primary.Requests()); n != 2 {
+		t.Errorf("upstream saw %d requests, want 2", n)
+	}
+}
+
 func TestCallerCancelReachesUpstream(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{})

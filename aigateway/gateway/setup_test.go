@@ -36,6 +36,7 @@ type bundle struct {
 type setupOpts struct {
 	limits quota.Config
 	cache  bool
+	clock  func() time.Time // the quota clock; nil is time.Now
 }
 
 // setup starts two fake OpenAI servers behind the route "chat" (primary first,
@@ -59,7 +60,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 		t.Fatal(err)
 	}
 	cfg := gateway.Config{Router: r}
-	cfg.Limiter, err = quota.New(quota.NewMemoryStore(nil), o.limits)
+	cfg.Limiter, err = quota.New(quota.NewMemoryStore(nil), o.limits, quota.WithClock(o.clock))
 	if err != nil {
 		t.Fatal(err)
 	}

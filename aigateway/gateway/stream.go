@@ -131,7 +131,11 @@ func (s *Stream) end(err error) {
 	// Settle even when the caller is gone: the tokens were spent.
 	bg := context.WithoutCancel(s.ctx)
 	if s.res != nil {
-		_ = s.res.Settle(bg, u.GetInputTokens()+u.GetOutputTokens(), u.GetCostNanosUsd())
+		used, cost := u.GetInputTokens()+u.GetOutputTokens(), u.GetCostNanosUsd()
+		if s.cached {
+			used, cost = 0, 0 // a replay carries the original usage; it used nothing upstream
+		}
+		_ = s.res.Settle(bg, used, cost)
 	}
 	if eof && s.cacheKey != "" && len(s.buf) > 0 {
 		_ = s.g.cfg.Cache.Put(bg, s.cacheKey, s.buf)
