@@ -226,7 +226,9 @@ func TestConnectMetrics(t *testing.T) {
 	}
 }
 
-func TestUnsampledStillPropagates(t *testing.T) {
+// TestUnsampledStillLogsAndMeasures: with sampling off no span is recorded, but the
+// access line and the metrics are (propagation: TestUnsampledParentPropagates).
+func TestUnsampledStillLogsAndMeasures(t *testing.T) {
 	t.Parallel()
 	b := setup(t, sdktrace.NeverSample())
 	client := serve(t, b, nil)
