@@ -108,7 +108,7 @@ func FuzzFastChunk(f *testing.F) {
 		`{"choiceſ":[]}`, `null`, `{}`, `{"choices":null}`, fullUsageChunk,
 		`{"usage":{"prompt_tokens":1},"usage":null}`, `{"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2,"prompt_tokens":null}}`,
 		`{"usage":{"prompt_tokens_details":{"cached_tokens":3},"prompt_tokens_details":{"audio_tokens":1}}}`,
-		`{"usage":{"prompt_tokens":0,"completion_tokens":00}}`, `{"usage":{"completion_tokens_details":{"Reasoning_tokens":1}}}`,
+		`{"usage":{"prompt_tokens":0,"completion_tokens":00}}`, "{\"model\":\"\xff\",\"choices\":[]}", `{"model":"\u00e9\n"}`, `{"usage":{"completion_tokens_details":{"Reasoning_tokens":1}}}`,
 	} {
 		f.Add([]byte(s))
 	}
