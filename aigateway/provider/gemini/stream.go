@@ -20,26 +20,30 @@ type usageMetadata struct {
 
 // response is a GenerateContentResponse, or an error object sent in the stream.
 type response struct {
-	Candidates []struct {
-		Content struct {
-			Parts []struct {
-				Text         string `json:"text"`
-				Thought      bool   `json:"thought"`
-				FunctionCall *struct {
-					ID   string          `json:"id"`
-					Name string          `json:"name"`
-					Args json.RawMessage `json:"args"`
-				} `json:"functionCall"`
-			} `json:"parts"`
-		} `json:"content"`
-		FinishReason string `json:"finishReason"`
-	} `json:"candidates"`
+	Candidates     []candidate `json:"candidates"`
 	PromptFeedback *struct {
 		BlockReason string `json:"blockReason"`
 	} `json:"promptFeedback"`
 	UsageMetadata *usageMetadata `json:"usageMetadata"`
 	ModelVersion  call.Name      `json:"modelVersion"`
 	Error         *status        `json:"error"`
+}
+
+type candidate struct {
+	Content struct {
+		Parts []chunkPart `json:"parts"`
+	} `json:"content"`
+	FinishReason string `json:"finishReason"`
+}
+
+type chunkPart struct {
+	Text         string `json:"text"`
+	Thought      bool   `json:"thought"`
+	FunctionCall *struct {
+		ID   string          `json:"id"`
+		Name string          `json:"name"`
+		Args json.RawMessage `json:"args"`
+	} `json:"functionCall"`
 }
 
 var finishReasons = map[string]aiv1.FinishReason{
@@ -65,6 +69,7 @@ type stream struct {
 	calls  int32
 	ended  bool
 	r      response
+	fast   fastBuf
 }
 
 func (s *stream) Usage() *aiv1.Usage {
@@ -95,11 +100,12 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 		if err != nil {
 			return nil, err
 		}
-		cands := s.r.Candidates[:cap(s.r.Candidates)]
-		clear(cands)
-		s.r = response{Candidates: cands[:0], ModelVersion: call.Name{S: s.model}}
-		if err := json.Unmarshal(ev.Data, &s.r); err != nil {
-			return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
+		s.reset()
+		if !s.fast.decode(ev.Data, &s.r) {
+			s.reset()
+			if err := json.Unmarshal(ev.Data, &s.r); err != nil {
+				return nil, s.body.Malformed("undecodable chunk", ev.Data, err)
+			}
 		}
 		r := &s.r
 		if r.Error != nil {
@@ -152,6 +158,14 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			return out, nil
 		}
 	}
+}
+
+// reset empties s.r for the next chunk, keeping its candidates' memory and the
+// model name.
+func (s *stream) reset() {
+	cands := s.r.Candidates[:cap(s.r.Candidates)]
+	clear(cands)
+	s.r = response{Candidates: cands[:0], ModelVersion: call.Name{S: s.model}}
 }
 
 var _ provider.Stream = (*stream)(nil)
