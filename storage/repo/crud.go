@@ -94,14 +94,20 @@ func (t *Table[T]) Update(ctx context.Context, db DBTX, v T) (T, error) {
 		return out, err
 	}
 	// No row matched: missing (or another tenant's), or a stale version?
+	return out, t.missingOrStale(ctx, db, id)
+}
+
+// missingOrStale tells, after a version-checked statement matched no row, whether the row
+// with id is missing (or another tenant's: NotFound) or has another version (Aborted).
+func (t *Table[T]) missingOrStale(ctx context.Context, db DBTX, id any) error {
 	var exists bool
 	if err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+ident(t.cfg.Table)+" WHERE "+ident(t.cfg.IDColumn)+" = $1)", id).Scan(&exists); err != nil {
-		return out, t.mapErr(err)
+		return t.mapErr(err)
 	}
 	if exists {
-		return out, errs.Aborted("VERSION_CONFLICT", t.cfg.Resource+" was changed by someone else; read it again", errs.WithDomain(domain))
+		return errs.Aborted("VERSION_CONFLICT", t.cfg.Resource+" was changed by someone else; read it again", errs.WithDomain(domain))
 	}
-	return out, t.errNotFound()
+	return t.errNotFound()
 }
 
 // Delete removes the row with id, or returns NotFound.
@@ -114,4 +120,17 @@ func (t *Table[T]) Delete(ctx context.Context, db DBTX, id any) error {
 		return t.errNotFound()
 	}
 	return nil
+}
+
+// DeleteVersion removes the row with id if its version is still version, and returns the row
+// as it was. Like [Table.Update], a stale version gives Aborted (VERSION_CONFLICT: read again
+// and retry) and a missing row — or another tenant's — NotFound.
+func (t *Table[T]) DeleteVersion(ctx context.Context, db DBTX, id any, version int64) (T, error) {
+	sql := "DELETE FROM " + ident(t.cfg.Table) + " WHERE " + ident(t.cfg.IDColumn) + " = $1 AND " +
+		ident(t.cfg.VersionColumn) + " = $2 RETURNING " + t.selectList
+	out, err := t.one(ctx, db, sql, id, version)
+	if err == nil || errs.From(err).Reason != t.notFound {
+		return out, err
+	}
+	return out, t.missingOrStale(ctx, db, id)
 }

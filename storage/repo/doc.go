@@ -1,6 +1,7 @@
 // Package repo gives tenant-scoped CRUD over simple tables with pgx v5 and no ORM: rows scan
 // into structs with [pgx.RowToStructByName] (db tags), List pages with keyset pagination and
-// opaque, tamper-evident page tokens (contracts' PageRequest/PageResponse), Update checks a
+// opaque, tamper-evident page tokens (contracts' PageRequest/PageResponse), filtered by
+// equality ([Eq]) and array containment ([Contains]); Update and DeleteVersion check a
 // version column (optimistic concurrency), and Postgres errors come back in the
 // contracts/errs model ([pg.MapError]).
 //

@@ -14,18 +14,59 @@ import (
 	"github.com/footingdev/footing/contracts/identity"
 )
 
-// A Filter narrows a List to rows whose column equals a value.
+// A Filter narrows a List to rows whose column equals a value ([Eq]) or, for an array
+// column, contains it ([Contains]). A Filter literal without a constructor is [Eq].
 type Filter struct {
 	Column string
 	Value  any
+	// contains makes the filter column @> ARRAY[value] instead of column = value.
+	contains bool
 }
 
 // Eq returns the [Filter] column = value.
 func Eq(column string, value any) Filter { return Filter{Column: column, Value: value} }
 
-// List returns one page of rows in (OrderColumn, IDColumn) order, filtered by filters, and
-// the token for the next page (empty on the last). A page_token must come from the same
-// listing (table, tenant, filters) or List returns InvalidArgument (PAGE_TOKEN_INVALID).
+// Contains returns the [Filter] "array column contains value": column @> ARRAY[value], which
+// a GIN index on the column serves. The column must be a slice field of T (not []byte) and
+// value one element of it, non-nil.
+func Contains(column string, value any) Filter {
+	return Filter{Column: column, Value: value, contains: true}
+}
+
+func errFilter(msg, violation string) error {
+	return errs.InvalidArgument("FILTER_INVALID", msg, errs.WithDomain(domain),
+		errs.WithFieldViolation("filter", violation, "FILTER_INVALID"))
+}
+
+// where returns f's condition with its value as parameter $n, the value to pass, and the
+// filter's part of the listing id.
+func (t *Table[T]) where(f Filter, n int) (cond string, arg any, part string, err error) {
+	c, ok := t.byName[f.Column]
+	if !ok {
+		return "", nil, "", errFilter("no such column to filter on", "unknown column "+f.Column)
+	}
+	if !f.contains {
+		return fmt.Sprintf("%s = $%d", ident(f.Column), n), f.Value, f.Column, nil
+	}
+	if (c.typ.Kind() != reflect.Slice && c.typ.Kind() != reflect.Array) || c.typ.Elem().Kind() == reflect.Uint8 {
+		return "", nil, "", errFilter("contains needs an array column", "column "+f.Column+" is not an array")
+	}
+	if f.Value == nil {
+		return "", nil, "", errFilter("contains needs a value", "no value to look for in "+f.Column)
+	}
+	// A one-element slice of the value's type as $n: Postgres types $n from the column
+	// (int[] @> $n is int[]), where ARRAY[$n] would default an untyped $n to text.
+	one := reflect.MakeSlice(reflect.SliceOf(reflect.TypeOf(f.Value)), 1, 1)
+	one.Index(0).Set(reflect.ValueOf(f.Value))
+	// A NUL byte cannot be in a Postgres column name, so no Eq filter has this part.
+	return fmt.Sprintf("%s @> $%d", ident(f.Column), n), one.Interface(), f.Column + "\x00@>", nil
+}
+
+// List returns one page of rows in (OrderColumn, IDColumn) order, filtered by filters (all
+// must hold), and the token for the next page (empty on the last). A page_token must come
+// from the same listing (table, tenant, filters: column, kind and value) or List returns
+// InvalidArgument (PAGE_TOKEN_INVALID); a filter on no column of T, or Contains on a column
+// that is not an array, is InvalidArgument (FILTER_INVALID).
 // page_size 0 means DefaultPageSize; above MaxPageSize is InvalidArgument.
 func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest, filters ...Filter) ([]T, *commonv1.PageResponse, error) {
 	size := req.GetPageSize()
@@ -41,14 +82,13 @@ func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest,
 	var where []string
 	var args []any
 	for _, f := range filters {
-		if _, ok := t.byName[f.Column]; !ok {
-			return nil, nil, errs.InvalidArgument("FILTER_INVALID", "no such column to filter on", errs.WithDomain(domain),
-				errs.WithFieldViolation("filter", "unknown column "+f.Column, "FILTER_INVALID"))
+		cond, arg, part, err := t.where(f, len(args)+1)
+		if err != nil {
+			return nil, nil, err
 		}
-		args = append(args, f.Value)
-		where = append(where, fmt.Sprintf("%s = $%d", ident(f.Column), len(args)))
+		args, where = append(args, arg), append(where, cond)
 		b, _ := json.Marshal(f.Value)
-		parts = append(parts, f.Column, string(b))
+		parts = append(parts, part, string(b))
 	}
 	listing := listingID(parts...)
 

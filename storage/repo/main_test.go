@@ -36,7 +36,18 @@ CREATE TABLE attachments (
 );
 SELECT footing_enable_tenant_rls('attachments');
 CREATE TABLE plain (id bigint PRIMARY KEY, title text NOT NULL);
+CREATE TABLE tagged (
+    tenant_id uuid NOT NULL,
+    id        bigserial PRIMARY KEY,
+    tags      text[] NOT NULL DEFAULT '{}',
+    nums      int[] NOT NULL DEFAULT '{}',
+    rank      int NOT NULL DEFAULT 0,
+    version   bigint NOT NULL DEFAULT 1
+);
+SELECT footing_enable_tenant_rls('tagged');
+CREATE INDEX tagged_tags ON tagged USING gin (tags);
 -- +goose Down
+DROP TABLE tagged;
 DROP TABLE plain;
 DROP TABLE attachments;
 DROP TABLE notes;

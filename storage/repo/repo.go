@@ -82,3 +82,12 @@ func (r *Repo[T]) Update(ctx context.Context, v T) (out T, err error) {
 func (r *Repo[T]) Delete(ctx context.Context, id any) error {
 	return rls.InTenant(ctx, r.db, func(tx pgx.Tx) error { return r.Table.Delete(ctx, tx, id) })
 }
+
+// DeleteVersion is [Table.DeleteVersion] in its own tenant transaction.
+func (r *Repo[T]) DeleteVersion(ctx context.Context, id any, version int64) (out T, err error) {
+	err = rls.InTenant(ctx, r.db, func(tx pgx.Tx) error {
+		out, err = r.Table.DeleteVersion(ctx, tx, id, version)
+		return err
+	})
+	return out, err
+}
