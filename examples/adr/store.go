@@ -30,8 +30,8 @@ const columns = `id, title, status, superseded_by, context, decision, consequenc
 // Store reads and writes ADRs in the caller's tenant. Every method runs in an
 // rls.InTenant transaction, so a query can only ever touch the caller's rows. Single
 // rows go through a storage/repo Table on that transaction (create, get, version-checked
-// update); what repo does not offer — a version-checked delete, the tag filter of
-// List — is SQL on the same transaction, as a sqlc-generated query would be.
+// update and delete); List, whose page tokens and errors predate repo's, is SQL on the
+// same kind of transaction, as a sqlc-generated query would be.
 type Store struct {
 	pool  *pgxpool.Pool
 	table *repo.Table[record]
@@ -143,28 +143,16 @@ func (s *Store) Update(ctx context.Context, a *adrv1.ADR) (*adrv1.ADR, error) {
 	return out, err
 }
 
-// Delete removes id if its version is still version.
+// Delete removes id if its version is still version. Like Update, a stale version
+// is Aborted (VERSION_CONFLICT) and a missing ADR NotFound (ADR_NOT_FOUND).
 func (s *Store) Delete(ctx context.Context, id string, version int64) error {
 	return rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
-		old, err := scanADR(tx.QueryRow(ctx, `DELETE FROM adrs WHERE id = $1 AND version = $2 RETURNING `+columns, id, version))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return s.missingOrStale(ctx, tx, id, version)
-		}
+		old, err := s.table.DeleteVersion(ctx, tx, id, version)
 		if err != nil {
-			return mapError(err)
+			return err
 		}
-		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_DELETED, old)
+		return s.changed(ctx, tx, adrv1.WatchADRsResponse_KIND_DELETED, fromRecord(old))
 	})
-}
-
-func (s *Store) missingOrStale(ctx context.Context, tx pgx.Tx, id string, version int64) error {
-	var current int64
-	err := tx.QueryRow(ctx, `SELECT version FROM adrs WHERE id = $1`, id).Scan(&current)
-	if err != nil {
-		return mapError(err)
-	}
-	return errs.Aborted("VERSION_CONFLICT", "the ADR was changed since it was read; read it again",
-		errs.WithDomain(Domain), errs.WithMetadata("id", id, "version", strconv.FormatInt(version, 10), "current_version", strconv.FormatInt(current, 10)))
 }
 
 // changed records the change for WatchADRs, notifies the instances, and runs

@@ -88,7 +88,9 @@ func TestWatchSeesOnlyItsTenant(t *testing.T) {
 	if _, err := b.svc.DeleteADR(tenantCtx(tb), connect.NewRequest(&adrv1.DeleteADRRequest{Id: bADR.GetId(), Version: 1})); err != nil {
 		t.Fatal(err)
 	}
-	if ev := next(wb); ev.GetKind() != adrv1.WatchADRsResponse_KIND_DELETED || ev.GetAdr().GetId() != bADR.GetId() {
+	// The delete event carries the ADR as it was.
+	if ev := next(wb); ev.GetKind() != adrv1.WatchADRsResponse_KIND_DELETED || ev.GetAdr().GetId() != bADR.GetId() ||
+		ev.GetAdr().GetTitle() != "for B" || ev.GetAdr().GetVersion() != 1 {
 		t.Fatalf("B's second event = %v", ev)
 	}
 }
