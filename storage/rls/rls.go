@@ -47,7 +47,8 @@ type TxOptions struct {
 }
 
 // InTenant runs fn in a transaction scoped to the tenant of the [commonv1.Principal] in ctx
-// and commits it; it rolls back if fn returns an error or panics.
+// and commits it; it rolls back if fn returns an error, panics, or never returns
+// (runtime.Goexit, as t.Fatal does in a test).
 //
 // Without a Principal it returns Unauthenticated (NO_PRINCIPAL); with a Principal that has no
 // tenant, FailedPrecondition (NO_TENANT); with a tenant id that is not a UUID,
@@ -132,13 +133,18 @@ func runTxOnce(ctx context.Context, db Beginner, txo pgx.TxOptions, fn func(pgx.
 	if err != nil {
 		return pg.MapError(err)
 	}
+	// fn may leave without returning: a panic, or runtime.Goexit (t.Fatal in a
+	// test). The transaction is rolled back then too, so its connection goes back
+	// to the pool instead of holding its locks forever.
+	returned := false
 	defer func() {
-		if p := recover(); p != nil {
+		if !returned {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
-			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	returned = true
+	if err != nil {
 		if rbErr := tx.Rollback(context.WithoutCancel(ctx)); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
 			return errors.Join(err, pg.MapError(rbErr))
 		}

@@ -3,6 +3,7 @@ package rls_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -115,6 +116,42 @@ func TestInTenantRollsBackOnErrorAndPanic(t *testing.T) {
 		return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
 	}); err != nil || n != 0 {
 		t.Fatalf("rows after rollbacks = %d, %v; want 0", n, err)
+	}
+}
+
+// TestInTenantRollsBackWhenFnNeverReturns: fn leaving through runtime.Goexit (what
+// t.Fatal does inside it) rolls the transaction back, as a returned error or a
+// panic does, instead of leaving it open on its connection. The test uses a
+// connection of its own, which it closes whatever happens, so a regression fails
+// here instead of hanging the database's cleanup.
+func TestInTenantRollsBackWhenFnNeverReturns(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	conn, err := pgx.ConnectConfig(context.Background(), db.App.Config().ConnConfig.Copy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	tenant := uuid.NewString()
+	ctx := as(tenant, "u")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = rls.InTenant(ctx, conn, func(tx pgx.Tx) error {
+			_, _ = tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, 'z')", tenant)
+			runtime.Goexit()
+			return nil
+		})
+	}()
+	<-done
+	if st := conn.PgConn().TxStatus(); st != 'I' {
+		t.Fatalf("transaction status %q after fn left through Goexit, want 'I' (idle, no transaction)", st)
+	}
+	var n int
+	if err := rls.InTenant(ctx, conn, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
+	}); err != nil || n != 0 {
+		t.Fatalf("rows after Goexit = %d, %v; want 0", n, err)
 	}
 }
 
