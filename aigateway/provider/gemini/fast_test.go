@@ -124,6 +124,10 @@ func TestFastResponse(t *testing.T) {
 		{"thought", thoughtChunk, true, "Hi", "", &usageMetadata{PromptTokenCount: 8, ThoughtsTokenCount: 22}, "gemini-2.5-pro"},
 		{"usage only", usageOnly, true, "", "", &usageMetadata{PromptTokenCount: 8, CandidatesTokenCount: 12}, "gemini-2.5-flash"},
 		{"compact, other order", `{"modelVersion":"v","usageMetadata":null,"candidates":[{"finishReason":"MAX_TOKENS","content":{"role":"model","parts":[{"text":"a"},{"text":"b"}]}}]}`, true, "ab", "MAX_TOKENS", nil, "v"},
+		{"escapes", `{"candidates":[{"content":{"parts":[{"text":"a\n\"q\" \\ \/\t"},{"text":"\u00e9\ud83d\ude00 \ude00!"}]},"finishReason":"\u0053TOP"}]}`, true, "a\n\"q\" \\ /\té😀 \uFFFD!", "STOP", nil, "m0"},
+		{"invalid UTF-8 and an escape", "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\xffb\\n\"}]}}]}", true, "a\uFFFDb\n", "", nil, "m0"},
+		{"raw control character falls back", "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\nb\"}]}}]}", false, "", "", nil, ""},
+		{"invalid escape falls back", `{"candidates":[{"content":{"parts":[{"text":"a\qb"}]}}]}`, false, "", "", nil, ""},
 		{"spaces", "{ \"candidates\" : [ { \"content\" : { \"parts\" : [ { \"text\" : \"x\" } ] } } ] }\r\n", true, "x", "", nil, "m0"},
 		{"nulls", `{"candidates":[{"content":{"parts":[{"text":null,"thought":null,"functionCall":null}]},"finishReason":null}],"modelVersion":null,"promptFeedback":null,"error":null}`, true, "", "", nil, "m0"},
 		{"function call falls back", toolChunk, false, "", "", nil, ""},
@@ -193,6 +197,11 @@ func FuzzFastResponse(f *testing.F) {
 		`{"candidateſ":[]}`, `{"usageMetadata":{"promptTokenCount":1,"promptTokenCount":null,"candidatesTokenCount":00}}`,
 		`{"usageMetadata":{"thoughtsTokenCount":1,"THOUGHTSTOKENCOUNT":2}}`, `{"usageMetadata":{"cachedContentTokenCount":-0}}`,
 		`{"x":[[[[{}]]]],"y":-0.0e+1,"z":"\u12"}`, `{"x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
+		// Escaped text, decoded by the scanner itself.
+		`{"candidates":[{"content":{"parts":[{"text":"line\n\"quoted\" \\ \/ \b\f\r\t"},{"text":"\u00e9\ud83d\ude00 \ud83d \ude00\ud83d\u0041 \u0000"}]},"finishReason":"ST\u004fP"}]}`,
+		`{"candidates":[{"content":{"parts":[{"text":"\ud83d\u12"}]}}]}`, `{"candidates":[{"content":{"parts":[{"text":"\'"}]}}]}`,
+		"{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\\n\xff\xed\xa0\x80\xf0\x9f\x98\"}]}}]}",
+		"{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\tb\"}]}}]}",
 		`{}`, `[]`, `1`, `{"error":{}}`, `{"promptFeedback":{}}`, `{"candidates":[{"safetyRatings":[{"category":"HARM_CATEGORY_HARASSMENT","probability":"MEDIUM","blocked":true}],"finishReason":"SAFETY"}]}`,
 	} {
 		f.Add([]byte(s))

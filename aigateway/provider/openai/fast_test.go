@@ -71,6 +71,10 @@ func TestFastChunk(t *testing.T) {
 		{"role", roleChunk, true, "", ""},
 		{"finish", finishChunk, true, "", "stop"},
 		{"other order and fields", otherOrder, true, "a\"b\\c\né😀", ""},
+		{"escapes", `{"choices":[{"index":0,"delta":{"content":"line\n\"q\" \\ \/\t\u00e9\ud83d\ude00 \ud83d!"},"finish_reason":"\u0073top"}]}`, true, "line\n\"q\" \\ /\té😀 \uFFFD!", "stop"},
+		{"invalid UTF-8 and an escape", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\xffb\\n\"}}]}", true, "a\uFFFDb\n", ""},
+		{"raw control character falls back", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\nb\"}}]}", false, "", ""},
+		{"invalid escape falls back", `{"choices":[{"index":0,"delta":{"content":"a\qb"}}]}`, false, "", ""},
 		{"spaces", "{ \"model\" : \"m\" ,\n \"choices\" : [ { \"index\" : 0 , \"delta\" : { \"content\" : \"x\" } } ] }\n", true, "x", ""},
 		{"tool calls fall back", toolChunk, false, "", ""},
 		{"key in another case falls back", `{"Choices":[{"index":0,"delta":{"content":"x"}}]}`, false, "", ""},
@@ -109,6 +113,13 @@ func FuzzFastChunk(f *testing.F) {
 		`{"usage":{"prompt_tokens":1},"usage":null}`, `{"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2,"prompt_tokens":null}}`,
 		`{"usage":{"prompt_tokens_details":{"cached_tokens":3},"prompt_tokens_details":{"audio_tokens":1}}}`,
 		`{"usage":{"prompt_tokens":0,"completion_tokens":00}}`, "{\"model\":\"\xff\",\"choices\":[]}", `{"model":"\u00e9\n"}`, `{"usage":{"completion_tokens_details":{"Reasoning_tokens":1}}}`,
+		// Escaped text, decoded by the scanner itself.
+		`{"choices":[{"index":0,"delta":{"content":"line\n\"quoted\" \\ \/ \b\f\r\t"},"finish_reason":"st\u006fp"}]}`,
+		`{"choices":[{"index":0,"delta":{"content":"\ud83d\ude00 \ud83d \ude00\ud83d\u0041 \uDBFF\uDFFF \u0000"}}]}`,
+		`{"choices":[{"index":0,"delta":{"content":"\ud83d\u12"}}]}`, `{"choices":[{"index":0,"delta":{"content":"\x"}}]}`,
+		"{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\\n\xff\xed\xa0\x80\xf0\x9f\x98\"}}]}",
+		"{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\nb\"}}]}",
+		`{"choices":[{"index":0,"delta":{"content":"a\nb","content":"c\td"},"finish_reason":"\"","finish_reason":null}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -9,6 +9,9 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -292,14 +295,164 @@ func FoldsTo(key []byte, names ...string) bool {
 }
 
 // SetString sets *dst to the JSON string literal lit (quotes included) as
-// encoding/json would, reusing *dst when it already holds that text.
+// encoding/json would, reusing *dst when it already holds that text. Escapes
+// and invalid UTF-8 are decoded here too (see Unquote), with one allocation for
+// the string; a literal it refuses is left to encoding/json.
 func SetString(dst *string, lit []byte) bool {
+	if len(lit) < 2 || lit[0] != '"' || lit[len(lit)-1] != '"' {
+		return json.Unmarshal(lit, dst) == nil
+	}
 	body := lit[1 : len(lit)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+	n, plain, ok := unquote(body, nil)
+	switch {
+	case !ok:
+		return json.Unmarshal(lit, dst) == nil
+	case plain:
 		if string(body) != *dst {
 			*dst = string(body)
 		}
-		return true
+	default:
+		*dst = decode(body, n)
 	}
-	return json.Unmarshal(lit, dst) == nil
+	return true
+}
+
+// Unquote decodes the JSON string literal lit (quotes included) as
+// encoding/json decodes it into a string: escapes unquoted, a \uXXXX surrogate
+// pair joined, a lone or invalid surrogate and each byte of invalid UTF-8
+// replaced by U+FFFD. ok is false for anything encoding/json would reject — a
+// control character or a quote inside, an unknown escape, a short \u. The
+// string is the one allocation (none when it is empty).
+func Unquote(lit []byte) (v string, ok bool) {
+	if len(lit) < 2 || lit[0] != '"' || lit[len(lit)-1] != '"' {
+		return "", false
+	}
+	body := lit[1 : len(lit)-1]
+	n, plain, ok := unquote(body, nil)
+	switch {
+	case !ok:
+		return "", false
+	case plain:
+		return string(body), true
+	}
+	return decode(body, n), true
+}
+
+// decode returns body, which unquote accepted and found to decode to n bytes,
+// decoded: one allocation of n bytes.
+func decode(body []byte, n int) string {
+	var sb strings.Builder
+	sb.Grow(n)
+	unquote(body, &sb)
+	return sb.String()
+}
+
+// unquote decodes body, a string literal without its quotes, into w (when w
+// is not nil) and returns the decoded length; plain reports that body decodes
+// to itself (no escape, valid UTF-8). It follows encoding/json's unquoteBytes,
+// with its scanner's checks (control characters, escapes, hex digits) added.
+func unquote(body []byte, w *strings.Builder) (n int, plain, ok bool) {
+	plain = true
+	for r := 0; r < len(body); {
+		switch c := body[r]; {
+		case c == '\\':
+			plain = false
+			if r+1 >= len(body) {
+				return 0, false, false
+			}
+			var out byte
+			switch body[r+1] {
+			case '"', '\\', '/':
+				out = body[r+1]
+			case 'b':
+				out = '\b'
+			case 'f':
+				out = '\f'
+			case 'n':
+				out = '\n'
+			case 'r':
+				out = '\r'
+			case 't':
+				out = '\t'
+			case 'u':
+				rr := getu4(body[r:])
+				if rr < 0 {
+					return 0, false, false
+				}
+				r += 6
+				if utf16.IsSurrogate(rr) {
+					// Joined only with a \uXXXX that completes the pair; else
+					// U+FFFD, and what follows is read on its own.
+					rr1 := getu4(body[r:])
+					if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
+						r += 6
+						n += writeRune(w, dec)
+						continue
+					}
+					rr = unicode.ReplacementChar
+				}
+				n += writeRune(w, rr)
+				continue
+			default:
+				return 0, false, false
+			}
+			if w != nil {
+				w.WriteByte(out)
+			}
+			n++
+			r += 2
+		case c == '"', c < 0x20:
+			return 0, false, false
+		case c < utf8.RuneSelf:
+			// A run of plain ASCII is copied at once.
+			j := r + 1
+			for j < len(body) && body[j] < utf8.RuneSelf && body[j] >= 0x20 && body[j] != '"' && body[j] != '\\' {
+				j++
+			}
+			if w != nil {
+				w.Write(body[r:j])
+			}
+			n += j - r
+			r = j
+		default:
+			// Invalid UTF-8 is coerced to U+FFFD, byte by byte, as DecodeRune reads it.
+			rr, size := utf8.DecodeRune(body[r:])
+			if rr == utf8.RuneError && size == 1 {
+				plain = false
+			}
+			r += size
+			n += writeRune(w, rr)
+		}
+	}
+	return n, plain, true
+}
+
+func writeRune(w *strings.Builder, r rune) int {
+	if w != nil {
+		w.WriteRune(r)
+	}
+	return utf8.RuneLen(r)
+}
+
+// getu4 decodes \uXXXX from the beginning of s, returning the hex value, or
+// -1 if s does not begin with one.
+func getu4(s []byte) rune {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return -1
+	}
+	var r rune
+	for _, c := range s[2:6] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
 }
