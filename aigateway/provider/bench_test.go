@@ -97,43 +97,58 @@ func mallocs() uint64 {
 
 // BenchmarkDecode measures each provider's stream decoding (request building
 // included, network left out: the answer is served from memory) against the
-// naive baseline over the same bytes, per forwarded chunk.
+// naive baseline over the same bytes, per forwarded chunk. The -escaped
+// variants' text has a newline and quotes in every chunk, as real answers do.
 func BenchmarkDecode(b *testing.B) {
 	const chunks = 1000
 	for _, w := range benchWires {
-		b.Run(w.wire.String(), func(b *testing.B) {
-			body, err := providertest.Render(w.wire, "m", textReply(chunks))
-			if err != nil {
-				b.Fatal(err)
-			}
-			p, err := w.new("http://memory.invalid/v1", "k", &http.Client{Transport: providertest.RoundTripper(body)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			req := benchRequest("m")
-			var ours, base time.Duration
-			var oursAllocs, baseAllocs uint64
-			var n int
-			for b.Loop() {
-				m0, t0 := mallocs(), time.Now()
-				n = drain(b, p, req)
-				m1, t1 := mallocs(), time.Now()
-				naive(body)
-				m2, t2 := mallocs(), time.Now()
-				ours, base = ours+t1.Sub(t0), base+t2.Sub(t1)
-				oursAllocs, baseAllocs = oursAllocs+m1-m0, baseAllocs+m2-m1
-			}
-			if n != chunks+1 {
-				b.Fatalf("%d chunks, want %d", n, chunks+1)
-			}
-			per := float64(b.N * n)
-			b.ReportMetric(float64(ours.Nanoseconds())/per, "ns/chunk")
-			b.ReportMetric(float64(oursAllocs)/per, "allocs/chunk")
-			b.ReportMetric(float64(base.Nanoseconds())/per, "naive-ns/chunk")
-			b.ReportMetric(float64(baseAllocs)/per, "naive-allocs/chunk")
-			b.ReportMetric(float64(ours)/float64(base), "ratio")
-		})
+		b.Run(w.wire.String(), func(b *testing.B) { benchDecode(b, w, textReply(chunks), chunks) })
 	}
+	for _, w := range benchWires {
+		b.Run(w.wire.String()+"-escaped", func(b *testing.B) { benchDecode(b, w, escapedReply(chunks), chunks) })
+	}
+}
+
+// escapedReply is textReply with text that JSON escapes: a newline and quotes.
+func escapedReply(n int) providertest.Reply {
+	r := providertest.Reply{Usage: &aiv1.Usage{InputTokens: 50, OutputTokens: int64(n)}}
+	for i := range n {
+		r.Steps = append(r.Steps, providertest.Step{Text: "say \"token\"" + strings.Repeat(" ", i%3) + "\n"})
+	}
+	return r
+}
+
+func benchDecode(b *testing.B, w benchWire, reply providertest.Reply, chunks int) {
+	body, err := providertest.Render(w.wire, "m", reply)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := w.new("http://memory.invalid/v1", "k", &http.Client{Transport: providertest.RoundTripper(body)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := benchRequest("m")
+	var ours, base time.Duration
+	var oursAllocs, baseAllocs uint64
+	var n int
+	for b.Loop() {
+		m0, t0 := mallocs(), time.Now()
+		n = drain(b, p, req)
+		m1, t1 := mallocs(), time.Now()
+		naive(body)
+		m2, t2 := mallocs(), time.Now()
+		ours, base = ours+t1.Sub(t0), base+t2.Sub(t1)
+		oursAllocs, baseAllocs = oursAllocs+m1-m0, baseAllocs+m2-m1
+	}
+	if n != chunks+1 {
+		b.Fatalf("%d chunks, want %d", n, chunks+1)
+	}
+	per := float64(b.N * n)
+	b.ReportMetric(float64(ours.Nanoseconds())/per, "ns/chunk")
+	b.ReportMetric(float64(oursAllocs)/per, "allocs/chunk")
+	b.ReportMetric(float64(base.Nanoseconds())/per, "naive-ns/chunk")
+	b.ReportMetric(float64(baseAllocs)/per, "naive-allocs/chunk")
+	b.ReportMetric(float64(ours)/float64(base), "ratio")
 }
 
 // BenchmarkDirect is the direct-provider baseline on loopback: a streamed chat of
