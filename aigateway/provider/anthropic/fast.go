@@ -2,8 +2,8 @@ package anthropic
 
 import (
 	"bytes"
-	"encoding/json"
-	"unicode/utf8"
+
+	"github.com/footingdev/footing/aigateway/provider/internal/jsonscan"
 )
 
 var (
@@ -34,11 +34,10 @@ func fastTextDelta(data []byte) (index int, text string, ok bool) {
 	if !ok || len(rest) < 2 || rest[0] != '"' {
 		return 0, "", false
 	}
-	end, escaped := -1, false
+	end := -1
 	for i := 1; i < len(rest); i++ {
 		c := rest[i]
 		if c == '\\' {
-			escaped = true
 			i++
 			continue
 		}
@@ -53,14 +52,10 @@ func fastTextDelta(data []byte) (index int, text string, ok bool) {
 	if end < 0 || string(rest[end+1:]) != "}}" {
 		return 0, "", false
 	}
-	lit := rest[:end+1]
-	if !escaped {
-		if !utf8.Valid(lit) {
-			return 0, "", false
-		}
-		return index, string(lit[1 : len(lit)-1]), true
-	}
-	if !utf8.Valid(lit) || json.Unmarshal(lit, &text) != nil {
+	// Escapes and invalid UTF-8 are decoded as encoding/json does, with the
+	// string as the one allocation.
+	text, ok = jsonscan.Unquote(rest[:end+1])
+	if !ok {
 		return 0, "", false
 	}
 	return index, text, true
