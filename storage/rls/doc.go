@@ -22,6 +22,15 @@
 //     ALTER a table, so it cannot turn RLS off, and with row_security=off its queries fail.
 //   - [SystemRole] is for [System]: a policy on every RLS table lets it see all rows.
 //
+// # Checking the role at start-up
+//
+// Postgres applies no policy at all to a superuser, to a role with BYPASSRLS, or to a
+// table's owner unless the table is FORCE'd under RLS, and it says nothing: a service whose
+// DATABASE_URL names such a role serves every tenant's rows to every tenant. [CheckRole]
+// asks the database, in one query, whether RLS binds the pool's role, and returns
+// FailedPrecondition [ReasonRLSBypassed] naming the role and why when it does not. Call it
+// where the service opens its tenant pool and refuse to start on an error.
+//
 // RLS here guards against mistakes in the service's code (a forgotten WHERE tenant_id = ...);
 // it does not stop an attacker who can run arbitrary SQL as the app role, since any session may
 // call set_config itself.

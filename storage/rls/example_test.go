@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/storage/pgtest"
@@ -35,4 +36,30 @@ func Example() {
 	// Output:
 	// insert: <nil>
 	// without a principal: unauthenticated: no authenticated principal for a tenant-scoped transaction
+}
+
+func ExampleCheckRole() {
+	ctx := context.Background()
+	db, err := pgtest.Create(ctx, pgtest.WithMigrations(notesMigration), pgtest.WithoutRiver())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer db.Close()
+
+	// At start-up, on the pool the service serves tenants from: refuse to start on an error.
+	fmt.Println("app role:", rls.CheckRole(ctx, db.App))
+
+	// A superuser skips every policy: CheckRole says so instead of serving all tenants.
+	su, err := pgx.Connect(ctx, db.SuperuserURL())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer su.Close(ctx)
+	d := errs.From(rls.CheckRole(ctx, su))
+	fmt.Println("superuser:", d.Code, d.Reason, d.Metadata["cause"])
+	// Output:
+	// app role: <nil>
+	// superuser: failed_precondition RLS_BYPASSED superuser
 }
