@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -33,11 +35,15 @@ import (
 // server sees its request cancelled. Closing a body before its end closes the
 // connection; a body read to its end gives the connection back to the pool.
 // POST requests are never re-sent.
+//
+// As in net/http, the response headers (with any 1xx answers before them) may
+// take at most MaxResponseHeaderBytes (10 MiB when unset).
 type inlineTransport struct {
 	next        http.RoundTripper
 	proxy       func(*http.Request) (*url.URL, error)
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
 	maxIdle     int           // per host
+	maxHeader   int64         // bytes of response headers, 1xx answers included
 	idleTimeout time.Duration // an idle connection older than this is closed, not reused
 
 	mu   sync.Mutex
@@ -54,6 +60,7 @@ func newInlineTransport(next *http.Transport) *inlineTransport {
 		dial:        next.DialContext,
 		maxIdle:     next.MaxIdleConnsPerHost,
 		idleTimeout: next.IdleConnTimeout,
+		maxHeader:   next.MaxResponseHeaderBytes,
 		idle:        map[string][]*inlineConn{},
 	}
 	if t.dial == nil {
@@ -62,16 +69,41 @@ func newInlineTransport(next *http.Transport) *inlineTransport {
 	if t.maxIdle <= 0 {
 		t.maxIdle = http.DefaultMaxIdleConnsPerHost
 	}
+	if t.maxHeader <= 0 {
+		t.maxHeader = 10 << 20 // net/http's default
+	}
 	return t
 }
 
 type inlineConn struct {
 	c      net.Conn
+	r      limitedConn // what br reads from
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	addr   string
 	idleAt time.Time
 }
+
+// A limitedConn reads from c at most n more bytes, as net/http's persistConn
+// does while it reads response headers.
+type limitedConn struct {
+	c net.Conn
+	n int64
+}
+
+func (l *limitedConn) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errHeaderLimit
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.c.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+var errHeaderLimit = errors.New("call: read limit exhausted")
 
 // RoundTrip implements http.RoundTripper.
 func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -80,11 +112,22 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	addr := hostPort(req.URL)
+	// As net/http: a request whose context has ended is not sent, not even on
+	// a connection kept alive.
+	if err := ctx.Err(); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	pc, err := t.get(ctx, addr)
 	if err != nil {
 		closeBody(req)
 		return nil, err
 	}
+	return t.roundTrip(ctx, pc, req)
+}
+
+// roundTrip sends req on pc and reads the response headers.
+func (t *inlineTransport) roundTrip(ctx context.Context, pc *inlineConn, req *http.Request) (*http.Response, error) {
 	stop := context.AfterFunc(ctx, func() { _ = pc.c.Close() })
 	fail := func(err error) (*http.Response, error) {
 		stop()
@@ -92,8 +135,12 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
+		if pc.r.n <= 0 {
+			return nil, fmt.Errorf("call: server response headers exceeded %d bytes; aborted", t.maxHeader)
+		}
 		return nil, err
 	}
+	pc.r.n = t.maxHeader
 	// Request.Write closes the body, whatever happens.
 	if err := req.Write(pc.bw); err != nil {
 		return fail(err)
@@ -103,11 +150,13 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var resp *http.Response
 	for {
+		var err error
 		resp, err = http.ReadResponse(pc.br, req)
 		if err != nil {
 			return fail(err)
 		}
-		// 1xx answers are informational; the response follows (as net/http does).
+		// 1xx answers are informational; the response follows (as net/http
+		// does). They count against the header limit.
 		if resp.StatusCode < 100 || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
 			break
 		}
@@ -115,6 +164,7 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		return fail(errors.New("call: unexpected 101 Switching Protocols"))
 	}
+	pc.r.n = math.MaxInt64 // no limit on the body
 	b := &inlineBody{t: t, pc: pc, ctx: ctx, stop: stop, body: resp.Body, reuse: !resp.Close && !req.Close}
 	if resp.Body == http.NoBody {
 		b.release()
@@ -172,7 +222,9 @@ func (t *inlineTransport) get(ctx context.Context, addr string) (*inlineConn, er
 	if err != nil {
 		return nil, err
 	}
-	return &inlineConn{c: c, br: bufio.NewReader(c), bw: bufio.NewWriter(c), addr: addr}, nil
+	pc := &inlineConn{c: c, r: limitedConn{c: c, n: math.MaxInt64}, bw: bufio.NewWriter(c), addr: addr}
+	pc.br = bufio.NewReader(&pc.r)
+	return pc, nil
 }
 
 // put keeps pc for the next request to its host, or closes it when enough are
