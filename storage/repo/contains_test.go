@@ -66,6 +66,9 @@ func TestListContains(t *testing.T) {
 	}{
 		{"contains", []repo.Filter{repo.Contains("tags", "db")}, func(x Tagged) bool { return slices.Contains(x.Tags, "db") }, 10},
 		{"contains int", []repo.Filter{repo.Contains("nums", 7)}, func(x Tagged) bool { return slices.Equal(x.Nums, []int32{7}) }, 1},
+		{"contains int64", []repo.Filter{repo.Contains("nums", int64(8))}, func(x Tagged) bool { return slices.Equal(x.Nums, []int32{8}) }, 1},
+		{"contains uint8", []repo.Filter{repo.Contains("nums", uint8(9))}, func(x Tagged) bool { return slices.Equal(x.Nums, []int32{9}) }, 1},
+		{"contains int32", []repo.Filter{repo.Contains("nums", int32(10))}, func(x Tagged) bool { return slices.Equal(x.Nums, []int32{10}) }, 1},
 		{"contains and eq", []repo.Filter{repo.Contains("tags", "db"), repo.Eq("rank", 1)},
 			func(x Tagged) bool { return slices.Contains(x.Tags, "db") && x.Rank == 1 }, 5},
 		{"two contains", []repo.Filter{repo.Contains("tags", "db"), repo.Contains("tags", "even")},
@@ -94,7 +97,7 @@ func TestListContains(t *testing.T) {
 	for name, filters := range map[string][]repo.Filter{
 		"eq same column and value": {repo.Eq("tags", "db")},
 		"other value":              {repo.Contains("tags", "even")},
-		"other column":             {repo.Contains("nums", "db")},
+		"other column":             {repo.Contains("nums", 0)},
 		"more filters":             {repo.Contains("tags", "db"), repo.Eq("rank", 1)},
 		"no filter":                nil,
 	} {
@@ -123,6 +126,12 @@ func TestListContains(t *testing.T) {
 		"unknown column": repo.Contains("tags; DROP TABLE tagged", "x"),
 		"not an array":   repo.Contains("rank", 1),
 		"nil value":      repo.Contains("tags", nil),
+		"string for int": repo.Contains("nums", "db"),
+		"int for string": repo.Contains("tags", 7),
+		"float for int":  repo.Contains("nums", 1.5),
+		"overflows":      repo.Contains("nums", int64(1)<<40),
+		"too big uint":   repo.Contains("nums", uint64(1)<<63),
+		"slice as value": repo.Contains("tags", []string{"db"}),
 	} {
 		t.Run("bad/"+name, func(t *testing.T) {
 			_, _, err := r.List(a, nil, f)

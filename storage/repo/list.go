@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 
@@ -28,7 +29,8 @@ func Eq(column string, value any) Filter { return Filter{Column: column, Value: 
 
 // Contains returns the [Filter] "array column contains value": column @> ARRAY[value], which
 // a GIN index on the column serves. The column must be a slice field of T (not []byte) and
-// value one element of it, non-nil.
+// value one element of it, non-nil: of the element type, or a string, integer or float
+// that converts to it without loss (7 for an []int32 column).
 func Contains(column string, value any) Filter {
 	return Filter{Column: column, Value: value, contains: true}
 }
@@ -54,19 +56,61 @@ func (t *Table[T]) where(f Filter, n int) (cond string, arg any, part string, er
 	if f.Value == nil {
 		return "", nil, "", errFilter("contains needs a value", "no value to look for in "+f.Column)
 	}
-	// A one-element slice of the value's type as $n: Postgres types $n from the column
+	v, err := elementOf(c.typ, f.Column, f.Value)
+	if err != nil {
+		return "", nil, "", err
+	}
+	// A one-element slice of the element type as $n: Postgres types $n from the column
 	// (int[] @> $n is int[]), where ARRAY[$n] would default an untyped $n to text.
-	one := reflect.MakeSlice(reflect.SliceOf(reflect.TypeOf(f.Value)), 1, 1)
-	one.Index(0).Set(reflect.ValueOf(f.Value))
+	one := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1)
+	one.Index(0).Set(v)
 	// A NUL byte cannot be in a Postgres column name, so no Eq filter has this part.
 	return fmt.Sprintf("%s @> $%d", ident(f.Column), n), one.Interface(), f.Column + "\x00@>", nil
+}
+
+// elementOf returns value as an element of the array column of type col (a slice or
+// array, or of what its elements point to): the value itself when it is assignable, or
+// converted when both are strings, both integers (signed or not) or both floats
+// and the value fits (7 for an int32 column; a string for a column of a named string
+// type). Anything else is InvalidArgument (FILTER_INVALID) naming both types, before any
+// query: Postgres would only say that it cannot encode the value.
+func elementOf(col reflect.Type, column string, value any) (reflect.Value, error) {
+	elem := col.Elem()
+	if elem.Kind() == reflect.Pointer {
+		elem = elem.Elem()
+	}
+	v := reflect.ValueOf(value)
+	if v.Type().AssignableTo(elem) {
+		return v, nil
+	}
+	fits := false
+	switch k := v.Kind(); {
+	case k == reflect.String && elem.Kind() == reflect.String:
+		fits = true
+	case v.CanInt() && reflect.Zero(elem).CanInt():
+		fits = !reflect.Zero(elem).OverflowInt(v.Int())
+	case v.CanUint() && reflect.Zero(elem).CanUint():
+		fits = !reflect.Zero(elem).OverflowUint(v.Uint())
+	case v.CanInt() && reflect.Zero(elem).CanUint():
+		fits = v.Int() >= 0 && !reflect.Zero(elem).OverflowUint(uint64(v.Int()))
+	case v.CanUint() && reflect.Zero(elem).CanInt():
+		fits = v.Uint() <= math.MaxInt64 && !reflect.Zero(elem).OverflowInt(int64(v.Uint()))
+	case v.CanFloat() && reflect.Zero(elem).CanFloat():
+		fits = !reflect.Zero(elem).OverflowFloat(v.Float())
+	}
+	if !fits {
+		return reflect.Value{}, errFilter("contains value does not fit the column",
+			fmt.Sprintf("column %s holds %s, not %T", column, elem, value))
+	}
+	return v.Convert(elem), nil
 }
 
 // List returns one page of rows in (OrderColumn, IDColumn) order, filtered by filters (all
 // must hold), and the token for the next page (empty on the last). A page_token must come
 // from the same listing (table, tenant, filters: column, kind and value) or List returns
 // InvalidArgument (PAGE_TOKEN_INVALID); a filter on no column of T, or Contains on a column
-// that is not an array, is InvalidArgument (FILTER_INVALID).
+// that is not an array or with a value that does not fit its elements, is InvalidArgument
+// (FILTER_INVALID).
 // page_size 0 means DefaultPageSize; above MaxPageSize is InvalidArgument.
 func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest, filters ...Filter) ([]T, *commonv1.PageResponse, error) {
 	size := req.GetPageSize()
