@@ -34,7 +34,11 @@ import (
 // blocked write or read returns at once with the context's error and the
 // server sees its request cancelled. Closing a body before its end closes the
 // connection; a body read to its end gives the connection back to the pool.
-// POST requests are never re-sent.
+// POST requests are never re-sent. As in net/http, a request that may be
+// replayed (GET, HEAD, OPTIONS, TRACE or one with an Idempotency-Key, whose body
+// is empty or has GetBody) is sent again on another connection when a reused
+// one failed before the server answered a byte: the server closed it while it
+// was idle, in the moment between the peek and the request reaching it.
 //
 // As in net/http, the response headers (with any 1xx answers before them) may
 // take at most MaxResponseHeaderBytes (10 MiB when unset).
@@ -82,6 +86,7 @@ type inlineConn struct {
 	bw     *bufio.Writer
 	addr   string
 	idleAt time.Time
+	reused bool // it served a request before this one
 }
 
 // A limitedConn reads from c at most n more bytes, as net/http's persistConn
@@ -112,18 +117,54 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	addr := hostPort(req.URL)
-	// As net/http: a request whose context has ended is not sent, not even on
-	// a connection kept alive.
-	if err := ctx.Err(); err != nil {
-		closeBody(req)
-		return nil, err
+	for {
+		// As net/http: a request whose context has ended is not sent, not even
+		// on a connection kept alive.
+		if err := ctx.Err(); err != nil {
+			closeBody(req)
+			return nil, err
+		}
+		pc, err := t.get(ctx, addr)
+		if err != nil {
+			closeBody(req)
+			return nil, err
+		}
+		resp, err := t.roundTrip(ctx, pc, req)
+		if err == nil {
+			return resp, nil
+		}
+		// Nothing came back on a connection kept alive: the server most likely
+		// closed it while it was idle. Send the request again on another if it
+		// may be replayed, as net/http does; never a POST without GetBody and
+		// an Idempotency-Key.
+		if !pc.reused || pc.r.n != t.maxHeader || ctx.Err() != nil || !replayable(req) {
+			return nil, err
+		}
+		if req.Body != nil && req.Body != http.NoBody {
+			body, gerr := req.GetBody()
+			if gerr != nil {
+				return nil, err
+			}
+			r := *req
+			r.Body = body
+			req = &r
+		}
 	}
-	pc, err := t.get(ctx, addr)
-	if err != nil {
-		closeBody(req)
-		return nil, err
+}
+
+// replayable reports whether req may be sent again after a failure: net/http's
+// rule.
+func replayable(req *http.Request) bool {
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return false
 	}
-	return t.roundTrip(ctx, pc, req)
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	_, ok := req.Header["Idempotency-Key"]
+	_, xok := req.Header["X-Idempotency-Key"]
+	return ok || xok
 }
 
 // roundTrip sends req on pc and reads the response headers.
@@ -212,6 +253,7 @@ func (t *inlineTransport) get(ctx context.Context, addr string) (*inlineConn, er
 		t.idle[addr] = list[:len(list)-1]
 		t.mu.Unlock()
 		if (t.idleTimeout <= 0 || now.Sub(pc.idleAt) < t.idleTimeout) && pc.br.Buffered() == 0 && alive(pc.c) {
+			pc.reused = true
 			return pc, nil
 		}
 		_ = pc.c.Close()
