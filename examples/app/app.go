@@ -32,6 +32,7 @@ import (
 	"github.com/footingdev/footing/storage/flags"
 	"github.com/footingdev/footing/storage/jobs"
 	"github.com/footingdev/footing/storage/pg"
+	"github.com/footingdev/footing/storage/rls"
 )
 
 // Scopes the ADR API's policy asks for.
@@ -83,7 +84,11 @@ func Policy() (*auth.Policy, error) {
 }
 
 // New builds the service from cfg: it connects to Postgres and Redis, but starts
-// nothing in the background; Run does.
+// nothing in the background; Work (or Serve) does. It refuses to build a service whose
+// DATABASE_URL logs in as a role row-level security does not bind (a superuser, a
+// BYPASSRLS role, the owner of a table not FORCE'd under RLS): the error is
+// storage/rls's FailedPrecondition RLS_BYPASSED, naming the role and why. The check
+// is a query, so New also fails when Postgres does not answer.
 func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err error) {
 	if logger == nil {
 		logger = slog.Default()
@@ -100,6 +105,11 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	a.onClose(func(context.Context) error { a.pool.Close(); return nil })
+	// Tenant isolation rests on row-level security, which Postgres silently skips for a
+	// superuser, a BYPASSRLS role or a table's owner: refuse to serve as such a role.
+	if err := rls.CheckRole(ctx, a.pool); err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
 
 	cacheCfg := cache.Config{RedisURL: cfg.RedisURL, Prefix: "adr", Logger: logger}
 	if cfg.RedisURL == "" {

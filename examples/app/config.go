@@ -21,7 +21,9 @@ type Config struct {
 	Server server.Config
 
 	// DatabaseURL connects as the application role, footing_app: not the owner, and
-	// without BYPASSRLS, so row-level security holds for every query.
+	// without BYPASSRLS, so row-level security holds for every query. [New] checks
+	// that with storage/rls's CheckRole and refuses to start as a superuser, a
+	// BYPASSRLS role or the owner of a table not FORCE'd under RLS.
 	DatabaseURL string `env:"DATABASE_URL" required:"true" secret:"true"`
 	// MigrateDatabaseURL connects as the owner role to run migrations; default DatabaseURL.
 	MigrateDatabaseURL string `env:"MIGRATE_DATABASE_URL" secret:"true"`
