@@ -81,6 +81,39 @@ func (c *Config) Validate() error {
 	return errors.Join(problems...)
 }
 
+// MigrateConfig is what `adr-server migrate` reads: only the database to migrate,
+// so that a migration job needs no issuer, page-token key or other serving
+// settings.
+type MigrateConfig struct {
+	// MigrateDatabaseURL connects as the owner role; default DatabaseURL.
+	MigrateDatabaseURL string `env:"MIGRATE_DATABASE_URL" secret:"true"`
+	// DatabaseURL is used when MigrateDatabaseURL is empty.
+	DatabaseURL string `env:"DATABASE_URL" secret:"true"`
+}
+
+// URL returns the database to migrate.
+func (c *MigrateConfig) URL() string {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
+// Validate reports a missing database.
+func (c *MigrateConfig) Validate() error {
+	if c.URL() == "" {
+		return errors.New("MIGRATE_DATABASE_URL: required (or DATABASE_URL), the owner role's connection")
+	}
+	return nil
+}
+
+// LoadMigrateConfig loads the MigrateConfig from the environment (and opts).
+func LoadMigrateConfig(opts ...config.Option) (MigrateConfig, error) {
+	var c MigrateConfig
+	err := config.Load(&c, opts...)
+	return c, err
+}
+
 // LoadConfig loads the Config; dev forces dev mode (serve --dev). Dev mode fills
 // what production must set explicitly.
 func LoadConfig(dev bool, opts ...config.Option) (Config, error) {

@@ -76,11 +76,11 @@ func migrateCmd(ctx context.Context, dev bool, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "migrated %s (dev)\n", app.DevDatabase)
 		return nil
 	}
-	cfg, err := app.LoadConfig(false)
+	cfg, err := app.LoadMigrateConfig()
 	if err != nil {
 		return err
 	}
-	if err := app.Migrate(ctx, cfg.MigrateDatabaseURL, slog.Default()); err != nil {
+	if err := app.Migrate(ctx, cfg.URL(), slog.Default()); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "migrated")

@@ -141,3 +141,43 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("config: code %d, out %q", code, out.String())
 	}
 }
+
+// TestMigrateNeedsOnlyTheDatabase runs `adr-server migrate` with nothing but the owner's
+// database URL in its environment (no issuer, no page-token key, as a migration job
+// has): it migrates; with no database at all it says which variable is missing.
+func TestMigrateNeedsOnlyTheDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "adr-server")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	db := pgtest.New(t)
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+
+	cmd := exec.Command(bin, "migrate")
+	cmd.Env = append(base, "MIGRATE_DATABASE_URL="+db.URL(rls.OwnerRole))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "migrated") {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	var tables int
+	if err := db.Pool(t, rls.OwnerRole, 1).QueryRow(context.Background(),
+		"SELECT count(*) FROM pg_tables WHERE tablename IN ('adrs', 'adr_changes', 'outbox')").Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 3 {
+		t.Fatalf("%d of the service's 3 tables after migrate", tables)
+	}
+
+	cmd = exec.Command(bin, "migrate")
+	cmd.Env = base
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "MIGRATE_DATABASE_URL: required") {
+		t.Fatalf("migrate with no database: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "OIDC_ISSUER") || strings.Contains(string(out), "PAGE_TOKEN_KEY") {
+		t.Fatalf("migrate asks for serving settings:\n%s", out)
+	}
+}
