@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -50,8 +51,9 @@ type inlineTransport struct {
 	maxHeader   int64         // bytes of response headers, 1xx answers included
 	idleTimeout time.Duration // an idle connection older than this is closed, not reused
 
-	mu   sync.Mutex
-	idle map[string][]*inlineConn
+	mu    sync.Mutex
+	idle  map[string][]*inlineConn // per host, the most recently idle last
+	sweep *time.Timer              // while connections are idle: closes those idle for idleTimeout
 }
 
 // newInlineTransport returns an inlineTransport that hands what it does not
@@ -277,9 +279,51 @@ func (t *inlineTransport) put(pc *inlineConn) {
 	if len(t.idle[pc.addr]) < t.maxIdle {
 		t.idle[pc.addr] = append(t.idle[pc.addr], pc)
 		pc = nil
+		if t.sweep == nil && t.idleTimeout > 0 {
+			t.sweep = time.AfterFunc(t.idleTimeout, t.closeExpired)
+		}
 	}
 	t.mu.Unlock()
 	if pc != nil {
+		_ = pc.c.Close()
+	}
+}
+
+// closeExpired closes the connections idle for idleTimeout or more, as
+// net/http does: get takes the most recent, so without it the older ones of a
+// burst would stay open (in CLOSE_WAIT once the server gave up on them) for as
+// long as the transport lives. It runs again when the next one expires.
+func (t *inlineTransport) closeExpired() {
+	now := time.Now()
+	var expired []*inlineConn
+	next := time.Duration(-1)
+	t.mu.Lock()
+	for addr, list := range t.idle {
+		i := 0
+		for i < len(list) && now.Sub(list[i].idleAt) >= t.idleTimeout {
+			i++
+		}
+		expired = append(expired, list[:i]...)
+		if i == len(list) {
+			delete(t.idle, addr)
+			continue
+		}
+		list = slices.Delete(list, 0, i)
+		t.idle[addr] = list
+		if d := t.idleTimeout - now.Sub(list[0].idleAt); next < 0 || d < next {
+			next = d
+		}
+	}
+	switch {
+	case next < 0:
+		t.sweep = nil
+	case t.sweep == nil:
+		t.sweep = time.AfterFunc(next, t.closeExpired)
+	default:
+		t.sweep.Reset(next)
+	}
+	t.mu.Unlock()
+	for _, pc := range expired {
 		_ = pc.c.Close()
 	}
 }
@@ -289,6 +333,10 @@ func (t *inlineTransport) CloseIdleConnections() {
 	t.mu.Lock()
 	idle := t.idle
 	t.idle = map[string][]*inlineConn{}
+	if t.sweep != nil {
+		t.sweep.Stop()
+		t.sweep = nil
+	}
 	t.mu.Unlock()
 	for _, list := range idle {
 		for _, pc := range list {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -575,4 +576,64 @@ func TestInlineConcurrentNoCrossTalk(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestInlineClosesExpiredIdleConnections: connections idle for IdleConnTimeout
+// are closed even when no request comes to take them, here the older of two
+// left by a burst while later requests keep using the newer.
+func TestInlineClosesExpiredIdleConnections(t *testing.T) {
+	t.Parallel()
+	closed := make(chan struct{}, 8)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(echo))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	tr := transport(t, &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: 100 * time.Millisecond})
+	// Two requests at once leave two connections in the pool.
+	req1, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	req2, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	resp1, err := tr.RoundTrip(req1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp1.Body.Close()
+	resp2, err := tr.RoundTrip(req2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	for _, r := range []*http.Response{resp1, resp2} {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}
+	// Requests every 20 ms take the newer connection; the older must still go.
+	deadline := time.After(5 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for n := 0; n < 1; {
+		select {
+		case <-closed:
+			n++
+		case <-tick.C:
+			if got := roundTrip(t.Context(), tr, http.MethodGet, srv.URL, ""); got.err {
+				t.Fatal(got)
+			}
+		case <-deadline:
+			t.Fatal("an idle connection was not closed after its IdleConnTimeout")
+		}
+	}
+	// Without requests, the last goes too.
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the last idle connection was not closed after its IdleConnTimeout")
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.idle) != 0 {
+		t.Errorf("pool %v after every connection expired", tr.idle)
+	}
 }
