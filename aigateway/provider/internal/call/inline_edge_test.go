@@ -528,10 +528,23 @@ func TestInlineRequestBodySentOnce(t *testing.T) {
 }
 
 // TestInlineConcurrentNoCrossTalk: 50 goroutines on one host, each answer the
-// echo of its own request, the pool never over its bound.
+// echo of its own request, the pool never over its bound. The first 50
+// requests are held until all have arrived: 50 connections at once.
 func TestInlineConcurrentNoCrossTalk(t *testing.T) {
 	t.Parallel()
+	const goroutines = 50
+	var arrived atomic.Int64
+	all := make(chan struct{})
 	s := rawServe(t, func(w io.Writer, req *http.Request, body []byte, _, n int) bool {
+		if n <= goroutines {
+			if arrived.Add(1) == goroutines {
+				close(all)
+			}
+			select {
+			case <-all:
+			case <-time.After(10 * time.Second):
+			}
+		}
 		if n%7 == 0 { // some connections end after their answer
 			_, _ = fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s%s", len(body)+len(req.URL.Path), body, req.URL.Path)
 			return false
@@ -546,12 +559,12 @@ func TestInlineConcurrentNoCrossTalk(t *testing.T) {
 	})
 	tr := transport(t, &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute})
 	var wg sync.WaitGroup
-	for g := range 50 {
+	for g := range goroutines {
 		wg.Go(func() {
 			for i := range 20 {
 				id := fmt.Sprintf("%d-%d", g, i)
 				var got outcome
-				if i%5 == 4 { // stop reading early now and then
+				if i%5 == 1 { // stop reading early now and then
 					req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, s.url()+"/"+id, strings.NewReader(id))
 					resp, err := tr.RoundTrip(req)
 					if err != nil {
@@ -576,6 +589,9 @@ func TestInlineConcurrentNoCrossTalk(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	if c := s.conns.Load(); c < goroutines {
+		t.Errorf("%d connections, want at least %d", c, goroutines)
+	}
 }
 
 // TestInlineClosesExpiredIdleConnections: connections idle for IdleConnTimeout
