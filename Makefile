@@ -46,6 +46,10 @@ check-generate: generate ## Fail if regenerating changes anything.
 		echo "generated code is out of date: run make generate and commit"; exit 1; fi
 	@echo "generated code is up to date"
 
+.PHONY: check-consumable
+check-consumable: ## Check each released module works as users get it (go get from a local proxy of HEAD, no replace, no go.work).
+	@$(ROOT)/scripts/check-consumable
+
 .PHONY: lint
 lint: tools ## gofmt, go vet, golangci-lint (staticcheck and friends), buf lint, buf breaking, tsc.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
