@@ -61,7 +61,11 @@ func ConfigFromEnv() Config {
 }
 
 // Validate reports every problem in c at once.
-func (c Config) Validate() error {
+func (c Config) Validate() error { return c.validate(c.RedisURL != "") }
+
+// validate is Validate for a backend that has Redis (from RedisURL or a client given
+// to [NewRedisClient]) or not.
+func (c Config) validate(hasRedis bool) error {
 	var problems []error
 	if c.RedisURL != "" {
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {
@@ -84,7 +88,7 @@ func (c Config) Validate() error {
 	if c.LocalTTL < 0 {
 		problems = append(problems, fmt.Errorf("cache: LocalTTL %v is negative", c.LocalTTL))
 	}
-	if c.LocalMaxEntries > 0 && c.RedisURL == "" {
+	if c.LocalMaxEntries > 0 && !hasRedis {
 		problems = append(problems, errors.New("cache: LocalMaxEntries needs RedisURL (the in-memory backend is already local)"))
 	}
 	return errors.Join(problems...)

@@ -8,6 +8,16 @@
 // bounded in-process tier in front of Redis answers hits without a round trip and is
 // kept coherent across instances by invalidation messages on Redis pub/sub.
 //
+// [Open] connects to one Redis; [NewRedisClient] takes any go-redis client, including
+// a *redis.ClusterClient. Redis Cluster is supported and tested. There, keys and tag
+// sets live in different slots and go-redis refuses a MULTI/EXEC across slots, so
+// [Redis.Set] updates the tag sets first and then stores the value with its
+// invalidation in one MULTI/EXEC on the key's slot, and [Redis.Delete] and
+// [Redis.InvalidateTags] unlink key by key and publish afterwards: each key is atomic
+// on its own, a multi-key call is not all-or-nothing. Invalidation messages reach
+// every instance (Cluster forwards PUBLISH to every node). The storage README lists
+// the details.
+//
 // When Redis is unreachable, reads log, count footing.cache.errors and fall through to
 // the loader: callers get values, not errors. Redis commands are traced and measured
 // with redisotel.

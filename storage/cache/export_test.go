@@ -25,3 +25,6 @@ var DecodeInvalidation = decodeInvalidation
 
 // Prefix returns the key prefix c was configured with.
 func Prefix(c *Cache) string { return c.ns.prefix }
+
+// LocalGet reads key from r's in-process tier only.
+func LocalGet(r *Redis, key string) ([]byte, bool) { return r.local.get(key) }

@@ -29,6 +29,8 @@ const (
 // missed.
 type Redis struct {
 	client  redis.UniversalClient
+	cluster bool // client is a *redis.ClusterClient: no MULTI/EXEC across slots
+	owned   bool // Close closes client: NewRedis made it
 	channel string
 	origin  string
 	local   *localTier // nil when the in-process tier is off
@@ -62,12 +64,8 @@ func NewRedis(cfg Config) (*Redis, error) {
 		opts.MaxRetries = defaultMaxRetries
 	}
 	client := redis.NewClient(opts)
-	r := &Redis{
-		client:  client,
-		channel: cfg.Prefix + ":invalidate",
-		origin:  newOrigin(),
-		closeCh: make(chan struct{}),
-	}
+	r := newRedis(client, cfg)
+	r.owned = true
 	tracing := []redisotel.TracingOption{
 		// Statements carry cached values, which may be secrets: never put them on spans.
 		redisotel.WithDBStatement(false),
@@ -91,11 +89,44 @@ func NewRedis(cfg Config) (*Redis, error) {
 		_ = client.Close()
 		return nil, fmt.Errorf("cache: redis metrics: %w", err)
 	}
+	r.startLocal(cfg)
+	return r, nil
+}
+
+// NewRedisClient returns a Redis backend on client, which may be a *redis.Client or a
+// *redis.ClusterClient (Redis Cluster: see the package documentation for what stays
+// atomic there). cfg.RedisURL is ignored. It does not contact Redis, and does not
+// instrument client: add redisotel to it if wanted. [Redis.Close] stops the
+// invalidation subscriber but leaves client open; it is the caller's to close.
+func NewRedisClient(client redis.UniversalClient, cfg Config) (*Redis, error) {
+	if client == nil {
+		return nil, errs.InvalidArgument("CACHE_CONFIG", "cache: NewRedisClient: client is nil", errs.WithDomain(errDomain))
+	}
+	if err := cfg.validate(true); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	r := newRedis(client, cfg)
+	r.startLocal(cfg)
+	return r, nil
+}
+
+func newRedis(client redis.UniversalClient, cfg Config) *Redis {
+	_, cluster := client.(*redis.ClusterClient)
+	return &Redis{
+		client:  client,
+		cluster: cluster,
+		channel: cfg.Prefix + ":invalidate",
+		origin:  newOrigin(),
+		closeCh: make(chan struct{}),
+	}
+}
+
+func (r *Redis) startLocal(cfg Config) {
 	if cfg.LocalMaxEntries > 0 {
 		r.local = newLocalTier(cfg.LocalMaxEntries, cfg.LocalTTL, r.origin, cfg.Logger)
-		go r.local.run(client, r.channel)
+		go r.local.run(r.client, r.channel)
 	}
-	return r, nil
 }
 
 // Client returns the underlying go-redis client, for health checks.
@@ -142,10 +173,11 @@ func redisLookup(v []byte, err error) (Lookup, error) {
 
 // Set implements [Backend]: in one MULTI/EXEC it stores the value, adds the key to
 // each tag set (whose expiry is raised to cover the value), and publishes the key's
-// invalidation.
+// invalidation. On Redis Cluster, where the tag sets live in other slots, it first
+// updates the tag sets, then stores the value and publishes in one MULTI/EXEC on the
+// key's slot: a value is never stored without its tags.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags []string) error {
-	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, key, value, ttl)
+	tagged := func(p redis.Pipeliner, tags []string) {
 		for _, t := range tags {
 			p.SAdd(ctx, t, key)
 			if ttl > 0 {
@@ -154,6 +186,20 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 				p.ExpireGT(ctx, t, ttl+time.Second)
 			}
 		}
+	}
+	if r.cluster && len(tags) > 0 {
+		if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			tagged(p, tags)
+			return nil
+		}); err != nil {
+			r.dropLocal(key)
+			return err
+		}
+		tags = nil // done
+	}
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, key, value, ttl)
+		tagged(p, tags)
 		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, []string{key}))
 		return nil
 	})
@@ -161,10 +207,25 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return err
 }
 
-// Delete implements [Backend].
+// Delete implements [Backend]: in one MULTI/EXEC it unlinks the keys and publishes
+// their invalidation. On Redis Cluster, where the keys may live in different slots, it
+// unlinks each key on its own (one pipeline, not atomic across keys), then publishes,
+// so that no instance reads a key back from Redis after the invalidation reached it.
 func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
+	}
+	if r.cluster {
+		_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				p.Unlink(ctx, k)
+			}
+			return nil
+		})
+		// Publish even after a failure: some of the keys may be gone.
+		err = errors.Join(err, r.client.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys)).Err())
+		r.dropLocal(keys...)
+		return err
 	}
 	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Unlink(ctx, keys...)
@@ -177,8 +238,11 @@ func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 
 // InvalidateTags implements [Backend]. It reads each tag set with SMEMBERS (never
 // KEYS), then unlinks the members, removes them from the set and publishes their
-// invalidation. A key added to a tag after the read survives: it was written after
-// the invalidation began.
+// invalidation, in one MULTI/EXEC. A key added to a tag after the read survives: it
+// was written after the invalidation began. On Redis Cluster, where members and tag
+// sets live in different slots, it unlinks the members (one pipeline, not atomic),
+// and only then removes them from the sets and publishes, so a failure leaves every
+// surviving key still in its tag sets.
 func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 	if len(tags) == 0 {
 		return nil
@@ -193,24 +257,48 @@ func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 		return err
 	}
 	var all []string
-	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		for i, t := range tags {
-			keys := members[i].Val()
-			if len(keys) == 0 {
-				continue
-			}
-			all = append(all, keys...)
-			for _, k := range keys {
-				// One command per key keeps each command in one hash slot.
-				p.Unlink(ctx, k)
-			}
-			p.SRem(ctx, t, stringsToAny(keys)...)
-		}
-		if len(all) > 0 {
-			p.Publish(ctx, r.channel, encodeInvalidation(r.origin, all))
-		}
+	for _, m := range members {
+		all = append(all, m.Val()...)
+	}
+	if len(all) == 0 {
 		return nil
-	})
+	}
+	unlink := func(p redis.Pipeliner) {
+		for _, k := range all {
+			// One command per key keeps each command in one hash slot.
+			p.Unlink(ctx, k)
+		}
+	}
+	forget := func(p redis.Pipeliner) {
+		for i, t := range tags {
+			if keys := members[i].Val(); len(keys) > 0 {
+				p.SRem(ctx, t, stringsToAny(keys)...)
+			}
+		}
+		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, all))
+	}
+	var err error
+	if r.cluster {
+		_, err = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			unlink(p)
+			return nil
+		})
+		if err == nil {
+			_, err = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+				forget(p)
+				return nil
+			})
+		} else {
+			// Some members may be gone: tell the other instances.
+			err = errors.Join(err, r.client.Publish(ctx, r.channel, encodeInvalidation(r.origin, all)).Err())
+		}
+	} else {
+		_, err = r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			unlink(p)
+			forget(p)
+			return nil
+		})
+	}
 	r.dropLocal(all...)
 	return err
 }
@@ -221,12 +309,16 @@ func (r *Redis) dropLocal(keys ...string) {
 	}
 }
 
-// Close stops the invalidation subscriber and closes the client.
+// Close stops the invalidation subscriber and closes the client if [NewRedis] made
+// it.
 func (r *Redis) Close() error {
 	if r.local != nil {
 		r.local.stop()
 	}
 	close(r.closeCh)
+	if !r.owned {
+		return nil
+	}
 	return r.client.Close()
 }
 
