@@ -7,7 +7,9 @@
 // per decision (a Lua script run by EVALSHA), so several instances share one limit.
 // When Redis is unreachable, [Redis] fails open (decisions come from an in-process
 // backstop limiter) or closed (refuses), as configured, and counts the failure in
-// the footing.ratelimit.backend.errors metric.
+// the footing.ratelimit.backend.errors metric. Redis Cluster (a *redis.ClusterClient)
+// is supported and tested: the script touches one key, so each decision is atomic on
+// the master owning that key's slot.
 //
 // [Middleware] applies [Policy] values per route or Connect procedure, keyed by
 // tenant, user, API key or client IP. Refusals answer 429 (ResourceExhausted for
