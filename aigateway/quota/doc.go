@@ -10,6 +10,10 @@
 //
 // Counters live in a [Store]: [NewRedisStore] keeps them in Redis, one Lua script per
 // operation, so every gateway instance shares one view; [NewMemoryStore] keeps them in
-// the process when no Redis is configured. Refusals are ResourceExhausted errors
+// the process when no Redis is configured. Redis Cluster (a *redis.ClusterClient) is
+// supported and tested: the keys of one reservation share the tenant's hash tag
+// ("{tenant}"; the principal without a tenant gets its own non-empty tag), so each
+// script runs atomically on the master owning that slot; tenants spread over the
+// masters. [Config].KeyPrefix must not contain braces. Refusals are ResourceExhausted errors
 // (contracts/errs) with a RetryInfo saying when the window or period ends.
 package quota

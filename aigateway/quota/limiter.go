@@ -134,6 +134,12 @@ func (l *Limiter) Reserve(ctx context.Context, p *commonv1.Principal, r Request)
 		tl = l.cfg.Tenant
 	}
 	tag := "{" + tenant + "}"
+	if tenant == "" {
+		// Redis Cluster hashes the whole key when its hash tag is empty ("{}"), which
+		// put the counters of one reservation in different slots (CROSSSLOT). No
+		// tenant id is "\xff": Principal ids are valid UTF-8.
+		tag = "{\xff}"
+	}
 	res.add(now, l.cfg.KeyPrefix+tag+":t", "tenant "+tenant, tl, r)
 	if user := cmpOr(p.GetUserId(), p.GetSubject()); user != "" {
 		res.add(now, l.cfg.KeyPrefix+tag+":u:"+user, "user "+user, l.cfg.User, r)

@@ -86,6 +86,18 @@ func stores(t *testing.T, f func(t *testing.T, newLimiter func(quota.Config, *cl
 			return l
 		})
 	})
+	t.Run("redis-cluster", func(t *testing.T) {
+		t.Parallel()
+		c := clusterClient(t)
+		f(t, func(cfg quota.Config, clk *clock) *quota.Limiter {
+			cfg.KeyPrefix = clusterPrefix(t, c)
+			l, err := quota.New(quota.NewRedisStore(c), cfg, quota.WithClock(clk.Now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		})
+	})
 }
 
 func start() *clock { return &clock{now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)} }
