@@ -42,7 +42,11 @@ func stores(t *testing.T) map[string]respcache.Store {
 	if err := c.Ping(t.Context()).Err(); err != nil {
 		t.Fatalf("Redis at %s: %v", url, err)
 	}
-	return map[string]respcache.Store{"memory": respcache.NewMemoryStore(0, nil), "redis": respcache.NewRedisStore(c)}
+	return map[string]respcache.Store{
+		"memory":        respcache.NewMemoryStore(0, nil),
+		"redis":         respcache.NewRedisStore(c),
+		"redis-cluster": respcache.NewRedisStore(clusterClient(t)),
+	}
 }
 
 func prefix() string {

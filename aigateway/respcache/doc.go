@@ -5,5 +5,7 @@
 // cached unless [Config].CacheSampled says so, since their answers are meant to vary.
 //
 // Answers live in a [Store]: [NewRedisStore] shares them across gateway instances,
-// [NewMemoryStore] keeps them in the process.
+// [NewMemoryStore] keeps them in the process. [NewRedisStore] takes a *redis.Client or
+// a *redis.ClusterClient: every command touches one key, so Redis Cluster is
+// supported and tested, with the answers spread over its masters.
 package respcache
