@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
@@ -82,4 +86,39 @@ func ExampleCache_Global() {
 	// Output:
 	// EUR,USD
 	// failed_precondition: cache: no tenant in context; use Cache.Global for data shared by all tenants
+}
+
+// ExampleNewRedisClient runs the cache on a Redis Cluster (make services starts one and
+// puts its nodes in TEST_REDIS_CLUSTER_ADDRS). A *redis.Client works the same way.
+func ExampleNewRedisClient() {
+	addrs := os.Getenv("TEST_REDIS_CLUSTER_ADDRS")
+	if addrs == "" {
+		panic("TEST_REDIS_CLUSTER_ADDRS is not set: run `make services` and load .services/env")
+	}
+	client := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ",")})
+	defer client.Close() // the backend leaves its client open
+
+	backend, err := cache.NewRedisClient(client, cache.Config{Prefix: "example-cluster"})
+	if err != nil {
+		panic(err)
+	}
+	c := cache.New(backend, cache.Config{})
+	defer c.Close()
+
+	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: "acme"})
+	// Keys of one call may live on different masters: Set, Delete and
+	// InvalidateTags work key by key there (see the package documentation).
+	_ = c.Set(ctx, "invoice:1", []byte("paid"), cache.WithTags("billing"))
+	_ = c.Set(ctx, "invoice:2", []byte("open"), cache.WithTags("billing"))
+	v, found, _ := c.Get(ctx, "invoice:2")
+	fmt.Printf("invoice:2 cached: %v (%s)\n", found, v)
+	if err := c.InvalidateTags(ctx, "billing"); err != nil {
+		panic(err)
+	}
+	_, found1, _ := c.Get(ctx, "invoice:1")
+	_, found2, _ := c.Get(ctx, "invoice:2")
+	fmt.Println("after invalidating billing:", found1, found2)
+	// Output:
+	// invoice:2 cached: true (open)
+	// after invalidating billing: false false
 }
