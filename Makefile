@@ -76,7 +76,7 @@ bench: services ## Run every module's benchmarks (BENCH=regexp, default all).
 	@$(SERVICES_ENV); for d in $(MODULES); do (cd $$d && go test -run='^$$' -bench='$(or $(BENCH),.)' -benchmem ./...); done
 
 .PHONY: services
-services: ## Make Postgres and Redis reachable (reuse, or start project-local ones); writes .services/env.
+services: ## Make Postgres, Redis and a Redis Cluster reachable (reuse, or start project-local ones); writes .services/env.
 	@$(ROOT)/scripts/services
 
 .PHONY: services-down
