@@ -22,5 +22,8 @@ local allow_at = nxt - tau
 if now < allow_at then
   return now - tat
 end
-redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil((nxt - now) / 1000))
+-- The key lives until its TAT has passed, and at least a second: a TAT in the past
+-- decides as a missing key does (tat < now above), so the floor changes no decision,
+-- and a caller stepping a clock of its own (Now) does not lose the key to a stall.
+redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.max(math.ceil((nxt - now) / 1000), 1000))
 return nxt - now

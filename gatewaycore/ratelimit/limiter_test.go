@@ -128,6 +128,51 @@ func TestLocalSweepsExpiredKeys(t *testing.T) {
 // TestRedisMatchesLocal drives both implementations through the same random sequence
 // of requests and clock steps and wants the same decision every time: the Redis
 // script's compact reply must expand to exactly what the in-process GCRA decides.
+// TestRedisKeepsStateThroughAStall: with a clock of the caller's (Now), a machine that
+// stalls longer than the time until the key's TAT must not lose the key in Redis, which
+// expires keys in real time; the decision after the stall is the in-process one. (Such
+// stalls made TestRedisMatchesLocal-style comparisons flaky; the script keeps every key a
+// second at least, which changes no decision: a TAT in the past decides as no key.)
+func TestRedisKeepsStateThroughAStall(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	limit := ratelimit.Limit{Rate: 10, Period: time.Second, Burst: 1} // the key lives ~200 ms of TAT
+	clock := newFakeClock()
+	mk := limiters(t)
+	local, remote := mk["local"](clock), mk["redis"](clock)
+	for i := 0; ; i++ {
+		want, err := local.Allow(ctx, "k", limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := remote.Allow(ctx, "k", limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("call %d: redis %+v, local %+v", i, got, want)
+		}
+		if !got.Allowed {
+			break
+		}
+		if i > 10 {
+			t.Fatal("never refused")
+		}
+	}
+	time.Sleep(400 * time.Millisecond) // real time: past the TAT; the fake clock stands still
+	want, err := local.Allow(ctx, "k", limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := remote.Allow(ctx, "k", limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Allowed || got != want {
+		t.Fatalf("after a stall: redis %+v, local %+v; want both refused alike", got, want)
+	}
+}
+
 func TestRedisMatchesLocal(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
