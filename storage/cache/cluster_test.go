@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,13 +94,20 @@ func TestClusterBackend(t *testing.T) {
 	_, r := newClusterCache(t, c, prefix, 0)
 	ctx := t.Context()
 
-	keys := []string{prefix + ":d:a", prefix + ":d:b", prefix + ":d:c", prefix + ":d:d", prefix + ":d:e", prefix + ":d:f"}
-	tags := []string{prefix + ":x:red", prefix + ":x:green", prefix + ":x:blue"}
-	if n := masters(t, c, keys...); n < 2 {
-		t.Fatalf("test keys on %d master(s), want them spread over several", n)
-	}
-	if n := masters(t, c, append([]string{keys[0]}, tags...)...); n < 2 {
-		t.Fatalf("key and tag sets on %d master(s), want them spread over several", n)
+	// Names whose keys, and whose first key with the tag sets, lie on several masters:
+	// the prefix is random, so try suffixes until both hold (four names land on one
+	// master in 1 run of 27, which made a fixed choice flaky).
+	var keys, tags []string
+	for try := 0; ; try++ {
+		s := strconv.Itoa(try)
+		keys = []string{prefix + ":d:a" + s, prefix + ":d:b" + s, prefix + ":d:c" + s, prefix + ":d:d" + s, prefix + ":d:e" + s, prefix + ":d:f" + s}
+		tags = []string{prefix + ":x:red" + s, prefix + ":x:green" + s, prefix + ":x:blue" + s}
+		if masters(t, c, keys...) >= 2 && masters(t, c, append([]string{keys[0]}, tags...)...) >= 2 {
+			break
+		}
+		if try == 100 {
+			t.Fatal("no names spread over several masters in 100 tries: is the cluster down to one master?")
+		}
 	}
 
 	for i, k := range keys {
