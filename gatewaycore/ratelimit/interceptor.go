@@ -27,13 +27,13 @@ type interceptor struct {
 	e *enforcer
 }
 
-func (i *interceptor) check(ctx context.Context, procedure string, peer connect.Peer, in http.Header) (http.Header, error) {
+func (i *interceptor) check(ctx context.Context, procedure string, peer connect.Peer) (http.Header, error) {
 	rule := i.e.match(procedure)
 	if rule == nil {
 		return nil, nil
 	}
 	out := http.Header{}
-	if err := i.e.decide(ctx, rule, in, peer.Addr, out); err != nil {
+	if err := i.e.decide(ctx, rule, peer.Addr, out); err != nil {
 		var cerr *connect.Error
 		if errors.As(err, &cerr) {
 			for k, v := range out {
@@ -50,7 +50,7 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if req.Spec().IsClient {
 			return next(ctx, req)
 		}
-		out, err := i.check(ctx, req.Spec().Procedure, req.Peer(), req.Header())
+		out, err := i.check(ctx, req.Spec().Procedure, req.Peer())
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +70,7 @@ func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 
 func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		out, err := i.check(ctx, conn.Spec().Procedure, conn.Peer(), conn.RequestHeader())
+		out, err := i.check(ctx, conn.Spec().Procedure, conn.Peer())
 		if err != nil {
 			return err
 		}

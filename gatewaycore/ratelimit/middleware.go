@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/gatewaycore/httperr"
 	"github.com/footingdev/footing/observability/semconv"
@@ -34,7 +35,9 @@ const (
 	KeyTenant
 	// KeyUser counts by the Principal's user id (else subject); anonymous callers by IP.
 	KeyUser
-	// KeyAPIKey counts by a hash of the API key header; callers without one by IP.
+	// KeyAPIKey counts by the API key the caller authenticated with (the Principal
+	// auth put in the context, AuthMethod API_KEY), hashed; everyone else, including
+	// a caller who presents a key that did not verify, counts by IP.
 	KeyAPIKey
 )
 
@@ -72,18 +75,16 @@ type Rule struct {
 type Option func(*middlewareConfig)
 
 type middlewareConfig struct {
-	apiKeyHeader string
-	mp           metric.MeterProvider
-	writer       *httperr.Writer
+	mp     metric.MeterProvider
+	writer *httperr.Writer
 }
 
-// WithAPIKeyHeader names the header [KeyAPIKey] reads. Default "X-Api-Key".
-func WithAPIKeyHeader(name string) Option {
-	return func(c *middlewareConfig) {
-		if name != "" {
-			c.apiKeyHeader = http.CanonicalHeaderKey(name)
-		}
-	}
+// WithAPIKeyHeader has no effect.
+//
+// Deprecated: [KeyAPIKey] counts by the verified API key of the caller's Principal,
+// never by a header, which anyone can fill with a made-up key.
+func WithAPIKeyHeader(string) Option {
+	return func(*middlewareConfig) {}
 }
 
 // WithMeterProvider sets where footing.ratelimit.decisions is recorded. Default the
@@ -139,7 +140,7 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 				next.ServeHTTP(w, r)
 				return
 			}
-			refusal := e.decide(r.Context(), rule, r.Header, r.RemoteAddr, w.Header())
+			refusal := e.decide(r.Context(), rule, r.RemoteAddr, w.Header())
 			if refusal != nil {
 				e.cfg.writer.Write(w, r, refusal)
 				return
@@ -158,7 +159,7 @@ type enforcer struct {
 }
 
 func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error) {
-	c := middlewareConfig{apiKeyHeader: "X-Api-Key", mp: otel.GetMeterProvider(), writer: httperr.New()}
+	c := middlewareConfig{mp: otel.GetMeterProvider(), writer: httperr.New()}
 	for _, opt := range opts {
 		opt(&c)
 	}
@@ -207,9 +208,9 @@ func (e *enforcer) match(path string) *compiledRule {
 
 // decide takes one decision under rule, sets the RateLimit headers on out, and
 // returns nil to proceed or the error to answer with.
-func (e *enforcer) decide(ctx context.Context, rule *compiledRule, in http.Header, remoteAddr string, out http.Header) error {
+func (e *enforcer) decide(ctx context.Context, rule *compiledRule, remoteAddr string, out http.Header) error {
 	var buf [64]byte
-	kind, id := keyParts(ctx, rule.Policy.Key, in, remoteAddr, e.cfg.apiKeyHeader, &buf)
+	kind, id := keyParts(ctx, rule.Policy.Key, remoteAddr, &buf)
 	d, err := e.limiter.Allow(ctx, rule.keyPrefix+kind+id, rule.Policy.Limit) // one allocation
 	if err != nil {
 		return err
@@ -258,17 +259,18 @@ func appendSeconds(b []byte, seconds float64) []byte {
 }
 
 // Key returns the identity r is counted by under kind, prefixed by its kind
-// ("tenant:t1", "ip:203.0.113.9"). API keys are hashed, never stored as sent.
-func Key(r *http.Request, kind KeyKind, apiKeyHeader string) string {
+// ("tenant:t1", "ip:203.0.113.9"). API keys are hashed, never stored as sent. The
+// third argument is ignored (see [KeyAPIKey]); it is kept for compatibility.
+func Key(r *http.Request, kind KeyKind, _ string) string {
 	var buf [64]byte
-	k, id := keyParts(r.Context(), kind, r.Header, r.RemoteAddr, apiKeyHeader, &buf)
+	k, id := keyParts(r.Context(), kind, r.RemoteAddr, &buf)
 	return k + id
 }
 
 // keyParts returns the kind prefix ("tenant:") and the identity the request is
 // counted by, so that the caller joins them with its own prefix in one
 // concatenation; only a hashed API key (hex-encoded through buf) allocates here.
-func keyParts(ctx context.Context, kind KeyKind, h http.Header, remoteAddr, apiKeyHeader string, buf *[64]byte) (prefix, id string) {
+func keyParts(ctx context.Context, kind KeyKind, remoteAddr string, buf *[64]byte) (prefix, id string) {
 	switch kind {
 	case KeyTenant:
 		if t, ok := identity.TenantID(ctx); ok {
@@ -282,8 +284,13 @@ func keyParts(ctx context.Context, kind KeyKind, h http.Header, remoteAddr, apiK
 			return "user:", p.GetSubject()
 		}
 	case KeyAPIKey:
-		if k := h.Get(apiKeyHeader); k != "" {
-			sum := sha256.Sum256([]byte(k))
+		// Only a key auth has verified counts as one: a header value alone would let
+		// a caller on a route that does not require it (a public one, where auth
+		// ignores a bad credential) send a made-up key per request and get a fresh
+		// bucket every time. The verified key is known by its Principal's subject
+		// ("apikey:<id>"), the same however the key was presented.
+		if p, ok := identity.PrincipalFrom(ctx); ok && p.GetAuthMethod() == commonv1.AuthMethod_AUTH_METHOD_API_KEY && p.GetSubject() != "" {
+			sum := sha256.Sum256([]byte(p.GetSubject()))
 			n := hex.Encode(buf[:], sum[:16])
 			return "api_key:", string(buf[:n])
 		}

@@ -129,8 +129,12 @@ func TestKeys(t *testing.T) {
 	}
 	withMD := base()
 	withMD = withMD.WithContext(identity.WithRequestMetadata(withMD.Context(), &commonv1.RequestMetadata{ClientIp: "203.0.113.5"}))
+	// A key in a header that auth did not verify counts by IP; a verified one by a
+	// hash of its Principal's subject.
 	withKey := base()
 	withKey.Header.Set("X-Api-Key", "fk_live_secret")
+	verifiedKey := withPrincipal(&commonv1.Principal{Subject: "apikey:live", TenantId: "t1", AuthMethod: commonv1.AuthMethod_AUTH_METHOD_API_KEY})
+	jwtCaller := withPrincipal(&commonv1.Principal{Subject: "apikey:live", AuthMethod: commonv1.AuthMethod_AUTH_METHOD_OIDC})
 	tests := []struct {
 		name string
 		r    *http.Request
@@ -144,7 +148,9 @@ func TestKeys(t *testing.T) {
 		{"user", withPrincipal(&commonv1.Principal{TenantId: "t1", UserId: "u1"}), ratelimit.KeyUser, "user:u1"},
 		{"user from subject", withPrincipal(&commonv1.Principal{Subject: "svc-1"}), ratelimit.KeyUser, "user:svc-1"},
 		{"anonymous user", base(), ratelimit.KeyUser, "ip:192.0.2.1"},
-		{"api key hashed", withKey, ratelimit.KeyAPIKey, "api_key:"},
+		{"api key hashed", verifiedKey, ratelimit.KeyAPIKey, "api_key:"},
+		{"unverified api key header counts by ip", withKey, ratelimit.KeyAPIKey, "ip:192.0.2.1"},
+		{"jwt caller counts by ip", jwtCaller, ratelimit.KeyAPIKey, "ip:192.0.2.1"},
 		{"no api key", base(), ratelimit.KeyAPIKey, "ip:192.0.2.1"},
 	}
 	for _, tc := range tests {
@@ -154,7 +160,7 @@ func TestKeys(t *testing.T) {
 			if !strings.HasPrefix(got, tc.want) || (tc.want != "api_key:" && got != tc.want) {
 				t.Fatalf("Key = %q, want %q", got, tc.want)
 			}
-			if strings.Contains(got, "secret") {
+			if strings.Contains(got, "secret") || strings.Contains(got, "live") {
 				t.Fatalf("key %q holds the raw API key", got)
 			}
 		})
