@@ -68,7 +68,6 @@ func NewService(cfg Config) (*Service, error) {
 		cache: cache.For(cfg.Cache, cache.Proto[*adrv1.ADR]()),
 		hub:   cfg.Hub,
 		flags: cfg.Flags,
-		pages: &pageTokens{key: cfg.PageTokenKey},
 		ttl:   cfg.CacheTTL,
 	}
 	if s.flags == nil {

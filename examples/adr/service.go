@@ -36,7 +36,6 @@ type Service struct {
 	cache *cache.Typed[*adrv1.ADR]
 	hub   *Hub
 	flags Flags
-	pages *pageTokens
 	ttl   time.Duration
 }
 

@@ -261,7 +261,7 @@ func TestListPagesAndFilters(t *testing.T) {
 			return err
 		},
 	} {
-		if d := errs.From(call()); d.Code != connect.CodeInvalidArgument || d.Reason != "INVALID_PAGE_TOKEN" {
+		if d := errs.From(call()); d.Code != connect.CodeInvalidArgument || d.Reason != "PAGE_TOKEN_INVALID" {
 			t.Errorf("%s: %+v", name, d)
 		}
 	}

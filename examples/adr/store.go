@@ -2,7 +2,6 @@ package adr
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -11,9 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/footingdev/footing/contracts/errs"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
-	"github.com/footingdev/footing/storage/pg"
 	"github.com/footingdev/footing/storage/repo"
 	"github.com/footingdev/footing/storage/rls"
 )
@@ -30,8 +27,8 @@ const columns = `id, title, status, superseded_by, context, decision, consequenc
 // Store reads and writes ADRs in the caller's tenant. Every method runs in an
 // rls.InTenant transaction, so a query can only ever touch the caller's rows. Single
 // rows go through a storage/repo Table on that transaction (create, get, version-checked
-// update and delete); List, whose page tokens and errors predate repo's, is SQL on the
-// same kind of transaction, as a sqlc-generated query would be.
+// update and delete), and so do listings (keyset pages with repo's page tokens, filtered
+// by status and by tag with repo.Eq and repo.Contains).
 type Store struct {
 	pool  *pgxpool.Pool
 	table *repo.Table[record]
@@ -57,7 +54,12 @@ type record struct {
 }
 
 func newTable(tokenKey []byte) (*repo.Table[record], error) {
-	return repo.NewTable[record](repo.Config{Table: "adrs", Resource: "ADR", TokenKey: tokenKey})
+	return repo.NewTable[record](repo.Config{
+		Table: "adrs", Resource: "ADR", TokenKey: tokenKey,
+		// List: newest first, served by the adrs_list index (tenant_id, create_time DESC, id DESC).
+		OrderColumn: "create_time", Descending: true,
+		DefaultPageSize: DefaultPageSize, MaxPageSize: MaxPageSize,
+	})
 }
 
 func toRecord(a *adrv1.ADR, author string) record {
@@ -180,13 +182,6 @@ func (s *Store) changed(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResp
 // mapError maps a query error to the error model: no row is this service's
 // ADR_NOT_FOUND; the rest is storage/pg's mapping (unique → AlreadyExists, check →
 // InvalidArgument, serialization → Aborted, anything else → Internal).
-func mapError(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.NotFound("ADR_NOT_FOUND", "no such ADR", errs.WithDomain(Domain))
-	}
-	return pg.MapError(err)
-}
-
 func nonNil(tags []string) []string {
 	if tags == nil {
 		return []string{}
