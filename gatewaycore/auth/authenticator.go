@@ -62,15 +62,11 @@ func New(cfg Config) (*Authenticator, error) {
 		if is.name == "" {
 			is.name = ic.Issuer
 		}
-		keys, err := jwks.New(jwks.Config{
-			Issuer:             ic.Issuer,
-			URL:                ic.JWKSURL,
-			HTTPClient:         cfg.HTTPClient,
-			RefreshInterval:    ic.RefreshInterval,
-			MinRefreshInterval: ic.MinRefreshInterval,
-			Now:                cfg.Now,
-			OnFetch:            func(err error) { a.metrics.fetch(is.name, err) },
-		})
+		kc := ic.keysConfig()
+		kc.HTTPClient = cfg.HTTPClient
+		kc.Now = cfg.Now
+		kc.OnFetch = func(err error) { a.metrics.fetch(is.name, err) }
+		keys, err := jwks.New(kc)
 		if err != nil {
 			a.Close()
 			return nil, err

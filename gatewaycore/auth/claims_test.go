@@ -119,6 +119,37 @@ func TestConfigValidateReportsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestIssuerKeysMustComeOverHTTPS(t *testing.T) {
+	t.Parallel()
+	for _, ic := range []auth.IssuerConfig{
+		{Issuer: "http://id.example.com", Audiences: []string{"x"}},
+		{Issuer: "https://id.example.com", JWKSURL: "http://id.example.com/keys", Audiences: []string{"x"}},
+	} {
+		if err := ic.Validate(); err == nil || !contains(err.Error(), "https") {
+			t.Errorf("Validate(%s, %s) = %v, want an error asking for https", ic.Issuer, ic.JWKSURL, err)
+		}
+		ic.AllowInsecureHTTP = true
+		if err := ic.Validate(); err != nil {
+			t.Errorf("Validate(%s, %s) with AllowInsecureHTTP = %v", ic.Issuer, ic.JWKSURL, err)
+		}
+	}
+	for _, ic := range []auth.IssuerConfig{
+		{Issuer: "http://127.0.0.1:9000", Audiences: []string{"x"}},
+		{Issuer: "corp", JWKSURL: "https://id.example.com/keys", Audiences: []string{"x"}},
+		{Issuer: "http://id.example.com", JWKSURL: "https://id.example.com/keys", Audiences: []string{"x"}},
+	} {
+		if err := ic.Validate(); err != nil {
+			t.Errorf("Validate(%s, %s) = %v, want nil", ic.Issuer, ic.JWKSURL, err)
+		}
+		a, err := auth.New(auth.Config{Issuers: []auth.IssuerConfig{ic}})
+		if err != nil {
+			t.Errorf("New(%s, %s) = %v, want nil", ic.Issuer, ic.JWKSURL, err)
+			continue
+		}
+		a.Close()
+	}
+}
+
 func TestIssuerFromProto(t *testing.T) {
 	t.Parallel()
 	ic := auth.IssuerFromProto(&gatewayv1.AuthProvider{

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
+	"github.com/footingdev/footing/gatewaycore/auth/jwks"
 )
 
 // Defaults for zero fields of [Config] and [IssuerConfig].
@@ -74,6 +75,11 @@ type IssuerConfig struct {
 	// ClockSkew is the tolerance for exp, nbf and iat. Zero means 60 s; a negative
 	// value means no tolerance. At most 10 minutes.
 	ClockSkew time.Duration
+	// AllowInsecureHTTP lets the JWKS URL, the issuer's discovery and the discovered
+	// jwks_uri use plain http on hosts other than loopback. Anyone on the network
+	// path could then swap the keys and sign any token: development only, or a
+	// network trusted end to end. Without it those URLs must be https (or loopback).
+	AllowInsecureHTTP bool
 	// RefreshInterval and MinRefreshInterval tune the key-set cache (see the jwks
 	// package); zero means its defaults (15 min and 30 s).
 	RefreshInterval    time.Duration
@@ -143,6 +149,12 @@ func (c IssuerConfig) Validate() error {
 			problems = append(problems, fmt.Errorf("auth: JWKSURL %q is not an http(s) URL", c.JWKSURL))
 		}
 	}
+	if len(problems) == 0 {
+		// What the key cache will fetch must be https (or loopback, or allowed).
+		if err := c.keysConfig().Validate(); err != nil {
+			problems = append(problems, fmt.Errorf("auth: %w", err))
+		}
+	}
 	if len(c.Audiences) == 0 {
 		problems = append(problems, errors.New("auth: at least one audience is required"))
 	}
@@ -158,6 +170,18 @@ func (c IssuerConfig) Validate() error {
 		problems = append(problems, errors.New("auth: refresh intervals must not be negative"))
 	}
 	return errors.Join(problems...)
+}
+
+// keysConfig is the part of the key cache's configuration that c decides. The issuer
+// goes in only for discovery: with a JWKS URL it is just the expected "iss", which
+// need not be a URL at all ("kubernetes/serviceaccount").
+func (c IssuerConfig) keysConfig() jwks.Config {
+	jc := jwks.Config{URL: c.JWKSURL, AllowInsecureHTTP: c.AllowInsecureHTTP,
+		RefreshInterval: c.RefreshInterval, MinRefreshInterval: c.MinRefreshInterval}
+	if c.JWKSURL == "" {
+		jc.Issuer = c.Issuer
+	}
+	return jc
 }
 
 func (c IssuerConfig) skew() time.Duration {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,6 +56,11 @@ type Config struct {
 	MaxResponseBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// AllowInsecureHTTP lets URL, Issuer (for discovery), the discovered jwks_uri and
+	// redirects use plain http on hosts other than loopback. Keys fetched over http can
+	// be replaced by anyone on the network path, who could then sign any token: use it
+	// only for development or a network you trust end to end.
+	AllowInsecureHTTP bool
 	// OnFetch, if set, is called after every fetch attempt with its error (nil on
 	// success). It must be safe to call concurrently.
 	OnFetch func(err error)
@@ -70,8 +76,14 @@ func (c Config) Validate() error {
 		if raw == "" {
 			continue
 		}
-		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 			problems = append(problems, fmt.Errorf("jwks: %s %q is not an http(s) URL", name, raw))
+		case (name == "URL" || c.URL == "") && !fetchable(u, c.AllowInsecureHTTP):
+			// Only what is fetched must be https: with an explicit URL the issuer is
+			// just the expected "iss" and is never requested.
+			problems = append(problems, fmt.Errorf("jwks: %s %q must be https (plain http only on loopback, or with AllowInsecureHTTP): keys fetched over http can be replaced on the way", name, raw))
 		}
 	}
 	for name, d := range map[string]time.Duration{"RefreshInterval": c.RefreshInterval, "MinRefreshInterval": c.MinRefreshInterval, "FetchTimeout": c.FetchTimeout} {
@@ -131,6 +143,7 @@ func New(cfg Config) (*Cache, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.FetchTimeout}
 	}
+	cfg.HTTPClient = refuseInsecureRedirects(cfg.HTTPClient, cfg.AllowInsecureHTTP)
 	base, cancel := context.WithCancel(context.Background())
 	return &Cache{cfg: cfg, base: base, cancel: cancel, jwksURL: cfg.URL}, nil
 }
@@ -315,6 +328,8 @@ func (c *Cache) discover(ctx context.Context) (string, error) {
 	}
 	if u, err := url.Parse(doc.JWKSURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", fmt.Errorf("jwks: discovery document has no usable jwks_uri")
+	} else if !fetchable(u, c.cfg.AllowInsecureHTTP) {
+		return "", fmt.Errorf("jwks: discovery document's jwks_uri %q is not https", u.Redacted())
 	}
 	return doc.JWKSURI, nil
 }
@@ -342,4 +357,45 @@ func (c *Cache) get(ctx context.Context, u string) ([]byte, error) {
 		return nil, fmt.Errorf("jwks: response larger than %d bytes", c.cfg.MaxResponseBytes)
 	}
 	return body, nil
+}
+
+// fetchable reports whether keys may be fetched from u: over https, or over plain http
+// when the host is loopback (nothing crosses a network) or allowHTTP is set.
+func fetchable(u *url.URL, allowHTTP bool) bool {
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		if allowHTTP {
+			return true
+		}
+		host := u.Hostname()
+		if strings.EqualFold(host, "localhost") {
+			return true
+		}
+		ip := net.ParseIP(host)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
+}
+
+// refuseInsecureRedirects returns a copy of client that follows a redirect only to a
+// URL keys may be fetched from (see fetchable), so that an https key set cannot be
+// downgraded to plain http on the way; client's own redirect policy still applies.
+func refuseInsecureRedirects(client *http.Client, allowHTTP bool) *http.Client {
+	c := *client
+	next := client.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !fetchable(req.URL, allowHTTP) {
+			return fmt.Errorf("jwks: redirect to %q refused: not https", req.URL.Redacted())
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("jwks: stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
 }

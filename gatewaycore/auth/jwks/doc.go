@@ -4,5 +4,6 @@
 // secret), and a [Cache] fetches the set from a JWKS URL or through OIDC discovery,
 // refreshes it periodically, and refreshes early on an unknown key id — rate-limited, with
 // concurrent misses collapsed into one fetch, and keeping the cached keys when the issuer
-// is unreachable.
+// is unreachable. Keys are fetched over https only (plain http on loopback, or with
+// [Config].AllowInsecureHTTP), including the discovered jwks_uri and any redirect.
 package jwks
