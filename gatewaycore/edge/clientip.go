@@ -58,7 +58,8 @@ func (t *TrustedProxies) trusted(a netip.Addr) bool {
 // ClientIP returns the client's IP address for r. Starting from the connection's
 // peer, while the current hop is a trusted proxy it steps one entry left in
 // X-Forwarded-For (all X-Forwarded-For headers, in order); the first untrusted hop is
-// the client. Malformed entries stop the walk at the last good hop, so a client
+// the client. An entry may carry a port ("203.0.113.9:5123", "[2001:db8::1]:443"),
+// which is ignored. Malformed entries stop the walk at the last good hop, so a client
 // cannot forge its address past a trusted proxy.
 func (t *TrustedProxies) ClientIP(r *http.Request) string {
 	peer, host, ok := parseHostPort(r.RemoteAddr)
@@ -71,16 +72,38 @@ func (t *TrustedProxies) ClientIP(r *http.Request) string {
 	hops := ForwardedFor(r.Header)
 	current, text := peer, host
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(hops[i])
-		if err != nil {
+		a, ok := parseHop(hops[i])
+		if !ok {
 			break
 		}
-		current, text = a.Unmap(), hops[i]
+		current, text = a, hops[i]
 		if !t.trusted(current) {
 			break
 		}
 	}
 	return addrString(current, text)
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, an address with a port
+// ("203.0.113.9:5123", "[2001:db8::1]:443", written by some proxies and load
+// balancers) or a bracketed IPv6 address. A zone is dropped: it names an interface
+// of the machine that wrote it, not the client.
+func parseHop(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(s)
+		switch {
+		case perr == nil:
+			a = ap.Addr()
+		case len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']':
+			if a, err = netip.ParseAddr(s[1 : len(s)-1]); err != nil || !a.Is6() {
+				return netip.Addr{}, false
+			}
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	return a.Unmap().WithZone(""), true
 }
 
 // addrString returns a.String(), reusing text when that is what it already says (the

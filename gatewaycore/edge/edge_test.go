@@ -103,6 +103,15 @@ func TestClientIP(t *testing.T) {
 		{"ipv6 peer", "[::1]:8080", []string{"2001:db8::1"}, "2001:db8::1"},
 		{"mapped v4", "[::ffff:10.0.0.1]:1", []string{"1.2.3.4"}, "1.2.3.4"},
 		{"bad remote", "nonsense", nil, ""},
+		// Some proxies and load balancers write the client's port too; without
+		// reading it, every client behind them would share the proxy's address.
+		{"xff with port", "10.0.0.1:1", []string{"1.2.3.4:5123"}, "1.2.3.4"},
+		{"xff ipv6 with port", "10.0.0.1:1", []string{"[2001:db8::1]:443"}, "2001:db8::1"},
+		{"xff ipv6 bracketed", "10.0.0.1:1", []string{"[2001:db8::1]"}, "2001:db8::1"},
+		{"trusted hop with port", "10.0.0.1:1", []string{"1.2.3.4, 10.2.2.2:80"}, "1.2.3.4"},
+		{"spoofed left of a port form", "10.0.0.1:1", []string{"6.6.6.6, 1.2.3.4:99"}, "1.2.3.4"},
+		{"zone dropped", "10.0.0.1:1", []string{"fe80::1%eth0"}, "fe80::1"},
+		{"bad port stops walk", "10.0.0.1:1", []string{"1.2.3.4:99999"}, "10.0.0.1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
