@@ -38,3 +38,13 @@ func ExampleInternal() {
 	// true
 	// connection reset by peer
 }
+
+func ExampleInvalidPageToken() {
+	err := errs.InvalidPageToken("not valid for this listing", errs.WithDomain("adr.example.com"))
+	d := errs.From(err)
+	fmt.Println(d.Code, d.Reason, d.FieldViolations[0].GetField())
+	fmt.Println(err.Message())
+	// Output:
+	// invalid_argument PAGE_TOKEN_INVALID page.page_token
+	// the page token is not valid for this listing; start the listing again without one
+}
