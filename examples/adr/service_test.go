@@ -261,7 +261,7 @@ func TestListPagesAndFilters(t *testing.T) {
 			return err
 		},
 	} {
-		if d := errs.From(call()); d.Code != connect.CodeInvalidArgument || d.Reason != "PAGE_TOKEN_INVALID" {
+		if d := errs.From(call()); d.Code != connect.CodeInvalidArgument || d.Reason != errs.ReasonPageTokenInvalid || len(d.FieldViolations) != 1 || d.FieldViolations[0].GetField() != errs.PageTokenField {
 			t.Errorf("%s: %+v", name, d)
 		}
 	}

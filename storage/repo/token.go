@@ -26,8 +26,7 @@ type cursor struct {
 }
 
 func errToken(msg string) error {
-	return errs.InvalidArgument("PAGE_TOKEN_INVALID", "page token is "+msg+"; start again without one",
-		errs.WithDomain(domain), errs.WithFieldViolation("page_token", msg, "PAGE_TOKEN_INVALID"))
+	return errs.InvalidPageToken(msg, errs.WithDomain(domain))
 }
 
 // listingID names one listing: table, tenant, order and filters, so that a token is only
