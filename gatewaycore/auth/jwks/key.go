@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 )
 
 // MinRSABits is the smallest RSA modulus [Parse] accepts.
@@ -71,15 +72,18 @@ type rawKey struct {
 	Kid string `json:"kid"`
 	Use string `json:"use"`
 	Alg string `json:"alg"`
-	Crv string `json:"crv"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
+	// KeyOps is nil when absent; present, it must include "verify".
+	KeyOps *[]string `json:"key_ops"`
+	Crv    string    `json:"crv"`
+	N      string    `json:"n"`
+	E      string    `json:"e"`
+	X      string    `json:"x"`
+	Y      string    `json:"y"`
 }
 
 // Parse reads a JWKS document. Keys it cannot use for verifying signatures — unknown key
-// types, symmetric keys, keys whose "use" is not "sig", malformed or weak keys — are
+// types, symmetric keys, keys whose "use" is not "sig" or whose "key_ops" lacks
+// "verify", malformed or weak keys — are
 // skipped rather than failing the whole set, so one odd key at the issuer does not lock
 // every caller out; a document that is not a JWKS at all is an error wrapping
 // [ErrInvalidSet]. When two keys share an id, the first wins.
@@ -103,6 +107,9 @@ func Parse(data []byte) (*Set, error) {
 			continue
 		}
 		if rk.Use != "" && rk.Use != "sig" {
+			continue
+		}
+		if rk.KeyOps != nil && !slices.Contains(*rk.KeyOps, "verify") {
 			continue
 		}
 		pub, err := rk.publicKey()

@@ -92,6 +92,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"},{"kty":"oct","k":"AA"}]}`))
 	f.Add([]byte(`{"keys":[1,"x",null,{}]}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","key_ops":["encrypt"],"x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, err := jwks.Parse(data)
 		if err != nil {
@@ -115,4 +116,46 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseHonoursKeyOps: a key whose "key_ops" (RFC 7517 §4.3) does not include
+// "verify" — an encryption or wrapping key, say — must never verify a signature, just
+// as a key with "use": "enc" must not.
+func TestParseHonoursKeyOps(t *testing.T) {
+	t.Parallel()
+	edPub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(kid string, extra map[string]any) map[string]any {
+		k := map[string]any{"kty": "OKP", "crv": "Ed25519", "kid": kid, "x": enc(edPub)}
+		for name, v := range extra {
+			k[name] = v
+		}
+		return k
+	}
+	doc, err := json.Marshal(map[string]any{"keys": []map[string]any{
+		key("verify", map[string]any{"key_ops": []string{"verify"}}),
+		key("sign-verify", map[string]any{"key_ops": []string{"sign", "verify"}}),
+		key("no-ops", nil),
+		key("encrypt", map[string]any{"key_ops": []string{"encrypt"}}),
+		key("wrap", map[string]any{"key_ops": []string{"wrapKey", "unwrapKey"}}),
+		key("empty-ops", map[string]any{"key_ops": []string{}}),
+		key("bad-ops", map[string]any{"key_ops": "verify"}),
+		key("use-enc-ops-verify", map[string]any{"use": "enc", "key_ops": []string{"verify"}}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := jwks.Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, k := range set.Keys() {
+		ids = append(ids, k.ID)
+	}
+	if fmt.Sprint(ids) != "[verify sign-verify no-ops]" {
+		t.Fatalf("usable keys = %v, want [verify sign-verify no-ops]", ids)
+	}
 }
