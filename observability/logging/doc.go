@@ -7,8 +7,10 @@
 // set-cookie, api_key, secret, … in any case and with any separators, at any
 // depth, in groups, and in the fields and keys of structs and maps passed with
 // slog.Any) is written as [Redacted]. A string anywhere (the message, a value,
-// an error's text) that holds a bearer or basic credential or a JWT has that
-// part replaced by [Redacted].
+// an error's text, a []byte, a url.URL) that holds a bearer or basic credential,
+// a JWT, a URL with a password in its user info, a key=value pair under a secret
+// key (a query string's access_token=…, a DSN's password=…) or a JSON member
+// under one ("client_secret":"…") has that part replaced by [Redacted].
 //
 // [FromContext] and [NewContext] carry a request-scoped logger.
 package logging

@@ -36,7 +36,7 @@ func (h *Handler) WriteRecord(ctx context.Context, t time.Time, level slog.Level
 	if !h.Enabled(ctx, level) {
 		return nil
 	}
-	if h.fast && fastTime(t) && !mayHoldCredential(msg) {
+	if h.fast && fastTime(t) && !h.red.mayHoldCredential(msg) {
 		if h.bound != nil && (ctx == context.Background() || ctx == context.TODO()) {
 			ctx = h.bound
 		}
@@ -125,7 +125,7 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 	known := lineKey(a.Key)
 	if check != nil {
 		if a.Key == "" || ((!known || !check.lineKeysClean) && check.secretKey(a.Key)) ||
-			(kind == slog.KindString && mayHoldCredential(v.String())) {
+			(kind == slog.KindString && check.mayHoldCredential(v.String())) {
 			return b, named, false
 		}
 	}

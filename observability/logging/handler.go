@@ -135,7 +135,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if len(h.groups) == 0 && !mayHoldCredential(r.Message) && h.allClean(r) {
+	if len(h.groups) == 0 && !h.red.mayHoldCredential(r.Message) && h.allClean(r) {
 		// allClean has checked keys and strings; writeFast declines other kinds.
 		if h.fast && fastTime(r.Time) {
 			if ok, err := h.writeFast(ctx, r.Time, r.Level, r.Message, nil, &r, nil); ok {
@@ -144,7 +144,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 		return h.handleClean(ctx, r)
 	}
-	msg, _ := redactString(r.Message)
+	msg, _ := h.red.redactString(r.Message)
 	out := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 
 	// Every attribute goes into one slice and the record in one call, so that the

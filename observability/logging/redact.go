@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -121,7 +122,7 @@ func (r *redactor) clean(a slog.Attr) bool {
 	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
 		return false
 	case slog.KindString:
-		if mayHoldCredential(a.Value.String()) {
+		if r.mayHoldCredential(a.Value.String()) {
 			return false
 		}
 	}
@@ -140,7 +141,7 @@ func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
 	}
 	switch a.Value.Kind() {
 	case slog.KindString:
-		if s, changed := redactString(a.Value.String()); changed {
+		if s, changed := r.redactString(a.Value.String()); changed {
 			a.Value = slog.StringValue(s)
 		}
 	case slog.KindGroup:
@@ -156,7 +157,7 @@ func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
 }
 
 // anyValue turns a value passed with slog.Any into one with no secrets in it. An
-// error becomes its redacted text; a struct, map or slice goes through its JSON
+// error, a []byte and a URL become their redacted text; a struct, map or slice goes through its JSON
 // form, so that the handler sees the same keys a reader of the output does, and
 // comes back as groups (objects) and lists with secret keys redacted.
 func (r *redactor) anyValue(v any) slog.Value {
@@ -164,10 +165,19 @@ func (r *redactor) anyValue(v any) slog.Value {
 	case nil:
 		return slog.AnyValue(nil)
 	case error:
-		s, _ := redactString(x.Error())
+		s, _ := r.redactString(x.Error())
 		return slog.StringValue(s)
 	case []byte:
-		s, _ := redactString(string(x))
+		s, _ := r.redactString(string(x))
+		return slog.StringValue(s)
+	case *url.URL:
+		if x == nil {
+			return slog.AnyValue(nil)
+		}
+		s, _ := r.redactString(x.String())
+		return slog.StringValue(s)
+	case url.URL:
+		s, _ := r.redactString(x.String())
 		return slog.StringValue(s)
 	}
 	rv := reflect.ValueOf(v)
@@ -177,7 +187,7 @@ func (r *redactor) anyValue(v any) slog.Value {
 		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
 		return slog.AnyValue(v)
 	case reflect.String:
-		s, _ := redactString(rv.String())
+		s, _ := r.redactString(rv.String())
 		return slog.StringValue(s)
 	}
 	b, err := json.Marshal(v)
@@ -221,7 +231,7 @@ func (r *redactor) treeValue(t any) slog.Value {
 		}
 		return slog.AnyValue(out)
 	case string:
-		s, _ := redactString(x)
+		s, _ := r.redactString(x)
 		return slog.StringValue(s)
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
@@ -246,10 +256,14 @@ func plain(v slog.Value) any {
 	return m
 }
 
-// redactString replaces bearer and basic credentials and JWTs in s. It reports
-// whether anything changed; when nothing did, it has not allocated.
-func redactString(s string) (string, bool) {
-	if !mayHoldCredential(s) {
+// redactString replaces the credentials a string can carry: bearer and basic
+// credentials, JWTs, the password of a URL's user info
+// ("postgres://app:PASSWORD@db/x"), and the value of a key=value pair or of a
+// JSON "key":"value" member whose key is a secret key ("?access_token=…",
+// "password=… host=…", `{"client_secret":"…"}`). It reports whether anything
+// changed; when nothing did, it has not allocated.
+func (r *redactor) redactString(s string) (string, bool) {
+	if !r.mayHoldCredential(s) {
 		return s, false
 	}
 	var b strings.Builder
@@ -268,6 +282,12 @@ func redactString(s string) (string, bool) {
 			i, last, changed = end, end, true
 			continue
 		}
+		if valStart, end, ok := r.secretValueAt(s, i, last); ok {
+			b.WriteString(s[last:valStart])
+			b.WriteString(Redacted)
+			i, last, changed = end, end, true
+			continue
+		}
 		i++
 	}
 	if !changed {
@@ -278,13 +298,155 @@ func redactString(s string) (string, bool) {
 }
 
 // mayHoldCredential is a cheap pre-check: a credential needs "bearer" or
-// "basic" (any case) or "eyJ" somewhere. It uses the vectorized byte search, as
-// most strings have few b's.
-func mayHoldCredential(s string) bool {
-	if strings.Contains(s, "eyJ") {
+// "basic" (any case) or "eyJ" somewhere, a URL with user info, or a '=' or
+// '":' after a secret key. It uses the vectorized byte search, as most strings
+// have few b's and no '@' or '='.
+func (r *redactor) mayHoldCredential(s string) bool {
+	if strings.Contains(s, "eyJ") || hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B') {
 		return true
 	}
-	return hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B')
+	if strings.IndexByte(s, '@') >= 0 && strings.Contains(s, "://") {
+		return true
+	}
+	if strings.IndexByte(s, '=') < 0 && (strings.IndexByte(s, '"') < 0 || !strings.Contains(s, `":`)) {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] == '=' || s[i] == ':' {
+			if _, _, ok := r.secretValueAt(s, i, 0); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretValueAt matches, at i, a secret that is not a bearer credential or a
+// JWT, and returns where the secret starts and ends:
+//   - at "://", the password of the URL's user info (up to the '@');
+//   - at '=', the value after a secret key (key=value, as in a query string, a
+//     key/value DSN or a header list), up to a space, '&', ',', ';' or a quote,
+//     or within the quotes when it is quoted;
+//   - at ':', the string value of a JSON member whose quoted key is a secret.
+//
+// The key must start at or after floor (the part of s not yet replaced).
+func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok bool) {
+	switch s[i] {
+	case ':':
+		if strings.HasPrefix(s[i:], "://") {
+			return userinfoPassword(s, i+3)
+		}
+		return r.jsonSecretMember(s, i, floor)
+	case '=':
+		ks := i
+		for ks > floor && isKeyByte(s[ks-1]) {
+			ks--
+		}
+		if ks == i || !r.secretKey(s[ks:i]) {
+			return 0, 0, false
+		}
+		start = i + 1
+		if start < len(s) && (s[start] == '"' || s[start] == '\'') {
+			q := s[start]
+			end = start + 1
+			for end < len(s) && s[end] != q {
+				end++
+			}
+			if end == start+1 {
+				return 0, 0, false
+			}
+			return start + 1, end, true
+		}
+		end = start
+		for end < len(s) && !isValueEnd(s[end]) {
+			end++
+		}
+		if end == start || s[start:end] == Redacted {
+			return 0, 0, false
+		}
+		return start, end, true
+	}
+	return 0, 0, false
+}
+
+// userinfoPassword finds, in the authority that starts at a (after "://"), a
+// "user:password@" and returns where the password starts and ends. As in
+// url.Parse, the user info ends at the authority's last '@', so that a
+// password with an unescaped '@' in it is hidden whole.
+func userinfoPassword(s string, a int) (start, end int, ok bool) {
+	colon, at := -1, -1
+	for j := a; j < len(s); j++ {
+		c := s[j]
+		if c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '\\' || c <= ' ' {
+			break
+		}
+		switch c {
+		case '@':
+			at = j
+		case ':':
+			if colon < 0 {
+				colon = j
+			}
+		}
+	}
+	if colon < 0 || at < 0 || colon > at || at == colon+1 {
+		return 0, 0, false
+	}
+	return colon + 1, at, true
+}
+
+// jsonSecretMember matches, at the ':' at i, `"key": "value"` where key is a
+// secret key, and returns where the value's text starts and ends (inside its
+// quotes, escapes included).
+func (r *redactor) jsonSecretMember(s string, i, floor int) (start, end int, ok bool) {
+	k := i
+	for k > floor && s[k-1] == ' ' {
+		k--
+	}
+	if k-1 <= floor || s[k-1] != '"' {
+		return 0, 0, false
+	}
+	ke := k - 1
+	ks := ke
+	for ks > floor && s[ks-1] != '"' && s[ks-1] != '\\' {
+		ks--
+	}
+	if ks == floor || s[ks-1] != '"' || ks == ke || !r.secretKey(s[ks:ke]) {
+		return 0, 0, false
+	}
+	v := i + 1
+	for v < len(s) && s[v] == ' ' {
+		v++
+	}
+	if v >= len(s) || s[v] != '"' {
+		return 0, 0, false
+	}
+	end = v + 1
+	for end < len(s) && s[end] != '"' {
+		if s[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	end = min(end, len(s))
+	if end == v+1 || s[v+1:end] == Redacted {
+		return 0, 0, false
+	}
+	return v + 1, end, true
+}
+
+// isKeyByte reports whether c may appear in the key of a key=value pair.
+func isKeyByte(c byte) bool {
+	return isB64URL(c) || c == '.'
+}
+
+// isValueEnd reports whether c ends an unquoted value of a key=value pair.
+func isValueEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '&', ',', ';', '"', '\'', ')', ']', '}', '>', '#':
+		return true
+	}
+	return false
 }
 
 // hasSchemeAfter reports whether "bearer" or "basic" (any case) starts at an

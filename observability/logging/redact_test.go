@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,6 +70,35 @@ func TestRedaction(t *testing.T) {
 		{"jwt bytes", func(l *slog.Logger) { l.Info("m", "raw", []byte(jwt)) }, jwt, nil},
 		{"LogValuer", func(l *slog.Logger) { l.Info("m", "v", valuer{s}) }, s, nil},
 		{"plain words stay", func(l *slog.Logger) { l.Info("a bearer of news", "note", "basic plan") }, "", []string{"a bearer of news", "basic plan"}},
+		// Secrets inside text: URLs, query strings, DSNs, header lists, JSON bodies.
+		{"URL password", func(l *slog.Logger) { l.Info("m", "db", "postgres://app:"+s+"@db:5432/x?sslmode=disable") }, s,
+			[]string{`"db":"postgres://app:[REDACTED]@db:5432/x?sslmode=disable"`}},
+		{"URL password with @", func(l *slog.Logger) { l.Info("m", "u", "https://bob:pa@"+s+"@host/") }, s, nil},
+		{"URL password in error", func(l *slog.Logger) {
+			l.Info("m", "error", errors.New(`connect "redis://:`+s+`@cache:6379/0": refused`))
+		}, s, []string{`redis://:[REDACTED]@cache:6379/0`}},
+		{"query access_token", func(l *slog.Logger) { l.Info("m", "url", "https://api.example.com/v1?access_token="+s+"&page=2") }, s,
+			[]string{`"url":"https://api.example.com/v1?access_token=[REDACTED]&page=2"`}},
+		{"query api_key in client error", func(l *slog.Logger) {
+			l.Info("m", "error", &url.Error{Op: "Get", URL: "https://api.example.com/v1?api_key=" + s, Err: errors.New("timeout")})
+		}, s, []string{`api_key=[REDACTED]`, `timeout`}},
+		{"query token in message", func(l *slog.Logger) { l.Info("GET /cb?code=abc&id_token=" + s + " failed") }, s,
+			[]string{`"msg":"GET /cb?code=abc&id_token=[REDACTED] failed"`}},
+		{"key/value DSN", func(l *slog.Logger) { l.Info("m", "db", "host=db user=app password="+s+" dbname=x") }, s,
+			[]string{`host=db user=app password=[REDACTED] dbname=x`}},
+		{"quoted key/value DSN", func(l *slog.Logger) { l.Info("m", "db", "user=app password='"+s+" x' dbname=x") }, s,
+			[]string{`password='[REDACTED]' dbname=x`}},
+		{"header list", func(l *slog.Logger) { l.Info("m", "h", "x-api-key="+s+",tenant=acme") }, s, []string{`tenant=acme`}},
+		{"url.URL", func(l *slog.Logger) {
+			u, _ := url.Parse("https://bob:" + s + "@h.example/p?q=1&client_secret=" + s)
+			l.Info("m", "u", u, "v", *u)
+		}, s, []string{`"u":"https://bob:[REDACTED]@h.example/p?q=1&client_secret=[REDACTED]"`}},
+		{"JSON bytes", func(l *slog.Logger) { l.Info("m", "body", []byte(`{"user":"ann","password": "`+s+`"}`)) }, s,
+			[]string{`\"user\":\"ann\"`}},
+		{"JSON text", func(l *slog.Logger) { l.Info("m", "body", `{"refresh_token":"`+s+`","n":1}`) }, s, nil},
+		{"counts and plain pairs stay", func(l *slog.Logger) {
+			l.Info("m", "q", "tokens_used=42&page=2", "u", "https://example.com:8443/a@b", "j", `{"token_count":"7"}`)
+		}, "", []string{`tokens_used=42&page=2`, `https://example.com:8443/a@b`, `{\"token_count\":\"7\"}`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -136,6 +166,13 @@ func FuzzRedaction(f *testing.F) {
 				l.Info(msg, "bearer", "Bearer "+secret)
 			}
 			l.Info(msg, "jwt", jwt)
+			// A URL's user info ends at a delimiter, a quote or a control byte.
+			if !strings.ContainsFunc(secret, func(r rune) bool { return r <= ' ' || strings.ContainsRune("/?#@:\"'\\", r) }) {
+				l.Info(msg, "url", "https://user:"+secret+"@host.example/x", "err", errors.New("get postgres://u:"+secret+"@db/x: refused"))
+			}
+			if !strings.ContainsAny(secret, " \t\n\r&,;\"')]}>#") {
+				l.Info(msg, "query", "/cb?page=2&"+k+"="+secret, "text", "connecting with "+k+"="+secret+" now")
+			}
 			return buf.String()
 		}
 		for _, format := range []logging.Format{logging.JSON, logging.Text} {
