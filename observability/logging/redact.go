@@ -15,7 +15,10 @@ const Redacted = "[REDACTED]"
 
 // DefaultSecretKeys are the keys whose values are always redacted. A key matches
 // when, lower-cased and stripped of '_', '-', '.' and spaces, it equals one of
-// these or ends with one of [secretSuffixes].
+// these, ends with one of [secretSuffixes] (db_password, github_token), or
+// contains one of [secretWords] anywhere (aws_secret_access_key,
+// password_confirmation, private_key_pem). Counts such as input_tokens or
+// tokens_used match none of these.
 var DefaultSecretKeys = []string{
 	"password", "passwd", "pwd", "token", "accesstoken", "refreshtoken", "idtoken",
 	"authorization", "proxyauthorization", "cookie", "setcookie", "apikey", "xapikey",
@@ -25,6 +28,11 @@ var DefaultSecretKeys = []string{
 // secretSuffixes catch compound keys such as db_password, github_token,
 // x-api-key or stripe_secret.
 var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie", "authorization", "privatekey", "credential", "credentials"}
+
+// secretWords make a key secret wherever they appear in it: secret_key,
+// aws_secret_access_key, password_confirmation, private_key_pem, passphrase.
+// "token" is not one of them: token_count and tokens_used are not secrets.
+var secretWords = []string{"password", "passwd", "passphrase", "secret", "privatekey"}
 
 type redactor struct {
 	keys map[string]struct{} // DefaultSecretKeys and the extra ones, normalized
@@ -61,7 +69,7 @@ func newRedactor(extra []string) *redactor {
 	for _, k := range slices.Concat(DefaultSecretKeys, extra) {
 		var buf [64]byte
 		n := normalize(buf[:0], k)
-		if !hasSecretSuffix(n) { // keys the suffixes catch need no map entry
+		if !hasSecretSuffix(n) && !hasSecretWord(n) { // keys the rules catch need no map entry
 			r.keys[string(n)] = struct{}{}
 		}
 	}
@@ -72,6 +80,15 @@ func newRedactor(extra []string) *redactor {
 func hasSecretSuffix(n []byte) bool {
 	for _, s := range secretSuffixes {
 		if len(n) >= len(s) && string(n[len(n)-len(s):]) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSecretWord(n []byte) bool {
+	for _, w := range secretWords {
+		if bytes.Contains(n, []byte(w)) {
 			return true
 		}
 	}
@@ -97,7 +114,7 @@ func normalize(dst []byte, k string) []byte {
 func (r *redactor) secretKey(k string) bool {
 	var buf [64]byte
 	n := normalize(buf[:0], k)
-	if hasSecretSuffix(n) {
+	if hasSecretSuffix(n) || hasSecretWord(n) {
 		return true
 	}
 	_, ok := r.keys[string(n)] // no allocation: the compiler special-cases m[string(b)]

@@ -44,6 +44,16 @@ func TestRedaction(t *testing.T) {
 		{"x-api-key", func(l *slog.Logger) { l.Info("m", "x-api-key", s) }, s, nil},
 		{"compound suffix", func(l *slog.Logger) { l.Info("m", "db_password", s, "github_token", s) }, s, nil},
 		{"secret", func(l *slog.Logger) { l.Info("m", "client_secret", s) }, s, nil},
+		{"secret word inside a key", func(l *slog.Logger) {
+			l.Info("m", "aws_secret_access_key", s, "secret_key", s, "password_confirmation", s, "private_key_pem", s,
+				"ssh_passphrase", s, "PasswdHash", s)
+		}, s, []string{`"aws_secret_access_key":"[REDACTED]"`, `"password_confirmation":"[REDACTED]"`}},
+		{"secret word inside a struct field", func(l *slog.Logger) {
+			l.Info("m", "cfg", struct{ SecretAccessKey, Region string }{s, "eu-west-1"})
+		}, s, []string{`"Region":"eu-west-1"`}},
+		{"token words that are counts", func(l *slog.Logger) {
+			l.Info("m", "tokens_used", 42, "token_count", 7, "max_tokens", 100, "output_tokens", 5)
+		}, "", []string{`"tokens_used":42`, `"token_count":7`, `"max_tokens":100`, `"output_tokens":5`}},
 		{"non-secret int", func(l *slog.Logger) { l.Info("m", "password", 12345678) }, "12345678", nil},
 		{"token counts are not tokens", func(l *slog.Logger) { l.Info("m", "input_tokens", 42) }, "", []string{`"input_tokens":42`}},
 		{"in a group", func(l *slog.Logger) { l.Info("m", slog.Group("req", slog.Group("headers", "authorization", s))) }, s,
