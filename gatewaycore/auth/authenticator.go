@@ -192,24 +192,57 @@ func (a *Authenticator) verify(ctx context.Context, token string, now time.Time)
 	if !slices.ContainsFunc(c.audience, func(aud string) bool { return slices.Contains(is.cfg.Audiences, aud) }) {
 		return nil, 0, fail(ReasonAudience)
 	}
-	key, err := is.keys.Lookup(ctx, t.header.Kid)
-	switch {
-	case errors.Is(err, jwks.ErrKeyNotFound):
-		return nil, 0, fail(ReasonUnknownKey)
-	case err != nil:
-		return nil, 0, fail(ReasonKeys)
-	}
-	if key.Algorithm != "" && key.Algorithm != t.header.Alg {
-		return nil, 0, fail(ReasonAlgorithm)
-	}
-	if !verifySignature(t.header.Alg, key.Public, t.signingInput, t.signature) {
-		return nil, 0, fail(ReasonSignature)
+	if t.header.Kid == "" {
+		if err := is.verifyWithoutKid(ctx, t); err != nil {
+			return nil, 0, err
+		}
+	} else {
+		key, err := is.keys.Lookup(ctx, t.header.Kid)
+		switch {
+		case errors.Is(err, jwks.ErrKeyNotFound):
+			return nil, 0, fail(ReasonUnknownKey)
+		case err != nil:
+			return nil, 0, fail(ReasonKeys)
+		}
+		if key.Algorithm != "" && key.Algorithm != t.header.Alg {
+			return nil, 0, fail(ReasonAlgorithm)
+		}
+		if !verifySignature(t.header.Alg, key.Public, t.signingInput, t.signature) {
+			return nil, 0, fail(ReasonSignature)
+		}
 	}
 	p, err := is.principal(c)
 	if err != nil {
 		return nil, 0, err
 	}
 	return p, c.expiry + is.skew, nil
+}
+
+// verifyWithoutKid verifies a token that names no key ("kid" is optional, RFC 7515
+// §4.1.4) against each key of the issuer's current set that fits its alg — the key's
+// type, and the JWK's own "alg" if it pins one. An issuer publishes a handful of keys
+// (at most 64 are loaded), so this bounds the work a forged token can cause. An
+// unknown kid makes the set refresh early; a missing one does not (nothing names a
+// key to look for), so a new key without a kid is used from the next periodic refresh.
+func (is *issuer) verifyWithoutKid(ctx context.Context, t *jwsToken) error {
+	set, err := is.keys.Set(ctx)
+	if err != nil {
+		return fail(ReasonKeys)
+	}
+	fits := false
+	for _, key := range set.Keys() {
+		if (key.Algorithm != "" && key.Algorithm != t.header.Alg) || !keyFits(t.header.Alg, key.Public) {
+			continue
+		}
+		fits = true
+		if verifySignature(t.header.Alg, key.Public, t.signingInput, t.signature) {
+			return nil
+		}
+	}
+	if !fits {
+		return fail(ReasonUnknownKey)
+	}
+	return fail(ReasonSignature)
 }
 
 func (a *Authenticator) logFailure(ctx context.Context, method string, err error) {

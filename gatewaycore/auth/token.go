@@ -252,6 +252,22 @@ func verifySignature(alg string, key crypto.PublicKey, input string, sig []byte)
 	return false
 }
 
+// keyFits reports whether key is of the type (and, for ECDSA, on the curve) alg needs.
+func keyFits(alg string, key crypto.PublicKey) bool {
+	switch alg[:2] {
+	case "RS", "PS":
+		_, ok := key.(*rsa.PublicKey)
+		return ok
+	case "ES":
+		pub, ok := key.(*ecdsa.PublicKey)
+		return ok && pub.Curve.Params().BitSize == ecBits(alg)
+	case "Ed":
+		_, ok := key.(ed25519.PublicKey)
+		return ok
+	}
+	return false
+}
+
 func digest(alg string, input string) (crypto.Hash, []byte) {
 	if alg[2:] == "256" {
 		sum := sha256.Sum256([]byte(input))

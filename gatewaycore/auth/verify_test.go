@@ -94,3 +94,54 @@ func assertPrincipal(t *testing.T, got, want *commonv1.Principal) {
 		t.Fatalf("principal = %v\nwant        %v", got, want)
 	}
 }
+
+// TestVerifyTokenWithoutKid: "kid" is optional (RFC 7515 §4.1.4). A token without one
+// is checked against every key of its issuer that fits its alg — the issuer here
+// publishes one key per algorithm, and two RSA keys after a rotation — and a token
+// signed by a key the issuer does not publish is still refused.
+func TestVerifyTokenWithoutKid(t *testing.T) {
+	t.Parallel()
+	a, b := setup(t)
+	noKid := func(iss *authtest.Issuer, alg, sub string) string {
+		t.Helper()
+		tok, err := iss.Sign(map[string]any{"alg": alg, "kid": nil}, b.iss.WithDefaults(authtest.Claims{"sub": sub}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, alg := range []string{authtest.RS256, authtest.ES256, authtest.EdDSA} {
+		p, err := a.VerifyToken(t.Context(), noKid(b.iss, alg, "no-kid-"+alg))
+		if err != nil {
+			t.Fatalf("%s token without kid: %v", alg, err)
+		}
+		if p.GetSubject() != "no-kid-"+alg {
+			t.Fatalf("%s: subject %q", alg, p.GetSubject())
+		}
+	}
+
+	old := noKid(b.iss, authtest.RS256, "old-key")
+	b.iss.Rotate(authtest.RS256)
+	b.clock.Advance(31 * time.Second)
+	// A token with an unknown kid makes the verifier fetch the set now (and wait for it).
+	probe, err := b.iss.Sign(map[string]any{"alg": authtest.RS256, "kid": "probe"}, b.iss.WithDefaults(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.VerifyToken(t.Context(), probe); err == nil {
+		t.Fatal("probe token verified")
+	}
+	if _, err := a.VerifyToken(t.Context(), old); err != nil {
+		t.Fatalf("token without kid from the first of two RSA keys: %v", err)
+	}
+	if _, err := a.VerifyToken(t.Context(), noKid(b.iss, authtest.RS256, "new-key")); err != nil {
+		t.Fatalf("token without kid from the second of two RSA keys: %v", err)
+	}
+
+	stranger := authtest.NewIssuer()
+	t.Cleanup(stranger.Close)
+	forged := noKid(stranger, authtest.ES256, "mallory") // ES256: authtest issuers share their first RSA key
+	if _, err := a.VerifyToken(t.Context(), forged); auth.ReasonOf(err) != auth.ReasonSignature {
+		t.Fatalf("token without kid from a key the issuer does not publish: %v, want reason %q", err, auth.ReasonSignature)
+	}
+}

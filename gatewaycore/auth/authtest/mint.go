@@ -49,7 +49,8 @@ func (i *Issuer) WithDefaults(claims Claims) Claims {
 }
 
 // Sign signs claims exactly as given (no defaults) under header, whose "alg" picks the
-// current key (RS256, ES256 or EdDSA) and whose "kid" defaults to that key's id.
+// current key (RS256, ES256 or EdDSA) and whose "kid" defaults to that key's id. A
+// header member set to nil is left out ("kid": nil makes a token without a key id).
 func (i *Issuer) Sign(header map[string]any, claims Claims) (string, error) {
 	alg, _ := header["alg"].(string)
 	i.mu.Lock()
@@ -65,6 +66,7 @@ func (i *Issuer) Sign(header map[string]any, claims Claims) (string, error) {
 	if _, ok := h["typ"]; !ok {
 		h["typ"] = "JWT"
 	}
+	maps.DeleteFunc(h, func(_ string, v any) bool { return v == nil })
 	input, err := EncodeUnsigned(h, claims)
 	if err != nil {
 		return "", err

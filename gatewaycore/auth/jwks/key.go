@@ -86,7 +86,9 @@ type rawKey struct {
 // "verify", malformed or weak keys — are
 // skipped rather than failing the whole set, so one odd key at the issuer does not lock
 // every caller out; a document that is not a JWKS at all is an error wrapping
-// [ErrInvalidSet]. When two keys share an id, the first wins.
+// [ErrInvalidSet]. When two keys share an id, the first wins; keys without an id are
+// all kept (a token without "kid" is checked against each that fits), and Lookup("")
+// finds the first of them.
 func Parse(data []byte) (*Set, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
@@ -116,10 +118,13 @@ func Parse(data []byte) (*Set, error) {
 		if err != nil {
 			continue
 		}
-		if _, dup := s.byID[rk.Kid]; dup {
+		_, dup := s.byID[rk.Kid]
+		if dup && rk.Kid != "" {
 			continue
 		}
-		s.byID[rk.Kid] = len(s.keys)
+		if !dup {
+			s.byID[rk.Kid] = len(s.keys)
+		}
 		s.keys = append(s.keys, Key{ID: rk.Kid, Algorithm: rk.Alg, Public: pub})
 	}
 	return s, nil

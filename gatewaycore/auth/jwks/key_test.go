@@ -159,3 +159,29 @@ func TestParseHonoursKeyOps(t *testing.T) {
 		t.Fatalf("usable keys = %v, want [verify sign-verify no-ops]", ids)
 	}
 }
+
+// TestParseKeepsKeysWithoutID: "kid" is optional, and an issuer mid-rotation may
+// publish two keys without one; both must stay usable.
+func TestParseKeepsKeysWithoutID(t *testing.T) {
+	t.Parallel()
+	a, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := fmt.Sprintf(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":%q},{"kty":"OKP","crv":"Ed25519","x":%q},{"kty":"OKP","crv":"Ed25519","kid":"k","x":%q}]}`, enc(a), enc(b), enc(b))
+	set, err := jwks.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := set.Keys()
+	if len(keys) != 3 || !keys[0].Public.(ed25519.PublicKey).Equal(a) || !keys[1].Public.(ed25519.PublicKey).Equal(b) {
+		t.Fatalf("keys = %v, want both keys without id and k", keys)
+	}
+	if k, ok := set.Lookup(""); !ok || !k.Public.(ed25519.PublicKey).Equal(a) {
+		t.Fatal(`Lookup("") does not find the first key without id`)
+	}
+}
