@@ -1,8 +1,10 @@
 package instrument
 
 import (
+	"bufio"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -208,9 +210,10 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	s.c.log(ctx, end, level, "http request", la)
 }
 
-// responseWriter remembers the status and counts the body bytes. It unwraps for
-// [http.ResponseController], so flushing, deadlines and full duplex (which
-// Connect streaming uses) still reach the real writer.
+// responseWriter remembers the status and counts the body bytes. It is an
+// [http.Flusher] and an [http.Hijacker], and unwraps for
+// [http.ResponseController], so flushing, deadlines, hijacking and full duplex
+// (which Connect streaming uses) still reach the real writer.
 type responseWriter struct {
 	http.ResponseWriter
 	status int
@@ -240,6 +243,13 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 // Flush flushes the underlying writer when it can.
 func (w *responseWriter) Flush() {
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over to the handler, when the underlying writer
+// can (HTTP/1.x), for callers that assert [http.Hijacker] instead of using
+// [http.ResponseController]: WebSocket upgraders such as gorilla/websocket.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 // Unwrap returns the underlying writer for [http.ResponseController].
