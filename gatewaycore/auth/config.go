@@ -157,6 +157,10 @@ func (c IssuerConfig) Validate() error {
 	}
 	if len(c.Audiences) == 0 {
 		problems = append(problems, errors.New("auth: at least one audience is required"))
+	} else if slices.Contains(c.Audiences, "") {
+		// An empty entry (a split of an unset variable) would accept tokens whose "aud"
+		// is "" or [null], which restricts nothing.
+		problems = append(problems, errors.New("auth: an audience must not be empty"))
 	}
 	for _, alg := range c.Algorithms {
 		if !supportedAlgorithm(alg) {
