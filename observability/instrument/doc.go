@@ -14,4 +14,8 @@
 // Everything takes functional options ([WithTracerProvider], [WithMeterProvider],
 // [WithLogger], [WithPropagator]); without them the OpenTelemetry globals and
 // [slog.Default] are used, as installed by observability.Setup.
+//
+// The middleware takes the route from the pattern http.ServeMux sets on the
+// request; behind layers that pass on a copy of the request, give it the mux
+// with [WithRouter].
 package instrument

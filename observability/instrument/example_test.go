@@ -47,3 +47,21 @@ func ExampleNewInterceptor() {
 	_ = handler
 	// Output: /grpc.health.v1.Health/
 }
+
+func ExampleWithRouter() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "item ", r.PathValue("id"))
+	})
+	// A layer that passes on a copy of the request, as authentication does.
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(r.Context()))
+		})
+	}
+	handler := instrument.Middleware(instrument.WithLogger(stableLogger()), instrument.WithRouter(mux))(auth(mux))
+
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/items/7", nil))
+	// Output:
+	// {"level":"INFO","msg":"http request","method":"GET","route":"/items/{id}","path":"/items/7","status":200,"bytes_in":0,"bytes_out":6}
+}

@@ -113,8 +113,14 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	procedure, code, rpcCode, tenant, user, requestID, rpc := st.procedure, st.code, st.rpcCode, st.tenant, st.user, st.requestID, st.rpc
 	extra := st.attrs
 	st.mu.Unlock()
-	if procedure != "" {
+	switch {
+	case procedure != "":
 		route = procedure
+	case route == "" && s.c.router != nil:
+		// A layer between here and the mux passed on a copy of r, whose
+		// Pattern the mux set (see WithRouter).
+		_, pattern := s.c.router.Handler(r)
+		route = routeOf(pattern)
 	}
 
 	if span.IsRecording() {

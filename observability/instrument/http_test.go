@@ -185,3 +185,47 @@ func TestOptionalMetrics(t *testing.T) {
 		})
 	}
 }
+
+// TestMiddlewareRouteBehindCopyingLayer puts a layer that passes on a copy of
+// the request (as authentication middleware does with r.WithContext) between
+// the middleware and the mux: the mux's pattern lands on the copy, and
+// WithRouter must still find the route for the span name, the metric label
+// and the access line, while an unmatched path gets no route at all.
+func TestMiddlewareRouteBehindCopyingLayer(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.PathValue("id"))
+	})
+	type ctxKey struct{}
+	copying := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, "principal")))
+		})
+	}
+	h := instrument.Middleware(append(b.opts(), instrument.WithRouter(mux))...)(copying(mux))
+	for _, path := range []string{"/items/42", "/items/43", "/no/such/path/7f3a"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+
+	spans := b.spans.Ended()
+	if len(spans) != 3 || spans[0].Name() != "GET /items/{id}" || spans[1].Name() != "GET /items/{id}" || spans[2].Name() != "GET" {
+		names := make([]string, len(spans))
+		for i, s := range spans {
+			names[i] = s.Name()
+		}
+		t.Fatalf("span names %q, want the route twice, then the method alone", names)
+	}
+	lines := b.lines(t)
+	if len(lines) != 3 || lines[0]["route"] != "/items/{id}" || lines[2]["route"] != "" || lines[2]["status"] != float64(404) {
+		t.Fatalf("access-log lines %v", lines)
+	}
+	routes := map[string]uint64{}
+	for _, dp := range b.metric(t, "http.server.request.duration").Data.(metricdata.Histogram[float64]).DataPoints {
+		routes[attrMap(dp.Attributes)["http.route"]] += dp.Count
+	}
+	if len(routes) != 2 || routes["/items/{id}"] != 2 || routes[""] != 1 {
+		t.Fatalf("requests by http.route %v: want 2 under the pattern, the 404 under none", routes)
+	}
+}

@@ -3,6 +3,7 @@ package instrument
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -35,6 +36,9 @@ type config struct {
 	level     slog.Level
 	// optionalMetrics turns on the metrics the conventions leave optional.
 	optionalMetrics bool
+	// router finds the route of a request whose Pattern the middleware cannot
+	// see (WithRouter).
+	router Router
 	// lineHandler is the logger's handler when it is footing's, whose
 	// WriteRecord writes the access-log line without the Logger's overhead.
 	lineHandler *logging.Handler
@@ -110,6 +114,28 @@ func WithAccessLogLevel(level slog.Level) Option {
 // line carries the response size either way.
 func WithOptionalMetrics(on bool) Option {
 	return optionFunc(func(c *config) { c.optionalMetrics = on })
+}
+
+// A Router finds the pattern that routes a request, as [http.ServeMux.Handler]
+// does; *http.ServeMux is one. It must be safe to call concurrently.
+type Router interface {
+	Handler(r *http.Request) (h http.Handler, pattern string)
+}
+
+// WithRouter tells [Middleware] where its requests are routed, for the
+// http.route label, the span name and the access line's route. Without it the
+// middleware reads [http.Request.Pattern], which http.ServeMux sets on the
+// request it is given: a middleware between this one and the mux that passes
+// on a copy of the request (r.WithContext, as authentication does) hides the
+// pattern, and every request would be reported without a route. With a router,
+// a request that reaches the end without a pattern (and is not a Connect call)
+// is looked up in it once more. A nil router is ignored.
+func WithRouter(r Router) Option {
+	return optionFunc(func(c *config) {
+		if r != nil {
+			c.router = r
+		}
+	})
 }
 
 func newConfig(opts []Option) *config {
