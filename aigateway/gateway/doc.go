@@ -1,9 +1,11 @@
 // Package gateway is one AI call end to end: the caller's quota and budget are
 // reserved (aigateway/quota), the response cache is asked (aigateway/respcache), the
 // router streams the answer from a provider (aigateway/router), and once the stream
-// ends — completed, failed or abandoned — the actual cost is settled and recorded in
-// OpenTelemetry following the GenAI semantic conventions: a span "chat {model}" and
-// the gen_ai.client.* metrics, plus a cost counter per tenant.
+// ends — completed, failed or abandoned — the actual cost is settled (a stream cut
+// short is charged at least its input estimate and the output it forwarded, since
+// providers report usage late) and recorded in OpenTelemetry following the GenAI
+// semantic conventions: a span "chat {model}" and the gen_ai.client.* metrics, plus
+// a cost counter per tenant.
 //
 // The serving layers (aigateway/server for Connect, aigateway/openaicompat for
 // OpenAI's HTTP API) are thin adapters over a [Gateway].

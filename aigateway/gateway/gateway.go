@@ -95,7 +95,7 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, err
 			attribute.String(attrRequestModel, req.GetModel()),
 			attribute.String(attrTenant, tenant),
 		))
-	s := &Stream{g: g, ctx: ctx, span: span, start: start, tenant: tenant, alias: req.GetModel()}
+	s := &Stream{g: g, ctx: ctx, span: span, start: start, tenant: tenant, alias: req.GetModel(), inEstimate: estimateInput(req)}
 
 	if key, ok := g.cfg.Cache.Key(tenant, req); ok {
 		if replay, hit := g.cfg.Cache.Get(ctx, key); hit {
@@ -111,7 +111,7 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, err
 		}
 		s.cacheKey = key
 	}
-	if err := g.reserve(ctx, s, p, g.worstCase(req)); err != nil {
+	if err := g.reserve(ctx, s, p, g.worstCase(req, s.inEstimate)); err != nil {
 		return nil, err
 	}
 	rs, err := g.cfg.Router.Chat(ctx, req)
@@ -157,9 +157,9 @@ func connectError(err error) error {
 	return err
 }
 
-// worstCase is the most req can use on any target of its route.
-func (g *Gateway) worstCase(req *aiv1.ChatRequest) quota.Request {
-	in := estimateInput(req)
+// worstCase is the most req, whose input is estimated at in tokens, can use on any
+// target of its route.
+func (g *Gateway) worstCase(req *aiv1.ChatRequest, in int64) quota.Request {
 	targets, _ := g.cfg.Router.Targets(req.GetModel())
 	var r quota.Request
 	for _, t := range targets {

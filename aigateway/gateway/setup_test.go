@@ -37,6 +37,7 @@ type setupOpts struct {
 	limits quota.Config
 	cache  bool
 	clock  func() time.Time // the quota clock; nil is time.Now
+	store  quota.Store      // the quota store; nil is a new MemoryStore
 }
 
 // setup starts two fake OpenAI servers behind the route "chat" (primary first,
@@ -60,7 +61,11 @@ func setup(t *testing.T, o setupOpts) *bundle {
 		t.Fatal(err)
 	}
 	cfg := gateway.Config{Router: r}
-	cfg.Limiter, err = quota.New(quota.NewMemoryStore(nil), o.limits, quota.WithClock(o.clock))
+	store := o.store
+	if store == nil {
+		store = quota.NewMemoryStore(nil)
+	}
+	cfg.Limiter, err = quota.New(store, o.limits, quota.WithClock(o.clock))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/protobuf/proto"
 
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 
@@ -34,6 +35,11 @@ type Stream struct {
 	rs  *router.Stream
 	res *quota.Reservation
 
+	// inEstimate over-estimates the request's input tokens; outEstimate the output
+	// tokens of the chunks returned so far. They are charged when a stream ends
+	// before the provider reported that much (see charged).
+	inEstimate, outEstimate int64
+
 	cacheKey string
 	buf      []*aiv1.ChatChunk
 	first    time.Duration
@@ -58,6 +64,7 @@ func (s *Stream) Next() (*aiv1.ChatChunk, error) {
 	if s.first == 0 {
 		s.first = max(time.Since(s.start), 1)
 	}
+	s.outEstimate += outputTokens(c)
 	if c.FinishReason != aiv1.FinishReason_FINISH_REASON_UNSPECIFIED {
 		s.finishes = append(s.finishes, c.FinishReason)
 	}
@@ -128,6 +135,9 @@ func (s *Stream) end(err error) {
 		s.err = connectError(err)
 	}
 	u := s.Usage()
+	if !eof {
+		u = s.charged(u)
+	}
 	// Settle even when the caller is gone: the tokens were spent.
 	bg := context.WithoutCancel(s.ctx)
 	if s.res != nil {
@@ -146,6 +156,46 @@ func (s *Stream) end(err error) {
 		endErr = s.err
 	}
 	s.g.tel.end(s, u, endErr)
+}
+
+// charged is what a stream that ended early is charged: at least the input
+// estimate (the provider's own count once it sent one) and the output it
+// forwarded, priced at the target's prices. Providers report usage late — OpenAI
+// only in its last chunk, Anthropic its output in message_delta — so a stream
+// cut short by the caller or the upstream has reported little or nothing of what
+// the upstream bills; settling only that would refund the whole reservation.
+func (s *Stream) charged(u *aiv1.Usage) *aiv1.Usage {
+	if s.rs == nil {
+		return u // a cached answer, or no stream at all: nothing was used upstream
+	}
+	in := u.GetInputTokens()
+	if in == 0 {
+		in = s.inEstimate
+	}
+	out := max(u.GetOutputTokens(), s.outEstimate)
+	if in == u.GetInputTokens() && out == u.GetOutputTokens() {
+		return u
+	}
+	c := &aiv1.Usage{InputTokens: in, OutputTokens: out}
+	if u != nil {
+		c = proto.CloneOf(u)
+		c.InputTokens, c.OutputTokens = in, out
+	}
+	c.CostNanosUsd = s.rs.Cost(c)
+	return c
+}
+
+// outputTokens over-estimates the output tokens of c the way estimateInput counts
+// input: a token per three bytes of text, tool name and arguments, plus one.
+func outputTokens(c *aiv1.ChatChunk) int64 {
+	n := len(c.GetDeltaText())
+	for _, d := range c.GetToolCallDeltas() {
+		n += len(d.GetName()) + len(d.GetArgumentsDelta())
+	}
+	if n == 0 {
+		return 0
+	}
+	return int64(n)/3 + 1
 }
 
 var finishNames = map[aiv1.FinishReason]string{

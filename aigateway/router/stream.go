@@ -63,7 +63,7 @@ func (s *Stream) Next() (*aiv1.ChatChunk, error) {
 	s.model = c.Model
 	c.Provider = s.target.Provider.Name()
 	if c.Usage != nil {
-		c.Usage.CostNanosUsd = s.cost(c.Usage)
+		c.Usage.CostNanosUsd = s.Cost(c.Usage)
 	}
 	return c, nil
 }
@@ -89,11 +89,13 @@ func (s *Stream) Usage() *aiv1.Usage {
 		return nil
 	}
 	u = proto.CloneOf(u)
-	u.CostNanosUsd = s.cost(u)
+	u.CostNanosUsd = s.Cost(u)
 	return u
 }
 
-func (s *Stream) cost(u *aiv1.Usage) int64 {
+// Cost prices u in nano-USD at the prices of the target that serves the stream; 0
+// when the price table does not know them.
+func (s *Stream) Cost(u *aiv1.Usage) int64 {
 	p, ok := s.router.cfg.Prices.Lookup(s.target.Provider.Name(), s.target.Model)
 	if !ok {
 		return 0
