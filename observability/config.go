@@ -43,6 +43,7 @@ const (
 //	OTEL_EXPORTER_OTLP_ENDPOINT       base URL, such as http://collector:4318 (…_TRACES_ENDPOINT: full URL)
 //	OTEL_EXPORTER_OTLP_PROTOCOL       http/protobuf (default) or grpc (…_TRACES_PROTOCOL too)
 //	OTEL_EXPORTER_OTLP_HEADERS        k=v,k2=v2 sent with every export; never logged
+//	OTEL_EXPORTER_OTLP_TIMEOUT        milliseconds each export may take (default 10000)
 //	OTEL_TRACES_SAMPLER               parentbased_always_on (default), always_on, always_off, traceidratio,
 //	                                  parentbased_always_off, parentbased_traceidratio
 //	OTEL_TRACES_SAMPLER_ARG           the ratio for the *traceidratio samplers, 0 to 1 (default 1)
@@ -50,6 +51,10 @@ const (
 //	OTEL_METRICS_EXEMPLAR_FILTER      trace_based (default), always_on or always_off
 //	LOG_LEVEL                         debug, info (default), warn, error, or slog's forms such as info+2
 //	LOG_FORMAT                        json, or text; default text when stderr is a terminal, else json
+//
+// Each OTEL_EXPORTER_OTLP_* variable has its OTEL_EXPORTER_OTLP_TRACES_*
+// form, which wins. Enum values (protocols, samplers, exporters) are
+// case-insensitive.
 type Config struct {
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
@@ -75,6 +80,9 @@ type Config struct {
 	Protocol string
 	// Headers go with every export (OTEL_EXPORTER_OTLP_HEADERS).
 	Headers map[string]string
+	// Timeout bounds each export (OTEL_EXPORTER_OTLP_TIMEOUT, in milliseconds);
+	// zero means 10 seconds.
+	Timeout time.Duration
 	// Sampler and SamplerArg choose the sampler (OTEL_TRACES_SAMPLER, _ARG).
 	Sampler    string
 	SamplerArg string
@@ -128,13 +136,26 @@ func (c Config) resolve() (resolved, error) {
 	bad := func(name, format string, args ...any) {
 		problems = append(problems, problem{name, fmt.Sprintf(format, args...)})
 	}
-	env := func(field *string, names ...string) {
-		for _, n := range names {
-			if *field != "" {
-				return
-			}
-			*field = strings.TrimSpace(getenv(n))
+	// env fills an unset field from the first of names that is set, and
+	// returns the name it used: problems are reported under the variable that
+	// holds the value (a signal-specific one, or the generic one).
+	env := func(field *string, names ...string) string {
+		if *field != "" { // set in Config: reported under the generic name
+			return names[len(names)-1]
 		}
+		for _, n := range names {
+			if *field = strings.TrimSpace(getenv(n)); *field != "" {
+				return n
+			}
+		}
+		return names[len(names)-1]
+	}
+	// Enum values are case-insensitive, as the environment variable
+	// specification says.
+	lower := func(field *string, names ...string) string {
+		n := env(field, names...)
+		*field = strings.ToLower(*field)
+		return n
 	}
 
 	if v := strings.TrimSpace(getenv("OTEL_SDK_DISABLED")); v != "" && !c.Disabled {
@@ -170,26 +191,40 @@ func (c Config) resolve() (resolved, error) {
 	}
 
 	if r.Headers == nil {
-		h, err := ParseKeyValues(firstNonEmpty(getenv("OTEL_EXPORTER_OTLP_TRACES_HEADERS"), getenv("OTEL_EXPORTER_OTLP_HEADERS")))
+		var hv string
+		name := env(&hv, "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
+		h, err := ParseKeyValues(hv)
 		if err != nil {
 			// The value may hold credentials: name the problem, never the value.
-			bad("OTEL_EXPORTER_OTLP_HEADERS", "must be a comma-separated list of key=value pairs with percent-encoded values")
+			bad(name, "must be a comma-separated list of key=value pairs with percent-encoded values")
 		}
 		r.Headers = h
 	}
 
-	env(&r.Protocol, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+	name := lower(&r.Protocol, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
 	switch r.Protocol {
 	case "":
 		r.Protocol = ProtocolHTTPProtobuf
 	case ProtocolHTTPProtobuf, ProtocolGRPC:
 	default:
-		bad("OTEL_EXPORTER_OTLP_PROTOCOL", "must be %s or %s, not %q", ProtocolHTTPProtobuf, ProtocolGRPC, r.Protocol)
+		bad(name, "must be %s or %s, not %q", ProtocolHTTPProtobuf, ProtocolGRPC, r.Protocol)
+	}
+
+	if r.Timeout == 0 {
+		r.Timeout = 10 * time.Second
+		var v string
+		if name := env(&v, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"); v != "" {
+			ms, err := strconv.Atoi(v)
+			if err != nil || ms <= 0 {
+				bad(name, "must be a positive number of milliseconds, not %q", v)
+			}
+			r.Timeout = time.Duration(ms) * time.Millisecond
+		}
 	}
 
 	env(&r.TracesEndpoint, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 	env(&r.Endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT")
-	env(&r.TracesExporter, "OTEL_TRACES_EXPORTER")
+	lower(&r.TracesExporter, "OTEL_TRACES_EXPORTER")
 	switch r.TracesExporter {
 	case "":
 		r.TracesExporter = "none"
@@ -225,7 +260,7 @@ func (c Config) resolve() (resolved, error) {
 		}
 	}
 
-	env(&r.Sampler, "OTEL_TRACES_SAMPLER")
+	lower(&r.Sampler, "OTEL_TRACES_SAMPLER")
 	if r.Sampler == "" {
 		r.Sampler = SamplerParentBasedAlwaysOn
 	}
@@ -328,13 +363,4 @@ func redactURL(s string) string {
 		return "…" + s[i:]
 	}
 	return s
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -2,6 +2,7 @@ package observability_test
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -77,6 +78,9 @@ func TestValidateAcceptsGoodValues(t *testing.T) {
 		{"exemplars by trace", map[string]string{"OTEL_METRICS_EXEMPLAR_FILTER": "trace_based"}},
 		{"traces endpoint", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:1/v1/traces"}},
 		{"exporter off", map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "not a url"}},
+		{"enum values in any case", map[string]string{"OTEL_TRACES_SAMPLER": "ParentBased_TraceIdRatio",
+			"OTEL_EXPORTER_OTLP_PROTOCOL": "GRPC", "OTEL_TRACES_EXPORTER": "OTLP", "LOG_FORMAT": "JSON"}},
+		{"timeouts", map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "30000", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "500"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +94,41 @@ func TestValidateAcceptsGoodValues(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestValidateNamesTheVariableThatHoldsTheValue checks that a bad value in a
+// signal-specific variable is reported under that variable, not the generic
+// one the user did not set, and that every unsupported sampler is named.
+func TestValidateNamesTheVariableThatHoldsTheValue(t *testing.T) {
+	t.Parallel()
+	err := observability.Config{Getenv: envOf(map[string]string{
+		"OTEL_EXPORTER_OTLP_TRACES_HEADERS":  "authorization=Bearer%zz-super-secret",
+		"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
+		"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT":  "10s",
+		"OTEL_TRACES_SAMPLER":                "jaeger_remote",
+	})}.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted bad values")
+	}
+	d := errs.From(err)
+	var got []string
+	for _, v := range d.FieldViolations {
+		got = append(got, v.GetField())
+	}
+	want := []string{"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+		"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_TRACES_SAMPLER"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("violations under %v, want %v (%v)", got, want, err)
+	}
+	if strings.Contains(err.Error(), "super-secret") {
+		t.Fatalf("error shows the headers' value: %v", err)
+	}
+	for _, sampler := range []string{"xray", "parentbased_jaeger_remote"} {
+		err := observability.Config{Getenv: envOf(map[string]string{"OTEL_TRACES_SAMPLER": sampler})}.Validate()
+		if err == nil || !strings.Contains(err.Error(), "OTEL_TRACES_SAMPLER:") || !strings.Contains(err.Error(), sampler) {
+			t.Fatalf("sampler %s: %v", sampler, err)
+		}
 	}
 }
 

@@ -255,13 +255,15 @@ func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, e
 	}
 	var exp sdktrace.SpanExporter
 	if r.Protocol == ProtocolGRPC {
-		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(u.Host), otlptracegrpc.WithHeaders(r.Headers)}
+		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(u.Host), otlptracegrpc.WithHeaders(r.Headers),
+			otlptracegrpc.WithTimeout(r.Timeout)}
 		if u.Scheme == "http" {
 			opts = append(opts, otlptracegrpc.WithInsecure())
 		}
 		exp, err = otlptracegrpc.New(ctx, opts...)
 	} else {
-		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(r.tracesURL), otlptracehttp.WithHeaders(r.Headers)}
+		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(r.tracesURL), otlptracehttp.WithHeaders(r.Headers),
+			otlptracehttp.WithTimeout(r.Timeout)}
 		exp, err = otlptracehttp.New(ctx, opts...)
 	}
 	if err != nil {
