@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,7 +34,10 @@ const (
 	KeyIP KeyKind = iota
 	// KeyTenant counts by the Principal's tenant; callers without one count by IP.
 	KeyTenant
-	// KeyUser counts by the Principal's user id (else subject); anonymous callers by IP.
+	// KeyUser counts by the Principal: its issuer, tenant and subject together (the
+	// user id when it has no subject), hashed, so that the same subject from two
+	// issuers, or acting for two tenants, counts as two callers. Anonymous callers
+	// count by IP.
 	KeyUser
 	// KeyAPIKey counts by the API key the caller authenticated with (the Principal
 	// auth put in the context, AuthMethod API_KEY), hashed; everyone else, including
@@ -259,8 +263,9 @@ func appendSeconds(b []byte, seconds float64) []byte {
 }
 
 // Key returns the identity r is counted by under kind, prefixed by its kind
-// ("tenant:t1", "ip:203.0.113.9"). API keys are hashed, never stored as sent. The
-// third argument is ignored (see [KeyAPIKey]); it is kept for compatibility.
+// ("tenant:t1", "ip:203.0.113.9", "user:" and 32 hex digits). Users and API keys
+// are hashed, never stored as sent (see [KeyUser], [KeyAPIKey]). The third argument
+// is ignored (see [KeyAPIKey]); it is kept for compatibility.
 func Key(r *http.Request, kind KeyKind, _ string) string {
 	var buf [64]byte
 	k, id := keyParts(r.Context(), kind, r.RemoteAddr, &buf)
@@ -269,7 +274,8 @@ func Key(r *http.Request, kind KeyKind, _ string) string {
 
 // keyParts returns the kind prefix ("tenant:") and the identity the request is
 // counted by, so that the caller joins them with its own prefix in one
-// concatenation; only a hashed API key (hex-encoded through buf) allocates here.
+// concatenation; only a hashed user or API key (hex-encoded through buf)
+// allocates here.
 func keyParts(ctx context.Context, kind KeyKind, remoteAddr string, buf *[64]byte) (prefix, id string) {
 	switch kind {
 	case KeyTenant:
@@ -277,11 +283,8 @@ func keyParts(ctx context.Context, kind KeyKind, remoteAddr string, buf *[64]byt
 			return "tenant:", t
 		}
 	case KeyUser:
-		if u, ok := identity.UserID(ctx); ok {
-			return "user:", u
-		}
-		if p, ok := identity.PrincipalFrom(ctx); ok && p.GetSubject() != "" {
-			return "user:", p.GetSubject()
+		if p, ok := identity.PrincipalFrom(ctx); ok && (p.GetSubject() != "" || p.GetUserId() != "") {
+			return "user:", userKey(p, buf)
 		}
 	case KeyAPIKey:
 		// Only a key auth has verified counts as one: a header value alone would let
@@ -297,6 +300,29 @@ func keyParts(ctx context.Context, kind KeyKind, remoteAddr string, buf *[64]byt
 	case KeyIP:
 	}
 	return "ip:", clientIP(ctx, remoteAddr)
+}
+
+// userKey identifies p's caller for [KeyUser]: a subject is unique only within its
+// issuer ("sub" per OpenID Connect Core §2, an API key id within its store), and the
+// same caller acting for two tenants is counted per tenant, so the key covers the
+// issuer, the tenant and the subject (the user id when there is no subject). The
+// parts are length-prefixed, so no choice of strings makes two principals run
+// together ("a|b"+"c" against "a"+"b|c"), and hashed, so the key is bounded (32 hex
+// digits) and holds no claim as sent — a subject may be an e-mail address.
+func userKey(p *commonv1.Principal, buf *[64]byte) string {
+	id, tag := p.GetSubject(), byte('s')
+	if id == "" {
+		id, tag = p.GetUserId(), 'u'
+	}
+	var in [256]byte
+	b := append(in[:0], tag)
+	for _, part := range [...]string{p.GetIssuer(), p.GetTenantId(), id} {
+		b = binary.AppendUvarint(b, uint64(len(part)))
+		b = append(b, part...)
+	}
+	sum := sha256.Sum256(b)
+	n := hex.Encode(buf[:], sum[:16])
+	return string(buf[:n])
 }
 
 func clientIP(ctx context.Context, remoteAddr string) string {

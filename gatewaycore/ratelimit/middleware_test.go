@@ -145,8 +145,8 @@ func TestKeys(t *testing.T) {
 		{"ip from metadata", withMD, ratelimit.KeyIP, "ip:203.0.113.5"},
 		{"tenant", withPrincipal(&commonv1.Principal{TenantId: "t1", UserId: "u1"}), ratelimit.KeyTenant, "tenant:t1"},
 		{"no tenant falls back to ip", withPrincipal(&commonv1.Principal{UserId: "u1"}), ratelimit.KeyTenant, "ip:192.0.2.1"},
-		{"user", withPrincipal(&commonv1.Principal{TenantId: "t1", UserId: "u1"}), ratelimit.KeyUser, "user:u1"},
-		{"user from subject", withPrincipal(&commonv1.Principal{Subject: "svc-1"}), ratelimit.KeyUser, "user:svc-1"},
+		{"user hashed", withPrincipal(&commonv1.Principal{Subject: "svc-1", TenantId: "t1", UserId: "u1", Issuer: "https://id.example"}), ratelimit.KeyUser, "user:"},
+		{"user from user id", withPrincipal(&commonv1.Principal{TenantId: "t1", UserId: "u1"}), ratelimit.KeyUser, "user:"},
 		{"anonymous user", base(), ratelimit.KeyUser, "ip:192.0.2.1"},
 		{"api key hashed", verifiedKey, ratelimit.KeyAPIKey, "api_key:"},
 		{"unverified api key header counts by ip", withKey, ratelimit.KeyAPIKey, "ip:192.0.2.1"},
@@ -157,11 +157,12 @@ func TestKeys(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got := ratelimit.Key(tc.r, tc.kind, "X-Api-Key")
-			if !strings.HasPrefix(got, tc.want) || (tc.want != "api_key:" && got != tc.want) {
+			hashed := tc.want == "api_key:" || tc.want == "user:"
+			if !strings.HasPrefix(got, tc.want) || (!hashed && got != tc.want) || (hashed && len(got) != len(tc.want)+32) {
 				t.Fatalf("Key = %q, want %q", got, tc.want)
 			}
-			if strings.Contains(got, "secret") || strings.Contains(got, "live") {
-				t.Fatalf("key %q holds the raw API key", got)
+			if strings.Contains(got, "secret") || strings.Contains(got, "live") || strings.Contains(got, "svc-1") || strings.Contains(got, "u1") {
+				t.Fatalf("key %q holds a credential or claim as sent", got)
 			}
 		})
 	}
