@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,7 +30,6 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/term"
 
-	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/metrics"
 	"github.com/footingdev/footing/observability/tracing"
@@ -95,14 +96,20 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 			_ = mp.Shutdown(ctx)
 			return nil, err
 		}
+		bsp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBatchTimeout(r.BatchTimeout))
 		tp := sdktrace.NewTracerProvider(
 			sdktrace.WithResource(res),
 			sdktrace.WithSampler(newSampler(r)),
-			sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(r.BatchTimeout)),
+			sdktrace.WithSpanProcessor(bsp),
 		)
 		t.tp = tp
-		// Spans first: their export may still record metrics.
-		t.closers = append([]func(context.Context) error{tp.Shutdown}, t.closers...)
+		// Spans first: their export may still record metrics. The SDK's
+		// TracerProvider.Shutdown, given a context that is already done,
+		// returns at once without stopping its processors, whose goroutine
+		// and exporter then live on for good; shutting the processor down
+		// ourselves (a no-op when the provider did) stops them, bounded by
+		// the exporter's timeout.
+		t.closers = append([]func(context.Context) error{tp.Shutdown, bsp.Shutdown}, t.closers...)
 	}
 	return t, nil
 }
@@ -149,16 +156,21 @@ func (t *Telemetry) Registry() *prometheus.Registry { return t.registry }
 // MetricsHandler serves the registry at /metrics (see metrics.Handler).
 func (t *Telemetry) MetricsHandler() http.Handler { return metrics.Handler(t.registry) }
 
-// Shutdown flushes batched spans and stops the exporters. Calls after the first
-// return the first call's result.
+// Shutdown flushes batched spans and stops the exporters. Once ctx is done it
+// returns ctx's error without waiting for a slow collector (the export still
+// running gives up after the exporter's timeout). The error says what failed
+// and wraps the causes, for [errors.Is]. Calls after the first return the
+// first call's result.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	t.once.Do(func() {
 		var all []error
 		for _, c := range t.closers {
-			all = append(all, c(ctx))
+			if err := c(ctx); err != nil && !slices.Contains(all, err) { // ctx's error once
+				all = append(all, err)
+			}
 		}
 		if err := errors.Join(all...); err != nil {
-			t.err = errs.Internal(err)
+			t.err = fmt.Errorf("observability: shutdown: %w", err)
 		}
 	})
 	return t.err
@@ -251,7 +263,7 @@ func newSampler(r resolved) sdktrace.Sampler {
 func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, error) {
 	u, err := url.Parse(r.tracesURL)
 	if err != nil { // resolve checked it already
-		return nil, errs.Internal(err)
+		return nil, fmt.Errorf("observability: trace exporter: %w", err)
 	}
 	var exp sdktrace.SpanExporter
 	if r.Protocol == ProtocolGRPC {
@@ -267,7 +279,7 @@ func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, e
 		exp, err = otlptracehttp.New(ctx, opts...)
 	}
 	if err != nil {
-		return nil, errs.Internal(err)
+		return nil, fmt.Errorf("observability: trace exporter: %w", err)
 	}
 	return exp, nil
 }

@@ -3,6 +3,7 @@ package observability_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -211,4 +212,46 @@ func TestSetupInstallsGlobals(t *testing.T) {
 	if !strings.Contains(logs.String(), `"msg":"opentelemetry"`) {
 		t.Fatalf("otel errors do not reach the logger: %s", logs.String())
 	}
+}
+
+// TestShutdownErrorSaysWhatFailed shuts down with a context that is already
+// done while the collector hangs: Shutdown returns at once, its error names the
+// cause (the caller cannot look an error id up anywhere) and wraps it for
+// errors.Is, and a second call returns the same error. The span processor
+// must still stop: goleak in TestMain fails the package if its goroutine
+// outlives the tests (the SDK's TracerProvider.Shutdown alone leaves it).
+func TestShutdownErrorSaysWhatFailed(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	tel, err := observability.New(context.Background(), observability.Config{
+		Getenv: envOf(map[string]string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL,
+			// The export still running after Shutdown returns gives up soon.
+			"OTEL_EXPORTER_OTLP_TIMEOUT": "200",
+		}),
+		LogWriter: io.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := tel.TracerProvider().Tracer("t").Start(context.Background(), "stuck")
+	span.End()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = tel.Shutdown(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("Shutdown with a canceled context: %v; want an error that says and wraps context.Canceled", err)
+	}
+	if again := tel.Shutdown(context.Background()); again != err { //nolint:errorlint // the very same error value, not one like it
+		t.Fatalf("second Shutdown: %v, want the first call's %v", again, err)
+	}
+
 }
