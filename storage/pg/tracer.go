@@ -33,8 +33,8 @@ func WithDatabase(name string) TracerOption {
 
 // A Tracer is a pgx [pgx.QueryTracer] and [pgx.BatchTracer] that makes one client span per
 // query or batch. Spans carry the SQL text (db.query.text) but never the arguments, which may
-// hold secrets, and string literals in the text are redacted to '?'. It is safe for
-// concurrent use.
+// hold secrets, and string literals in the text (dollar-quoted ones too) are redacted to
+// '?'. It is safe for concurrent use.
 type Tracer struct {
 	tp     trace.TracerProvider
 	tracer trace.Tracer
