@@ -121,6 +121,16 @@ func normalizeMethod(m string) string {
 	}
 }
 
+// spanMethod is the method part of a span name: the semantic conventions name
+// a span after a method that is not a standard one "HTTP", so that a client
+// cannot mint span names of its own.
+func spanMethod(normalized string) string {
+	if normalized == "_OTHER" {
+		return "HTTP"
+	}
+	return normalized
+}
+
 // Span start options, made once, in slices passed with "...": an option made
 // per call allocates, and so does the slice a variadic call through the
 // Tracer interface builds (the compiler cannot see that it does not escape).

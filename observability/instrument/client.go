@@ -41,7 +41,7 @@ type transport struct {
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now()
 	method := normalizeMethod(r.Method)
-	ctx, span := t.tracer.Start(r.Context(), r.Method, clientKind...)
+	ctx, span := t.tracer.Start(r.Context(), spanMethod(method), clientKind...)
 	if span.IsRecording() {
 		span.SetAttributes(
 			attribute.String(semconv.AttrHTTPMethod, method),

@@ -67,14 +67,14 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 	rw := &responseWriter{ResponseWriter: w}
 	rw.ctx = stateCtx{Context: ctx, st: &rw.state}
 	ctx = &rw.ctx
-	ctx, span := s.tracer.Start(ctx, r.Method, serverKind...)
+	method := normalizeMethod(r.Method)
+	ctx, span := s.tracer.Start(ctx, spanMethod(method), serverKind...)
 	rw.state.span = span // before any layer below can read it
 	// A recording span has read the clock already: its start is the request's.
 	start, timed := spanStart(span)
 	if !timed {
 		start = time.Now()
 	}
-	method := normalizeMethod(r.Method)
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -128,7 +128,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		case procedure != "":
 			span.SetName(procedure)
 		case route != "":
-			span.SetName(r.Method + " " + route)
+			span.SetName(spanMethod(method) + " " + route)
 		}
 		// Every attribute in one call, made at the end: each call grows the
 		// span's storage, and the interceptor's attributes come through st.

@@ -229,3 +229,39 @@ func TestMiddlewareRouteBehindCopyingLayer(t *testing.T) {
 		t.Fatalf("requests by http.route %v: want 2 under the pattern, the 404 under none", routes)
 	}
 }
+
+// TestNonstandardMethodsDoNotNameSpans sends methods no standard defines: the
+// spans are named "HTTP …" as the semantic conventions say, so that clients
+// cannot fill a trace backend with span names of their own, and the metrics
+// say _OTHER.
+func TestNonstandardMethodsDoNotNameSpans(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	mux := http.NewServeMux()
+	mux.HandleFunc("/items/{id}", func(http.ResponseWriter, *http.Request) {})
+	srv := httptest.NewServer(instrument.Middleware(b.opts()...)(mux))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: instrument.Transport(srv.Client().Transport, b.opts()...)}
+	for _, method := range []string{"PURGE-1f3c9", "X-RANDOM-77"} {
+		req, _ := http.NewRequestWithContext(context.Background(), method, srv.URL+"/items/7", nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	for _, s := range b.spans.Ended() {
+		want := "HTTP"
+		if s.SpanKind() == trace.SpanKindServer {
+			want = "HTTP /items/{id}"
+		}
+		if s.Name() != want {
+			t.Errorf("%v span named %q, want %q", s.SpanKind(), s.Name(), want)
+		}
+	}
+	for _, dp := range b.metric(t, "http.server.request.duration").Data.(metricdata.Histogram[float64]).DataPoints {
+		if m := attrMap(dp.Attributes)["http.request.method"]; m != "_OTHER" {
+			t.Errorf("http.request.method %q", m)
+		}
+	}
+}
