@@ -16,6 +16,7 @@ import (
 
 	"github.com/footingdev/footing/aigateway/gateway"
 	"github.com/footingdev/footing/aigateway/openaicompat"
+	"github.com/footingdev/footing/aigateway/provider"
 	provopenai "github.com/footingdev/footing/aigateway/provider/openai"
 	"github.com/footingdev/footing/aigateway/providertest"
 	"github.com/footingdev/footing/aigateway/quota"
@@ -136,5 +137,24 @@ func TestOpenAISDKListsModels(t *testing.T) {
 	}
 	if len(page.Data) != 1 || page.Data[0].ID != "default-chat" || page.Data[0].OwnedBy != "openai" {
 		t.Fatalf("got %+v", page.Data)
+	}
+}
+
+// TestProviderFailureWithoutRetryHint: when every attempt failed and the provider
+// named no time to wait, the answer has no Retry-After (it said "0": retry at once).
+func TestProviderFailureWithoutRetryHint(t *testing.T) {
+	t.Parallel()
+	srv, fake := setup(t, quota.Config{})
+	fake.Enqueue(providertest.Fail(provider.KindServer), providertest.Fail(provider.KindServer))
+	c := client(srv, "acme")
+	_, err := c.Chat.Completions.New(t.Context(), openai.ChatCompletionNewParams{
+		Model: "default-chat", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+	})
+	var apiErr *openai.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("got %v, want a 503", err)
+	}
+	if h := apiErr.Response.Header.Values("Retry-After"); len(h) != 0 {
+		t.Errorf("Retry-After %q without a hint from the provider", h)
 	}
 }

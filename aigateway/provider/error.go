@@ -97,16 +97,22 @@ func (e *Error) Fallback() bool {
 
 // ConnectError maps e to the error model for the gateway's caller. Provider
 // messages of invalid requests are passed on (they help the caller fix the request);
-// others are summarized, since they may describe the gateway's own account.
+// others are summarized, since they may describe the gateway's own account. A
+// retry-after is passed on only when the provider gave one: a zero RetryInfo (an
+// HTTP "Retry-After: 0") would tell clients to retry at once.
 func (e *Error) ConnectError() *connect.Error {
 	meta := errs.WithMetadata("provider", e.Provider, "kind", e.Kind.String())
+	opts := []errs.Option{meta}
+	if e.RetryAfter > 0 {
+		opts = append(opts, errs.WithRetryAfter(e.RetryAfter))
+	}
 	switch e.Kind {
 	case KindInvalidRequest:
 		return errs.InvalidArgument("PROVIDER_INVALID_REQUEST", e.Provider+" rejected the request: "+e.Message, meta)
 	case KindNotFound:
 		return errs.NotFound("MODEL_NOT_FOUND", "the model is not available from "+e.Provider, meta)
 	case KindRateLimited, KindQuotaExhausted:
-		return errs.ResourceExhausted("PROVIDER_RATE_LIMITED", e.Provider+" is rate limiting the gateway", meta, errs.WithRetryAfter(e.RetryAfter))
+		return errs.ResourceExhausted("PROVIDER_RATE_LIMITED", e.Provider+" is rate limiting the gateway", opts...)
 	case KindTimeout:
 		return errs.DeadlineExceeded("PROVIDER_TIMEOUT", e.Provider+" did not answer in time", meta)
 	case KindCanceled:
@@ -114,6 +120,6 @@ func (e *Error) ConnectError() *connect.Error {
 	case KindAuth:
 		return errs.Internal(e) // The gateway's configuration is wrong; nothing the caller can do.
 	default:
-		return errs.Unavailable("PROVIDER_UNAVAILABLE", e.Provider+" is unavailable", meta, errs.WithRetryAfter(e.RetryAfter))
+		return errs.Unavailable("PROVIDER_UNAVAILABLE", e.Provider+" is unavailable", opts...)
 	}
 }

@@ -129,3 +129,20 @@ func TestErrorPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectErrorWithoutRetryHint: a failure the provider gave no retry hint for
+// carries no RetryInfo — a zero one tells the caller to retry at once (OpenAI's
+// endpoint sent "Retry-After: 0", and SDK clients retried without waiting).
+func TestConnectErrorWithoutRetryHint(t *testing.T) {
+	t.Parallel()
+	for _, k := range []provider.Kind{provider.KindRateLimited, provider.KindQuotaExhausted, provider.KindOverloaded, provider.KindServer, provider.KindUnknown} {
+		ce := (&provider.Error{Provider: "openai", Kind: k}).ConnectError()
+		if d, ok := errs.RetryAfter(ce); ok {
+			t.Errorf("%v without a hint: retry after %v", k, d)
+		}
+		ce = (&provider.Error{Provider: "openai", Kind: k, RetryAfter: 1500 * time.Millisecond}).ConnectError()
+		if d, ok := errs.RetryAfter(ce); !ok || d != 1500*time.Millisecond {
+			t.Errorf("%v with a 1.5s hint: retry after %v %v", k, d, ok)
+		}
+	}
+}
