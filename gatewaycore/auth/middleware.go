@@ -2,10 +2,10 @@ package auth
 
 import (
 	"net/http"
-	"path"
-	"strings"
 
 	"connectrpc.com/connect"
+
+	"github.com/footingdev/footing/gatewaycore/internal/routepath"
 )
 
 // An Option configures the [Authenticator.Middleware] and the
@@ -53,7 +53,7 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			parent := r.Context()
-			ctx, err := a.Authorize(parent, policy, cleanPath(r.URL.Path), r.Header)
+			ctx, err := a.Authorize(parent, policy, routepath.Clean(r.URL.Path), r.Header)
 			if err != nil {
 				o.writeError(w, r, err)
 				return
@@ -64,21 +64,4 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// cleanPath resolves "." and ".." so that "/public/../admin" is judged as "/admin".
-func cleanPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	// A rooted path without "//" or a "." or ".." element is already clean
-	// (path.Clean would only drop a trailing slash, which is kept anyway).
-	if p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
-		return p
-	}
-	c := path.Clean(p)
-	if strings.HasSuffix(p, "/") && c != "/" {
-		c += "/"
-	}
-	return c
 }

@@ -22,6 +22,7 @@ import (
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/gatewaycore/httperr"
+	"github.com/footingdev/footing/gatewaycore/internal/routepath"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -70,6 +71,10 @@ type Policy struct {
 // A Rule applies a [Policy] to requests whose path starts with Prefix: a Connect
 // procedure "/pkg.Service/Method", a whole service "/pkg.Service/", or an HTTP route
 // "/api/". The longest matching prefix wins; requests matching no rule pass unlimited.
+// [Middleware] matches the cleaned path ("." and ".." resolved, "//" merged, a
+// trailing slash kept) — the same path gatewaycore/auth's middleware judges — so
+// "//pkg.Service/Method" or "/pkg.Service/./Method" cannot slip past a rule behind
+// a router that does not clean paths.
 type Rule struct {
 	Prefix string
 	Policy Policy
@@ -139,7 +144,7 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rule := e.match(r.URL.Path)
+			rule := e.match(routepath.Clean(r.URL.Path))
 			if rule == nil {
 				next.ServeHTTP(w, r)
 				return
