@@ -141,7 +141,7 @@ func (s *Stream) fail(err error) error {
 	err = connectError(err)
 	s.done = true
 	if s.res != nil {
-		_ = s.res.Settle(context.WithoutCancel(s.ctx), 0, 0)
+		s.settle(0, 0)
 	}
 	s.g.tel.end(s, nil, err)
 	return err

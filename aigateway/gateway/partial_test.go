@@ -130,3 +130,41 @@ func TestPartialUsageIsCharged(t *testing.T) {
 		})
 	}
 }
+
+// failingAdjust fails every settle.
+type failingAdjust struct{ quota.Store }
+
+func (failingAdjust) Adjust(context.Context, []quota.Counter) error {
+	return errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable")
+}
+
+// TestSettleFailureIsOnTheSpan: a settle the store failed every time leaves the
+// worst case reserved; the call's span says so rather than nothing.
+func TestSettleFailureIsOnTheSpan(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{store: failingAdjust{quota.NewMemoryStore(nil)}, limits: quota.Config{Tenant: quota.Limits{Budget: 1_000_000_000}}})
+	b.primary.Enqueue(providertest.Text("ok"))
+	s, err := b.gw.Chat(as(t.Context(), "acme"), chatReq("hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := drain(s); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	spans := b.spans.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans", len(spans))
+	}
+	var reasons []string
+	for _, ev := range spans[0].Events() {
+		if ev.Name == "footing.ai.settle_failed" {
+			for _, a := range ev.Attributes {
+				reasons = append(reasons, a.Value.AsString())
+			}
+		}
+	}
+	if len(reasons) != 1 || reasons[0] != "QUOTA_STORE_UNAVAILABLE" {
+		t.Errorf("settle_failed events with %v, want one with QUOTA_STORE_UNAVAILABLE", reasons)
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 
 	"github.com/footingdev/footing/aigateway/provider"
@@ -138,15 +140,14 @@ func (s *Stream) end(err error) {
 	if !eof {
 		u = s.charged(u)
 	}
-	// Settle even when the caller is gone: the tokens were spent.
-	bg := context.WithoutCancel(s.ctx)
 	if s.res != nil {
 		used, cost := u.GetInputTokens()+u.GetOutputTokens(), u.GetCostNanosUsd()
 		if s.cached {
 			used, cost = 0, 0 // a replay carries the original usage; it used nothing upstream
 		}
-		_ = s.res.Settle(bg, used, cost)
+		s.settle(used, cost)
 	}
+	bg := context.WithoutCancel(s.ctx)
 	if eof && s.cacheKey != "" && len(s.buf) > 0 {
 		_ = s.g.cfg.Cache.Put(bg, s.cacheKey, s.buf)
 	}
@@ -156,6 +157,15 @@ func (s *Stream) end(err error) {
 		endErr = s.err
 	}
 	s.g.tel.end(s, u, endErr)
+}
+
+// settle settles the reservation even when the caller is gone (the tokens were
+// spent). A store that failed every retry leaves the worst case reserved; the
+// span says so (event footing.ai.settle_failed with the error's reason).
+func (s *Stream) settle(used, cost int64) {
+	if err := s.res.Settle(context.WithoutCancel(s.ctx), used, cost); err != nil {
+		s.span.AddEvent(eventSettleFailed, trace.WithAttributes(attribute.String(attrErrorType, errs.From(err).Reason)))
+	}
 }
 
 // charged is what a stream that ended early is charged: at least the input

@@ -31,6 +31,7 @@ const (
 	attrTokenType      = "gen_ai.token.type"
 	attrCacheHit       = "footing.ai.cache_hit"
 	attrCostNanos      = "footing.ai.cost_nanos_usd"
+	eventSettleFailed  = "footing.ai.settle_failed"
 	attrTenant         = semconv.AttrTenantID
 	attrErrorType      = semconv.AttrErrorType
 	instrumentationLib = "github.com/footingdev/footing/aigateway/gateway"

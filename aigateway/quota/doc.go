@@ -5,8 +5,11 @@
 // and takes the request's worst case — its input estimate plus its maximum output
 // tokens, at the model's prices — from every scope it falls under; after the call,
 // [Reservation.Settle] replaces the worst case with what the provider reported, giving
-// back the difference. Concurrent requests can therefore never overspend: 100
-// requests against a budget that affords 10 serve at most 10.
+// back the difference; a write the store fails is tried again a few times, and a
+// Settle that still failed may be called again, so that a store hiccup does not
+// leave the worst case reserved for the whole period. Concurrent requests can
+// therefore never overspend: 100 requests against a budget that affords 10 serve at
+// most 10.
 //
 // Counters live in a [Store]: [NewRedisStore] keeps them in Redis, one Lua script per
 // operation, so every gateway instance shares one view; [NewMemoryStore] keeps them in

@@ -118,7 +118,8 @@ type charge struct {
 type Reservation struct {
 	l       *Limiter
 	charges []charge
-	once    sync.Once
+	mu      sync.Mutex
+	settled bool
 }
 
 // Reserve takes r from every scope p falls under (its tenant, and its user within
@@ -197,30 +198,60 @@ func refusal(c charge, now time.Time) error {
 	}
 }
 
+// Settle attempts: a write the store fails is tried again after 25, 50 and 100 ms.
+const (
+	settleAttempts = 4
+	settleBackoff  = 25 * time.Millisecond
+)
+
 // Settle replaces the reserved worst case with what the call used: tokens and cost
 // (nano-USD) as the provider reported them, zero when the call failed before any
-// usage. Only the first call has an effect.
+// usage. Only the first successful call has an effect. A write the store fails is
+// tried again a few times while ctx lasts (about 175 ms in all); if every try
+// fails, Settle returns the error and a later call may try again — the worst case
+// would otherwise stay reserved for the whole budget period. (A write that reached
+// Redis but whose answer was lost is applied twice: the refund counts double,
+// which errs by as much as a lost refund, in the caller's favour.)
 func (res *Reservation) Settle(ctx context.Context, usedTokens, usedCost int64) error {
-	var err error
-	res.once.Do(func() {
-		var adj []Counter
-		for _, c := range res.charges {
-			var d int64
-			switch c.kind {
-			case tokens:
-				d = usedTokens - c.Add
-			case budget:
-				d = usedCost - c.Add
-			}
-			if d != 0 {
-				adj = append(adj, Counter{Key: c.Key, Add: d})
-			}
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	if res.settled {
+		return nil
+	}
+	var adj []Counter
+	for _, c := range res.charges {
+		var d int64
+		switch c.kind {
+		case tokens:
+			d = usedTokens - c.Add
+		case budget:
+			d = usedCost - c.Add
 		}
-		if len(adj) > 0 {
-			err = res.l.store.Adjust(ctx, adj)
+		if d != 0 {
+			adj = append(adj, Counter{Key: c.Key, Add: d})
 		}
-	})
-	return err
+	}
+	if len(adj) == 0 {
+		res.settled = true
+		return nil
+	}
+	for try := 0; ; try++ {
+		err := res.l.store.Adjust(ctx, adj)
+		if err == nil {
+			res.settled = true
+			return nil
+		}
+		if try+1 == settleAttempts {
+			return err
+		}
+		t := time.NewTimer(settleBackoff << try)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
 }
 
 func cmpOr(a, b string) string {
