@@ -3,9 +3,11 @@ package instrument
 import (
 	"bufio"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -86,6 +88,11 @@ func (s *httpServer) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 	}
 
 	r = r.WithContext(ctx)
+	if r.Body != nil && r.ContentLength < 0 {
+		// A body of unknown length (chunked, or a stream): count what is read.
+		rw.body.ReadCloser = r.Body
+		r.Body = &rw.body
+	}
 	defer func() {
 		// A panic still ends the span and counts as a 500; the panic goes on to
 		// whatever recovers it.
@@ -197,7 +204,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
 		slog.Duration("duration", elapsed),
-		slog.Int64("bytes_in", max(r.ContentLength, 0)),
+		slog.Int64("bytes_in", bytesIn(r, rw)),
 		slog.Int64("bytes_out", rw.bytes),
 	)
 	if code != "" {
@@ -216,6 +223,29 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	s.c.log(ctx, end, level, "http request", la)
 }
 
+// bytesIn is the size of the request body: its Content-Length when the client
+// declared one, else what the handler read of it.
+func bytesIn(r *http.Request, rw *responseWriter) int64 {
+	if r.ContentLength >= 0 {
+		return r.ContentLength
+	}
+	return rw.body.n.Load()
+}
+
+// countingBody counts the bytes read from a request body. The count is atomic:
+// a streaming handler may leave a goroutine reading after it returns.
+type countingBody struct {
+	io.ReadCloser
+	n atomic.Int64
+}
+
+// Read counts the bytes read.
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
 // responseWriter remembers the status and counts the body bytes. It is an
 // [http.Flusher] and an [http.Hijacker], and unwraps for
 // [http.ResponseController], so flushing, deadlines, hijacking and full duplex
@@ -224,6 +254,7 @@ type responseWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	body   countingBody // the request's, when its length is unknown
 	state  requestState
 	ctx    stateCtx
 }

@@ -265,3 +265,43 @@ func TestNonstandardMethodsDoNotNameSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestBytesInOfStreamedBodies uploads a body of unknown length (chunked, as a
+// streaming client sends it): the access line's bytes_in is what the handler
+// read, not 0. A body with a Content-Length is reported at that length, read or
+// not.
+func TestBytesInOfStreamedBodies(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /upload", func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	})
+	mux.HandleFunc("POST /ignore", func(http.ResponseWriter, *http.Request) {})
+	srv := httptest.NewServer(instrument.Middleware(b.opts()...)(mux))
+	t.Cleanup(srv.Close)
+
+	payload := strings.Repeat("chunk of a stream ", 1000)
+	post := func(path string, body io.Reader) {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+path, body)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	// A reader of unknown length: the client sends it chunked.
+	post("/upload", io.MultiReader(strings.NewReader(payload[:5000]), strings.NewReader(payload[5000:])))
+	post("/ignore", strings.NewReader("sized"))
+
+	lines := b.lines(t)
+	if len(lines) != 2 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	if got := lines[0]["bytes_in"]; got != float64(len(payload)) {
+		t.Errorf("streamed upload: bytes_in %v, want %d", got, len(payload))
+	}
+	if got := lines[1]["bytes_in"]; got != float64(len("sized")) {
+		t.Errorf("sized body, unread: bytes_in %v, want %d", got, len("sized"))
+	}
+}
