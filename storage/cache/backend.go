@@ -42,3 +42,21 @@ type Backend interface {
 	// Close releases the backend's resources.
 	Close() error
 }
+
+// A Leaser is a [Backend] that can refuse to store a value that may be stale.
+// [Cache.GetOrLoad] takes a lease on a key before it runs the loader and stores what the
+// loader returned only if the lease still holds; [Backend.Delete] of the key and
+// [Backend.InvalidateTags] of one of its tags revoke the lease. So a value read from the
+// source before a write, and ready only after that write's invalidation, is not stored
+// over it. [Redis] and [Memory] are Leasers; GetOrLoad stores unconditionally through
+// a Backend that is not.
+type Leaser interface {
+	// Lease takes a lease on key valid for hold, replacing any other lease on it, and
+	// adds key to each tag's set (kept for at least ttl+hold), so that invalidating a
+	// tag revokes the lease. An empty lease with a nil error means key cannot be leased
+	// here: store the value with Set.
+	Lease(ctx context.Context, key string, hold, ttl time.Duration, tags []string) (lease string, err error)
+	// SetLeased stores value under key for ttl, as Set does, if lease is still key's
+	// lease, and ends the lease. It reports whether it stored the value.
+	SetLeased(ctx context.Context, key, lease string, value []byte, ttl time.Duration, tags []string) (bool, error)
+}

@@ -128,6 +128,18 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, opts ...SetOp
 }
 
 func (c *Cache) set(ctx context.Context, full string, value []byte, opts []SetOption) error {
+	ttl, tags, err := c.storeOptions(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if err := c.backend.Set(ctx, full, value, ttl, tags); err != nil {
+		c.obs.absorbed(ctx, "set", err)
+	}
+	return nil
+}
+
+// storeOptions applies opts: the jittered ttl and the qualified tags of a store.
+func (c *Cache) storeOptions(ctx context.Context, opts []SetOption) (time.Duration, []string, error) {
 	o := setOptions{ttl: c.cfg.DefaultTTL}
 	for _, opt := range opts {
 		opt(&o)
@@ -136,14 +148,11 @@ func (c *Cache) set(ctx context.Context, full string, value []byte, opts []SetOp
 	for i, t := range o.tags {
 		tk, err := c.ns.qualify(ctx, kindTag, t)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		tags[i] = tk
 	}
-	if err := c.backend.Set(ctx, full, value, c.jitter(o.ttl), tags); err != nil {
-		c.obs.absorbed(ctx, "set", err)
-	}
-	return nil
+	return c.jitter(o.ttl), tags, nil
 }
 
 // jitter shortens ttl by a random fraction up to cfg.Jitter; it never lengthens it.
@@ -195,6 +204,11 @@ func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) error {
 // LoadTimeout, so one caller giving up does not fail the others; that caller gets
 // ctx.Err() at once. A load error is returned and nothing is stored. A panic in load
 // becomes an Internal error.
+//
+// A Delete of key or an InvalidateTags of one of its tags that happens while the load
+// runs wins: the loaded value is returned to the callers but not stored, because it may
+// have been read before the write that caused the invalidation (through a [Leaser]
+// backend; Redis and Memory are).
 func (c *Cache) GetOrLoad(ctx context.Context, key string, load func(context.Context) ([]byte, error), opts ...SetOption) ([]byte, error) {
 	full, err := c.fullKey(ctx, key)
 	if err != nil {
@@ -205,6 +219,10 @@ func (c *Cache) GetOrLoad(ctx context.Context, key string, load func(context.Con
 	}
 	return c.loadMissed(ctx, full, load, opts, nil)
 }
+
+// leaseMargin is how long a lease outlives LoadTimeout, for the round trips around the
+// load.
+const leaseMargin = 5 * time.Second
 
 // loadMissed is GetOrLoad after a miss on the fully qualified key full. A value found
 // by the re-check inside the flight is used only if accept (nil: any) takes it.
@@ -224,13 +242,36 @@ func (c *Cache) loadMissed(ctx context.Context, full string, load func(context.C
 		if l, err := c.backend.Get(lctx, full); err == nil && l.Hit && (accept == nil || accept(l.Value)) {
 			return l.Value, nil
 		}
+		ttl, tags, err := c.storeOptions(lctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		// The lease, taken before the source is read, is revoked by an invalidation
+		// of the key or a tag that comes after: what load read may be older than
+		// that write, and is then returned but not stored.
+		leaser, leasing := c.backend.(Leaser)
+		var lease string
+		if leasing {
+			if lease, err = leaser.Lease(lctx, full, c.cfg.LoadTimeout+leaseMargin, ttl, tags); err != nil {
+				c.obs.absorbed(lctx, "lease", err)
+			} else if lease == "" {
+				leasing = false // this key cannot be leased: store as before
+			}
+		}
 		b, err := load(lctx)
 		c.obs.load(lctx, err)
 		if err != nil {
 			return nil, err
 		}
-		if err := c.set(lctx, full, b, opts); err != nil {
-			return nil, err
+		switch {
+		case !leasing:
+			if err := c.backend.Set(lctx, full, b, ttl, tags); err != nil {
+				c.obs.absorbed(lctx, "set", err)
+			}
+		case lease != "":
+			if _, err := leaser.SetLeased(lctx, full, lease, b, ttl, tags); err != nil {
+				c.obs.absorbed(lctx, "set", err)
+			}
 		}
 		return b, nil
 	})

@@ -3,7 +3,10 @@
 // the context so that one tenant can never be served another tenant's entry.
 //
 // [Cache.GetOrLoad] collapses concurrent misses for one key into one load, which runs
-// detached from any one caller's cancellation with its own timeout. TTLs get jitter.
+// detached from any one caller's cancellation with its own timeout, under a lease
+// ([Leaser]): an invalidation of the key or of one of its tags while the load runs
+// revokes the lease, and the loaded value, possibly read before the write that caused
+// the invalidation, is returned but not stored. TTLs get jitter.
 // Entries can be invalidated by key or by tag (tag sets, never KEYS). An optional
 // bounded in-process tier in front of Redis answers hits without a round trip and is
 // kept coherent across instances by invalidation messages on Redis pub/sub.

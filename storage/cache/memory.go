@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -14,9 +16,22 @@ const DefaultMemoryMaxEntries = 10_000
 type Memory struct {
 	lru *lru
 
-	mu   sync.Mutex
-	tags map[string]map[string]struct{} // tag -> keys
+	mu     sync.Mutex
+	tags   map[string]map[string]struct{} // tag -> keys
+	leases map[string]memoryLease         // key -> its current lease
+	lastID uint64                         // lease ids, under mu
 }
+
+// A memoryLease is a [Memory] key's current lease.
+type memoryLease struct {
+	id      string
+	expires time.Time
+	tags    []string
+}
+
+// maxIdleLeases is how many leases Memory keeps before it sweeps out expired ones
+// (left by loads that failed).
+const maxIdleLeases = 64
 
 // NewMemory returns a Memory backend holding at most maxEntries values
 // (<= 0: [DefaultMemoryMaxEntries]); the least recently used go first.
@@ -24,7 +39,7 @@ func NewMemory(maxEntries int) *Memory {
 	if maxEntries <= 0 {
 		maxEntries = DefaultMemoryMaxEntries
 	}
-	return &Memory{lru: newLRU(maxEntries), tags: make(map[string]map[string]struct{})}
+	return &Memory{lru: newLRU(maxEntries), tags: make(map[string]map[string]struct{}), leases: make(map[string]memoryLease)}
 }
 
 // Get implements [Backend].
@@ -38,6 +53,46 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	value = append([]byte(nil), value...) // the caller may reuse its slice
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.setLocked(key, value, ttl, tags)
+	return nil
+}
+
+// Lease implements [Leaser].
+func (m *Memory) Lease(_ context.Context, key string, hold, _ time.Duration, tags []string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.lru.now()
+	if len(m.leases) >= maxIdleLeases {
+		for k, l := range m.leases {
+			if !now.Before(l.expires) {
+				delete(m.leases, k)
+			}
+		}
+	}
+	m.lastID++
+	id := strconv.FormatUint(m.lastID, 36)
+	m.leases[key] = memoryLease{id: id, expires: now.Add(hold), tags: slices.Clone(tags)}
+	return id, nil
+}
+
+// SetLeased implements [Leaser].
+func (m *Memory) SetLeased(_ context.Context, key, lease string, value []byte, ttl time.Duration, tags []string) (bool, error) {
+	value = append([]byte(nil), value...)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.leases[key]
+	if !ok || l.id != lease {
+		return false, nil
+	}
+	delete(m.leases, key)
+	if !m.lru.now().Before(l.expires) {
+		return false, nil
+	}
+	m.setLocked(key, value, ttl, tags)
+	return true, nil
+}
+
+func (m *Memory) setLocked(key string, value []byte, ttl time.Duration, tags []string) {
 	for _, e := range m.lru.set(key, value, ttl, tags) {
 		m.untagLocked(e)
 	}
@@ -49,7 +104,6 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 		}
 		set[key] = struct{}{}
 	}
-	return nil
 }
 
 // Delete implements [Backend].
@@ -57,6 +111,7 @@ func (m *Memory) Delete(_ context.Context, keys ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, k := range keys {
+		delete(m.leases, k)
 		if e, ok := m.lru.remove(k); ok {
 			m.untagLocked(e)
 		}
@@ -76,6 +131,14 @@ func (m *Memory) InvalidateTags(_ context.Context, tags ...string) error {
 		}
 		delete(m.tags, t)
 	}
+	for k, l := range m.leases {
+		for _, t := range l.tags {
+			if slices.Contains(tags, t) {
+				delete(m.leases, k)
+				break
+			}
+		}
+	}
 	return nil
 }
 
@@ -85,6 +148,7 @@ func (m *Memory) Close() error {
 	defer m.mu.Unlock()
 	m.lru.clear()
 	clear(m.tags)
+	clear(m.leases)
 	return nil
 }
 

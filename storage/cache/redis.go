@@ -2,8 +2,11 @@ package cache
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/extra/redisotel/v9"
@@ -31,6 +34,7 @@ type Redis struct {
 	client  redis.UniversalClient
 	cluster bool // client is a *redis.ClusterClient: no MULTI/EXEC across slots
 	owned   bool // Close closes client: NewRedis made it
+	prefix  string
 	channel string
 	origin  string
 	local   *localTier // nil when the in-process tier is off
@@ -116,6 +120,7 @@ func newRedis(client redis.UniversalClient, cfg Config) *Redis {
 	return &Redis{
 		client:  client,
 		cluster: cluster,
+		prefix:  cfg.Prefix,
 		channel: cfg.Prefix + ":invalidate",
 		origin:  newOrigin(),
 		closeCh: make(chan struct{}),
@@ -219,6 +224,9 @@ func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 		_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range keys {
 				p.Unlink(ctx, k)
+				if lk, ok := r.leaseKey(k); ok {
+					p.Unlink(ctx, lk)
+				}
 			}
 			return nil
 		})
@@ -229,6 +237,7 @@ func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	}
 	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Unlink(ctx, keys...)
+		r.unlinkLeases(ctx, p, keys)
 		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys))
 		return nil
 	})
@@ -268,6 +277,8 @@ func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 			// One command per key keeps each command in one hash slot.
 			p.Unlink(ctx, k)
 		}
+		// A load in flight for a member must not store what it read before this.
+		r.unlinkLeases(ctx, p, all)
 	}
 	forget := func(p redis.Pipeliner) {
 		for i, t := range tags {
@@ -301,6 +312,99 @@ func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 	}
 	r.dropLocal(all...)
 	return err
+}
+
+// leaseKey names the key that holds key's lease ([Leaser]). On Redis Cluster it must
+// lie in key's slot, so that SetLeased's script can read one and write the other: the
+// hash tag {key} puts it there when neither key nor the prefix holds a brace (which
+// would make Redis hash another part of the name); such a key is not leased.
+func (r *Redis) leaseKey(key string) (string, bool) {
+	if r.cluster && strings.ContainsAny(r.prefix+key, "{}") {
+		return "", false
+	}
+	return r.prefix + ":l:{" + key + "}", true
+}
+
+// unlinkLeases unlinks the leases of keys, one command per key (one slot each).
+func (r *Redis) unlinkLeases(ctx context.Context, p redis.Pipeliner, keys []string) {
+	for _, k := range keys {
+		if lk, ok := r.leaseKey(k); ok {
+			p.Unlink(ctx, lk)
+		}
+	}
+}
+
+// Lease implements [Leaser]: it adds key to the tag sets, then sets key's lease key to
+// a random id for hold. On one Redis both go in one MULTI/EXEC; on Redis Cluster the
+// tag sets (in other slots) are updated first. Either way both are in place before the
+// loader starts, so an invalidation that begins after the loader read the source
+// revokes the lease.
+func (r *Redis) Lease(ctx context.Context, key string, hold, ttl time.Duration, tags []string) (string, error) {
+	lk, ok := r.leaseKey(key)
+	if !ok {
+		return "", nil
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	id := hex.EncodeToString(b[:])
+	tagged := func(p redis.Pipeliner) {
+		for _, t := range tags {
+			p.SAdd(ctx, t, key)
+			if ttl > 0 {
+				// The value's ttl runs from the store, up to hold after this.
+				p.ExpireNX(ctx, t, ttl+hold+time.Second)
+				p.ExpireGT(ctx, t, ttl+hold+time.Second)
+			}
+		}
+	}
+	if r.cluster {
+		if len(tags) > 0 {
+			if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+				tagged(p)
+				return nil
+			}); err != nil {
+				return "", err
+			}
+		}
+		return id, r.client.Set(ctx, lk, id, hold).Err()
+	}
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		tagged(p)
+		p.Set(ctx, lk, id, hold)
+		return nil
+	})
+	return id, err
+}
+
+// setLeased stores ARGV[2] under KEYS[1] for ARGV[3] ms (0: no expiry) and publishes
+// ARGV[5] on channel ARGV[4], only if KEYS[2], the lease, still holds ARGV[1]; it ends
+// the lease either way it stores.
+var setLeased = redis.NewScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+if tonumber(ARGV[3]) > 0 then
+	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+	redis.call('SET', KEYS[1], ARGV[2])
+end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1`)
+
+// SetLeased implements [Leaser]: one script on the key's slot checks the lease, stores
+// the value and publishes its invalidation. The tag sets were updated by Lease.
+func (r *Redis) SetLeased(ctx context.Context, key, lease string, value []byte, ttl time.Duration, _ []string) (bool, error) {
+	lk, ok := r.leaseKey(key)
+	if !ok || lease == "" {
+		return false, nil
+	}
+	ms := ttl.Milliseconds()
+	if ttl > 0 && ms == 0 {
+		ms = 1
+	}
+	n, err := setLeased.Run(ctx, r.client, []string{key, lk},
+		lease, value, ms, r.channel, encodeInvalidation(r.origin, []string{key})).Int()
+	r.dropLocal(key)
+	return n == 1, err
 }
 
 func (r *Redis) dropLocal(keys ...string) {

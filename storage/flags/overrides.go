@@ -63,6 +63,6 @@ func (p *Provider) set(ctx context.Context, flag, userID string, value any) erro
 		return err
 	}
 	// Invalidate after the commit. A load that read the old row before the commit
-	// and stores after this point keeps it for at most the cache TTL.
+	// loses its lease here (storage/cache), so it does not store the old row after.
 	return p.raw.InvalidateTags(ctx, cacheTag(flag))
 }
