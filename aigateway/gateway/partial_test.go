@@ -168,3 +168,28 @@ func TestSettleFailureIsOnTheSpan(t *testing.T) {
 		t.Errorf("settle_failed events with %v, want one with QUOTA_STORE_UNAVAILABLE", reasons)
 	}
 }
+
+// TestUnreportedUsageIsCharged: a stream that ends cleanly without any usage (an
+// OpenAI-compatible server not asked for stream usage, or a connection dropped
+// between the finish chunk and the usage chunk) is charged the estimates, not zero.
+func TestUnreportedUsageIsCharged(t *testing.T) {
+	t.Parallel()
+	// "hi": 9 input tokens estimated; "Hello" 2 and " world" 3 output tokens.
+	const in, out = 9, 2 + 3
+	store := newSettleStore()
+	b := setup(t, setupOpts{store: store, noStreamUsage: true, limits: quota.Config{Tenant: quota.Limits{TokensPerMinute: 1_000_000, Budget: 1_000_000_000}}})
+	b.primary.Enqueue(providertest.Text("Hello", " world"))
+	resp, err := b.gw.Complete(as(t.Context(), "acme"), chatReq("hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.GetMessage().GetContent()[0].GetText(); got != "Hello world" {
+		t.Fatalf("got %q", got)
+	}
+	if got := store.settled("tpm"); got != in+out {
+		t.Errorf("settled %d tokens, want %d", got, in+out)
+	}
+	if got, want := store.settled("spend"), miniCost(in, out); got != want {
+		t.Errorf("settled %d nano-USD, want %d", got, want)
+	}
+}

@@ -38,6 +38,9 @@ type setupOpts struct {
 	cache  bool
 	clock  func() time.Time // the quota clock; nil is time.Now
 	store  quota.Store      // the quota store; nil is a new MemoryStore
+	// noStreamUsage configures the primary as a server that is not asked for
+	// stream usage (and so reports none).
+	noStreamUsage bool
 }
 
 // setup starts two fake OpenAI servers behind the route "chat" (primary first,
@@ -45,7 +48,7 @@ type setupOpts struct {
 func setup(t *testing.T, o setupOpts) *bundle {
 	t.Helper()
 	b := &bundle{primary: providertest.NewOpenAI(t), backup: providertest.NewOpenAI(t), spans: tracetest.NewSpanRecorder(), metrics: metric.NewManualReader()}
-	pa, err := openai.New(openai.Config{Name: "openai", BaseURL: b.primary.BaseURL(), APIKey: b.primary.APIKey})
+	pa, err := openai.New(openai.Config{Name: "openai", BaseURL: b.primary.BaseURL(), APIKey: b.primary.APIKey, NoStreamUsage: o.noStreamUsage})
 	if err != nil {
 		t.Fatal(err)
 	}

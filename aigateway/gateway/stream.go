@@ -137,7 +137,7 @@ func (s *Stream) end(err error) {
 		s.err = connectError(err)
 	}
 	u := s.Usage()
-	if !eof {
+	if !eof || (u.GetInputTokens() == 0 && u.GetOutputTokens() == 0) {
 		u = s.charged(u)
 	}
 	if s.res != nil {
@@ -168,12 +168,13 @@ func (s *Stream) settle(used, cost int64) {
 	}
 }
 
-// charged is what a stream that ended early is charged: at least the input
-// estimate (the provider's own count once it sent one) and the output it
-// forwarded, priced at the target's prices. Providers report usage late — OpenAI
-// only in its last chunk, Anthropic its output in message_delta — so a stream
-// cut short by the caller or the upstream has reported little or nothing of what
-// the upstream bills; settling only that would refund the whole reservation.
+// charged is what a stream that ended early, or ended without reporting any
+// usage, is charged: at least the input estimate (the provider's own count once it
+// sent one) and the output it forwarded, priced at the target's prices. Providers
+// report usage late — OpenAI only in its last chunk, Anthropic its output in
+// message_delta, an OpenAI-compatible server not asked for stream usage never — so
+// such a stream has reported little or nothing of what the upstream bills;
+// settling only that would refund the whole reservation.
 func (s *Stream) charged(u *aiv1.Usage) *aiv1.Usage {
 	if s.rs == nil {
 		return u // a cached answer, or no stream at all: nothing was used upstream
