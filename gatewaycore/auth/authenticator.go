@@ -27,6 +27,7 @@ type issuer struct {
 	cfg    IssuerConfig
 	name   string
 	algs   []string
+	types  []string // accepted "typ" values as media types; empty: not checked
 	skew   int64
 	claims ClaimNames
 	keys   *jwks.Cache
@@ -58,7 +59,7 @@ func New(cfg Config) (*Authenticator, error) {
 		a.cache = newTokenCache(cfg.CacheSize)
 	}
 	for _, ic := range cfg.Issuers {
-		is := &issuer{cfg: ic, name: ic.Name, algs: ic.algorithms(), skew: int64(ic.skew() / time.Second), claims: ic.Claims.withDefaults()}
+		is := &issuer{cfg: ic, name: ic.Name, algs: ic.algorithms(), types: ic.types(), skew: int64(ic.skew() / time.Second), claims: ic.Claims.withDefaults()}
 		if is.name == "" {
 			is.name = ic.Issuer
 		}
@@ -128,7 +129,7 @@ func (a *Authenticator) authenticate(ctx context.Context, h http.Header) (p *com
 }
 
 // VerifyToken verifies a compact JWS bearer token: size, structure, issuer, algorithm,
-// exp/nbf/iat with the issuer's skew, audience, and the signature against the issuer's
+// type (when the issuer sets [IssuerConfig.Types]), exp/nbf/iat with the issuer's skew, audience, and the signature against the issuer's
 // keys; then maps its claims to a Principal. Verified tokens are cached until their exp.
 // The returned Principal is the caller's own copy.
 func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*commonv1.Principal, error) {
@@ -175,6 +176,11 @@ func (a *Authenticator) verify(ctx context.Context, token string, now time.Time)
 	}
 	if !slices.Contains(is.algs, t.header.Alg) {
 		return nil, 0, fail(ReasonAlgorithm)
+	}
+	// Explicit typing (RFC 8725 §3.11): an issuer that types its access tokens keeps
+	// its other JWTs, ID tokens first, from passing as one. A missing "typ" fails too.
+	if len(is.types) > 0 && (t.header.Typ == "" || !slices.Contains(is.types, mediaType(t.header.Typ))) {
+		return nil, 0, fail(ReasonType)
 	}
 	// Claims are checked before any key lookup, so junk tokens cannot make the issuer's
 	// keys be fetched; they are only trusted once the signature verifies below.

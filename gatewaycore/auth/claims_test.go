@@ -102,12 +102,13 @@ func TestConfigValidateReportsEveryProblem(t *testing.T) {
 			{Issuer: "https://a.example", JWKSURL: "ftp://x", Audiences: []string{"x"}},
 			{Issuer: "https://a.example", Audiences: []string{"x"}},
 			{Issuer: "https://b.example", Audiences: []string{"x", ""}},
+			{Issuer: "https://c.example", Audiences: []string{"x"}, Types: []string{"at+jwt", " "}},
 		},
 	}.Validate()
 	if err == nil {
 		t.Fatal("Validate accepted a broken config")
 	}
-	for _, want := range []string{"MaxTokenBytes", "not a url", "HS256", "none", "audience", "ClockSkew", "ftp://x", "listed twice", "must not be empty"} {
+	for _, want := range []string{"MaxTokenBytes", "not a url", "HS256", "none", "audience", "ClockSkew", "ftp://x", "listed twice", "must not be empty", "type must not be empty"} {
 		if !contains(err.Error(), want) {
 			t.Errorf("Validate error does not mention %q:\n%v", want, err)
 		}

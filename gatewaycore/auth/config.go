@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -70,6 +71,14 @@ type IssuerConfig struct {
 	// Algorithms is the allow-list; empty means [DefaultAlgorithms]. "none" and HMAC
 	// algorithms are never accepted.
 	Algorithms []string
+	// Types, when set, are the accepted values of the token header's "typ" (explicit
+	// typing, RFC 8725 §3.11): a token without "typ", or with another one, is refused.
+	// Values compare as media types, case-insensitively and with the "application/"
+	// prefix optional (RFC 7515 §4.1.9), so "at+jwt" accepts "at+jwt",
+	// "application/at+jwt" and "AT+JWT". An issuer that types its access tokens
+	// "at+jwt" (RFC 9068) can so keep its ID tokens ("JWT" or no "typ") from passing as
+	// access tokens. Empty means "typ" is not checked.
+	Types []string
 	// Claims names the claims that fill the Principal.
 	Claims ClaimNames
 	// ClockSkew is the tolerance for exp, nbf and iat. Zero means 60 s; a negative
@@ -162,6 +171,10 @@ func (c IssuerConfig) Validate() error {
 		// is "" or [null], which restricts nothing.
 		problems = append(problems, errors.New("auth: an audience must not be empty"))
 	}
+	if slices.ContainsFunc(c.Types, func(t string) bool { return strings.TrimSpace(t) == "" }) {
+		// An empty entry (a split of an unset variable) would name no type at all.
+		problems = append(problems, errors.New("auth: a type must not be empty"))
+	}
 	for _, alg := range c.Algorithms {
 		if !supportedAlgorithm(alg) {
 			problems = append(problems, fmt.Errorf("auth: algorithm %q is not allowed (asymmetric JWS algorithms only)", alg))
@@ -198,6 +211,26 @@ func (c IssuerConfig) skew() time.Duration {
 	return c.ClockSkew
 }
 
+// types returns c.Types as media types (see [mediaType]).
+func (c IssuerConfig) types() []string {
+	out := make([]string, 0, len(c.Types))
+	for _, t := range c.Types {
+		out = append(out, mediaType(strings.TrimSpace(t)))
+	}
+	return out
+}
+
+// mediaType returns a "typ" value in the one form it is compared in: lower case
+// (media types are case-insensitive, RFC 2045 §5.1) and with "application/"
+// prepended when it has no "/" (RFC 7515 §4.1.9).
+func mediaType(typ string) string {
+	typ = strings.ToLower(typ)
+	if !strings.Contains(typ, "/") {
+		typ = "application/" + typ
+	}
+	return typ
+}
+
 func (c IssuerConfig) algorithms() []string {
 	if len(c.Algorithms) == 0 {
 		return DefaultAlgorithms
@@ -205,7 +238,8 @@ func (c IssuerConfig) algorithms() []string {
 	return slices.Clone(c.Algorithms)
 }
 
-// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider.
+// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider. The
+// message has no field for [IssuerConfig.Types]; set it on the result.
 func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
 	ic := IssuerConfig{
 		Name:       p.GetName(),

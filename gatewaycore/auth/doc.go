@@ -2,8 +2,9 @@
 //
 // An [Authenticator] verifies bearer JWTs from several OIDC issuers — keys from
 // discovery or an explicit JWKS URL, cached and refreshed by package jwks; an
-// algorithm allow-list per issuer that never admits "none" or HMAC; iss, aud, exp,
-// nbf and iat with a clock skew; a maximum token size; a bounded cache of verified
+// algorithm allow-list per issuer that never admits "none" or HMAC; optionally the
+// header's "typ" ([IssuerConfig.Types], so an issuer's ID tokens cannot pass as its
+// "at+jwt" access tokens); iss, aud, exp, nbf and iat with a clock skew; a maximum token size; a bounded cache of verified
 // tokens keyed by a seeded hash and confirmed by the whole token — and API keys for machine clients, stored hashed
 // behind an [APIKeyStore]. Claims become a footing.common.v1.Principal through
 // configurable claim names.

@@ -17,6 +17,7 @@ const (
 	ReasonTooLarge     Reason = "too_large"          // longer than the maximum token size
 	ReasonAlgorithm    Reason = "algorithm"          // alg not allowed for the issuer (none, HS*, ...)
 	ReasonIssuer       Reason = "issuer"             // iss is not a configured issuer
+	ReasonType         Reason = "type"               // typ not one of the issuer's Types
 	ReasonAudience     Reason = "audience"           // no accepted aud
 	ReasonExpired      Reason = "expired"            // exp passed (beyond the skew)
 	ReasonNotYetValid  Reason = "not_yet_valid"      // nbf in the future (beyond the skew)
