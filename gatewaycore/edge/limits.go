@@ -9,6 +9,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/gatewaycore/httperr"
+	"github.com/footingdev/footing/gatewaycore/internal/routepath"
 )
 
 // BodyLimit returns middleware that refuses request bodies larger than max bytes:
@@ -42,8 +43,9 @@ func IsBodyTooLarge(err error) bool {
 
 // RouteTimeouts maps path prefixes (a Connect service "/pkg.Service/", a procedure
 // "/pkg.Service/Method", an HTTP route "/api/") to request deadlines. The longest
-// matching prefix wins; Default applies when none matches. A zero duration means no
-// deadline.
+// matching prefix of the cleaned path (as auth and ratelimit judge it, so
+// "//api/x" is "/api/x") wins; Default applies when none matches. A zero duration
+// means no deadline.
 type RouteTimeouts struct {
 	Default time.Duration
 	Routes  map[string]time.Duration
@@ -71,7 +73,7 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			d := lookup(r.URL.Path)
+			d := lookup(routepath.Clean(r.URL.Path))
 			if d <= 0 {
 				next.ServeHTTP(w, r)
 				return
