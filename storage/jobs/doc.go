@@ -9,7 +9,12 @@
 // the caller's transaction: a job enqueued in a transaction that rolls back never exists.
 //
 // Every attempt gets a consumer span and the metrics of observability/semconv (JobDuration,
-// JobAttempts, JobFailures, and JobQueueDepth observed from river_job). [Client.Stop] drains
+// JobAttempts, JobFailures, and JobQueueDepth observed from river_job). A worker that
+// panics fails its attempt like one that returns an error (counted, span marked, retried
+// by the RetryPolicy): the panic is logged with a fresh error id and the stack, and the
+// error River records names only that id — the panic value, which can quote the job's
+// arguments, is not logged (a runtime error's message is) and not stored in the job row;
+// a River ErrorHandler sees HandleError, not HandlePanic. [Client.Stop] drains
 // running jobs until a deadline, then cancels them; cancelled attempts are retried
 // (at-least-once). [Client.Ready] is a readiness check. River's schema is created by
 // storage/migrate.

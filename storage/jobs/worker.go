@@ -3,7 +3,10 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/semconv"
 )
@@ -73,7 +77,7 @@ func (w *workerMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doIn
 
 	w.in.attempts.Add(ctx, 1, metric.WithAttributes(kindQueue...))
 	start := time.Now()
-	err = doInner(ctx)
+	err = w.work(ctx, job, doInner)
 	outcome := "ok"
 	if err != nil {
 		outcome = "error"
@@ -93,4 +97,29 @@ func (w *workerMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doIn
 	}
 	w.in.duration.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(append(kindQueue, attribute.String(semconv.AttrResult, outcome))...))
 	return err
+}
+
+// work runs doInner and turns a panic in it into an error, so that the attempt is
+// counted, its span marked and the job retried like any failed attempt. The panic is
+// logged here with a fresh error id and the stack; the error River records (and logs,
+// and keeps in the job row's errors) names only that id: a panic value can quote the
+// job's arguments, which may be secrets. A runtime error (nil dereference, index out of
+// range) is logged with its message; any other value only with its type.
+func (w *workerMiddleware) work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		id := errs.NewErrorID()
+		what := fmt.Sprintf("a %T (value not logged: it may hold job data)", r)
+		if re, ok := r.(runtime.Error); ok {
+			what = re.Error()
+		}
+		w.logger.ErrorContext(ctx, "jobs: worker panicked; the attempt fails and the job is retried",
+			slog.String("error_id", id), slog.Int64("job_id", job.ID), slog.String("kind", job.Kind),
+			slog.Int("attempt", job.Attempt), slog.String("panic", what), slog.String("stack", string(debug.Stack())))
+		err = fmt.Errorf("jobs: worker panicked (error id %s)", id)
+	}()
+	return doInner(ctx)
 }
