@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ const (
 //	OTEL_EXPORTER_OTLP_PROTOCOL       http/protobuf (default) or grpc (…_TRACES_PROTOCOL too)
 //	OTEL_EXPORTER_OTLP_HEADERS        k=v,k2=v2 sent with every export; never logged
 //	OTEL_EXPORTER_OTLP_TIMEOUT        milliseconds each export may take (default 10000)
+//	OTEL_PROPAGATORS                  tracecontext,baggage (default), a subset, or none
 //	OTEL_TRACES_SAMPLER               parentbased_always_on (default), always_on, always_off, traceidratio,
 //	                                  parentbased_always_off, parentbased_traceidratio
 //	OTEL_TRACES_SAMPLER_ARG           the ratio for the *traceidratio samplers, 0 to 1 (default 1)
@@ -83,6 +85,10 @@ type Config struct {
 	// Timeout bounds each export (OTEL_EXPORTER_OTLP_TIMEOUT, in milliseconds);
 	// zero means 10 seconds.
 	Timeout time.Duration
+	// Propagators name how trace context crosses process boundaries
+	// (OTEL_PROPAGATORS): "tracecontext", "baggage" or "none"; nil means both
+	// of the first two.
+	Propagators []string
 	// Sampler and SamplerArg choose the sampler (OTEL_TRACES_SAMPLER, _ARG).
 	Sampler    string
 	SamplerArg string
@@ -259,6 +265,32 @@ func (c Config) resolve() (resolved, error) {
 			}
 		}
 	}
+
+	if r.Propagators == nil {
+		if v := strings.TrimSpace(getenv("OTEL_PROPAGATORS")); v != "" {
+			r.Propagators = strings.Split(v, ",")
+		} else {
+			r.Propagators = []string{"tracecontext", "baggage"}
+		}
+	}
+	props := make([]string, 0, len(r.Propagators))
+	for _, p := range r.Propagators {
+		switch p = strings.ToLower(strings.TrimSpace(p)); p {
+		case "tracecontext", "baggage", "none":
+			if !slices.Contains(props, p) {
+				props = append(props, p)
+			}
+		case "":
+		default:
+			// b3, b3multi, jaeger, xray, ottrace: a propagator footing does not
+			// ship; silently using W3C instead would break the caller's traces.
+			bad("OTEL_PROPAGATORS", "%q is not supported; use tracecontext, baggage or none", p)
+		}
+	}
+	if slices.Contains(props, "none") {
+		props = []string{}
+	}
+	r.Propagators = props
 
 	lower(&r.Sampler, "OTEL_TRACES_SAMPLER")
 	if r.Sampler == "" {

@@ -1,6 +1,8 @@
 package observability_test
 
 import (
+	"context"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -81,6 +83,8 @@ func TestValidateAcceptsGoodValues(t *testing.T) {
 		{"enum values in any case", map[string]string{"OTEL_TRACES_SAMPLER": "ParentBased_TraceIdRatio",
 			"OTEL_EXPORTER_OTLP_PROTOCOL": "GRPC", "OTEL_TRACES_EXPORTER": "OTLP", "LOG_FORMAT": "JSON"}},
 		{"timeouts", map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "30000", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "500"}},
+		{"propagators", map[string]string{"OTEL_PROPAGATORS": "TraceContext, baggage"}},
+		{"no propagation", map[string]string{"OTEL_PROPAGATORS": "none"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,6 +133,38 @@ func TestValidateNamesTheVariableThatHoldsTheValue(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "OTEL_TRACES_SAMPLER:") || !strings.Contains(err.Error(), sampler) {
 			t.Fatalf("sampler %s: %v", sampler, err)
 		}
+	}
+}
+
+// TestPropagatorsFromEnv checks OTEL_PROPAGATORS: the propagators it names
+// are the ones used, and one footing does not ship is reported by name
+// rather than silently replaced by W3C (which would break the caller's traces).
+func TestPropagatorsFromEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value  string
+		fields string
+	}{
+		{"", "traceparent,tracestate,baggage"},
+		{"tracecontext", "traceparent,tracestate"},
+		{"baggage", "baggage"},
+		{"none", ""},
+	}
+	for _, tc := range tests {
+		tel, err := observability.New(context.Background(), observability.Config{
+			Getenv: envOf(map[string]string{"OTEL_PROPAGATORS": tc.value}), LogWriter: io.Discard,
+		})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.value, err)
+		}
+		if got := strings.Join(tel.Propagator().Fields(), ","); got != tc.fields {
+			t.Errorf("OTEL_PROPAGATORS=%q: fields %q, want %q", tc.value, got, tc.fields)
+		}
+		_ = tel.Shutdown(context.Background())
+	}
+	err := observability.Config{Getenv: envOf(map[string]string{"OTEL_PROPAGATORS": "tracecontext,b3multi"})}.Validate()
+	if err == nil || !strings.Contains(err.Error(), "OTEL_PROPAGATORS:") || !strings.Contains(err.Error(), "b3multi") {
+		t.Fatalf("OTEL_PROPAGATORS=tracecontext,b3multi: %v", err)
 	}
 }
 

@@ -32,7 +32,6 @@ import (
 
 	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/metrics"
-	"github.com/footingdev/footing/observability/tracing"
 )
 
 // Telemetry is one service's tracer, meter and logger, built by [New]. Its
@@ -69,7 +68,7 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 			Format: r.format, Level: r.level, SecretKeys: r.SecretKeys,
 		})),
 		registry: r.Registry,
-		prop:     tracing.Propagator(),
+		prop:     newPropagator(r.Propagators),
 		tp:       tracenoop.NewTracerProvider(),
 		mp:       metricnoop.NewMeterProvider(),
 	}
@@ -116,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 
 // Setup builds the telemetry cfg describes (see [New]) and installs it as the
 // OpenTelemetry global TracerProvider, MeterProvider and propagator (W3C trace
-// context and baggage), as [slog.Default], and as the registry [MetricsHandler]
+// context and baggage unless OTEL_PROPAGATORS says otherwise), as [slog.Default], and as the registry [MetricsHandler]
 // serves. OpenTelemetry's own errors go to that logger at Warn.
 //
 // The returned shutdown flushes the spans still batched and stops the exporters;
@@ -144,7 +143,8 @@ func (t *Telemetry) TracerProvider() trace.TracerProvider { return t.tp }
 // MeterProvider returns the provider of metrics.
 func (t *Telemetry) MeterProvider() metricapi.MeterProvider { return t.mp }
 
-// Propagator returns the W3C trace context and baggage propagator.
+// Propagator returns the propagator OTEL_PROPAGATORS chose: by default W3C
+// trace context and baggage.
 func (t *Telemetry) Propagator() propagation.TextMapPropagator { return t.prop }
 
 // Logger returns the logger, writing through a logging.Handler.
@@ -241,6 +241,20 @@ func newResource(r resolved) *resource.Resource {
 		kv = append(kv, attribute.String("service.version", version))
 	}
 	return resource.NewSchemaless(kv...) // later duplicates win: the fields above override the variable
+}
+
+// newPropagator composes the propagators resolve accepted, in their order.
+func newPropagator(names []string) propagation.TextMapPropagator {
+	props := make([]propagation.TextMapPropagator, 0, len(names))
+	for _, n := range names {
+		switch n {
+		case "tracecontext":
+			props = append(props, propagation.TraceContext{})
+		case "baggage":
+			props = append(props, propagation.Baggage{})
+		}
+	}
+	return propagation.NewCompositeTextMapPropagator(props...)
 }
 
 func newSampler(r resolved) sdktrace.Sampler {
