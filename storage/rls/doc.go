@@ -31,6 +31,20 @@
 // FailedPrecondition [ReasonRLSBypassed] naming the role and why when it does not. Call it
 // where the service opens its tenant pool and refuse to start on an error.
 //
+// # Behind a transaction pooler (PgBouncer)
+//
+// The tenant scope is safe on a transaction-mode pooler, where consecutive transactions of
+// one client run on different server connections and one server connection serves many
+// clients: InTenant's settings are transaction-local and its BEGIN, queries and COMMIT stay
+// on one server connection; InTenantBatch's queries are one implicit transaction ending at
+// the batch's single Sync. Never set app.tenant_id at session level (SET, or set_config with
+// false): on a pooler it stays on the server connection for whichever client comes next.
+// pgx's default query mode prepares named statements, which a pooler before PgBouncer 1.21
+// (or without max_prepared_statements) breaks (42P05 "already exists"): add
+// default_query_exec_mode=exec (or cache_describe) to DATABASE_URL. Migrations (session
+// advisory locks) and River's LISTEN need a session: migrate on a direct connection, and
+// run River with PollOnly (jobs.Config.River). The storage README has the details.
+//
 // RLS here guards against mistakes in the service's code (a forgotten WHERE tenant_id = ...);
 // it does not stop an attacker who can run arbitrary SQL as the app role, since any session may
 // call set_config itself.
