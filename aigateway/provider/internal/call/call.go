@@ -216,17 +216,27 @@ func (b *Body) Done() {
 	}
 }
 
+// endGrace is how long End waits for the body's end after the stream's
+// terminator before it closes the connection instead of reusing it.
+const endGrace = 50 * time.Millisecond
+
 // End reads what is left after the stream's terminator (the chunked encoding's
 // end, usually already on the wire) so that net/http can reuse the connection,
 // closes the body and returns io.EOF. A server that sends more than a few events
-// after its terminator gets its connection closed instead.
+// after its terminator, or does not end the body within [endGrace], gets its
+// connection closed instead: the answer is complete at the terminator, and a
+// server that holds the response open must not hold the caller until a timeout.
 func (b *Body) End() error {
 	b.once.Do(func() {
+		// Close interrupts a blocked Read (net/http's bodies and ours allow it); the
+		// timer fires only when the upstream is still silent.
+		t := time.AfterFunc(endGrace, func() { _ = b.body.Close() })
 		for range 16 {
 			if _, err := b.Events.Next(); err != nil {
 				break
 			}
 		}
+		t.Stop()
 		_ = b.body.Close()
 	})
 	return io.EOF
