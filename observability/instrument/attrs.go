@@ -3,6 +3,7 @@ package instrument
 import (
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,7 +80,9 @@ func httpAttrs(k httpKey) attribute.Set {
 		kv = append(kv, attribute.String(semconv.AttrHTTPRoute, k.route))
 	}
 	if k.status >= 500 {
-		kv = append(kv, attribute.String(semconv.AttrErrorType, http.StatusText(k.status)))
+		// The conventions' value for a failed status: the code as a string
+		// ("503"), which every status has; StatusText is "" for 599.
+		kv = append(kv, attribute.String(semconv.AttrErrorType, strconv.Itoa(k.status)))
 	}
 	return attribute.NewSet(kv...)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -303,5 +305,29 @@ func TestBytesInOfStreamedBodies(t *testing.T) {
 	}
 	if got := lines[1]["bytes_in"]; got != float64(len("sized")) {
 		t.Errorf("sized body, unread: bytes_in %v, want %d", got, len("sized"))
+	}
+}
+
+// TestServerErrorType checks error.type on the duration of failed requests:
+// the status code as a string, as the HTTP semantic conventions say, also for
+// a status with no standard text.
+func TestServerErrorType(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	h := instrument.Middleware(b.opts()...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+		w.WriteHeader(code)
+	}))
+	for _, code := range []string{"200", "503", "599"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x?code="+code, nil))
+	}
+	got := map[string]string{}
+	for _, dp := range b.metric(t, "http.server.request.duration").Data.(metricdata.Histogram[float64]).DataPoints {
+		a := attrMap(dp.Attributes)
+		got[a["http.response.status_code"]] = a["error.type"]
+	}
+	want := map[string]string{"200": "", "503": "503", "599": "599"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("error.type by status %v, want %v", got, want)
 	}
 }
