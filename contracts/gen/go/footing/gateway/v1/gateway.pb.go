@@ -550,7 +550,11 @@ type AuthProvider struct {
 	// How claims become a footing.common.v1.Principal.
 	Claims *ClaimMapping `protobuf:"bytes,7,opt,name=claims,proto3" json:"claims,omitempty"`
 	// Allowed clock skew for exp, nbf and iat; absent means 60s.
-	ClockSkew     *durationpb.Duration `protobuf:"bytes,8,opt,name=clock_skew,json=clockSkew,proto3" json:"clock_skew,omitempty"`
+	ClockSkew *durationpb.Duration `protobuf:"bytes,8,opt,name=clock_skew,json=clockSkew,proto3" json:"clock_skew,omitempty"`
+	// Accepted values of the token header's "typ" (explicit typing, RFC 8725 section 3.11),
+	// compared case-insensitively with the "application/" prefix optional: ["at+jwt"] keeps
+	// ID tokens from passing as access tokens (RFC 9068). Empty means "typ" is not checked.
+	TokenTypes    []string `protobuf:"bytes,9,rep,name=token_types,json=tokenTypes,proto3" json:"token_types,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -648,6 +652,13 @@ func (x *AuthProvider) GetClaims() *ClaimMapping {
 func (x *AuthProvider) GetClockSkew() *durationpb.Duration {
 	if x != nil {
 		return x.ClockSkew
+	}
+	return nil
+}
+
+func (x *AuthProvider) GetTokenTypes() []string {
+	if x != nil {
+		return x.TokenTypes
 	}
 	return nil
 }
@@ -945,7 +956,7 @@ const file_footing_gateway_v1_gateway_proto_rawDesc = "" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vMODE_PUBLIC\x10\x01\x12\x16\n" +
 	"\x12MODE_AUTHENTICATED\x10\x02\x12\x13\n" +
-	"\x0fMODE_AUTHORIZED\x10\x03\"\xce\x03\n" +
+	"\x0fMODE_AUTHORIZED\x10\x03\"\xfd\x03\n" +
 	"\fAuthProvider\x12\x1b\n" +
 	"\x04name\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04name\x12\x1f\n" +
 	"\x06issuer\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06issuer\x12%\n" +
@@ -956,7 +967,9 @@ const file_footing_gateway_v1_gateway_proto_rawDesc = "" +
 	"\x06claims\x18\a \x01(\v2 .footing.gateway.v1.ClaimMappingR\x06claims\x12G\n" +
 	"\n" +
 	"clock_skew\x18\b \x01(\v2\x19.google.protobuf.DurationB\r\xbaH\n" +
-	"\xaa\x01\a\"\x03\b\xd8\x042\x00R\tclockSkewB\r\n" +
+	"\xaa\x01\a\"\x03\b\xd8\x042\x00R\tclockSkew\x12-\n" +
+	"\vtoken_types\x18\t \x03(\tB\f\xbaH\t\x92\x01\x06\"\x04r\x02\x10\x01R\n" +
+	"tokenTypesB\r\n" +
 	"\x04keys\x12\x05\xbaH\x02\b\x01\"\x99\x01\n" +
 	"\fClaimMapping\x12!\n" +
 	"\ftenant_claim\x18\x01 \x01(\tR\vtenantClaim\x12\"\n" +
