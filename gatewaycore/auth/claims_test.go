@@ -158,9 +158,10 @@ func TestIssuerFromProto(t *testing.T) {
 		Name: "corp", Issuer: "https://id.example", Keys: &gatewayv1.AuthProvider_Discovery{Discovery: true},
 		Audiences: []string{"api"}, AllowedAlgorithms: []string{"ES256"},
 		Claims:    &gatewayv1.ClaimMapping{TenantClaim: "org"},
-		ClockSkew: durationpb.New(0),
+		ClockSkew: durationpb.New(0), TokenTypes: []string{"at+jwt"},
 	})
-	if ic.Name != "corp" || ic.JWKSURL != "" || ic.Claims.Tenant != "org" || ic.ClockSkew >= 0 || ic.Algorithms[0] != "ES256" {
+	if ic.Name != "corp" || ic.JWKSURL != "" || ic.Claims.Tenant != "org" || ic.ClockSkew >= 0 || ic.Algorithms[0] != "ES256" ||
+		len(ic.Types) != 1 || ic.Types[0] != "at+jwt" {
 		t.Fatalf("IssuerFromProto = %+v", ic)
 	}
 	if err := ic.Validate(); err != nil {

@@ -238,8 +238,7 @@ func (c IssuerConfig) algorithms() []string {
 	return slices.Clone(c.Algorithms)
 }
 
-// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider. The
-// message has no field for [IssuerConfig.Types]; set it on the result.
+// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider.
 func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
 	ic := IssuerConfig{
 		Name:       p.GetName(),
@@ -247,6 +246,7 @@ func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
 		JWKSURL:    p.GetJwksUrl(),
 		Audiences:  slices.Clone(p.GetAudiences()),
 		Algorithms: slices.Clone(p.GetAllowedAlgorithms()),
+		Types:      slices.Clone(p.GetTokenTypes()),
 		Claims: ClaimNames{
 			Tenant: p.GetClaims().GetTenantClaim(),
 			UserID: p.GetClaims().GetUserIdClaim(),
