@@ -10,4 +10,7 @@
 // Run migrations as [rls.OwnerRole] (or a superuser), never as the application role. When the
 // database has a goose version newer than any this code knows, Up refuses with
 // FailedPrecondition (MIGRATIONS_AHEAD) instead of running older code against a newer schema.
+// It also keeps the SHA-256 of every applied goose file in [ChecksumTable] and refuses, with
+// FailedPrecondition [ReasonMigrationChanged], to run while an applied file differs from
+// what ran: goose compares versions only, so an edit to an applied file would never run.
 package migrate

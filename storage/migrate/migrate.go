@@ -108,7 +108,13 @@ func (m *Migrator) withLock(ctx context.Context, fn func() error) error {
 }
 
 // Up applies every pending migration: footing's and the application's (goose), then
-// River's. It refuses a database whose version is newer than [Migrator.LatestVersion].
+// River's. It refuses a database whose version is newer than [Migrator.LatestVersion]
+// (FailedPrecondition MIGRATIONS_AHEAD), and one where an applied migration's file
+// changed since it ran (FailedPrecondition [ReasonMigrationChanged], naming the files;
+// checksums in [ChecksumTable], recorded as migrations apply and, on a database migrated
+// before they were kept, at the first Up). Each migration runs in its own transaction
+// (unless the file says NO TRANSACTION): a failing one leaves nothing of itself, and the
+// ones before it stay applied.
 func (m *Migrator) Up(ctx context.Context) error {
 	return m.withLock(ctx, func() error {
 		current, err := m.goose.GetDBVersion(ctx)
@@ -120,9 +126,16 @@ func (m *Migrator) Up(ctx context.Context) error {
 				fmt.Sprintf("database is at migration %d, newer than this code's latest %d: deploy newer code or migrate down with it", current, latest),
 				errs.WithMetadata("db_version", fmt.Sprint(current), "code_version", fmt.Sprint(latest)))
 		}
+		if err := m.verifyChecksums(ctx); err != nil {
+			return err
+		}
 		results, err := m.goose.Up(ctx)
 		for _, r := range results {
 			m.logger.InfoContext(ctx, "migrate: applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration.Round(time.Millisecond))
+		}
+		// Also after a failure: the migrations before the failing one are applied.
+		if rerr := m.recordChecksums(ctx); err == nil && rerr != nil {
+			return rerr
 		}
 		if err != nil {
 			return errs.Internal(fmt.Errorf("migrate: up: %w", err))
@@ -143,7 +156,11 @@ func (m *Migrator) Up(ctx context.Context) error {
 // Down rolls back the newest goose migration (River's schema stays).
 func (m *Migrator) Down(ctx context.Context) error {
 	return m.withLock(ctx, func() error {
-		if _, err := m.goose.Down(ctx); err != nil {
+		_, err := m.goose.Down(ctx)
+		if ferr := m.forgetChecksums(ctx); err == nil {
+			err = ferr
+		}
+		if err != nil {
 			return errs.Internal(fmt.Errorf("migrate: down: %w", err))
 		}
 		return nil
@@ -159,7 +176,11 @@ func (m *Migrator) DownTo(ctx context.Context, version int64) error {
 				return errs.Internal(fmt.Errorf("migrate: river down: %w", err))
 			}
 		}
-		if _, err := m.goose.DownTo(ctx, version); err != nil {
+		_, err := m.goose.DownTo(ctx, version)
+		if ferr := m.forgetChecksums(ctx); err == nil {
+			err = ferr
+		}
+		if err != nil {
 			return errs.Internal(fmt.Errorf("migrate: down to %d: %w", version, err))
 		}
 		return nil
@@ -173,6 +194,9 @@ type MigrationStatus struct {
 	Origin    string // "footing" or "app"
 	Applied   bool
 	AppliedAt time.Time
+	// Changed reports an applied migration whose file differs from the one that ran (its
+	// checksum in [ChecksumTable]); [Migrator.Up] refuses to run while any has.
+	Changed bool
 }
 
 // A Status is the state of every migration [Migrator.Up] would apply.
@@ -207,10 +231,15 @@ func (m *Migrator) Status(ctx context.Context) (Status, error) {
 	for _, s := range m.sources {
 		origin[s.version] = s.origin
 	}
+	recorded, err := m.recordedChecksums(ctx)
+	if err != nil {
+		return st, err
+	}
+	changed := m.changed(gs, recorded)
 	for _, s := range gs {
 		st.Migrations = append(st.Migrations, MigrationStatus{
 			Version: s.Source.Version, File: s.Source.Path, Origin: origin[s.Source.Version],
-			Applied: s.State == goose.StateApplied, AppliedAt: s.AppliedAt,
+			Applied: s.State == goose.StateApplied, AppliedAt: s.AppliedAt, Changed: changed[s.Source.Version],
 		})
 	}
 	if st.DBVersion, err = m.goose.GetDBVersion(ctx); err != nil {
