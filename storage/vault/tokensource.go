@@ -48,6 +48,9 @@ func WithRefreshTimeout(d time.Duration) SourceOption {
 // UPDATE), so it is replaced atomically. Concurrent refreshes for one account collapse
 // into one: in a process through single flight, across processes through the row lock,
 // after which the waiter finds the token already fresh and does not call the endpoint.
+// A token the endpoint issued is not dropped with a failed transaction: it is stored
+// again on its own (see the storage README), and only if that fails too does Token return
+// Unavailable (VAULT_REFRESH_NOT_STORED).
 //
 // The HTTP client is cfg's usual one: set oauth2.HTTPClient in ctx to choose it.
 func (v *Vault) TokenSource(ctx context.Context, account string, cfg *oauth2.Config, opts ...SourceOption) oauth2.TokenSource {
@@ -108,13 +111,25 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 	return t.OAuth2(), nil
 }
 
+// storeGrace is how long storing a refreshed token may take once the endpoint has
+// answered. It comes on top of the refresh timeout, which a slow endpoint may have used
+// up: a token the endpoint issued must not be lost for want of time to store it.
+const storeGrace = 10 * time.Second
+
 // refresh locks the row, refreshes unless another process already did, and stores
-// the new token before the lock is released.
+// the new token before the lock is released. If that transaction fails after the
+// endpoint answered (the connection dropped, the commit failed), the new token is
+// stored again in a transaction of its own: the endpoint may have retired the old
+// refresh token, so the new one is the only way back to the account.
 func (s *tokenSource) refresh() (Token, error) {
-	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	deadline := time.Now().Add(s.timeout)
+	txCtx, cancelTx := context.WithDeadline(s.ctx, deadline.Add(storeGrace))
+	defer cancelTx()
+	ctx, cancel := context.WithDeadline(txCtx, deadline) // lock wait and endpoint call
 	defer cancel()
 	var out Token
-	err := rls.InTenant(ctx, s.v.db, func(tx pgx.Tx) error {
+	refreshed := false
+	err := rls.InTenant(txCtx, s.v.db, func(tx pgx.Tx) error {
 		cur, err := s.v.get(ctx, tx, s.account, "FOR UPDATE")
 		if err != nil {
 			return err
@@ -135,8 +150,19 @@ func (s *tokenSource) refresh() (Token, error) {
 		if out.RefreshToken == "" {
 			out.RefreshToken = cur.RefreshToken
 		}
-		return s.v.put(ctx, tx, s.account, out)
+		refreshed = true
+		return s.v.put(txCtx, tx, s.account, out)
 	})
+	if err != nil && refreshed {
+		sctx, cancel := context.WithTimeout(s.ctx, storeGrace)
+		defer cancel()
+		if perr := s.v.Put(sctx, s.account, out); perr != nil {
+			return Token{}, errs.Unavailable("VAULT_REFRESH_NOT_STORED",
+				"vault: the token was refreshed but could not be stored; the account may need to be authorized again",
+				errs.WithDomain(errDomain))
+		}
+		return out, nil
+	}
 	return out, err
 }
 
