@@ -45,8 +45,8 @@ type Backend interface {
 
 // A Leaser is a [Backend] that can refuse to store a value that may be stale.
 // [Cache.GetOrLoad] takes a lease on a key before it runs the loader and stores what the
-// loader returned only if the lease still holds; [Backend.Delete] of the key and
-// [Backend.InvalidateTags] of one of its tags revoke the lease. So a value read from the
+// loader returned only if the lease still holds; [Backend.Set] and [Backend.Delete] of
+// the key and [Backend.InvalidateTags] of one of its tags revoke the lease. So a value read from the
 // source before a write, and ready only after that write's invalidation, is not stored
 // over it. [Redis] and [Memory] are Leasers; GetOrLoad stores unconditionally through
 // a Backend that is not.

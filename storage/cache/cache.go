@@ -205,8 +205,8 @@ func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) error {
 // ctx.Err() at once. A load error is returned and nothing is stored. A panic in load
 // becomes an Internal error.
 //
-// A Delete of key or an InvalidateTags of one of its tags that happens while the load
-// runs wins: the loaded value is returned to the callers but not stored, because it may
+// A Set or Delete of key or an InvalidateTags of one of its tags that happens while the
+// load runs wins: the loaded value is returned to the callers but not stored, because it may
 // have been read before the write that caused the invalidation (through a [Leaser]
 // backend; Redis and Memory are).
 func (c *Cache) GetOrLoad(ctx context.Context, key string, load func(context.Context) ([]byte, error), opts ...SetOption) ([]byte, error) {

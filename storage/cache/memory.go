@@ -53,6 +53,7 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	value = append([]byte(nil), value...) // the caller may reuse its slice
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	delete(m.leases, key) // a load in flight must not overwrite this newer value
 	m.setLocked(key, value, ttl, tags)
 	return nil
 }

@@ -204,6 +204,11 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	}
 	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, key, value, ttl)
+		// A load in flight must not overwrite this newer value (its lease is in
+		// the key's slot).
+		if lk, ok := r.leaseKey(key); ok {
+			p.Unlink(ctx, lk)
+		}
 		tagged(p, tags)
 		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, []string{key}))
 		return nil
