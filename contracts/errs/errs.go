@@ -21,6 +21,7 @@ type spec struct {
 	retryAfter *time.Duration
 	requestID  string
 	errorID    string
+	cause      error
 }
 
 // WithDomain sets the ErrorInfo domain: the service or module that owns the reason
@@ -67,6 +68,24 @@ func WithRetryAfter(d time.Duration) Option {
 	}
 }
 
+// WithCause keeps cause behind the error on the server: [errors.Is] and [errors.As]
+// find it through the returned error, and the server may log it, but the caller sees
+// only the message given to the constructor — never the cause's text, which may name
+// hosts, addresses, SQL or secrets. Use it where an error the caller can act on
+// (Unavailable, ResourceExhausted) has an internal failure behind it.
+func WithCause(cause error) Option {
+	return func(s *spec) { s.cause = cause }
+}
+
+// causedError is an error's caller-facing message with its server-side cause.
+type causedError struct {
+	msg   string
+	cause error
+}
+
+func (e *causedError) Error() string { return e.msg }
+func (e *causedError) Unwrap() error { return e.cause }
+
 // WithRequestID adds a RequestInfo detail with the request id, so that a user can
 // quote it to support.
 func WithRequestID(id string) Option {
@@ -83,6 +102,9 @@ func New(code connect.Code, reason, message string, opts ...Option) *connect.Err
 	var s spec
 	for _, opt := range opts {
 		opt(&s)
+	}
+	if s.cause != nil {
+		return build(code, &causedError{msg: message, cause: s.cause}, reason, &s)
 	}
 	return build(code, errors.New(message), reason, &s)
 }

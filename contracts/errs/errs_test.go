@@ -1,9 +1,11 @@
 package errs_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +87,20 @@ func TestFromPlainAndNil(t *testing.T) {
 	}
 	if errs.Reason(errs.New(connect.CodeAborted, "", "no reason")) != "" {
 		t.Fatal("empty reason came back non-empty")
+	}
+}
+
+func TestWithCauseKeepsCauseOnServer(t *testing.T) {
+	t.Parallel()
+	cause := fmt.Errorf("dial tcp 10.0.3.7:6379: %w", context.DeadlineExceeded)
+	err := errs.Unavailable("STORE_UNAVAILABLE", "the store is unavailable", errs.WithCause(cause))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal("errors.Is does not find the cause")
+	}
+	if err.Message() != "the store is unavailable" || strings.Contains(err.Error(), "10.0.3.7") {
+		t.Fatalf("the cause is in the message: %q", err.Error())
+	}
+	if d := errs.From(err); d.Code != connect.CodeUnavailable || d.Reason != "STORE_UNAVAILABLE" {
+		t.Fatalf("details = %+v", d)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,8 @@ func errorFor(name string) error {
 		return connect.NewError(connect.CodeInternal, errors.New(secretCause))
 	case "internal-built":
 		return errs.Internal(errors.New(secretCause))
+	case "caused":
+		return errs.Unavailable("STORE_UNAVAILABLE", "the store is unavailable", errs.WithCause(errors.New(secretCause)))
 	case "deadline":
 		return fmt.Errorf("wrapped: %w", context.DeadlineExceeded)
 	}
@@ -195,5 +198,26 @@ func (requestIDInterceptor) WrapStreamingClient(next connect.StreamingClientFunc
 func (r requestIDInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		return next(r.ctx(ctx), conn)
+	}
+}
+
+// TestCauseStaysOnServer: an error built WithCause reaches the caller with its code,
+// reason and message, and nothing of the cause's text, on every protocol, unary and
+// streaming.
+func TestCauseStaysOnServer(t *testing.T) {
+	t.Parallel()
+	newClient, _ := setup(t)
+	for _, p := range connecttest.Protocols() {
+		unary, stream := callBoth(t, newClient(p), "caused")
+		for i, err := range []error{unary, stream} {
+			where := p.Name + "/" + []string{"unary", "stream"}[i]
+			d := errs.From(err)
+			if d.Code != connect.CodeUnavailable || d.Reason != "STORE_UNAVAILABLE" || d.Message != "the store is unavailable" {
+				t.Fatalf("%s: details = %+v", where, d)
+			}
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(fmt.Sprint(d), "hunter2") {
+				t.Fatalf("%s: the cause reached the caller: %v", where, err)
+			}
+		}
 	}
 }
