@@ -58,7 +58,7 @@ func (s *RedisStore) Reserve(ctx context.Context, counters []Counter) (int, erro
 	}
 	n, err := reserveScript.Run(ctx, s.client, keys, args...).Int()
 	if err != nil {
-		return 0, errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithMetadata("error", err.Error()))
+		return 0, errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithCause(err))
 	}
 	return n - 1, nil
 }
@@ -72,7 +72,7 @@ func (s *RedisStore) Adjust(ctx context.Context, counters []Counter) error {
 		args[i] = strconv.FormatInt(c.Add, 10)
 	}
 	if err := adjustScript.Run(ctx, s.client, keys, args...).Err(); err != nil {
-		return errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithMetadata("error", err.Error()))
+		return errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithCause(err))
 	}
 	return nil
 }
