@@ -77,7 +77,11 @@ func FuzzDecodeRequest(f *testing.F) {
 				t.Fatalf("code %v: %v", d.Code, err)
 			}
 			switch d.Reason {
-			case "MALFORMED_JSON", "UNREADABLE_BODY", "BODY_TOO_LARGE":
+			case "MALFORMED_JSON":
+				if strings.Contains(d.Message, "Go ") || strings.Contains(d.Message, "chatRequest") {
+					t.Fatalf("the message names the gateway's Go types: %q", d.Message)
+				}
+			case "UNREADABLE_BODY", "BODY_TOO_LARGE":
 			case "INVALID_REQUEST":
 				if len(d.FieldViolations) == 0 || d.FieldViolations[0].GetField() == "" {
 					t.Fatalf("no field named: %v", err)
@@ -112,4 +116,31 @@ func FuzzDecodeContentString(f *testing.F) {
 			t.Fatalf("decodeContent(%q) = %q, %v, %v; encoding/json: %q", raw, got, parts, ok, want)
 		}
 	})
+}
+
+// TestMalformedJSONSpeaksJSON: a body that does not decode is described by where its
+// JSON breaks or by the JSON field with the wrong kind of value, never by the
+// gateway's Go types (encoding/json's own text says "Go struct field chatRequest...").
+func TestMalformedJSONSpeaksJSON(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ body, message, field string }{
+		{`{"model":"m","messages":"hello"}`, "the request body is not a valid chat completion request: messages must not be a JSON string", "messages"},
+		{`{"model":7,"messages":[]}`, "the request body is not a valid chat completion request: model must not be a JSON number", "model"},
+		{`{"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":"yes"}}`,
+			"the request body is not a valid chat completion request: stream_options.include_usage must not be a JSON string", "stream_options.include_usage"},
+		{`[]`, "the request body must be a JSON object, not a JSON array", ""},
+		{`{"model":"m",}`, "the request body is not valid JSON (at byte 14)", ""},
+		{`{"model":"m"`, "the request body is not valid JSON (at byte 12)", ""},
+	} {
+		_, _, err := decodeRequest(strings.NewReader(tc.body), protovalidate.GlobalValidator)
+		d := errs.From(err)
+		if d.Code != connect.CodeInvalidArgument || d.Reason != "MALFORMED_JSON" || d.Message != tc.message {
+			t.Errorf("%s: %v %s %q; want %q", tc.body, d.Code, d.Reason, d.Message, tc.message)
+			continue
+		}
+		if tc.field == "" && len(d.FieldViolations) != 0 ||
+			tc.field != "" && (len(d.FieldViolations) != 1 || d.FieldViolations[0].GetField() != tc.field) {
+			t.Errorf("%s: field violations %v; want %q", tc.body, d.FieldViolations, tc.field)
+		}
+	}
 }

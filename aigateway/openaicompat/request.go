@@ -3,6 +3,7 @@ package openaicompat
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -100,7 +101,7 @@ func decodeRequest(body io.Reader, v protovalidate.Validator) (*aiv1.ChatRequest
 	}
 	var in chatRequest
 	if err := json.Unmarshal(data, &in); err != nil {
-		return nil, nil, errs.InvalidArgument("MALFORMED_JSON", "the request body is not a valid chat completion request: "+err.Error())
+		return nil, nil, malformedJSON(err)
 	}
 	p := problems{}
 	out := &aiv1.ChatRequest{Model: in.Model, Temperature: in.Temperature, TopP: in.TopP, Seed: in.Seed}
@@ -317,4 +318,28 @@ func (p *problems) err() error {
 		return nil
 	}
 	return errs.InvalidArgument("INVALID_REQUEST", "invalid chat completion request: "+strings.Join(p.msgs, "; "), p.opts...)
+}
+
+// malformedJSON describes a decoding failure in the request's own terms: where the
+// JSON breaks, or which field has the wrong kind of value. encoding/json's text names
+// the gateway's Go types ("Go struct field chatRequest.messages"), which are no
+// business of the caller's.
+func malformedJSON(err error) error {
+	const reason = "MALFORMED_JSON"
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return errs.InvalidArgument(reason, fmt.Sprintf("the request body is not valid JSON (at byte %d)", syntax.Offset))
+	case errors.As(err, &typ) && typ.Field != "":
+		desc := "must not be a JSON " + typ.Value
+		return errs.InvalidArgument(reason, "the request body is not a valid chat completion request: "+typ.Field+" "+desc,
+			errs.WithFieldViolation(typ.Field, desc, reason))
+	case errors.As(err, &typ):
+		return errs.InvalidArgument(reason, "the request body must be a JSON object, not a JSON "+typ.Value)
+	default:
+		return errs.InvalidArgument(reason, "the request body is not a valid chat completion request")
+	}
 }
