@@ -107,8 +107,7 @@ func (s *Service) ListModels(_ context.Context, req *connect.Request[aiv1.ListMo
 	if tok := req.Msg.GetPage().GetPageToken(); tok != "" {
 		b, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil {
-			return nil, errs.InvalidArgument("INVALID_PAGE_TOKEN", "the page token is not one this service issued",
-				errs.WithFieldViolation("page.page_token", "is malformed", "INVALID_PAGE_TOKEN"))
+			return nil, errs.InvalidPageToken("not one this service issued")
 		}
 		after = string(b)
 	}

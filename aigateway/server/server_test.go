@@ -165,7 +165,7 @@ func TestListModelsPages(t *testing.T) {
 		t.Fatalf("ids %v", ids)
 	}
 	_, err := client.ListModels(t.Context(), withTenant(&aiv1.ListModelsRequest{Page: &commonv1.PageRequest{PageToken: "!!"}}, "acme"))
-	if errs.From(err).Reason != "INVALID_PAGE_TOKEN" {
+	if d := errs.From(err); d.Reason != errs.ReasonPageTokenInvalid || len(d.FieldViolations) != 1 || d.FieldViolations[0].GetField() != errs.PageTokenField {
 		t.Errorf("bad token: %v", err)
 	}
 }
