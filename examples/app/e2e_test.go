@@ -372,3 +372,46 @@ func TestFlagChangesBehaviour(t *testing.T) {
 		t.Fatalf("flag leaked to another tenant: %v", err)
 	}
 }
+
+// TestPlainHTTPRoutesAreLabelled: the plain HTTP routes behind the chain (health,
+// metrics) are measured under their route, although auth hands the mux a copy of
+// the request (without the instrument's router the pattern was lost and every such
+// request was measured with no http.route).
+func TestPlainHTTPRoutesAreLabelled(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	get := func(path string) string {
+		t.Helper()
+		res, err := h.http.Get(h.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, res.StatusCode, err)
+		}
+		return string(b)
+	}
+	get("/healthz")
+	metrics := get("/metrics")
+	var found bool
+	for line := range strings.Lines(metrics) {
+		if strings.HasPrefix(line, "http_server_request_duration_seconds_count{") && strings.Contains(line, `http_route="/healthz"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no http_server_request_duration_seconds_count with http_route=\"/healthz\" in /metrics:\n%s", grepLines(metrics, "http_server_request_duration_seconds_count"))
+	}
+}
+
+func grepLines(s, prefix string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if strings.HasPrefix(line, prefix) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
