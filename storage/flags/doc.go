@@ -9,4 +9,8 @@
 // rls.InTenant transaction, so one tenant's overrides never reach another. Resolved
 // overrides are cached (storage/cache, tenant-namespaced) and invalidated by tag on
 // every write through the [Provider].
+//
+// Who the user is comes from the Principal (contracts/identity) alone. The
+// OpenFeature evaluation context, targeting key included, is supplied by the caller and
+// is ignored: a Principal without a user id gets the tenant's override, never a user's.
 package flags

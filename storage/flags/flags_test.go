@@ -158,3 +158,46 @@ func TestCrossInstanceInvalidation(t *testing.T) {
 	// Cleanup of the Redis keys: invalidate the flag's tag.
 	_ = ca.InvalidateTags(ctx, "flag:search-v2")
 }
+
+// TestTargetingKeyIsNotIdentity: the targeting key comes from the caller, so it must
+// not choose whose override applies. A Principal with no user id, naming another user
+// as targeting key, gets the tenant override, not that user's.
+func TestTargetingKeyIsNotIdentity(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t, pgtest.WithoutRiver())
+	a := newTenant(t, db)
+	p := flags.New(db.App)
+	if err := p.SetTenantOverride(as(a, "admin"), "beta", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetUserOverride(as(a, "admin"), "beta", "alice", true); err != nil {
+		t.Fatal(err)
+	}
+	noUser := as(a, "") // a Principal in tenant a without a user id (a service token)
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want bool
+		vari string
+	}{
+		{"no user, alice as targeting key", noUser, false, flags.VariantTenant},
+		{"bob, alice as targeting key", as(a, "bob"), false, flags.VariantTenant},
+		{"alice herself", as(a, "alice"), true, flags.VariantUser},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := p.BooleanEvaluation(tc.ctx, "beta", false, openfeature.FlattenedContext{openfeature.TargetingKey: "alice"})
+			if d.Value != tc.want || d.Variant != tc.vari || d.Error() != nil {
+				t.Fatalf("got %v variant %q err %v; want %v variant %q", d.Value, d.Variant, d.Error(), tc.want, tc.vari)
+			}
+		})
+	}
+	// Through an OpenFeature client too, where the targeting key is the usual way in.
+	if err := openfeature.SetNamedProviderAndWait("targeting-"+a, p); err != nil {
+		t.Fatal(err)
+	}
+	c := openfeature.NewClient("targeting-" + a)
+	d, err := c.BooleanValueDetails(noUser, "beta", false, openfeature.NewEvaluationContext("alice", nil))
+	if err != nil || d.Value || d.Variant != flags.VariantTenant {
+		t.Fatalf("client: got %v variant %q err %v; want false from the tenant override", d.Value, d.Variant, err)
+	}
+}

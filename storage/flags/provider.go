@@ -35,7 +35,9 @@ const (
 // feature_flag_overrides (storage/migrate migration 00011) under tenant row-level
 // security and are read in an rls.InTenant transaction; resolved overrides are cached
 // per tenant, flag and user, and every write through the Provider invalidates the
-// flag's entries by tag. A Provider is safe for concurrent use.
+// flag's entries by tag. The user is the Principal's user id only: the evaluation
+// context's targeting key is ignored, and a Principal without a user gets only the
+// tenant's override. A Provider is safe for concurrent use.
 type Provider struct {
 	db    DB
 	cache *cache.Typed[overrides]
@@ -114,13 +116,13 @@ func (p *Provider) Hooks() []openfeature.Hook { return nil }
 func cacheKey(flag, user string) string { return "flag:" + flag + ":u:" + user }
 func cacheTag(flag string) string       { return "flag:" + flag }
 
-// user is the Principal's user id, or the evaluation context's targeting key.
-func user(ctx context.Context, flat openfeature.FlattenedContext) string {
+// user is the Principal's user id, or "" when it has none. The evaluation context's
+// targeting key is never used: the caller supplies it, so it would let a caller
+// evaluate flags as any user of its tenant. With no user only the tenant's override
+// (and the environment and default) can apply.
+func user(ctx context.Context) string {
 	if u, ok := identity.UserID(ctx); ok {
 		return u
-	}
-	if tk, ok := flat[openfeature.TargetingKey].(string); ok {
-		return tk
 	}
 	return ""
 }
@@ -158,9 +160,9 @@ type resolution struct {
 	err     *openfeature.ResolutionError
 }
 
-func (p *Provider) resolve(ctx context.Context, flag string, k kind, def any, flat openfeature.FlattenedContext) resolution {
+func (p *Provider) resolve(ctx context.Context, flag string, k kind, def any) resolution {
 	if _, ok := identity.TenantID(ctx); ok && flagPattern.MatchString(flag) {
-		o, err := p.lookup(ctx, flag, user(ctx, flat))
+		o, err := p.lookup(ctx, flag, user(ctx))
 		if err != nil {
 			e := openfeature.NewGeneralResolutionError("flags: reading overrides failed")
 			return resolution{value: def, variant: VariantDefault, reason: openfeature.ErrorReason, err: &e}
@@ -209,32 +211,32 @@ func (r resolution) detail() openfeature.ProviderResolutionDetail {
 }
 
 // BooleanEvaluation implements openfeature.FeatureProvider.
-func (p *Provider) BooleanEvaluation(ctx context.Context, flag string, def bool, flat openfeature.FlattenedContext) openfeature.BoolResolutionDetail {
-	r := p.resolve(ctx, flag, kindBool, def, flat)
+func (p *Provider) BooleanEvaluation(ctx context.Context, flag string, def bool, _ openfeature.FlattenedContext) openfeature.BoolResolutionDetail {
+	r := p.resolve(ctx, flag, kindBool, def)
 	return openfeature.BoolResolutionDetail{Value: r.value.(bool), ProviderResolutionDetail: r.detail()}
 }
 
 // StringEvaluation implements openfeature.FeatureProvider.
-func (p *Provider) StringEvaluation(ctx context.Context, flag string, def string, flat openfeature.FlattenedContext) openfeature.StringResolutionDetail {
-	r := p.resolve(ctx, flag, kindString, def, flat)
+func (p *Provider) StringEvaluation(ctx context.Context, flag string, def string, _ openfeature.FlattenedContext) openfeature.StringResolutionDetail {
+	r := p.resolve(ctx, flag, kindString, def)
 	return openfeature.StringResolutionDetail{Value: r.value.(string), ProviderResolutionDetail: r.detail()}
 }
 
 // FloatEvaluation implements openfeature.FeatureProvider.
-func (p *Provider) FloatEvaluation(ctx context.Context, flag string, def float64, flat openfeature.FlattenedContext) openfeature.FloatResolutionDetail {
-	r := p.resolve(ctx, flag, kindFloat, def, flat)
+func (p *Provider) FloatEvaluation(ctx context.Context, flag string, def float64, _ openfeature.FlattenedContext) openfeature.FloatResolutionDetail {
+	r := p.resolve(ctx, flag, kindFloat, def)
 	return openfeature.FloatResolutionDetail{Value: r.value.(float64), ProviderResolutionDetail: r.detail()}
 }
 
 // IntEvaluation implements openfeature.FeatureProvider.
-func (p *Provider) IntEvaluation(ctx context.Context, flag string, def int64, flat openfeature.FlattenedContext) openfeature.IntResolutionDetail {
-	r := p.resolve(ctx, flag, kindInt, def, flat)
+func (p *Provider) IntEvaluation(ctx context.Context, flag string, def int64, _ openfeature.FlattenedContext) openfeature.IntResolutionDetail {
+	r := p.resolve(ctx, flag, kindInt, def)
 	return openfeature.IntResolutionDetail{Value: r.value.(int64), ProviderResolutionDetail: r.detail()}
 }
 
 // ObjectEvaluation implements openfeature.FeatureProvider.
-func (p *Provider) ObjectEvaluation(ctx context.Context, flag string, def any, flat openfeature.FlattenedContext) openfeature.InterfaceResolutionDetail {
-	r := p.resolve(ctx, flag, kindObject, def, flat)
+func (p *Provider) ObjectEvaluation(ctx context.Context, flag string, def any, _ openfeature.FlattenedContext) openfeature.InterfaceResolutionDetail {
+	r := p.resolve(ctx, flag, kindObject, def)
 	return openfeature.InterfaceResolutionDetail{Value: r.value, ProviderResolutionDetail: r.detail()}
 }
 
