@@ -6,7 +6,7 @@ require (
 	buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go v1.36.12-20260825204119-511051f7f437.2
 	connectrpc.com/connect v1.21.1
 	github.com/footingdev/footing/contracts v0.1.0
-	github.com/footingdev/footing/gatewaycore v0.0.0-00010101000000-000000000000
+	github.com/footingdev/footing/gatewaycore v0.1.0
 	github.com/footingdev/footing/observability v0.1.0
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
