@@ -15,8 +15,9 @@
 // operation, so every gateway instance shares one view; [NewMemoryStore] keeps them in
 // the process when no Redis is configured. Redis Cluster (a *redis.ClusterClient) is
 // supported and tested: the keys of one reservation share the tenant's hash tag
-// ("{tenant}"; the principal without a tenant gets its own non-empty tag), so each
-// script runs atomically on the master owning that slot; tenants spread over the
-// masters. [Config].KeyPrefix must not contain braces. Refusals are ResourceExhausted errors
+// ("{tenant}", with '%', '}' and the byte 0xff of the id escaped as %XX so that no
+// id can pass for another scope's; the principal without a tenant gets its own
+// non-empty tag), so each script runs atomically on the master owning that slot;
+// tenants spread over the masters. [Config].KeyPrefix must not contain braces. Refusals are ResourceExhausted errors
 // (contracts/errs) with a RetryInfo saying when the window or period ends.
 package quota

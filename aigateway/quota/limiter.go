@@ -134,11 +134,11 @@ func (l *Limiter) Reserve(ctx context.Context, p *commonv1.Principal, r Request)
 	if !ok {
 		tl = l.cfg.Tenant
 	}
-	tag := "{" + tenant + "}"
+	tag := "{" + escapeTenant(tenant) + "}"
 	if tenant == "" {
 		// Redis Cluster hashes the whole key when its hash tag is empty ("{}"), which
 		// put the counters of one reservation in different slots (CROSSSLOT). No
-		// tenant id is "\xff": Principal ids are valid UTF-8.
+		// escaped tenant id is "\xff".
 		tag = "{\xff}"
 	}
 	res.add(now, l.cfg.KeyPrefix+tag+":t", "tenant "+tenant, tl, r)
@@ -252,6 +252,35 @@ func (res *Reservation) Settle(ctx context.Context, usedTokens, usedCost int64) 
 			return err
 		}
 	}
+}
+
+// escapeTenant writes a tenant id for the hash tag of its keys, so that no two
+// scopes share a key: '%', '}' and the byte 0xff become %25, %7D and %FF. The tag
+// then ends at the first '}' after the prefix (where Redis Cluster ends it too),
+// so the tenant is read back from it, and a key never passes for another tenant's;
+// the no-tenant tag "{\xff}" is no tenant's. After the tag, ":t" or ":u:" + user
+// and then ":" + kind + ":" + window, both without ':', so the user is whatever
+// lies between — any bytes, kept as they are. Ids without those three bytes keep
+// the keys they had.
+func escapeTenant(id string) string {
+	var b []byte
+	for i := range len(id) {
+		switch c := id[i]; c {
+		case '%', '}', 0xff:
+			if b == nil {
+				b = append(make([]byte, 0, len(id)+8), id[:i]...)
+			}
+			b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+		default:
+			if b != nil {
+				b = append(b, c)
+			}
+		}
+	}
+	if b == nil {
+		return id
+	}
+	return string(b)
 }
 
 func cmpOr(a, b string) string {

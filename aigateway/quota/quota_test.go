@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 	"github.com/redis/go-redis/v9"
@@ -233,4 +234,42 @@ func TestConfigValidate(t *testing.T) {
 	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != 2 {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// TestIDsCannotForgeAnotherScopesKey: the store keys of different scopes never
+// coincide, whatever bytes the ids hold. Before, tenant "x}:u:Z" and the user "Z}:t"
+// of tenant "x" both counted on "{x}:u:Z}:t:rpm:…", and tenant "\xff" on the counters
+// of the principal without a tenant.
+func TestIDsCannotForgeAnotherScopesKey(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, newLimiter func(quota.Config, *clock) *quota.Limiter) {
+		l := newLimiter(quota.Config{
+			Tenant:  quota.Limits{RequestsPerMinute: 1, TokensPerMinute: 10, Budget: 10},
+			Tenants: map[string]quota.Limits{"a": {}}, // only its users count
+			User:    quota.Limits{RequestsPerMinute: 1, TokensPerMinute: 10, Budget: 10},
+		}, start())
+		pairs := [][2]*commonv1.Principal{
+			{tenant("x}:u:Z", ""), tenant("x", "Z}:t")},
+			{tenant("", ""), tenant("\xff", "")},
+			{tenant("a%7Db", ""), tenant("a}b", "")},
+			{tenant("a", "b:t:rpm"), tenant("a", "b")},
+		}
+		for _, pair := range pairs {
+			for _, p := range pair {
+				if _, err := l.Reserve(t.Context(), p, quota.Request{Tokens: 10, Cost: 10}); err != nil {
+					t.Errorf("tenant %q user %q: %v (its counters are another scope's)", p.TenantId, p.UserId, err)
+				}
+			}
+			// Each scope did take from its own counters. (A refusal names the scope, so
+			// this needs ids in UTF-8, as Principal ids are.)
+			for _, p := range pair {
+				if !utf8.ValidString(p.TenantId) {
+					continue
+				}
+				if _, err := l.Reserve(t.Context(), p, quota.Request{}); errs.From(err).Reason != "REQUESTS_PER_MINUTE_EXCEEDED" {
+					t.Errorf("tenant %q user %q, second request: %v", p.TenantId, p.UserId, err)
+				}
+			}
+		}
+	})
 }
