@@ -47,7 +47,7 @@ check-generate: generate ## Fail if regenerating changes anything.
 	@echo "generated code is up to date"
 
 .PHONY: check-consumable
-check-consumable: ## Check each released module works as users get it (go get from a local proxy of HEAD, no replace, no go.work).
+check-consumable: tools ## Check each released module works as users get it (go get from a local proxy of HEAD, no replace, no go.work), a copy of examples, and the TypeScript package with Connect v2.
 	@$(ROOT)/scripts/check-consumable
 
 .PHONY: lint
