@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/footingdev/footing/contracts/errs"
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 
 	"github.com/footingdev/footing/aigateway/provider"
 	"github.com/footingdev/footing/aigateway/router"
@@ -134,5 +136,96 @@ func TestConfigValidateReportsEveryProblem(t *testing.T) {
 	}
 	if _, err := router.New(router.Config{}); err != nil {
 		t.Errorf("zero config: %v", err)
+	}
+}
+
+// entering signals on in each time Chat is called, before the wrapped provider
+// answers.
+type entering struct {
+	*scripted
+	in chan struct{}
+}
+
+func (e entering) Chat(ctx context.Context, req *aiv1.ChatRequest) (provider.Stream, error) {
+	e.in <- struct{}{}
+	return e.scripted.Chat(ctx, req)
+}
+
+// TestStaleOutcomeFreesNoProbe: a request let through while the breaker was closed
+// that ends (here as an invalid request) while the breaker is half-open says
+// nothing about the probe; before, it gave back the probe's slot and a second
+// probe ran next to the first.
+func TestStaleOutcomeFreesNoProbe(t *testing.T) {
+	t.Parallel()
+	invalid := &provider.Error{Provider: "a", Kind: provider.KindInvalidRequest, StatusCode: 400}
+	fail := call{err: &provider.Error{Provider: "a", Kind: provider.KindServer, StatusCode: 500}}
+	a := entering{newScripted("a",
+		call{steps: []step{text("old"), {err: invalid}}}, // granted while closed
+		fail, fail, // open the breaker
+		call{stall: true}, // the probe, until its caller leaves
+		call{steps: []step{text("back")}},
+	), make(chan struct{}, 10)}
+	clk := &clock{now: time.Unix(1_700_000_000, 0)}
+	cfg := fast(router.Route{Alias: "chat", Targets: []router.Target{{Provider: a, Model: "gpt-4o"}}})
+	cfg.FirstChunkTimeout, cfg.IdleTimeout, cfg.AttemptTimeout = time.Hour, time.Hour, time.Hour // only the test ends calls
+	cfg.MaxAttempts = 1
+	cfg.Breaker = router.BreakerConfig{Failures: 2, OpenFor: time.Minute, Probes: 1}
+	r, err := router.New(cfg, router.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	old, err := r.Chat(t.Context(), chatReq("chat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	<-a.in
+	for range 2 {
+		if _, err := r.Chat(t.Context(), chatReq("chat")); err == nil {
+			t.Fatal("a failing target served")
+		}
+		<-a.in
+	}
+	clk.Advance(time.Minute)
+
+	// The one probe is in the provider.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	probe := make(chan error, 1)
+	go func() {
+		_, err := r.Chat(ctx, chatReq("chat"))
+		probe <- err
+	}()
+	<-a.in
+
+	// The request granted while closed ends now, as an invalid request.
+	if _, err := old.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Next(); !errors.As(err, new(*provider.Error)) {
+		t.Fatalf("old request's end: %v", err)
+	}
+	// The probe's slot is still taken.
+	if s, err := r.Chat(t.Context(), chatReq("chat")); errs.From(err).Reason != "NO_TARGET_AVAILABLE" {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("a second probe while the first runs: %v (target called %d times, want 4)", err, a.n.Load())
+	}
+
+	// The probe's own end (its caller left) gives its slot back.
+	cancel()
+	if err := <-probe; !errors.As(err, new(*provider.Error)) {
+		t.Fatalf("probe: %v", err)
+	}
+	s, err := r.Chat(t.Context(), chatReq("chat"))
+	if err != nil {
+		t.Fatalf("the next probe: %v", err)
+	}
+	s.Close()
+	<-a.in
+	if a.n.Load() != 5 {
+		t.Errorf("target called %d times, want 5", a.n.Load())
 	}
 }

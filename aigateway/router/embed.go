@@ -21,7 +21,8 @@ func (r *Router) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.Embed
 	}
 	var last error = errs.Unavailable("NO_TARGET_AVAILABLE", "every target of "+quote(rt.alias)+" is failing; try again later")
 	for _, t := range r.order(rt) {
-		if ok, _ := t.breaker.allow(r.now()); !ok {
+		pm, ok, _ := t.breaker.allow(r.now())
+		if !ok {
 			continue
 		}
 		up := proto.CloneOf(req)
@@ -30,7 +31,7 @@ func (r *Router) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.Embed
 		resp, err := t.Provider.Embed(actx, up)
 		cancel()
 		if err == nil {
-			t.breaker.done(r.now(), nil)
+			t.breaker.done(r.now(), pm, nil)
 			resp.Provider = t.Provider.Name()
 			if resp.Model == "" {
 				resp.Model = t.Model
@@ -49,7 +50,7 @@ func (r *Router) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.Embed
 		if ctx.Err() != nil {
 			perr = &provider.Error{Provider: t.Provider.Name(), Kind: provider.KindCanceled, Err: ctx.Err()}
 		}
-		t.breaker.done(r.now(), perr)
+		t.breaker.done(r.now(), pm, perr)
 		last = perr
 		if !perr.Fallback() {
 			return nil, perr

@@ -134,15 +134,16 @@ func (r *Router) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, erro
 	)
 	for _, t := range r.order(rt) {
 		for try := 0; try < r.cfg.MaxAttempts; try++ {
-			if ok, until := t.breaker.allow(r.now()); !ok {
+			pm, ok, until := t.breaker.allow(r.now())
+			if !ok {
 				if openUntil.IsZero() || until.Before(openUntil) {
 					openUntil = until
 				}
 				break
 			}
 			n++
-			s, perr := r.attempt(ctx, rt.alias, t, req)
-			t.breaker.done(r.now(), perr)
+			s, perr := r.attempt(ctx, rt.alias, t, req, pm)
+			t.breaker.done(r.now(), pm, perr)
 			if perr == nil {
 				s.attempts = n
 				r.observer.Attempt(Attempt{Alias: rt.alias, Target: t.name, N: n})
@@ -229,9 +230,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // attempt starts one target and waits for its first chunk.
-func (r *Router) attempt(ctx context.Context, alias string, t *target, req *aiv1.ChatRequest) (*Stream, *provider.Error) {
+func (r *Router) attempt(ctx context.Context, alias string, t *target, req *aiv1.ChatRequest, pm permit) (*Stream, *provider.Error) {
 	actx, cancel := context.WithCancelCause(ctx)
-	s := &Stream{router: r, target: t, alias: alias, parent: ctx, ctx: actx, cancel: cancel, id: newID()}
+	s := &Stream{router: r, target: t, permit: pm, alias: alias, parent: ctx, ctx: actx, cancel: cancel, id: newID()}
 	s.timer = time.AfterFunc(r.cfg.FirstChunkTimeout, func() {
 		if s.idle.Load() {
 			cancel(errIdleTimeout)

@@ -22,6 +22,7 @@ import (
 type Stream struct {
 	router   *Router
 	target   *target
+	permit   permit // the breaker's, for the stream's outcome
 	alias    string
 	parent   context.Context
 	ctx      context.Context
@@ -72,10 +73,10 @@ func (s *Stream) finish(err error) error {
 	s.done = true
 	if errors.Is(err, io.EOF) {
 		s.err = io.EOF
-		s.target.breaker.done(s.router.now(), nil)
+		s.target.breaker.done(s.router.now(), s.permit, nil)
 	} else {
 		perr := s.classify(err)
-		s.target.breaker.done(s.router.now(), perr)
+		s.target.breaker.done(s.router.now(), s.permit, perr)
 		s.err = perr
 	}
 	s.stop()
