@@ -23,6 +23,8 @@ const (
 	ReasonSerializationFailure = "SERIALIZATION_FAILURE"
 	ReasonDeadlock             = "DEADLOCK_DETECTED"
 	ReasonRowSecurity          = "ROW_SECURITY_VIOLATION"
+	ReasonExclusionViolation   = "EXCLUSION_VIOLATION"
+	ReasonLockNotAvailable     = "LOCK_NOT_AVAILABLE"
 	ReasonUnavailable          = "DB_UNAVAILABLE"
 )
 
@@ -37,12 +39,27 @@ const Domain = "storage.footing.dev"
 //	23502 not_null_violation         InvalidArgument     NOT_NULL_VIOLATION
 //	22P02, 22001, 22003 bad value     InvalidArgument     INVALID_VALUE
 //	23503 foreign_key_violation      FailedPrecondition  FOREIGN_KEY_VIOLATION
+//	23P01 exclusion_violation        FailedPrecondition  EXCLUSION_VIOLATION
 //	40001 serialization_failure      Aborted             SERIALIZATION_FAILURE
 //	40P01 deadlock_detected          Aborted             DEADLOCK_DETECTED
+//	55P03 lock_not_available         Aborted             LOCK_NOT_AVAILABLE
 //	42501 (row-level security)       PermissionDenied    ROW_SECURITY_VIOLATION
 //	08xxx, 57P0x connection trouble  Unavailable         DB_UNAVAILABLE
 //	context deadline / cancel        DeadlineExceeded / Canceled
 //	anything else                    Internal (cause kept server-side)
+//
+// Errors are told apart by SQLSTATE, never by message: Postgres translates its messages
+// (lc_messages). 42501 insufficient_privilege is also raised for a missing GRANT and for
+// a query that row_security = off would let RLS change; a row-level security violation
+// (a new row failing a policy's WITH CHECK, or USING for ON CONFLICT DO UPDATE) is the
+// 42501 raised by the executor's ExecWithCheckOptions, which the error's routine field
+// names (it is never translated). Other 42501s are deployment mistakes and stay Internal.
+//
+// 23P01 is FailedPrecondition, not AlreadyExists: the new row conflicts with a different
+// row (an overlapping booking), not with itself existing, and the request can succeed
+// once that row is changed. 55P03 (NOWAIT, lock_timeout) has aborted the transaction, so
+// like a serialization failure it is Aborted and [IsRetryable]: run the whole
+// transaction again.
 //
 // Only the constraint, column or table name goes into the error's metadata, never
 // Postgres's message or detail, which can quote row values. An error that already is a
@@ -97,9 +114,13 @@ func mapPgError(pe *pgconn.PgError, err error) error {
 		return errs.FailedPrecondition(ReasonForeignKeyViolation, "a referenced row is missing or still referenced", dom, meta("constraint", pe.ConstraintName))
 	case code == "40001":
 		return errs.Aborted(ReasonSerializationFailure, "concurrent update conflict; retry the transaction", dom)
+	case code == "23P01":
+		return errs.FailedPrecondition(ReasonExclusionViolation, "the row conflicts with another row", dom, meta("constraint", pe.ConstraintName))
 	case code == "40P01":
 		return errs.Aborted(ReasonDeadlock, "deadlock; retry the transaction", dom)
-	case code == "42501" && strings.Contains(pe.Message, "row-level security"):
+	case code == "55P03":
+		return errs.Aborted(ReasonLockNotAvailable, "a row or table is locked; retry the transaction", dom)
+	case code == "42501" && pe.Routine == routineWithCheck:
 		return errs.PermissionDenied(ReasonRowSecurity, "the row is outside the current tenant", dom, meta("table", pe.TableName))
 	case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03", code == "53300":
 		return errs.Unavailable(ReasonUnavailable, "database unavailable", dom)
@@ -109,13 +130,18 @@ func mapPgError(pe *pgconn.PgError, err error) error {
 	return errs.Internal(err)
 }
 
-// IsRetryable reports whether err is a serialization failure or deadlock, raw or mapped by
-// [MapError]: the whole transaction may be run again.
+// routineWithCheck is the Postgres function that raises row-level security (and view
+// WITH CHECK OPTION) violations; Postgres reports it untranslated in every locale.
+const routineWithCheck = "ExecWithCheckOptions"
+
+// IsRetryable reports whether err is a serialization failure, deadlock or lock not
+// available, raw or mapped by [MapError]: the whole transaction may be run again.
 func IsRetryable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01"
+		return pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03"
 	}
 	d := errs.From(err)
-	return d.Code == connect.CodeAborted && (d.Reason == ReasonSerializationFailure || d.Reason == ReasonDeadlock)
+	return d.Code == connect.CodeAborted &&
+		(d.Reason == ReasonSerializationFailure || d.Reason == ReasonDeadlock || d.Reason == ReasonLockNotAvailable)
 }

@@ -17,9 +17,16 @@ import (
 
 func TestMapError(t *testing.T) {
 	t.Parallel()
-	pgErr := func(code string) error {
-		return fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code, Message: "row-level security secret-value", Detail: "Key (email)=(secret-value)", ConstraintName: "c1", TableName: "t1"})
+	// Messages as a server with lc_messages = 'de_DE.UTF-8' sends them: MapError must go by
+	// SQLSTATE (and the untranslated routine), never by English text.
+	pgErrIn := func(code, routine string) error {
+		return fmt.Errorf("wrapped: %w", &pgconn.PgError{
+			Code: code, Routine: routine, ConstraintName: "c1", TableName: "t1",
+			Message: "neue Zeile verletzt Policy für Sicherheit auf Zeilenebene für Tabelle »t1« secret-value",
+			Detail:  "Schlüssel (email)=(secret-value)",
+		})
 	}
+	pgErr := func(code string) error { return pgErrIn(code, "") }
 	tests := []struct {
 		err    error
 		code   connect.Code
@@ -33,7 +40,11 @@ func TestMapError(t *testing.T) {
 		{pgErr("23503"), connect.CodeFailedPrecondition, pg.ReasonForeignKeyViolation},
 		{pgErr("40001"), connect.CodeAborted, pg.ReasonSerializationFailure},
 		{pgErr("40P01"), connect.CodeAborted, pg.ReasonDeadlock},
-		{pgErr("42501"), connect.CodePermissionDenied, pg.ReasonRowSecurity},
+		{pgErrIn("42501", "ExecWithCheckOptions"), connect.CodePermissionDenied, pg.ReasonRowSecurity},
+		{pgErrIn("42501", "aclcheck_error"), connect.CodeInternal, "INTERNAL"},   // a missing GRANT
+		{pgErrIn("42501", "check_enable_rls"), connect.CodeInternal, "INTERNAL"}, // row_security = off
+		{pgErr("23P01"), connect.CodeFailedPrecondition, pg.ReasonExclusionViolation},
+		{pgErr("55P03"), connect.CodeAborted, pg.ReasonLockNotAvailable},
 		{pgErr("08006"), connect.CodeUnavailable, pg.ReasonUnavailable},
 		{pgErr("XX000"), connect.CodeInternal, "INTERNAL"},
 		{context.DeadlineExceeded, connect.CodeDeadlineExceeded, "DB_DEADLINE_EXCEEDED"},
@@ -58,7 +69,8 @@ func TestMapError(t *testing.T) {
 	if pg.MapError(nil) != nil {
 		t.Fatal("MapError(nil) != nil")
 	}
-	if !pg.IsRetryable(pgErr("40001")) || !pg.IsRetryable(pg.MapError(pgErr("40P01"))) || pg.IsRetryable(pgErr("23505")) {
+	if !pg.IsRetryable(pgErr("40001")) || !pg.IsRetryable(pg.MapError(pgErr("40P01"))) || pg.IsRetryable(pgErr("23505")) ||
+		!pg.IsRetryable(pgErr("55P03")) || !pg.IsRetryable(pg.MapError(pgErr("55P03"))) || pg.IsRetryable(pg.MapError(pgErr("23P01"))) {
 		t.Fatal("IsRetryable wrong")
 	}
 }

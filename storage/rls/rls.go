@@ -41,8 +41,9 @@ type TxOptions struct {
 	IsoLevel pgx.TxIsoLevel
 	// AccessMode is read write (empty) or [pgx.ReadOnly].
 	AccessMode pgx.TxAccessMode
-	// Retries is how many more times fn is run after a serialization failure or deadlock
-	// (SQLSTATE 40001, 40P01). fn must then be safe to run again. Zero means no retry.
+	// Retries is how many more times fn is run after a serialization failure, deadlock or
+	// lock not available (SQLSTATE 40001, 40P01, 55P03; [pg.IsRetryable]). fn must then be
+	// safe to run again. Zero means no retry.
 	Retries int
 }
 
