@@ -5,7 +5,8 @@
 // short is charged at least its input estimate and the output it forwarded, since
 // providers report usage late) and recorded in OpenTelemetry following the GenAI
 // semantic conventions: a span "chat {model}" and the gen_ai.client.* metrics, plus
-// a cost counter per tenant.
+// a cost counter per tenant. A panic in the router or a provider ends the call the
+// same way, as an Internal error whose id is logged with the panic ([WithLogger]).
 //
 // The serving layers (aigateway/server for Connect, aigateway/openaicompat for
 // OpenAI's HTTP API) are thin adapters over a [Gateway].

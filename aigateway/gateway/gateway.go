@@ -3,6 +3,9 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -53,6 +56,7 @@ func (c Config) Validate() error {
 type Gateway struct {
 	cfg Config
 	tel *telemetry
+	log *slog.Logger
 }
 
 // New returns a gateway, or cfg's problems.
@@ -71,7 +75,10 @@ func New(cfg Config, opts ...Option) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{cfg: cfg, tel: tel}, nil
+	if o.log == nil {
+		o.log = slog.Default()
+	}
+	return &Gateway{cfg: cfg, tel: tel, log: o.log}, nil
 }
 
 // upstream is what a [Stream] reads: a routed stream or a cache replay.
@@ -84,8 +91,9 @@ type upstream interface {
 // Chat starts a streamed chat for the caller in ctx (its Principal decides the
 // quotas and the cache's tenant). Errors are contracts/errs errors: quota refusals
 // are ResourceExhausted with a retry-after; provider failures are mapped by
-// provider.Error.ConnectError. The caller must Close the stream.
-func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, error) {
+// provider.Error.ConnectError. A panic in the router or a provider becomes an
+// Internal error (see [WithLogger]). The caller must Close the stream.
+func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (_ *Stream, err error) {
 	start := time.Now()
 	p, _ := identity.PrincipalFrom(ctx)
 	tenant := p.GetTenantId()
@@ -96,6 +104,15 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, err
 			attribute.String(attrTenant, tenant),
 		))
 	s := &Stream{g: g, ctx: ctx, span: span, start: start, tenant: tenant, alias: req.GetModel(), inEstimate: estimateInput(req)}
+	var rs *router.Stream
+	defer func() {
+		if v := recover(); v != nil {
+			if rs != nil {
+				_ = rs.Close()
+			}
+			err = s.recovered(v)
+		}
+	}()
 
 	if key, ok := g.cfg.Cache.Key(tenant, req); ok {
 		if replay, hit := g.cfg.Cache.Get(ctx, key); hit {
@@ -114,7 +131,7 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (*Stream, err
 	if err := g.reserve(ctx, s, p, g.worstCase(req, s.inEstimate)); err != nil {
 		return nil, err
 	}
-	rs, err := g.cfg.Router.Chat(ctx, req)
+	rs, err = g.cfg.Router.Chat(ctx, req)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -145,6 +162,25 @@ func (s *Stream) fail(err error) error {
 	}
 	s.g.tel.end(s, nil, err)
 	return err
+}
+
+// recovered ends s after the panic v: the caller gets an Internal error whose id
+// is logged with v and the stack, and the reservation is settled as for any other
+// failure.
+func (s *Stream) recovered(v any) error {
+	cerr := errs.Internal(fmt.Errorf("panic: %v", v))
+	if ie, ok := errs.AsInternal(cerr); ok {
+		s.g.log.ErrorContext(s.ctx, "aigateway: panic in a chat call", "error_id", ie.ID,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}
+	if s.done {
+		return cerr
+	}
+	if s.up == nil {
+		return s.fail(cerr)
+	}
+	s.end(cerr)
+	return s.err
 }
 
 // connectError maps a *provider.Error to the caller's error model; other errors

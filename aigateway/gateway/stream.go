@@ -53,11 +53,17 @@ type Stream struct {
 }
 
 // Next returns the next chunk, or io.EOF after the last one. A failure after the
-// first chunk ends the stream with a contracts/errs error; nothing is retried.
-func (s *Stream) Next() (*aiv1.ChatChunk, error) {
+// first chunk ends the stream with a contracts/errs error; nothing is retried. A
+// panic while reading the upstream ends it with an Internal error.
+func (s *Stream) Next() (_ *aiv1.ChatChunk, err error) {
 	if s.done {
 		return nil, s.err
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = s.recovered(v)
+		}
+	}()
 	c, err := s.up.Next()
 	if err != nil {
 		s.end(err)

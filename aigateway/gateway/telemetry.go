@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -38,8 +39,9 @@ const (
 )
 
 type options struct {
-	tp trace.TracerProvider
-	mp metric.MeterProvider
+	tp  trace.TracerProvider
+	mp  metric.MeterProvider
+	log *slog.Logger
 }
 
 // An Option configures a [Gateway].
@@ -61,6 +63,18 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(o *options) {
 		if mp != nil {
 			o.mp = mp
+		}
+	}
+}
+
+// WithLogger sets the logger told about a panic in a call — in the router or a
+// provider, starting the call or reading its stream — with the error id the caller
+// got (an Internal error), the panic value and the stack (default [slog.Default]
+// when New is called); nil is ignored.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
 		}
 	}
 }
