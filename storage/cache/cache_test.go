@@ -81,6 +81,42 @@ func TestTenantIsolation(t *testing.T) {
 	})
 }
 
+// TestTenantSpellingsShareANamespace: storage/rls scopes a tenant by its canonical
+// UUID, so upper-case, lower-case and unhyphenated spellings of one tenant id are one
+// tenant; the cache must give them one namespace, or an invalidation written one way
+// misses the entries written another way.
+func TestTenantSpellingsShareANamespace(t *testing.T) {
+	t.Parallel()
+	const lower = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+	upper, bare := strings.ToUpper(lower), strings.ReplaceAll(lower, "-", "")
+	backends(t, func(t *testing.T, c *cache.Cache) {
+		up, low, b := tenantCtx(upper), tenantCtx(lower), tenantCtx(bare)
+		mustSet(t, c, up, "profile", "v1", cache.WithTags("users"))
+		for name, ctx := range map[string]context.Context{"lower": low, "unhyphenated": b} {
+			if v, ok, err := c.Get(ctx, "profile"); err != nil || !ok || string(v) != "v1" {
+				t.Fatalf("%s spelling does not see the upper-case spelling's entry: %q %v %v", name, v, ok, err)
+			}
+		}
+		if err := c.InvalidateTags(low, "users"); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, _ := c.Get(up, "profile"); ok {
+			t.Fatalf("an invalidation by the lower-case spelling missed the upper-case entry: %q", v)
+		}
+		mustSet(t, c, low, "profile", "v2")
+		if err := c.Delete(up, "profile"); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, _ := c.Get(b, "profile"); ok {
+			t.Fatalf("a delete by the upper-case spelling missed the lower-case entry: %q", v)
+		}
+		// Another tenant still has its own namespace.
+		if _, ok, _ := c.Get(tenantCtx("7ba7b810-9dad-11d1-80b4-00c04fd430c8"), "profile"); ok {
+			t.Fatal("another tenant shares the namespace")
+		}
+	})
+}
+
 func TestNoTenantIsRefused(t *testing.T) {
 	t.Parallel()
 	c, _ := newMemoryCache(t)

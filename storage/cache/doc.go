@@ -1,6 +1,8 @@
 // Package cache is footing's cache: typed values (JSON or protobuf) in Redis, or in
 // process when no Redis is configured, namespaced by the tenant of the Principal in
-// the context so that one tenant can never be served another tenant's entry.
+// the context so that one tenant can never be served another tenant's entry. A UUID
+// tenant id is namespaced in its canonical form, as storage/rls scopes it, so one tenant
+// spelled in upper or lower case shares its entries and invalidations.
 //
 // [Cache.GetOrLoad] collapses concurrent misses for one key into one load, which runs
 // detached from any one caller's cancellation with its own timeout, under a lease

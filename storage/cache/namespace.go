@@ -7,6 +7,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/storage/internal/tenantid"
 )
 
 // errDomain is the ErrorInfo domain of this package's errors.
@@ -28,7 +29,8 @@ const (
 
 // qualify returns the backend key for key of kind in ctx's namespace:
 // "<prefix>:<kind>:g:<key>" in the global namespace and
-// "<prefix>:<kind>:t<len>:<tenant>:<key>" for a tenant. Without a tenant in ctx and
+// "<prefix>:<kind>:t<len>:<tenant>:<key>" for a tenant, a UUID tenant in canonical form
+// (storage/internal/tenantid, as storage/rls). Without a tenant in ctx and
 // outside the global namespace it returns an error; there is no default. It builds
 // the key with one allocation: it is on every request's path.
 func (n namespace) qualify(ctx context.Context, kind byte, key string) (string, error) {
@@ -36,12 +38,21 @@ func (n namespace) qualify(ctx context.Context, kind byte, key string) (string, 
 		return "", errs.InvalidArgument("CACHE_EMPTY_KEY", "cache: empty key", errs.WithDomain(errDomain))
 	}
 	var tenant string
+	var canonical [tenantid.Len]byte
+	isUUID := false
 	if !n.global {
 		t, ok := identity.TenantID(ctx)
 		if !ok {
 			return "", errNoTenant()
 		}
 		tenant = t
+		// A tenant id storage/rls accepts is written as rls scopes it (canonical
+		// UUID: lower case, hyphens), so one tenant spelled two ways shares one
+		// namespace. Other tenant ids (rls refuses them) are written as they are.
+		if u, ok := tenantid.Parse(t); ok {
+			tenantid.Format(&canonical, u)
+			isUUID = true
+		}
 	}
 	var b strings.Builder
 	b.Grow(len(n.prefix) + len(tenant) + len(key) + 32)
@@ -53,9 +64,15 @@ func (n namespace) qualify(ctx context.Context, kind byte, key string) (string, 
 	} else {
 		var num [20]byte
 		b.WriteString(":t")
-		b.Write(strconv.AppendInt(num[:0], int64(len(tenant)), 10))
-		b.WriteByte(':')
-		b.WriteString(tenant)
+		if isUUID {
+			b.Write(strconv.AppendInt(num[:0], int64(len(canonical)), 10))
+			b.WriteByte(':')
+			b.Write(canonical[:])
+		} else {
+			b.Write(strconv.AppendInt(num[:0], int64(len(tenant)), 10))
+			b.WriteByte(':')
+			b.WriteString(tenant)
+		}
 		b.WriteByte(':')
 	}
 	b.WriteString(key)

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/storage/internal/tenantid"
 	"github.com/footingdev/footing/storage/pg"
 )
 
@@ -85,15 +85,15 @@ func ScopeFrom(ctx context.Context) (Scope, error) {
 	if p.GetTenantId() == "" {
 		return Scope{}, errs.FailedPrecondition("NO_TENANT", "the principal has no tenant")
 	}
-	tid, err := uuid.Parse(p.GetTenantId())
-	if err != nil || strings.ContainsAny(p.GetTenantId(), "{}:") {
+	tid, ok := tenantid.Canonical(p.GetTenantId())
+	if !ok {
 		return Scope{}, errs.FailedPrecondition("TENANT_ID_INVALID", "the principal's tenant id is not a UUID")
 	}
 	uid := p.GetUserId()
 	if len(uid) > maxUserIDLen || strings.ContainsRune(uid, 0) {
 		return Scope{}, errs.FailedPrecondition("USER_ID_INVALID", "the principal's user id is too long or holds a NUL byte")
 	}
-	return Scope{TenantID: tid.String(), UserID: uid}, nil
+	return Scope{TenantID: tid, UserID: uid}, nil
 }
 
 func beginSQL(opts TxOptions) string {
