@@ -3,7 +3,9 @@ package router_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,5 +229,91 @@ func TestStaleOutcomeFreesNoProbe(t *testing.T) {
 	<-a.in
 	if a.n.Load() != 5 {
 		t.Errorf("target called %d times, want 5", a.n.Load())
+	}
+}
+
+// panicking is a Provider whose first call fails, whose second panics (in Chat,
+// or in its stream's first Next) and whose later calls answer.
+type panicking struct {
+	inChat bool
+	n      atomic.Int32
+	closed atomic.Bool // the panicking stream was closed
+}
+
+func (p *panicking) Name() string { return "p" }
+
+func (p *panicking) Chat(ctx context.Context, _ *aiv1.ChatRequest) (provider.Stream, error) {
+	switch p.n.Add(1) {
+	case 1:
+		return nil, &provider.Error{Provider: "p", Kind: provider.KindServer, StatusCode: 500}
+	case 2:
+		if p.inChat {
+			panic("provider bug")
+		}
+		return panickingStream{p}, nil
+	}
+	return &scriptedStream{p: newScripted("p"), ctx: ctx, steps: []step{text("back")}}, nil
+}
+
+func (p *panicking) ListModels(context.Context) ([]*aiv1.Model, error) { return nil, nil }
+
+func (p *panicking) Embed(context.Context, *aiv1.EmbedRequest) (*aiv1.EmbedResponse, error) {
+	return nil, &provider.Error{Provider: "p", Kind: provider.KindInvalidRequest}
+}
+
+type panickingStream struct{ p *panicking }
+
+func (s panickingStream) Next() (*aiv1.ChatChunk, error) { panic("decoder bug") }
+func (s panickingStream) Usage() *aiv1.Usage             { return nil }
+func (s panickingStream) Close() error                   { s.p.closed.Store(true); return nil }
+
+// TestPanickingProbeFreesItsSlot: a half-open probe whose provider panics counts
+// as a failure (the breaker opens again and lets the next probe through after
+// OpenFor), and the attempt's upstream is closed; the panic still reaches the
+// caller. Before, the probe's slot stayed taken and the target was refused for good.
+func TestPanickingProbeFreesItsSlot(t *testing.T) {
+	t.Parallel()
+	for _, inChat := range []bool{true, false} {
+		t.Run(fmt.Sprintf("inChat=%v", inChat), func(t *testing.T) {
+			t.Parallel()
+			p := &panicking{inChat: inChat}
+			clk := &clock{now: time.Unix(1_700_000_000, 0)}
+			cfg := fast(router.Route{Alias: "chat", Targets: []router.Target{{Provider: p, Model: "gpt-4o"}}})
+			cfg.FirstChunkTimeout, cfg.IdleTimeout, cfg.AttemptTimeout = time.Hour, time.Hour, time.Hour
+			cfg.MaxAttempts = 1
+			cfg.Breaker = router.BreakerConfig{Failures: 1, OpenFor: time.Minute, Probes: 1}
+			r, err := router.New(cfg, router.WithClock(clk.Now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Chat(t.Context(), chatReq("chat")); err == nil {
+				t.Fatal("a failing target served")
+			}
+			clk.Advance(time.Minute)
+			v := func() (v any) {
+				defer func() { v = recover() }()
+				s, _ := r.Chat(t.Context(), chatReq("chat"))
+				if s != nil {
+					s.Close()
+				}
+				return nil
+			}()
+			if v == nil {
+				t.Fatal("the provider's panic did not reach the caller")
+			}
+			if !inChat && !p.closed.Load() {
+				t.Error("the panicking attempt's upstream was not closed")
+			}
+			// The panic was the probe's failure: open again, for OpenFor.
+			if _, err := r.Chat(t.Context(), chatReq("chat")); errs.From(err).Reason != "NO_TARGET_AVAILABLE" || errs.From(err).RetryAfter != time.Minute {
+				t.Fatalf("after the probe panicked: %v (retry after %v)", err, errs.From(err).RetryAfter)
+			}
+			clk.Advance(time.Minute)
+			s, err := r.Chat(t.Context(), chatReq("chat"))
+			if err != nil {
+				t.Fatalf("the next probe: %v", err)
+			}
+			s.Close()
+		})
 	}
 }

@@ -241,6 +241,17 @@ func (r *Router) attempt(ctx context.Context, alias string, t *target, req *aiv1
 		}
 	})
 	s.deadline = time.AfterFunc(r.cfg.AttemptTimeout, func() { cancel(errAttemptTimeout) })
+	defer func() {
+		if v := recover(); v != nil {
+			// A panic in the provider goes on to the caller (the gateway turns it into
+			// an Internal error), but first the attempt is released and counted as the
+			// target's failure, so that a half-open probe gives its slot back instead
+			// of holding it for good.
+			_ = s.release()
+			t.breaker.done(r.now(), pm, &provider.Error{Provider: t.Provider.Name(), Kind: provider.KindServer, Message: "the provider panicked"})
+			panic(v)
+		}
+	}()
 	up, err := t.Provider.Chat(actx, upstreamRequest(req, t.Model))
 	if err != nil {
 		perr := s.classify(err)
