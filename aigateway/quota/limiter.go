@@ -141,9 +141,10 @@ func (l *Limiter) Reserve(ctx context.Context, p *commonv1.Principal, r Request)
 		// escaped tenant id is "\xff".
 		tag = "{\xff}"
 	}
-	res.add(now, l.cfg.KeyPrefix+tag+":t", "tenant "+tenant, tl, r)
+	// A scope is named in refusals, whose details must be UTF-8.
+	res.add(now, l.cfg.KeyPrefix+tag+":t", "tenant "+strings.ToValidUTF8(tenant, "\uFFFD"), tl, r)
 	if user := cmpOr(p.GetUserId(), p.GetSubject()); user != "" {
-		res.add(now, l.cfg.KeyPrefix+tag+":u:"+user, "user "+user, l.cfg.User, r)
+		res.add(now, l.cfg.KeyPrefix+tag+":u:"+user, "user "+strings.ToValidUTF8(user, "\uFFFD"), l.cfg.User, r)
 	}
 	if len(res.charges) == 0 {
 		return res, nil
