@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strconv"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -59,15 +61,48 @@ func addStamp(metadata []byte, s *stamp) ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// A metadataError says which part of a job's metadata did not decode, how, and at which
+// byte of that part, and nothing more. The decoders' own messages are dropped (not
+// wrapped): they can quote the metadata — a token, a number, a field name — and job
+// metadata can hold secrets.
+type metadataError struct {
+	part    string // "metadata", "footing stamp" or "principal"
+	problem string // "syntax error", "value of the wrong type" or "invalid"
+	offset  int64  // byte offset within part, or -1 when the decoder gives none
+}
+
+func (e *metadataError) Error() string {
+	msg := "jobs: " + e.part + " in job metadata: " + e.problem
+	if e.offset >= 0 {
+		msg += " at byte " + strconv.FormatInt(e.offset, 10)
+	}
+	return msg
+}
+
+// badMetadata describes err, an error decoding part, without its message.
+func badMetadata(part string, err error) error {
+	e := &metadataError{part: part, problem: "invalid", offset: -1}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		e.problem, e.offset = "syntax error", syntax.Offset
+	case errors.As(err, &typ):
+		e.problem, e.offset = "value of the wrong type", typ.Offset
+	}
+	return e
+}
+
 // restore puts a job's stamp back into ctx: Principal, request metadata, and the enqueuer's
-// span context (returned separately, to link to).
+// span context (returned separately, to link to). Its error is a [*metadataError], safe
+// to log.
 func restore(ctx context.Context, metadata []byte) (context.Context, context.Context, error) {
 	var m map[string]json.RawMessage
 	if len(metadata) == 0 {
 		return ctx, context.Background(), nil
 	}
 	if err := json.Unmarshal(metadata, &m); err != nil {
-		return ctx, context.Background(), err
+		return ctx, context.Background(), badMetadata("metadata", err)
 	}
 	raw, ok := m[metadataKey]
 	if !ok {
@@ -75,12 +110,12 @@ func restore(ctx context.Context, metadata []byte) (context.Context, context.Con
 	}
 	var s stamp
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return ctx, context.Background(), err
+		return ctx, context.Background(), badMetadata("footing stamp", err)
 	}
 	if len(s.Principal) > 0 {
 		p := &commonv1.Principal{}
 		if err := protojson.Unmarshal(s.Principal, p); err != nil {
-			return ctx, context.Background(), err
+			return ctx, context.Background(), badMetadata("principal", err)
 		}
 		ctx = identity.WithPrincipal(ctx, p)
 	}

@@ -55,6 +55,7 @@ func (w *workerMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doIn
 	ctx, remote, err := restore(ctx, job.Metadata)
 	if err != nil {
 		// Unreadable metadata: run without a Principal (tenant-scoped work then fails closed).
+		// err names the part, the problem and the byte offset only, never the metadata.
 		w.logger.WarnContext(ctx, "jobs: cannot read job metadata", "job_id", job.ID, "kind", job.Kind, "error", err)
 	}
 	kindQueue := []attribute.KeyValue{attribute.String(semconv.AttrJobKind, job.Kind), attribute.String(semconv.AttrJobQueue, job.Queue)}
