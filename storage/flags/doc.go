@@ -8,7 +8,10 @@
 // (storage/migrate migration 00011) under tenant row-level security and are read in an
 // rls.InTenant transaction, so one tenant's overrides never reach another. Resolved
 // overrides are cached (storage/cache, tenant-namespaced) and invalidated by tag on
-// every write through the [Provider].
+// every write through the [Provider]. A write reports whether the override was written:
+// if it committed but the cache refuses the invalidation (after three tries), the write
+// returns nil, the failure is logged at Warn without the value ([WithLogger]), and the
+// stale entries expire with the cache TTL ([WithCacheTTL]).
 //
 // Who the user is comes from the Principal (contracts/identity) alone. The
 // OpenFeature evaluation context, targeting key included, is supplied by the caller and

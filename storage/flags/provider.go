@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"time"
 
@@ -37,13 +38,16 @@ const (
 // per tenant, flag and user, and every write through the Provider invalidates the
 // flag's entries by tag. The user is the Principal's user id only: the evaluation
 // context's targeting key is ignored, and a Principal without a user gets only the
-// tenant's override. A Provider is safe for concurrent use.
+// tenant's override. A write that committed returns nil even if the cache then refuses
+// the invalidation (logged; the stale entries expire with the TTL). A Provider is safe
+// for concurrent use.
 type Provider struct {
-	db    DB
-	cache *cache.Typed[overrides]
-	raw   *cache.Cache
-	ttl   time.Duration
-	env   func(string) (string, bool)
+	db     DB
+	cache  *cache.Typed[overrides]
+	raw    *cache.Cache
+	ttl    time.Duration
+	env    func(string) (string, bool)
+	logger *slog.Logger
 }
 
 // An Option configures a [Provider].
@@ -69,6 +73,16 @@ func WithCacheTTL(d time.Duration) Option {
 	}
 }
 
+// WithLogger sets where a write that committed but could not invalidate the cache is
+// reported, at Warn (default slog.Default()). Values are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(p *Provider) {
+		if l != nil {
+			p.logger = l
+		}
+	}
+}
+
 // WithEnv replaces os.LookupEnv as the source of defaults.
 func WithEnv(lookup func(string) (string, bool)) Option {
 	return func(p *Provider) {
@@ -86,7 +100,7 @@ type DB interface {
 
 // New returns a Provider over db (the application's pool).
 func New(db DB, opts ...Option) *Provider {
-	p := &Provider{db: db, ttl: DefaultCacheTTL, env: os.LookupEnv}
+	p := &Provider{db: db, ttl: DefaultCacheTTL, env: os.LookupEnv, logger: slog.Default()}
 	for _, o := range opts {
 		o(p)
 	}
