@@ -3,9 +3,10 @@
 //
 // Tokens are sealed with AES-256-GCM under a [Keyring] of keys with ids: new writes
 // use the active key, every key in the ring still opens what it sealed, and
-// [Vault.Rotate] / [Vault.RotateAll] re-seal old rows under the active key. The
-// ciphertext is bound to its tenant, account and key id (GCM additional data), so a
-// sealed value moved to another row does not open. Rows live in the oauth_tokens table
+// [Vault.Rotate] / [Vault.RotateAll] re-seal old rows under the active key, in batches
+// of rows each in a transaction of its own, skipping (and reporting by id) rows that the
+// keyring cannot open. The ciphertext is bound to its tenant, account and key id (GCM
+// additional data), so a sealed value moved to another row does not open. Rows live in the oauth_tokens table
 // (storage/migrate migration 00010) under tenant row-level security, and every call runs
 // in an rls.InTenant transaction for the Principal in the context.
 //

@@ -7,3 +7,7 @@ func (k *Keyring) Open(keyID string, sealed, aad []byte) ([]byte, error) {
 
 // Seal exposes encryption to the fuzz test.
 func (k *Keyring) Seal(plaintext, aad []byte) (string, []byte) { return k.seal(plaintext, aad) }
+
+// SetRotateBatch sets how many rows one of v's rotation transactions takes, for tests
+// that cross batch boundaries.
+func SetRotateBatch(v *Vault, n int) { v.batch = n }

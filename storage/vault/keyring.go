@@ -26,8 +26,8 @@ var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // A Keyring holds the AES-256-GCM keys the vault seals with, by id. New writes use the
 // active key; any key in the ring opens what it sealed. Rotate by adding a new key,
-// making it active, running [Vault.Rotate] (or [Vault.RotateAll]), then removing the
-// old key. A Keyring is immutable and safe for concurrent use.
+// making it active, running [Vault.Rotate] (or [Vault.RotateAll]) until it returns
+// nil, then removing the old key. A Keyring is immutable and safe for concurrent use.
 type Keyring struct {
 	active string
 	aeads  map[string]cipher.AEAD

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,7 @@ type Vault struct {
 	db     DB
 	keys   *Keyring
 	flight singleflight.Group
+	batch  int // rows per rotation transaction: defaultRotateBatch
 }
 
 // A DB starts transactions and sends batches: *pgxpool.Pool is one.
@@ -37,7 +39,7 @@ type DB interface {
 
 // New returns a Vault over db (the application's pool) sealing with keys.
 func New(db DB, keys *Keyring) *Vault {
-	return &Vault{db: db, keys: keys}
+	return &Vault{db: db, keys: keys, batch: defaultRotateBatch}
 }
 
 // aad binds a ciphertext to its tenant, account and key: a sealed value copied to
@@ -180,70 +182,137 @@ func (v *Vault) Delete(ctx context.Context, account string) error {
 	})
 }
 
-// Rotate re-seals every token of ctx's tenant that is not sealed with the active key,
-// in one transaction, and returns how many it re-sealed. The keys that sealed them
-// must still be in the keyring.
-func (v *Vault) Rotate(ctx context.Context) (int, error) {
-	var n int
-	err := rls.InTenant(ctx, v.db, func(tx pgx.Tx) error {
-		var err error
-		n, err = v.rotate(ctx, tx)
-		return err
+// A Rotation reports what [Vault.Rotate] or [Vault.RotateAll] did.
+type Rotation struct {
+	// Resealed counts the tokens re-sealed under the active key (committed).
+	Resealed int
+	// Skipped lists the tokens that could not be opened — sealed with a key that is
+	// no longer in the keyring, or damaged — and were left as they are. Only their
+	// ids: never their contents.
+	Skipped []TokenID
+}
+
+// A TokenID names one stored token: its tenant and account.
+type TokenID struct {
+	TenantID string
+	Account  string
+}
+
+// defaultRotateBatch is how many rows one rotation transaction locks and re-seals.
+const defaultRotateBatch = 100
+
+// Rotate re-seals every token of ctx's tenant that is not sealed with the active key.
+// It works in batches of rows, each locked and re-sealed in a transaction of its own,
+// so what it re-sealed stays re-sealed whatever happens later. A token that cannot be
+// opened (its key is not in the keyring, or it is damaged) is skipped, listed in
+// [Rotation.Skipped], and the rotation goes on; the error is then FailedPrecondition
+// VAULT_ROTATION_INCOMPLETE with the number skipped (metadata "skipped"), so keep the
+// old keys until it is nil. Any other error (the database) stops the rotation; the
+// Rotation still reports the batches committed before it.
+func (v *Vault) Rotate(ctx context.Context) (Rotation, error) {
+	return v.rotateAll(ctx, func(fn func(pgx.Tx) error) error {
+		return rls.InTenant(ctx, v.db, fn)
 	})
-	return n, err
 }
 
 // RotateAll is [Vault.Rotate] across every tenant, through sys (a pool connected as
-// rls.SystemRole); the transaction is logged by sys with its reason.
-func (v *Vault) RotateAll(ctx context.Context, sys *rls.System) (int, error) {
-	var n int
-	err := sys.Do(ctx, "vault key rotation to "+v.keys.Active(), func(tx pgx.Tx) error {
-		var err error
-		n, err = v.rotate(ctx, tx)
-		return err
+// rls.SystemRole); each batch's transaction is logged by sys with its reason.
+func (v *Vault) RotateAll(ctx context.Context, sys *rls.System) (Rotation, error) {
+	reason := "vault key rotation to " + v.keys.Active()
+	return v.rotateAll(ctx, func(fn func(pgx.Tx) error) error {
+		return sys.Do(ctx, reason, fn)
 	})
-	return n, err
 }
 
-func (v *Vault) rotate(ctx context.Context, tx pgx.Tx) (int, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT tenant_id::text, account, key_id, ciphertext FROM oauth_tokens
-		WHERE key_id <> $1 FOR UPDATE`, v.keys.Active())
+// rotateAll runs batches through inTx, each after the last row of the one before, until
+// a batch comes back short.
+func (v *Vault) rotateAll(ctx context.Context, inTx func(func(pgx.Tx) error) error) (Rotation, error) {
+	var r Rotation
+	var after *TokenID
+	for {
+		var b batchResult
+		err := inTx(func(tx pgx.Tx) error {
+			var err error
+			b, err = v.rotateBatch(ctx, tx, after)
+			return err
+		})
+		if err != nil {
+			return r, err
+		}
+		r.Resealed += b.resealed
+		r.Skipped = append(r.Skipped, b.skipped...)
+		if b.rows < v.batch {
+			break
+		}
+		after = &b.last
+	}
+	if len(r.Skipped) > 0 {
+		return r, errs.FailedPrecondition("VAULT_ROTATION_INCOMPLETE",
+			"vault: some tokens could not be opened with the keyring and were not re-sealed",
+			errs.WithDomain(errDomain), errs.WithMetadata("skipped", strconv.Itoa(len(r.Skipped))))
+	}
+	return r, nil
+}
+
+type batchResult struct {
+	rows, resealed int
+	skipped        []TokenID
+	last           TokenID
+}
+
+// rotateBatch locks and re-seals up to v.batch rows not under the active key,
+// after the row after (nil: from the start), in key order.
+func (v *Vault) rotateBatch(ctx context.Context, tx pgx.Tx, after *TokenID) (batchResult, error) {
+	q := `SELECT tenant_id::text, account, key_id, ciphertext FROM oauth_tokens WHERE key_id <> $1`
+	args := []any{v.keys.Active()}
+	if after != nil {
+		q += ` AND (tenant_id, account) > ($2::uuid, $3)`
+		args = append(args, after.TenantID, after.Account)
+	}
+	q += ` ORDER BY tenant_id, account LIMIT ` + strconv.Itoa(v.batch) + ` FOR UPDATE`
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
-		return 0, pg.MapError(err)
+		return batchResult{}, pg.MapError(err)
 	}
 	type row struct {
-		tenant, account, keyID string
-		sealed                 []byte
+		id     TokenID
+		keyID  string
+		sealed []byte
 	}
 	var todo []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.tenant, &r.account, &r.keyID, &r.sealed); err != nil {
+		if err := rows.Scan(&r.id.TenantID, &r.id.Account, &r.keyID, &r.sealed); err != nil {
 			rows.Close()
-			return 0, pg.MapError(err)
+			return batchResult{}, pg.MapError(err)
 		}
 		todo = append(todo, r)
 	}
 	if err := rows.Err(); err != nil {
-		return 0, pg.MapError(err)
+		return batchResult{}, pg.MapError(err)
+	}
+	b := batchResult{rows: len(todo)}
+	if len(todo) > 0 {
+		b.last = todo[len(todo)-1].id
 	}
 	for _, r := range todo {
-		t, err := v.open(r.tenant, r.account, r.keyID, r.sealed)
+		t, err := v.open(r.id.TenantID, r.id.Account, r.keyID, r.sealed)
 		if err != nil {
-			return 0, err
+			b.skipped = append(b.skipped, r.id)
+			continue
 		}
-		keyID, sealed, err := v.seal(r.tenant, r.account, t)
+		keyID, sealed, err := v.seal(r.id.TenantID, r.id.Account, t)
 		if err != nil {
-			return 0, err
+			return batchResult{}, err
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE oauth_tokens SET key_id = $3, ciphertext = $4, update_time = now()
-			WHERE tenant_id = $1::uuid AND account = $2`, r.tenant, r.account, keyID, sealed); err != nil {
-			return 0, pg.MapError(err)
+			WHERE tenant_id = $1::uuid AND account = $2`, r.id.TenantID, r.id.Account, keyID, sealed); err != nil {
+			return batchResult{}, pg.MapError(err)
 		}
+		b.resealed++
 	}
-	return len(todo), nil
+	return b, nil
 }
 
 // now is the token source's clock.

@@ -131,16 +131,16 @@ func TestRotation(t *testing.T) {
 		t.Fatalf("a new write used the old key: %d rows under k2, want 1", n)
 	}
 
-	n, err := both.Rotate(a)
-	if err != nil || n != 2 {
-		t.Fatalf("Rotate(tenant A) = %d, %v; want 2 re-sealed", n, err)
+	r, err := both.Rotate(a)
+	if err != nil || r.Resealed != 2 || len(r.Skipped) != 0 {
+		t.Fatalf("Rotate(tenant A) = %+v, %v; want 2 re-sealed", r, err)
 	}
 	if got := countByKey(t, db, "k1"); got != 2 {
 		t.Fatalf("tenant rotation touched other tenants: %d rows under k1, want B's 2", got)
 	}
-	n, err = both.RotateAll(context.Background(), rls.NewSystem(db.System))
-	if err != nil || n != 2 {
-		t.Fatalf("RotateAll = %d, %v; want B's 2", n, err)
+	r, err = both.RotateAll(context.Background(), rls.NewSystem(db.System))
+	if err != nil || r.Resealed != 2 || len(r.Skipped) != 0 {
+		t.Fatalf("RotateAll = %+v, %v; want B's 2", r, err)
 	}
 	if got := countByKey(t, db, "k1"); got != 0 {
 		t.Fatalf("%d rows still under k1 after RotateAll", got)
