@@ -3,7 +3,7 @@
 //   - [Metadata]: the request id (a well-formed incoming X-Request-Id, else a fresh one,
 //     echoed in the response) and the rest of footing.common.v1.RequestMetadata (client
 //     IP after trusted-proxy handling of X-Forwarded-For, user agent, traceparent,
-//     procedure), put in the context with contracts/identity;
+//     procedure: the path cleaned as auth and rate limits judge it), put in the context with contracts/identity;
 //   - [Recover]: a panic becomes an Internal error with an error id, logged server-side;
 //   - [BodyLimit]: request bodies past a size answer 413;
 //   - [Timeouts]: a deadline per route or Connect procedure;

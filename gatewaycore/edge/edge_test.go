@@ -294,3 +294,34 @@ func BenchmarkNewRequestID(b *testing.B) {
 		_ = edge.NewRequestID()
 	}
 }
+
+// TestMetadataProcedureIsCleaned: RequestMetadata.Procedure feeds logs and metrics, so
+// it must be the cleaned path auth and ratelimit judge, not the caller's spelling.
+func TestMetadataProcedureIsCleaned(t *testing.T) {
+	t.Parallel()
+	h := edge.Metadata()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		md, _ := identity.RequestMetadataFrom(r.Context())
+		_, _ = io.WriteString(w, md.GetProcedure())
+	}))
+	for _, tc := range []struct{ path, want string }{
+		{"/pkg.Svc/M", "/pkg.Svc/M"},
+		{"//pkg.Svc/./M", "/pkg.Svc/M"},
+		{"/public/../admin", "/admin"},
+		{"/x/..//pkg.Svc//M", "/pkg.Svc/M"},
+		{"/api/", "/api/"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodPost, "/", nil)
+			r.URL.Path = tc.path // as a server hands it over: uncleaned
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if got := rec.Body.String(); got != tc.want {
+				t.Fatalf("Procedure for %q = %q, want %q", tc.path, got, tc.want)
+			}
+			if got := edge.Procedure(r); got != tc.want {
+				t.Fatalf("edge.Procedure(%q) = %q, want %q", tc.path, got, tc.want)
+			}
+		})
+	}
+}

@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	mathrand "math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/gatewaycore/internal/routepath"
 )
 
 // HeaderRequestID is the header that carries the request id in and out.
@@ -124,13 +124,12 @@ type metadataState struct {
 }
 
 // Procedure returns the Connect procedure ("/pkg.Service/Method") or HTTP route of r:
-// its URL path. Connect, gRPC and gRPC-Web all put the procedure in the path.
+// its URL path, cleaned as gatewaycore's auth, rate-limit and timeout middleware judge
+// it ("//pkg.Service/./Method" is "/pkg.Service/Method", "/public/../admin" is
+// "/admin"), so logs and metrics name the route that was judged, never a spelling the
+// caller chose. Connect, gRPC and gRPC-Web all put the procedure in the path.
 func Procedure(r *http.Request) string {
-	p := r.URL.Path
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		p = p[:i]
-	}
-	return p
+	return routepath.Clean(r.URL.Path)
 }
 
 // headerValue is h.Get(key) for a key already in canonical form, without the
