@@ -1,6 +1,7 @@
 package observability
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,6 +46,10 @@ const (
 //	OTEL_EXPORTER_OTLP_PROTOCOL       http/protobuf (default) or grpc (…_TRACES_PROTOCOL too)
 //	OTEL_EXPORTER_OTLP_HEADERS        k=v,k2=v2 sent with every export; never logged
 //	OTEL_EXPORTER_OTLP_TIMEOUT        milliseconds each export may take (default 10000)
+//	OTEL_EXPORTER_OTLP_COMPRESSION    gzip or none (default)
+//	OTEL_EXPORTER_OTLP_CERTIFICATE    PEM file of the CAs that verify an https:// collector (default: the system's)
+//	OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE, _CLIENT_KEY  PEM files of a client certificate and its key (mTLS)
+//	OTEL_EXPORTER_OTLP_INSECURE       true or false; the endpoint's scheme decides (true with https:// is reported)
 //	OTEL_PROPAGATORS                  tracecontext,baggage (default), a subset, or none
 //	OTEL_TRACES_SAMPLER               parentbased_always_on (default), always_on, always_off, traceidratio,
 //	                                  parentbased_always_off, parentbased_traceidratio
@@ -85,6 +90,17 @@ type Config struct {
 	// Timeout bounds each export (OTEL_EXPORTER_OTLP_TIMEOUT, in milliseconds);
 	// zero means 10 seconds.
 	Timeout time.Duration
+	// Compression is gzip or none (OTEL_EXPORTER_OTLP_COMPRESSION); empty
+	// means none.
+	Compression string
+	// Certificate is a PEM file of the certificates that verify an https://
+	// collector (OTEL_EXPORTER_OTLP_CERTIFICATE); empty means the system's.
+	Certificate string
+	// ClientCertificate and ClientKey are PEM files of the client certificate
+	// (chain) and its private key that the exporter presents to the collector
+	// (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE, _CLIENT_KEY); both or neither.
+	ClientCertificate string
+	ClientKey         string
 	// Propagators name how trace context crosses process boundaries
 	// (OTEL_PROPAGATORS): "tracecontext", "baggage" or "none"; nil means both
 	// of the first two.
@@ -121,6 +137,9 @@ type resolved struct {
 	format    logging.Format
 	tracesURL string
 	exemplar  exemplar.Filter
+	// tls verifies the collector and presents the client certificate; nil
+	// for an http:// endpoint.
+	tls *tls.Config
 }
 
 // Validate reports every problem in c and its environment at once, each under
@@ -228,6 +247,23 @@ func (c Config) resolve() (resolved, error) {
 		}
 	}
 
+	name = lower(&r.Compression, "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION")
+	switch r.Compression {
+	case "":
+		r.Compression = "none"
+	case "gzip", "none":
+	default:
+		bad(name, "must be gzip or none, not %q", r.Compression)
+	}
+	var insecure string
+	insecureName := lower(&insecure, "OTEL_EXPORTER_OTLP_TRACES_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE")
+	if insecure != "" && insecure != "true" && insecure != "false" {
+		bad(insecureName, "must be true or false, not %q", insecure)
+	}
+	certName := env(&r.Certificate, "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE")
+	clientCertName := env(&r.ClientCertificate, "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE")
+	clientKeyName := env(&r.ClientKey, "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_KEY")
+
 	env(&r.TracesEndpoint, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 	env(&r.Endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT")
 	lower(&r.TracesExporter, "OTEL_TRACES_EXPORTER")
@@ -264,6 +300,14 @@ func (c Config) resolve() (resolved, error) {
 				r.tracesURL = strings.TrimRight(base, "/") + "/v1/traces"
 			}
 		}
+		endpointName := "OTEL_EXPORTER_OTLP_ENDPOINT"
+		if r.TracesEndpoint != "" {
+			endpointName = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+		}
+		r.tls = resolveTLS(r, bad, tlsVars{
+			endpoint: endpointName, insecure: insecureName, insecureTrue: insecure == "true",
+			cert: certName, clientCert: clientCertName, clientKey: clientKeyName,
+		})
 	}
 
 	if r.Propagators == nil {

@@ -44,14 +44,14 @@ func (g *grpcReceiver) Export(ctx context.Context, req *coltracepb.ExportTraceSe
 }
 
 // startGRPCReceiver serves a grpcReceiver until the test ends.
-func startGRPCReceiver(t *testing.T) (*grpcReceiver, string) {
+func startGRPCReceiver(t *testing.T, opts ...grpc.ServerOption) (*grpcReceiver, string) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rc := &grpcReceiver{}
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(opts...)
 	coltracepb.RegisterTraceServiceServer(srv, rc)
 	done := make(chan struct{})
 	go func() {

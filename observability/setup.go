@@ -29,6 +29,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/term"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding"
 
 	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/metrics"
@@ -274,6 +278,10 @@ func newSampler(r resolved) sdktrace.Sampler {
 	}
 }
 
+// newTraceExporter builds the OTLP exporter with every setting passed as an
+// option: the exporters also read OTEL_EXPORTER_OTLP_* from the process
+// environment themselves, and options win over that, so what resolve read
+// through Config.Getenv and checked is what the exporter uses.
 func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, error) {
 	u, err := url.Parse(r.tracesURL)
 	if err != nil { // resolve checked it already
@@ -283,13 +291,28 @@ func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, e
 	if r.Protocol == ProtocolGRPC {
 		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(u.Host), otlptracegrpc.WithHeaders(r.Headers),
 			otlptracegrpc.WithTimeout(r.Timeout)}
-		if u.Scheme == "http" {
-			opts = append(opts, otlptracegrpc.WithInsecure())
+		if r.tls == nil { // http://
+			opts = append(opts, otlptracegrpc.WithTLSCredentials(insecure.NewCredentials()))
+		} else {
+			opts = append(opts, otlptracegrpc.WithTLSCredentials(credentials.NewTLS(r.tls)))
+		}
+		if r.Compression == "gzip" {
+			opts = append(opts, otlptracegrpc.WithCompressor("gzip"))
+		} else {
+			// The exporter has no option for "none": a later call option
+			// overrides the gzip it may have read from the environment.
+			opts = append(opts, otlptracegrpc.WithDialOption(grpc.WithDefaultCallOptions(grpc.UseCompressor(encoding.Identity))))
 		}
 		exp, err = otlptracegrpc.New(ctx, opts...)
 	} else {
+		compression := otlptracehttp.NoCompression
+		if r.Compression == "gzip" {
+			compression = otlptracehttp.GzipCompression
+		}
 		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(r.tracesURL), otlptracehttp.WithHeaders(r.Headers),
-			otlptracehttp.WithTimeout(r.Timeout)}
+			otlptracehttp.WithTimeout(r.Timeout), otlptracehttp.WithCompression(compression),
+			// nil for http:// replaces a TLS configuration read from the environment.
+			otlptracehttp.WithTLSClientConfig(r.tls)}
 		exp, err = otlptracehttp.New(ctx, opts...)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package observability_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -33,7 +34,21 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "want POST /v1/traces with application/x-protobuf", http.StatusBadRequest)
 		return
 	}
-	body, _ := io.ReadAll(r.Body)
+	var body []byte
+	switch r.Header.Get("Content-Encoding") {
+	case "gzip":
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		body, _ = io.ReadAll(zr)
+	case "":
+		body, _ = io.ReadAll(r.Body)
+	default:
+		http.Error(w, "unknown Content-Encoding", http.StatusUnsupportedMediaType)
+		return
+	}
 	req := &coltracepb.ExportTraceServiceRequest{}
 	if err := proto.Unmarshal(body, req); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
