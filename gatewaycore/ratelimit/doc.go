@@ -12,7 +12,8 @@
 // the master owning that key's slot.
 //
 // [Middleware] applies [Policy] values per route or Connect procedure, keyed by
-// tenant, user, API key or client IP. Refusals answer 429 (ResourceExhausted for
+// tenant, user, API key or client IP; a policy name must be non-empty and without ':'
+// (the key separator), or construction fails naming it. Refusals answer 429 (ResourceExhausted for
 // Connect, gRPC and gRPC-Web) with Retry-After, the IETF draft RateLimit and
 // RateLimit-Policy headers, and a RetryInfo detail. [NewInterceptor] applies the same
 // rules as a Connect interceptor — one decision per unary call or per stream — for

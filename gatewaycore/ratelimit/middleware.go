@@ -62,7 +62,9 @@ func (k KeyKind) String() string {
 
 // A Policy is a named [Limit] counted per [KeyKind].
 type Policy struct {
-	// Name appears in keys, headers and metrics; keep it short and stable.
+	// Name appears in keys, headers and metrics; keep it short and stable. It must be
+	// non-empty, without ':' (the key separator), quotes, ';', ',' or spaces:
+	// [Middleware] and [NewInterceptor] refuse other names.
 	Name  string
 	Key   KeyKind
 	Limit Limit
@@ -181,7 +183,14 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 		if r.Prefix == "" || !strings.HasPrefix(r.Prefix, "/") {
 			problems = append(problems, fmt.Errorf("rule %d: prefix %q must start with /", i, r.Prefix))
 		}
-		if r.Policy.Name == "" || strings.ContainsAny(r.Policy.Name, "\";, \t\r\n") {
+		switch {
+		case r.Policy.Name == "":
+			problems = append(problems, fmt.Errorf("rule %d (prefix %q): policy name is empty", i, r.Prefix))
+		case strings.Contains(r.Policy.Name, ":"):
+			// ':' separates the parts of a key (<policy>:<kind>:<id>): policy "x:tenant"
+			// counting by IP would share keys with policy "x" for a tenant named "ip:…".
+			problems = append(problems, fmt.Errorf("rule %d: policy name %q must not contain ':' (it separates the parts of the limiter key)", i, r.Policy.Name))
+		case strings.ContainsAny(r.Policy.Name, "\";, \t\r\n"):
 			problems = append(problems, fmt.Errorf("rule %d: policy name %q must be non-empty without quotes, separators or spaces", i, r.Policy.Name))
 		}
 		if err := r.Policy.Limit.Validate(); err != nil {

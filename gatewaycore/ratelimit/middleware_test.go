@@ -185,6 +185,48 @@ func TestMiddlewareRejectsBadRules(t *testing.T) {
 	}
 }
 
+// TestPolicyNamesCannotShareKeys: ':' separates the parts of a limiter key, so policy
+// "x:tenant" counting by IP could count in the same bucket as policy "x" for a tenant
+// named "ip:…". Both constructors refuse such names, and empty ones, naming the policy.
+func TestPolicyNamesCannotShareKeys(t *testing.T) {
+	t.Parallel()
+	constructors := map[string]func([]ratelimit.Rule) error{
+		"Middleware": func(rules []ratelimit.Rule) error {
+			_, err := ratelimit.Middleware(ratelimit.NewLocal(), rules)
+			return err
+		},
+		"NewInterceptor": func(rules []ratelimit.Rule) error {
+			_, err := ratelimit.NewInterceptor(ratelimit.NewLocal(), rules)
+			return err
+		},
+	}
+	for cname, construct := range constructors {
+		for _, tc := range []struct {
+			name string
+			want string // in the error
+		}{
+			{"x:tenant", `"x:tenant"`},
+			{":", `":"`},
+			{"adr:", `"adr:"`},
+			{"", "policy name is empty"},
+		} {
+			t.Run(cname+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				err := construct([]ratelimit.Rule{
+					{Prefix: "/ok/", Policy: ratelimit.Policy{Name: "x", Key: ratelimit.KeyTenant, Limit: ratelimit.PerSecond(1)}},
+					{Prefix: "/bad/", Policy: ratelimit.Policy{Name: tc.name, Key: ratelimit.KeyIP, Limit: ratelimit.PerSecond(1)}},
+				})
+				if err == nil {
+					t.Fatalf("policy name %q accepted", tc.name)
+				}
+				if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "rule 1") {
+					t.Fatalf("error %q does not name rule 1's policy (%s)", err, tc.want)
+				}
+			})
+		}
+	}
+}
+
 // TestSharedLimitAcrossInstances runs three servers, each with its own Redis client
 // and limiter, against one Redis, and checks they hold one global limit.
 func TestSharedLimitAcrossInstances(t *testing.T) {
