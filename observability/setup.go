@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,8 +46,16 @@ type Telemetry struct {
 	registry *prometheus.Registry
 	prop     propagation.TextMapPropagator
 	closers  []func(context.Context) error
-	once     sync.Once
-	err      error
+
+	mu       sync.Mutex
+	shutdown *shutdownOp // the one shutdown, once started
+}
+
+// shutdownOp is the shutdown running, or done, in its own goroutine: a call
+// whose context ends first leaves it running, and a later call waits for it.
+type shutdownOp struct {
+	done chan struct{}
+	err  error // set before done is closed
 }
 
 // New builds the telemetry cfg describes, without installing it anywhere; see
@@ -99,20 +106,21 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 			_ = mp.Shutdown(ctx)
 			return nil, err
 		}
-		bsp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBatchTimeout(r.BatchTimeout))
+		// The export timeout bounds an export with its retries: the HTTP
+		// exporter applies its own only to each attempt, and retries a
+		// timed-out one, up to the processor's default of 30 s.
+		bsp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBatchTimeout(r.BatchTimeout),
+			sdktrace.WithExportTimeout(r.Timeout))
 		tp := sdktrace.NewTracerProvider(
 			sdktrace.WithResource(res),
 			sdktrace.WithSampler(newSampler(r)),
 			sdktrace.WithSpanProcessor(bsp),
 		)
 		t.tp = tp
-		// Spans first: their export may still record metrics. The SDK's
-		// TracerProvider.Shutdown, given a context that is already done,
-		// returns at once without stopping its processors, whose goroutine
-		// and exporter then live on for good; shutting the processor down
-		// ourselves (a no-op when the provider did) stops them, bounded by
-		// the exporter's timeout.
-		t.closers = append([]func(context.Context) error{tp.Shutdown, bsp.Shutdown}, t.closers...)
+		// Spans first: their export may still record metrics. Shutdown
+		// passes a context that is never done, so the provider stops its
+		// processor (it would not, given one that is done).
+		t.closers = append([]func(context.Context) error{tp.Shutdown}, t.closers...)
 	}
 	return t, nil
 }
@@ -123,7 +131,7 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 // serves. OpenTelemetry's own errors go to that logger at Warn.
 //
 // The returned shutdown flushes the spans still batched and stops the exporters;
-// call it once, with a deadline, when the service stops.
+// call it with a deadline when the service stops (see [Telemetry.Shutdown]).
 func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) error, err error) {
 	t, err := New(ctx, cfg)
 	if err != nil {
@@ -160,24 +168,47 @@ func (t *Telemetry) Registry() *prometheus.Registry { return t.registry }
 // MetricsHandler serves the registry at /metrics (see metrics.Handler).
 func (t *Telemetry) MetricsHandler() http.Handler { return metrics.Handler(t.registry) }
 
-// Shutdown flushes batched spans and stops the exporters. Once ctx is done it
-// returns ctx's error without waiting for a slow collector (the export still
-// running gives up after the exporter's timeout). The error says what failed
-// and wraps the causes, for [errors.Is]. Calls after the first return the
-// first call's result.
+// Shutdown flushes batched spans and stops the exporters, and returns nil once
+// they are; later calls then return nil at once. Once ctx is done it returns
+// an error that wraps ctx's, without waiting for a slow collector; the flush
+// and stop carry on (each export gives up after the exporter's timeout), and
+// a later call, with a fresh context, waits for them and returns their result.
+// Errors say what failed and wrap the causes, for [errors.Is].
 func (t *Telemetry) Shutdown(ctx context.Context) error {
-	t.once.Do(func() {
-		var all []error
-		for _, c := range t.closers {
-			if err := c(ctx); err != nil && !slices.Contains(all, err) { // ctx's error once
-				all = append(all, err)
-			}
+	t.mu.Lock()
+	op := t.shutdown
+	if op == nil {
+		op = &shutdownOp{done: make(chan struct{})}
+		t.shutdown = op
+		// Not ctx: the SDK drops a batch whose export ctx cut short, and
+		// stops nothing once ctx is done. The exporter's timeout bounds it.
+		go op.run(context.WithoutCancel(ctx), t.closers)
+	}
+	t.mu.Unlock()
+	select {
+	case <-op.done:
+		return op.err
+	default:
+	}
+	select {
+	case <-op.done:
+		return op.err
+	case <-ctx.Done():
+		return fmt.Errorf("observability: shutdown: spans still flushing or exporters still stopping (a later Shutdown waits for them): %w", ctx.Err())
+	}
+}
+
+func (op *shutdownOp) run(ctx context.Context, closers []func(context.Context) error) {
+	defer close(op.done)
+	var all []error
+	for _, c := range closers {
+		if err := c(ctx); err != nil {
+			all = append(all, err)
 		}
-		if err := errors.Join(all...); err != nil {
-			t.err = fmt.Errorf("observability: shutdown: %w", err)
-		}
-	})
-	return t.err
+	}
+	if err := errors.Join(all...); err != nil {
+		op.err = fmt.Errorf("observability: shutdown: %w", err)
+	}
 }
 
 var installed = &installedTelemetry{}

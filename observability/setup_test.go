@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -232,9 +233,10 @@ func TestSetupInstallsGlobals(t *testing.T) {
 // TestShutdownErrorSaysWhatFailed shuts down with a context that is already
 // done while the collector hangs: Shutdown returns at once, its error names the
 // cause (the caller cannot look an error id up anywhere) and wraps it for
-// errors.Is, and a second call returns the same error. The span processor
-// must still stop: goleak in TestMain fails the package if its goroutine
-// outlives the tests (the SDK's TracerProvider.Shutdown alone leaves it).
+// errors.Is. A later call waits for the stop that carried on (the hung export
+// gives up after its timeout) and then succeeds. The span processor must
+// stop: goleak in TestMain fails the package if its goroutine outlives the
+// tests.
 func TestShutdownErrorSaysWhatFailed(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
@@ -265,8 +267,61 @@ func TestShutdownErrorSaysWhatFailed(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("Shutdown with a canceled context: %v; want an error that says and wraps context.Canceled", err)
 	}
-	if again := tel.Shutdown(context.Background()); again != err { //nolint:errorlint // the very same error value, not one like it
-		t.Fatalf("second Shutdown: %v, want the first call's %v", again, err)
+	if err := tel.Shutdown(context.Background()); err != nil {
+		t.Fatalf("second Shutdown: %v, want the stop that carried on to end well", err)
 	}
+}
 
+// TestShutdownAfterDeadlineDelivers: the collector holds the first export
+// past the first Shutdown's deadline, then answers. A second Shutdown with a
+// fresh context must deliver the batched spans and return nil (the first
+// call's result was cached: the second returned its deadline error), and a
+// third is a no-op.
+func TestShutdownAfterDeadlineDelivers(t *testing.T) {
+	t.Parallel()
+	rc := &receiver{}
+	release := make(chan struct{})
+	var first sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first.Do(func() {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		})
+		rc.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	tel, err := observability.New(context.Background(), observability.Config{
+		Getenv: envOf(map[string]string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL,
+			"OTEL_EXPORTER_OTLP_TIMEOUT":  "600000", // the exporter does not give up in this test
+			"OTEL_BSP_SCHEDULE_DELAY":     "3600000",
+		}),
+		LogWriter: io.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracer := tel.TracerProvider().Tracer("t")
+	for _, name := range []string{"a", "b"} {
+		_, span := tracer.Start(context.Background(), name)
+		span.End()
+	}
+	// Whatever the deadline, the receiver holds the export until release.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := tel.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("first Shutdown: %v, want the deadline's error", err)
+	}
+	close(release)
+	if err := tel.Shutdown(context.Background()); err != nil {
+		t.Fatalf("second Shutdown: %v", err)
+	}
+	if spans, _ := rc.spans(); len(spans) != 2 {
+		t.Fatalf("receiver got %d spans after the second Shutdown, want 2", len(spans))
+	}
+	if err := tel.Shutdown(context.Background()); err != nil {
+		t.Fatalf("third Shutdown: %v", err)
+	}
 }
