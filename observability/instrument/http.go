@@ -113,6 +113,12 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	status := rw.status
 	if status == 0 {
 		status = http.StatusOK
+		if rw.hijacked {
+			// The handler took the connection: 101 if it said so through
+			// the writer, else unknown (0: no status on the span, the
+			// metrics or the line) rather than a 200 never sent.
+			status = rw.info
+		}
 	}
 	route := routeOf(r.Pattern)
 	st := &rw.state
@@ -145,8 +151,10 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			attribute.String(semconv.AttrURLScheme, scheme),
 			attribute.String(semconv.AttrURLPath, r.URL.Path),
 			attribute.String(semconv.AttrServerAddress, r.Host),
-			attribute.Int(semconv.AttrHTTPStatusCode, status),
 		)
+		if status != 0 {
+			*kv = append(*kv, attribute.Int(semconv.AttrHTTPStatusCode, status))
+		}
 		if route != "" {
 			*kv = append(*kv, attribute.String(semconv.AttrHTTPRoute, route))
 		}
@@ -202,11 +210,18 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		slog.String("method", r.Method),
 		slog.String("route", route),
 		slog.String("path", r.URL.Path),
-		slog.Int("status", status),
+	)
+	if status != 0 {
+		la = append(la, slog.Int("status", status))
+	}
+	la = append(la,
 		slog.Duration("duration", elapsed),
 		slog.Int64("bytes_in", bytesIn(r, rw)),
 		slog.Int64("bytes_out", rw.bytes),
 	)
+	if rw.hijacked {
+		la = append(la, slog.Bool("hijacked", true))
+	}
 	if code != "" {
 		la = append(la, slog.String("code", code))
 	}
@@ -254,15 +269,24 @@ type responseWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
-	body   countingBody // the request's, when its length is unknown
-	state  requestState
-	ctx    stateCtx
+	// info is the last informational status (1xx) written before any final
+	// one; hijacked says the handler took the connection over.
+	info     int
+	hijacked bool
+	body     countingBody // the request's, when its length is unknown
+	state    requestState
+	ctx      stateCtx
 }
 
-// WriteHeader remembers the first final status.
+// WriteHeader remembers the first final status, and the last informational
+// one before it (101 before a hijack).
 func (w *responseWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
+	if w.status == 0 {
+		if code >= 200 {
+			w.status = code
+		} else {
+			w.info = code
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -285,8 +309,13 @@ func (w *responseWriter) Flush() {
 // Hijack hands the connection over to the handler, when the underlying writer
 // can (HTTP/1.x), for callers that assert [http.Hijacker] instead of using
 // [http.ResponseController]: WebSocket upgraders such as gorilla/websocket.
+// The access line then says hijacked=true (see [Middleware]).
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, brw, err
 }
 
 // Unwrap returns the underlying writer for [http.ResponseController].

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/footingdev/footing/observability/instrument"
@@ -92,4 +93,93 @@ func TestMiddlewareWriterKeepsCapabilities(t *testing.T) {
 			t.Fatalf("status %d, body %q: the upgrade did not get the connection", resp.StatusCode, strings.TrimSpace(string(body)))
 		}
 	})
+}
+
+// TestHijackedRequestIsNotLoggedAs200 takes connections over behind the
+// middleware, as WebSocket upgraders do: after writing 101 through the
+// writer, the request is recorded as 101; after writing the 101 to the
+// connection itself, which the middleware cannot see, it has no status (not
+// a 200 that was never sent). Both access lines say hijacked=true.
+func TestHijackedRequestIsNotLoggedAs200(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /said-101", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Upgrade", "test")
+		w.Header().Set("Connection", "Upgrade")
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack through ResponseController: %v", err)
+			return
+		}
+		defer conn.Close()
+		_, _ = brw.WriteString("hello")
+		_ = brw.Flush()
+	})
+	mux.HandleFunc("GET /raw", func(w http.ResponseWriter, _ *http.Request) {
+		conn, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\nhello")
+		_ = brw.Flush()
+	})
+	mw := instrument.Middleware(b.opts()...)(mux)
+	served := make(chan struct{}, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mw.ServeHTTP(w, r)
+		served <- struct{}{} // the middleware has logged
+	}))
+	t.Cleanup(srv.Close)
+
+	for _, path := range []string{"/said-101", "/raw"} {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n")
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close() // a 101 has no body: the connection's bytes follow
+		if resp.StatusCode != http.StatusSwitchingProtocols {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		if rest, _ := io.ReadAll(br); string(rest) != "hello" {
+			t.Fatalf("%s: after the upgrade %q", path, rest)
+		}
+		_ = conn.Close()
+		<-served
+	}
+
+	byPath := map[string]map[string]any{}
+	for _, l := range b.lines(t) {
+		if l["msg"] == "http request" {
+			byPath[l["path"].(string)] = l
+		}
+	}
+	if l := byPath["/said-101"]; l["status"] != float64(101) || l["hijacked"] != true {
+		t.Errorf("access line after 101 and hijack: %v, want status 101 and hijacked=true", l)
+	}
+	if l, ok := byPath["/raw"]; !ok || l["hijacked"] != true {
+		t.Errorf("access line after a raw hijack: %v, want hijacked=true", l)
+	} else if _, has := l["status"]; has {
+		t.Errorf("access line after a raw hijack claims status %v", l["status"])
+	}
+	for _, s := range b.spans.Ended() {
+		got := spanAttrs(s)["http.response.status_code"]
+		if want := map[string]string{"GET /said-101": "101", "GET /raw": ""}[s.Name()]; got != want {
+			t.Errorf("span %q: status code %q, want %q", s.Name(), got, want)
+		}
+	}
+	for _, dp := range b.metric(t, "http.server.request.duration").Data.(metricdata.Histogram[float64]).DataPoints {
+		if v, ok := dp.Attributes.Value("http.response.status_code"); ok && v.AsInt64() == http.StatusOK {
+			t.Errorf("duration recorded under status 200: %v", attrMap(dp.Attributes))
+		}
+	}
 }
