@@ -117,7 +117,10 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			// The handler took the connection: 101 if it said so through
 			// the writer, else unknown (0: no status on the span, the
 			// metrics or the line) rather than a 200 never sent.
-			status = rw.info
+			status = 0
+			if rw.info == http.StatusSwitchingProtocols {
+				status = rw.info
+			}
 		}
 	}
 	route := routeOf(r.Pattern)
