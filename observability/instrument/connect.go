@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -87,17 +87,20 @@ func (i *Interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 	}
 }
 
-// WrapStreamingClient instruments streaming clients; the span ends when the
-// response is closed or a receive fails.
+// WrapStreamingClient instruments streaming clients. The span ends, and
+// rpc.client.duration is recorded, once: when a receive reaches the end of the
+// stream or fails, when the response is closed, or else when the call's context
+// ends (a caller that abandons the stream), with code canceled or
+// deadline_exceeded.
 func (i *Interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
 	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
 		ctx, span, start := i.startClient(ctx, spec.Procedure, nil)
 		conn := next(ctx, spec)
 		// Request headers may change until the first Send.
 		i.c.prop.Inject(ctx, headerCarrier(conn.RequestHeader()))
-		return &clientConn{StreamingClientConn: conn, end: func(err error) {
-			i.endClient(ctx, span, spec.Procedure, start, err)
-		}}
+		c := &clientConn{StreamingClientConn: conn, i: i, ctx: ctx, span: span, procedure: spec.Procedure, start: start}
+		c.stop = context.AfterFunc(ctx, c.abandoned)
+		return c
 	}
 }
 
@@ -246,23 +249,29 @@ func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	i.c.log(ctx, end, level, "rpc", la)
 }
 
-// clientConn ends the client span once, when the response is closed or a
-// receive fails.
+// clientConn ends the client span once: when a receive reaches the end of the
+// stream or fails, when the response is closed, or when the call's context ends,
+// whichever comes first.
 type clientConn struct {
 	connect.StreamingClientConn
-	once sync.Once
-	end  func(error)
+	i         *Interceptor
+	ctx       context.Context // the call's: the span's, for its end and the metric
+	span      trace.Span
+	procedure string
+	start     time.Time
+	ended     atomic.Bool
+	stop      func() bool // stops the AfterFunc that ends an abandoned call
 }
 
 // Receive ends the span when the stream ends or fails.
 func (c *clientConn) Receive(msg any) error {
 	err := c.StreamingClientConn.Receive(msg)
 	if err != nil {
+		end := err
 		if errors.Is(err, io.EOF) {
-			c.once.Do(func() { c.end(nil) })
-		} else {
-			c.once.Do(func() { c.end(err) })
+			end = nil
 		}
+		c.finish(end)
 	}
 	return err
 }
@@ -270,6 +279,32 @@ func (c *clientConn) Receive(msg any) error {
 // CloseResponse ends the span.
 func (c *clientConn) CloseResponse() error {
 	err := c.StreamingClientConn.CloseResponse()
-	c.once.Do(func() { c.end(nil) })
+	c.finish(nil)
 	return err
+}
+
+// finish ends the call as the stream ended, on the caller's goroutine: it
+// stops the watch on the context first, so that nothing outlives the call.
+func (c *clientConn) finish(err error) {
+	c.stop()
+	c.end(err)
+}
+
+// end ends the span and records the duration, the first time it is called.
+func (c *clientConn) end(err error) {
+	if c.ended.CompareAndSwap(false, true) {
+		c.i.endClient(c.ctx, c.span, c.procedure, c.start, err)
+	}
+}
+
+// abandoned runs when the call's context ends before the stream did: the
+// caller stopped reading and will not close the response, or has not yet. The
+// error says only why the context ended; its cause, which the caller chose,
+// may say more than a trace should.
+func (c *clientConn) abandoned() {
+	code := connect.CodeCanceled
+	if errors.Is(c.ctx.Err(), context.DeadlineExceeded) {
+		code = connect.CodeDeadlineExceeded
+	}
+	c.end(connect.NewError(code, c.ctx.Err()))
 }
