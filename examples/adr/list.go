@@ -27,6 +27,9 @@ func (s *Service) ListADRs(ctx context.Context, req *connect.Request[adrv1.ListA
 		filters = append(filters, repo.Eq("status", int16(status)))
 	}
 	if tag := req.Msg.GetTag(); tag != "" {
+		if err := checkTagFilter(tag); err != nil {
+			return nil, err
+		}
 		filters = append(filters, repo.Contains("tags", tag))
 	}
 	adrs, page, err := s.store.List(ctx, req.Msg.GetPage(), filters...)

@@ -64,6 +64,9 @@ func (s *Service) CreateADR(ctx context.Context, req *connect.Request[adrv1.Crea
 	if err != nil {
 		return nil, err
 	}
+	if err := checkADR(req.Msg.GetAdr()); err != nil {
+		return nil, err
+	}
 	if err := s.checkRules(ctx, req.Msg.GetAdr()); err != nil {
 		return nil, err
 	}
@@ -74,11 +77,16 @@ func (s *Service) CreateADR(ctx context.Context, req *connect.Request[adrv1.Crea
 	return connect.NewResponse(&adrv1.CreateADRResponse{Adr: a}), nil
 }
 
+// cacheKey is the cache key of the ADR with id, which must be canonical (canonicalID):
+// an update or delete must drop the entry whatever spelling the read used.
 func cacheKey(id string) string { return "adr:" + id }
 
 // GetADR returns one ADR, from the tenant's cache when it can.
 func (s *Service) GetADR(ctx context.Context, req *connect.Request[adrv1.GetADRRequest]) (*connect.Response[adrv1.GetADRResponse], error) {
-	id := req.Msg.GetId()
+	id, err := idArg("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
 	a, err := s.cache.GetOrLoad(ctx, cacheKey(id), func(ctx context.Context) (*adrv1.ADR, error) {
 		return s.store.Get(ctx, id)
 	}, cache.WithTTL(s.ttl))
@@ -98,6 +106,12 @@ func (s *Service) UpdateADR(ctx context.Context, req *connect.Request[adrv1.Upda
 			errs.WithFieldViolation("adr.id", "required", "required"),
 			errs.WithFieldViolation("adr.version", "must be the version that was read", "int64.gt"))
 	}
+	if _, err := idArg("adr.id", in.GetId()); err != nil {
+		return nil, err
+	}
+	if err := checkADR(in); err != nil {
+		return nil, err
+	}
 	if err := s.checkRules(ctx, in); err != nil {
 		return nil, err
 	}
@@ -113,10 +127,14 @@ func (s *Service) UpdateADR(ctx context.Context, req *connect.Request[adrv1.Upda
 
 // DeleteADR removes an ADR if its version is current.
 func (s *Service) DeleteADR(ctx context.Context, req *connect.Request[adrv1.DeleteADRRequest]) (*connect.Response[adrv1.DeleteADRResponse], error) {
-	if err := s.store.Delete(ctx, req.Msg.GetId(), req.Msg.GetVersion()); err != nil {
+	id, err := idArg("id", req.Msg.GetId())
+	if err != nil {
 		return nil, err
 	}
-	if err := s.cache.Delete(ctx, cacheKey(req.Msg.GetId())); err != nil {
+	if err := s.store.Delete(ctx, id, req.Msg.GetVersion()); err != nil {
+		return nil, err
+	}
+	if err := s.cache.Delete(ctx, cacheKey(id)); err != nil {
 		return nil, errs.Internal(err)
 	}
 	return connect.NewResponse(&adrv1.DeleteADRResponse{}), nil

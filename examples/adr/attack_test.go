@@ -1,0 +1,200 @@
+package adr_test
+
+// Attacks on the ADR service by a caller holding a valid credential of one tenant.
+// Each test asserts that the attack fails.
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+
+	"github.com/footingdev/footing/contracts/errs"
+	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+)
+
+// TestNULBytesAreInvalidArgument: Postgres refuses 0x00 in a text column (SQLSTATE
+// 22021). A NUL in any text the caller sends must come back as InvalidArgument naming
+// the field, not as Internal (an error id, a 500, a page for the on-call).
+func TestNULBytesAreInvalidArgument(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	for field, mutate := range map[string]func(a *adrv1.ADR){
+		"adr.title":        func(a *adrv1.ADR) { a.Title = "a\x00b" },
+		"adr.context":      func(a *adrv1.ADR) { a.Context = "\x00" },
+		"adr.decision":     func(a *adrv1.ADR) { a.Decision = "we\x00will" },
+		"adr.consequences": func(a *adrv1.ADR) { a.Consequences = "x\x00" },
+	} {
+		a := sample("nul")
+		mutate(a)
+		_, err := b.svc.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: a}))
+		checkFieldViolation(t, "create "+field, err, field)
+
+		stored := create(t, b, ctx, sample("to update"))
+		mutate(stored)
+		_, err = b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: stored}))
+		checkFieldViolation(t, "update "+field, err, field)
+	}
+	_, err := b.svc.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Tag: "a\x00"}))
+	checkFieldViolation(t, "list tag", err, "tag")
+}
+
+func checkFieldViolation(t *testing.T, name string, err error, field string) {
+	t.Helper()
+	d := errs.From(err)
+	if d.Code != connect.CodeInvalidArgument {
+		t.Errorf("%s: %v (code %v), want InvalidArgument", name, err, d.Code)
+		return
+	}
+	for _, v := range d.FieldViolations {
+		if v.GetField() == field {
+			return
+		}
+	}
+	t.Errorf("%s: violations %v do not name %s", name, d.FieldViolations, field)
+}
+
+// TestMalformedIDsAreInvalidArgument: ids the protos do not check as UUIDs (adr.id on
+// update, superseded_by) reach a uuid column; a malformed one must be
+// InvalidArgument, not Internal.
+func TestMalformedIDsAreInvalidArgument(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	a := create(t, b, ctx, sample("target"))
+
+	bad := sample("bad id")
+	bad.Id, bad.Version = "'; DROP TABLE adrs; --", 1
+	_, err := b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: bad}))
+	if errs.From(err).Code != connect.CodeInvalidArgument && errs.From(err).Code != connect.CodeNotFound {
+		t.Errorf("update with a malformed id: %v", err)
+	}
+	sup := sample("superseded")
+	sup.Status, sup.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"
+	_, err = b.svc.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: sup}))
+	checkFieldViolation(t, "create superseded_by", err, "adr.superseded_by")
+	sup.Id, sup.Version = a.GetId(), a.GetVersion()
+	_, err = b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: sup}))
+	checkFieldViolation(t, "update superseded_by", err, "adr.superseded_by")
+}
+
+// TestIDSpellingsShareTheCache: a UUID has many spellings (upper case) that name the
+// same row. A read through one spelling must not keep serving the ADR after an update
+// or a delete through another.
+func TestIDSpellingsShareTheCache(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	a := create(t, b, ctx, sample("v1"))
+	upper := strings.ToUpper(a.GetId())
+	get := func(id string) (*adrv1.ADR, error) {
+		res, err := b.svc.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: id}))
+		if err != nil {
+			return nil, err
+		}
+		return res.Msg.GetAdr(), nil
+	}
+	if got, err := get(upper); err != nil || got.GetTitle() != "v1" || got.GetId() != a.GetId() {
+		t.Fatalf("get by upper-case id: %v, %v", got, err)
+	}
+	a.Title = "v2"
+	res, err := b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := get(upper); err != nil || got.GetTitle() != "v2" {
+		t.Fatalf("get by upper-case id after update = %v, %v: stale cache entry", got, err)
+	}
+	// Cache the lower-case spelling, delete through the upper-case one.
+	if _, err := get(a.GetId()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.DeleteADR(ctx, connect.NewRequest(&adrv1.DeleteADRRequest{Id: upper, Version: res.Msg.GetAdr().GetVersion()})); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{a.GetId(), upper} {
+		if got, err := get(id); errs.From(err).Code != connect.CodeNotFound {
+			t.Fatalf("get %s after delete = %v, %v: a deleted ADR is still served", id, got, err)
+		}
+	}
+}
+
+// TestCacheIsPerTenant: once tenant B has read its ADR (and cached it), tenant A asking
+// for the same id still gets NotFound.
+func TestCacheIsPerTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ta, tb := tenantCtx(uuid.NewString()), tenantCtx(uuid.NewString())
+	secret := create(t, b, tb, sample("B's secret"))
+	for _, id := range []string{secret.GetId(), strings.ToUpper(secret.GetId())} {
+		if _, err := b.svc.GetADR(tb, connect.NewRequest(&adrv1.GetADRRequest{Id: id})); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.svc.GetADR(ta, connect.NewRequest(&adrv1.GetADRRequest{Id: id}))
+		if d := errs.From(err); d.Code != connect.CodeNotFound || strings.Contains(d.Message, secret.GetId()) {
+			t.Fatalf("A read B's cached ADR %s: %v, %+v", id, got, d)
+		}
+	}
+}
+
+// TestConcurrentUpdatesLoseNothing: many writers holding the same version race; exactly
+// one wins, the others get VERSION_CONFLICT, and the stored ADR is the winner's.
+func TestConcurrentUpdatesLoseNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	a := create(t, b, ctx, sample("contended"))
+	const writers = 16
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners []string
+	)
+	for i := range writers {
+		wg.Go(func() {
+			in := sample("writer " + string(rune('a'+i)))
+			in.Id, in.Version = a.GetId(), a.GetVersion()
+			res, err := b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: in}))
+			if err != nil {
+				if d := errs.From(err); d.Code != connect.CodeAborted || d.Reason != "VERSION_CONFLICT" {
+					t.Errorf("writer %d: %+v", i, d)
+				}
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			winners = append(winners, res.Msg.GetAdr().GetTitle())
+		})
+	}
+	wg.Wait()
+	if len(winners) != 1 {
+		t.Fatalf("%d writers won with the same version: %v", len(winners), winners)
+	}
+	got, err := b.svc.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: a.GetId()}))
+	if err != nil || got.Msg.GetAdr().GetTitle() != winners[0] || got.Msg.GetAdr().GetVersion() != 2 {
+		t.Fatalf("stored = %v, %v; want %q at version 2", got.Msg.GetAdr(), err, winners[0])
+	}
+}
+
+// TestClientCannotSetServerFields: id, author, version and times in a create are the
+// server's; author on update stays the creator's.
+func TestClientCannotSetServerFields(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	victim := create(t, b, tenantCtx(uuid.NewString()), sample("someone else's"))
+	in := sample("spoofed")
+	in.Id, in.Author, in.Version = victim.GetId(), "ceo", 99
+	a := create(t, b, ctx, in)
+	if a.GetId() == victim.GetId() || a.GetAuthor() == "ceo" || a.GetVersion() != 1 {
+		t.Fatalf("client-set fields were stored: %v", a)
+	}
+	a.Author = "ceo"
+	res, err := b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
+	if err != nil || res.Msg.GetAdr().GetAuthor() == "ceo" || !res.Msg.GetAdr().GetCreateTime().AsTime().Equal(a.GetCreateTime().AsTime()) {
+		t.Fatalf("update rewrote author or create time: %v, %v", res.Msg.GetAdr(), err)
+	}
+}
