@@ -6,7 +6,8 @@
 // providers report usage late) and recorded in OpenTelemetry following the GenAI
 // semantic conventions: a span "chat {model}" and the gen_ai.client.* metrics, plus
 // a cost counter per tenant. A panic in the router or a provider ends the call the
-// same way, as an Internal error whose id is logged with the panic ([WithLogger]).
+// same way, as an Internal error whose id is logged with the panic ([WithLogger]);
+// so does one in an embedding call ([Gateway.Embed]).
 //
 // The serving layers (aigateway/server for Connect, aigateway/openaicompat for
 // OpenAI's HTTP API) are thin adapters over a [Gateway].

@@ -168,11 +168,7 @@ func (s *Stream) fail(err error) error {
 // is logged with v and the stack, and the reservation is settled as for any other
 // failure.
 func (s *Stream) recovered(v any) error {
-	cerr := errs.Internal(fmt.Errorf("panic: %v", v))
-	if ie, ok := errs.AsInternal(cerr); ok {
-		s.g.log.ErrorContext(s.ctx, "aigateway: panic in a chat call", "error_id", ie.ID,
-			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-	}
+	cerr := s.g.panicked(s.ctx, "a chat", v)
 	if s.done {
 		return cerr
 	}
@@ -181,6 +177,19 @@ func (s *Stream) recovered(v any) error {
 	}
 	s.end(cerr)
 	return s.err
+}
+
+// panicked turns the panic v, recovered from the router or a provider during a
+// call (call is "a chat" or "an embed"), into the Internal error the caller gets:
+// it says only an error id, logged here with v and the stack of the panic (a
+// deferred recover still runs on the panicking stack).
+func (g *Gateway) panicked(ctx context.Context, call string, v any) error {
+	cerr := errs.Internal(fmt.Errorf("panic: %v", v))
+	if ie, ok := errs.AsInternal(cerr); ok {
+		g.log.ErrorContext(ctx, "aigateway: panic in "+call+" call", "error_id", ie.ID,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}
+	return cerr
 }
 
 // connectError maps a *provider.Error to the caller's error model; other errors
@@ -255,8 +264,15 @@ func (g *Gateway) Complete(ctx context.Context, req *aiv1.ChatRequest) (*aiv1.Co
 	return Collect(s)
 }
 
-// Embed returns embeddings from the route named by req.Model.
-func (g *Gateway) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.EmbedResponse, error) {
+// Embed returns embeddings from the route named by req.Model. Errors are as for
+// [Gateway.Chat]; a panic in the router or a provider becomes an Internal error
+// (see [WithLogger]).
+func (g *Gateway) Embed(ctx context.Context, req *aiv1.EmbedRequest) (_ *aiv1.EmbedResponse, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = g.panicked(ctx, "an embed", v)
+		}
+	}()
 	resp, err := g.cfg.Router.Embed(ctx, req)
 	if err != nil {
 		return nil, connectError(err)

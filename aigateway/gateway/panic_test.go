@@ -42,7 +42,7 @@ func (p panicky) Chat(context.Context, *aiv1.ChatRequest) (provider.Stream, erro
 func (p panicky) ListModels(context.Context) ([]*aiv1.Model, error) { return nil, nil }
 
 func (p panicky) Embed(context.Context, *aiv1.EmbedRequest) (*aiv1.EmbedResponse, error) {
-	return nil, &provider.Error{Provider: "panicky", Kind: provider.KindInvalidRequest}
+	panic(panicSecret)
 }
 
 type panickyStream struct{ at, n int }
@@ -141,5 +141,48 @@ func TestPanicBecomesInternal(t *testing.T) {
 				t.Errorf("the reservation was not settled: %v", err)
 			}
 		})
+	}
+}
+
+// TestEmbedPanicBecomesInternal: a panic in a provider's Embed reaches the caller
+// as an Internal error with only an error id, and the cause is logged under that
+// id with the stack, as for chats. Before, the panic went up the caller's stack
+// (a Connect handler's, where nothing recovered it).
+func TestEmbedPanicBecomesInternal(t *testing.T) {
+	t.Parallel()
+	r, err := router.New(router.Config{Routes: []router.Route{{Alias: "emb", Targets: []router.Target{{Provider: panicky{}, Model: "text-embedding-3-small"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	gw, err := gateway.New(gateway.Config{Router: r}, gateway.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp *aiv1.EmbedResponse
+	v := func() (v any) {
+		defer func() { v = recover() }()
+		resp, err = gw.Embed(as(t.Context(), "acme"), &aiv1.EmbedRequest{Model: "emb", Inputs: []string{"hi"}})
+		return nil
+	}()
+	if v != nil {
+		t.Fatalf("the panic reached the caller: %v", v)
+	}
+	ie, ok := errs.AsInternal(err)
+	if resp != nil || errs.From(err).Code != connect.CodeInternal || !ok {
+		t.Fatalf("got %v, %v; want Internal", resp, err)
+	}
+	if strings.Contains(err.Error(), panicSecret) || !strings.Contains(ie.Cause.Error(), panicSecret) {
+		t.Errorf("caller sees %q; server-side cause %v", err.Error(), ie.Cause)
+	}
+	var line struct {
+		Msg     string `json:"msg"`
+		ErrorID string `json:"error_id"`
+		Panic   string `json:"panic"`
+		Stack   string `json:"stack"`
+	}
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil || line.ErrorID != ie.ID || line.Panic != panicSecret ||
+		!strings.Contains(line.Stack, "panic_test.go") || line.Msg != "aigateway: panic in an embed call" {
+		t.Errorf("log %q (%v), want the error id %s, the panic and its stack", logs.String(), err, ie.ID)
 	}
 }

@@ -317,3 +317,56 @@ func TestPanickingProbeFreesItsSlot(t *testing.T) {
 		})
 	}
 }
+
+// panickingEmbedder is a Provider whose first Embed fails, whose second panics
+// and whose later ones answer.
+type panickingEmbedder struct {
+	panicking
+	embeds atomic.Int32
+}
+
+func (p *panickingEmbedder) Embed(context.Context, *aiv1.EmbedRequest) (*aiv1.EmbedResponse, error) {
+	switch p.embeds.Add(1) {
+	case 1:
+		return nil, &provider.Error{Provider: "p", Kind: provider.KindServer, StatusCode: 500}
+	case 2:
+		panic("provider bug")
+	}
+	return &aiv1.EmbedResponse{Embeddings: []*aiv1.Embedding{{Values: []float32{1}}}}, nil
+}
+
+// TestPanickingEmbedProbeFreesItsSlot: as for chats, a half-open probe whose
+// Embed panics counts as the target's failure and gives its slot back; the panic
+// still reaches the caller. Before, Embed did not release the probe's permit, so
+// the target was refused for good after one panic.
+func TestPanickingEmbedProbeFreesItsSlot(t *testing.T) {
+	t.Parallel()
+	p := &panickingEmbedder{}
+	clk := &clock{now: time.Unix(1_700_000_000, 0)}
+	cfg := fast(router.Route{Alias: "emb", Targets: []router.Target{{Provider: p, Model: "text-embedding-3-small"}}})
+	cfg.Breaker = router.BreakerConfig{Failures: 1, OpenFor: time.Minute, Probes: 1}
+	r, err := router.New(cfg, router.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &aiv1.EmbedRequest{Model: "emb", Inputs: []string{"hi"}}
+	if _, err := r.Embed(t.Context(), req); err == nil {
+		t.Fatal("a failing target served")
+	}
+	clk.Advance(time.Minute)
+	v := func() (v any) {
+		defer func() { v = recover() }()
+		_, _ = r.Embed(t.Context(), req)
+		return nil
+	}()
+	if v == nil {
+		t.Fatal("the provider's panic did not reach the caller")
+	}
+	if _, err := r.Embed(t.Context(), req); errs.From(err).Reason != "NO_TARGET_AVAILABLE" {
+		t.Fatalf("after the probe panicked: %v", err)
+	}
+	clk.Advance(time.Minute)
+	if resp, err := r.Embed(t.Context(), req); err != nil || len(resp.GetEmbeddings()) != 1 {
+		t.Fatalf("the next probe: %v, %v", resp, err)
+	}
+}

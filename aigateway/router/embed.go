@@ -25,11 +25,7 @@ func (r *Router) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.Embed
 		if !ok {
 			continue
 		}
-		up := proto.CloneOf(req)
-		up.Model = t.Model
-		actx, cancel := context.WithTimeout(ctx, r.cfg.AttemptTimeout)
-		resp, err := t.Provider.Embed(actx, up)
-		cancel()
+		resp, err := r.embedAttempt(ctx, t, req, pm)
 		if err == nil {
 			t.breaker.done(r.now(), pm, nil)
 			resp.Provider = t.Provider.Name()
@@ -57,6 +53,16 @@ func (r *Router) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.Embed
 		}
 	}
 	return nil, last
+}
+
+// embedAttempt asks target t for req's embeddings under the attempt timeout.
+func (r *Router) embedAttempt(ctx context.Context, t *target, req *aiv1.EmbedRequest, pm permit) (*aiv1.EmbedResponse, error) {
+	up := proto.CloneOf(req)
+	up.Model = t.Model
+	actx, cancel := context.WithTimeout(ctx, r.cfg.AttemptTimeout)
+	defer cancel()
+	defer r.repanic(t, pm, cancel)
+	return t.Provider.Embed(actx, up)
 }
 
 // Targets returns the targets of the route alias, in their configured order.

@@ -241,17 +241,7 @@ func (r *Router) attempt(ctx context.Context, alias string, t *target, req *aiv1
 		}
 	})
 	s.deadline = time.AfterFunc(r.cfg.AttemptTimeout, func() { cancel(errAttemptTimeout) })
-	defer func() {
-		if v := recover(); v != nil {
-			// A panic in the provider goes on to the caller (the gateway turns it into
-			// an Internal error), but first the attempt is released and counted as the
-			// target's failure, so that a half-open probe gives its slot back instead
-			// of holding it for good.
-			_ = s.release()
-			t.breaker.done(r.now(), pm, &provider.Error{Provider: t.Provider.Name(), Kind: provider.KindServer, Message: "the provider panicked"})
-			panic(v)
-		}
-	}()
+	defer r.repanic(t, pm, func() { _ = s.release() })
 	up, err := t.Provider.Chat(actx, upstreamRequest(req, t.Model))
 	if err != nil {
 		perr := s.classify(err)
@@ -272,6 +262,21 @@ func (r *Router) attempt(ctx context.Context, alias string, t *target, req *aiv1
 	s.timer.Reset(r.cfg.IdleTimeout)
 	s.first = first
 	return s, nil
+}
+
+// repanic, deferred by an attempt on t under the breaker's permit pm, lets a panic
+// in the provider go on to the caller (the gateway turns it into an Internal
+// error), but first releases the attempt and counts the panic as the target's
+// failure, so that a half-open probe gives its slot back instead of holding it for
+// good.
+func (r *Router) repanic(t *target, pm permit, release func()) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	release()
+	t.breaker.done(r.now(), pm, &provider.Error{Provider: t.Provider.Name(), Kind: provider.KindServer, Message: "the provider panicked"})
+	panic(v)
 }
 
 // upstreamRequest is req for model, without the caller's metadata (never sent to a
