@@ -41,8 +41,13 @@ const (
 	ScopeWrite = "adr:write"
 )
 
-// MaxRequestBytes bounds request bodies.
+// MaxRequestBytes bounds request bodies, on the wire and each message once
+// decompressed.
 const MaxRequestBytes = 4 << 20
+
+// MaxHealthRequestBytes bounds a grpc.health.v1 request message once decompressed
+// (a service name); the health service is public.
+const MaxHealthRequestBytes = 4 << 10
 
 // App is one instance of the reference service.
 type App struct {
@@ -188,18 +193,26 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 	}
 	// Answers under 1 KiB go uncompressed: connect-go would gzip every message for a
 	// client that accepts gzip, at more CPU than the call (gatewaycore's README).
-	path, rpc := adrv1connect.NewADRServiceHandler(a.svc, connect.WithCompressMinBytes(edge.DefaultCompressMinSize), connect.WithInterceptors(
-		instrument.NewInterceptor(),
-		errs.NewInterceptor(errs.WithInternalErrorHook(func(ctx context.Context, procedure string, e *errs.InternalError) {
-			a.logger.ErrorContext(ctx, "internal error", "procedure", procedure, "error_id", e.ID, "error", e.Cause)
-		})),
-		a.authn.Interceptor(policy),
-		validation.NewInterceptor(),
-	))
+	//
+	// The edge's BodyLimit counts bytes on the wire; WithReadMaxBytes bounds each message
+	// after decompression, without which a few KiB of gzip inflate to GiBs in memory.
+	path, rpc := adrv1connect.NewADRServiceHandler(a.svc, connect.WithCompressMinBytes(edge.DefaultCompressMinSize),
+		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(
+			instrument.NewInterceptor(),
+			errs.NewInterceptor(errs.WithInternalErrorHook(func(ctx context.Context, procedure string, e *errs.InternalError) {
+				a.logger.ErrorContext(ctx, "internal error", "procedure", procedure, "error_id", e.ID, "error", e.Cause)
+			})),
+			a.authn.Interceptor(policy),
+			validation.NewInterceptor(),
+		))
 	mux := http.NewServeMux()
 	mux.Handle(path, rpc)
 	mux.Handle("GET /metrics", observability.MetricsHandler())
-	a.health.Mount(mux) // /healthz, /readyz and grpc.health.v1
+	// /healthz, /readyz and grpc.health.v1, which answers callers without a credential:
+	// not health.Mount, whose gRPC handler decompresses requests without a bound.
+	mux.Handle("/healthz", a.health.LivenessHandler())
+	mux.Handle("/readyz", a.health.ReadinessHandler())
+	mux.Handle(a.health.GRPCHandler(connect.WithReadMaxBytes(MaxHealthRequestBytes)))
 
 	var corsMiddleware chain.Middleware // No origins configured: no browser access.
 	if len(cfg.CORSOrigins) > 0 {
