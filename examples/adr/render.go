@@ -15,7 +15,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
-	"github.com/footingdev/footing/contracts/identity"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/storage/rls"
 )
@@ -43,11 +42,12 @@ type RenderWorker struct {
 // Work renders job's ADR under the job's tenant. A version that is no longer
 // current is skipped: the job of the newer version renders that one.
 func (w *RenderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
-	tenant, ok := identity.TenantID(ctx)
-	if !ok {
-		// Without the tenant nothing can be read; retrying will not help.
-		return river.JobCancel(errors.New("render job carries no tenant"))
+	scope, err := rls.ScopeFrom(ctx)
+	if err != nil {
+		// Without a tenant nothing can be read; retrying will not help.
+		return river.JobCancel(fmt.Errorf("render job carries no valid tenant: %w", err))
 	}
+	tenant := scope.TenantID // canonical, however the enqueuing token spelled it
 	return rls.InTenant(ctx, w.Pool, func(tx pgx.Tx) error {
 		a, err := scanADR(tx.QueryRow(ctx, `SELECT `+columns+` FROM adrs WHERE id = $1`, job.Args.ID))
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -11,6 +11,7 @@ import (
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
 	"github.com/footingdev/footing/storage/cache"
+	"github.com/footingdev/footing/storage/rls"
 )
 
 // FlagRequireConsequences is the feature flag that, when on for a tenant or user,
@@ -146,8 +147,15 @@ func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchA
 	if _, err := principalSubject(ctx); err != nil {
 		return err
 	}
-	tenant, _ := identity.TenantID(ctx)
-	sub := s.hub.Subscribe(tenant)
+	// The tenant as row-level security sees it: canonical, so that a token spelling its
+	// UUID in upper case still hears its changes (notifications carry the canonical
+	// spelling), and refused as storage would refuse it when it is not a UUID, instead of
+	// a watch that stays open and silent.
+	scope, err := rls.ScopeFrom(ctx)
+	if err != nil {
+		return err
+	}
+	sub := s.hub.Subscribe(scope.TenantID)
 	defer sub.Close()
 	// Headers now, so that the client knows the watch is established.
 	if err := stream.Send(nil); err != nil {

@@ -6,18 +6,26 @@ package app_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/examples/app"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
+	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
+	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 )
 
@@ -114,5 +122,110 @@ func TestCompressedBodiesAreBoundedAfterDecompression(t *testing.T) {
 				t.Fatalf("%d bytes gzipped to %d: grpc-status %q (%s), want 8", size, len(z), status, res.Header.Get("Grpc-Message")+res.Trailer.Get("Grpc-Message"))
 			}
 		})
+	}
+}
+
+// TestTenantSpellingsAreOneTenant: a token may spell its tenant's UUID in upper case.
+// Row-level security and the cache treat every spelling as the one tenant; so must
+// WatchADRs (a watcher subscribed under its raw spelling saw nothing, silently) and the
+// render job's event (its tenant and source carried the raw spelling).
+func TestTenantSpellingsAreOneTenant(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tenant := uuid.NewString()
+	upper := h.client(protocols[0].opt, h.token(strings.ToUpper(tenant), app.ScopeRead, app.ScopeWrite))
+	lower := h.client(protocols[0].opt, h.token(tenant, app.ScopeRead, app.ScopeWrite))
+	var watches []*connect.ServerStreamForClient[adrv1.WatchADRsResponse]
+	for _, c := range []adrv1connect.ADRServiceClient{upper, lower} {
+		w, err := c.WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		_ = w.ResponseHeader()
+		watches = append(watches, w)
+	}
+	res, err := lower.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("one tenant")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range watches {
+		if !w.Receive() || w.Msg().GetAdr().GetId() != res.Msg.GetAdr().GetId() {
+			t.Fatalf("watch %d (upper case first) missed the change: %v", i, w.Err())
+		}
+	}
+	if _, err := upper.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("from upper")})); err != nil {
+		t.Fatal(err)
+	}
+	var events []*commonv1.EventEnvelope
+	for len(events) < 2 && ctx.Err() == nil { // The context bounds a stuck queue.
+		time.Sleep(50 * time.Millisecond)
+		events = outbox(t, h, tenant)
+	}
+	for _, ev := range events {
+		if ev.GetTenant() != tenant || !strings.HasSuffix(ev.GetSource(), "/tenants/"+tenant) {
+			t.Fatalf("event tenant %q source %q; want the canonical %s", ev.GetTenant(), ev.GetSource(), tenant)
+		}
+	}
+	if len(events) != 2 {
+		t.Fatalf("%d events, want 2", len(events))
+	}
+}
+
+// TestTenantlessOrMalformedTenantTokens: a token of the trusted issuer without a tenant,
+// or whose tenant is not a UUID (or is SQL), gets a clear refusal on every RPC, the watch
+// included (it stayed open and silent), never Internal or data.
+func TestTenantlessOrMalformedTenantTokens(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ctx := context.Background()
+	victim := h.client(protocols[0].opt, h.token(uuid.NewString(), app.ScopeRead, app.ScopeWrite))
+	res, err := victim.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("victim's")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Msg.GetAdr().GetId()
+	for name, claims := range map[string]authtest.Claims{
+		"no tenant":    {"sub": "x"},
+		"empty tenant": {"sub": "x", "tenant_id": ""},
+		"not a uuid":   {"sub": "x", "tenant_id": "acme"},
+		"sql":          {"sub": "x", "tenant_id": "' OR true --"},
+		"nul":          {"sub": "x", "tenant_id": "\x00"},
+	} {
+		claims["scope"] = []string{app.ScopeRead, app.ScopeWrite}
+		// The bound of a watch that stays open (the attack succeeding), not a timing assertion.
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		c := h.client(protocols[0].opt, h.issuer.Mint(claims))
+		refused := func(what string, err error) {
+			t.Helper()
+			switch code := errs.From(err).Code; code {
+			case connect.CodeUnauthenticated, connect.CodePermissionDenied, connect.CodeFailedPrecondition:
+			default:
+				t.Errorf("%s: %s: %v", name, what, err)
+			}
+		}
+		_, err := c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: id}))
+		refused("get", err)
+		_, err = c.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{}))
+		refused("list", err)
+		_, err = c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("x")}))
+		refused("create", err)
+		_, err = c.DeleteADR(ctx, connect.NewRequest(&adrv1.DeleteADRRequest{Id: id, Version: 1}))
+		refused("delete", err)
+		w, err := c.WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+		if err == nil {
+			if w.Receive() {
+				t.Errorf("%s: watch delivered %v", name, w.Msg())
+			}
+			err = w.Err()
+			_ = w.Close()
+		}
+		refused("watch", err)
+	}
+	if _, err := victim.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: id})); err != nil {
+		t.Fatalf("the victim's ADR: %v", err)
 	}
 }
