@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/footingdev/footing/observability/internal/userinfo"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -73,12 +74,18 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// redactedURL is the request URL without user info or query, either of which may
-// hold a credential.
+// urlRedacted replaces user info in url.full and url.path, as the semantic
+// conventions ask ("https://REDACTED:REDACTED@www.example.com/").
+const urlRedacted = "REDACTED:REDACTED"
+
+// redactedURL is the request URL without its query or fragment, either of which
+// may hold a credential, and with its user info, and that of any URL in its
+// path, replaced whole by [urlRedacted]: a token may be the user name alone
+// ("https://ghp_…@github.com").
 func redactedURL(r *http.Request) string {
 	u := *r.URL
-	u.User = nil
-	u.RawQuery = ""
-	u.Fragment = ""
-	return u.String()
+	u.RawQuery, u.ForceQuery = "", false
+	u.Fragment, u.RawFragment = "", ""
+	s, _ := userinfo.Redact(u.String(), urlRedacted)
+	return s
 }

@@ -11,6 +11,12 @@
 // procedure and adds the code to its access-log line, so a Connect call still yields
 // one span and one line. Used alone, the interceptor does all of it itself.
 //
+// Every span ends exactly once. A client stream's span ends when the stream
+// does, or, for a caller that abandons the stream without closing it, when the
+// call's context ends (code canceled or deadline_exceeded). Credentials stay
+// out of spans: url.full has no query, and user info in url.full and url.path
+// (user name alone included) becomes REDACTED:REDACTED.
+//
 // Everything takes functional options ([WithTracerProvider], [WithMeterProvider],
 // [WithLogger], [WithPropagator]); without them the OpenTelemetry globals and
 // [slog.Default] are used, as installed by observability.Setup.

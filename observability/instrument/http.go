@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/internal/userinfo"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -152,7 +153,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		*kv = append((*kv)[:0],
 			attribute.String(semconv.AttrHTTPMethod, method),
 			attribute.String(semconv.AttrURLScheme, scheme),
-			attribute.String(semconv.AttrURLPath, r.URL.Path),
+			attribute.String(semconv.AttrURLPath, redactedPath(r.URL.Path)),
 			attribute.String(semconv.AttrServerAddress, r.Host),
 		)
 		if status != 0 {
@@ -239,6 +240,13 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	}
 	la = append(la, extra...)
 	s.c.log(ctx, end, level, "http request", la)
+}
+
+// redactedPath is path with the user info of any URL in it ("/mirror/https://TOKEN@github.com/o/r")
+// replaced, as in url.full; it costs a byte search when there is no '@'.
+func redactedPath(path string) string {
+	path, _ = userinfo.Redact(path, urlRedacted)
+	return path
 }
 
 // bytesIn is the size of the request body: its Content-Length when the client

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/footingdev/footing/observability/internal/userinfo"
 )
 
 // Redacted replaces every secret the handler finds.
@@ -274,8 +276,8 @@ func plain(v slog.Value) any {
 }
 
 // redactString replaces the credentials a string can carry: bearer and basic
-// credentials, JWTs, the password of a URL's user info
-// ("postgres://app:PASSWORD@db/x"), and the value of a key=value pair or of a
+// credentials, JWTs, a URL's user info, whole ("postgres://USER:PASSWORD@db/x",
+// "https://TOKEN@github.com/o/r"), and the value of a key=value pair or of a
 // JSON "key":"value" member whose key is a secret key ("?access_token=…",
 // "password=… host=…", `{"client_secret":"…"}`). It reports whether anything
 // changed; when nothing did, it has not allocated.
@@ -340,7 +342,7 @@ func (r *redactor) mayHoldCredential(s string) bool {
 
 // secretValueAt matches, at i, a secret that is not a bearer credential or a
 // JWT, and returns where the secret starts and ends:
-//   - at "://", the password of the URL's user info (up to the '@');
+//   - at "://", the URL's user info, whole (up to the '@');
 //   - at '=', the value after a secret key (key=value, as in a query string, a
 //     key/value DSN or a header list), up to a space, '&', ',', ';' or a quote,
 //     or within the quotes when it is quoted;
@@ -351,7 +353,7 @@ func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok boo
 	switch s[i] {
 	case ':':
 		if strings.HasPrefix(s[i:], "://") {
-			return userinfoPassword(s, i+3)
+			return urlUserinfo(s, i+3)
 		}
 		return r.jsonSecretMember(s, i, floor)
 	case '=':
@@ -386,30 +388,16 @@ func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok boo
 	return 0, 0, false
 }
 
-// userinfoPassword finds, in the authority that starts at a (after "://"), a
-// "user:password@" and returns where the password starts and ends. As in
-// url.Parse, the user info ends at the authority's last '@', so that a
-// password with an unescaped '@' in it is hidden whole.
-func userinfoPassword(s string, a int) (start, end int, ok bool) {
-	colon, at := -1, -1
-	for j := a; j < len(s); j++ {
-		c := s[j]
-		if c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '\\' || c <= ' ' {
-			break
-		}
-		switch c {
-		case '@':
-			at = j
-		case ':':
-			if colon < 0 {
-				colon = j
-			}
-		}
-	}
-	if colon < 0 || at < 0 || colon > at || at == colon+1 {
+// urlUserinfo finds the user info of the URL whose authority starts at a
+// (after "://"), user name and password alike: many hosts take a token as the
+// user name ("https://ghp_…@github.com"). User info already redacted is no
+// match.
+func urlUserinfo(s string, a int) (start, end int, ok bool) {
+	start, end, ok = userinfo.At(s, a)
+	if !ok || s[start:end] == Redacted {
 		return 0, 0, false
 	}
-	return colon + 1, at, true
+	return start, end, true
 }
 
 // jsonSecretMember matches, at the ':' at i, `"key": "value"` where key is a

@@ -14,6 +14,12 @@ import (
 	"github.com/footingdev/footing/observability/logging"
 )
 
+// Tokens of the shapes GitHub and GitLab issue (not real ones).
+const (
+	ghToken = "ghp_Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8c"
+	glToken = "glpat-Zx9Yw8Vu7Ts6Rq5Po4Nm"
+)
+
 const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
 type credentials struct {
@@ -82,11 +88,36 @@ func TestRedaction(t *testing.T) {
 		{"plain words stay", func(l *slog.Logger) { l.Info("a bearer of news", "note", "basic plan") }, "", []string{"a bearer of news", "basic plan"}},
 		// Secrets inside text: URLs, query strings, DSNs, header lists, JSON bodies.
 		{"URL password", func(l *slog.Logger) { l.Info("m", "db", "postgres://app:"+s+"@db:5432/x?sslmode=disable") }, s,
-			[]string{`"db":"postgres://app:[REDACTED]@db:5432/x?sslmode=disable"`}},
+			[]string{`"db":"postgres://[REDACTED]@db:5432/x?sslmode=disable"`}},
 		{"URL password with @", func(l *slog.Logger) { l.Info("m", "u", "https://bob:pa@"+s+"@host/") }, s, nil},
 		{"URL password in error", func(l *slog.Logger) {
 			l.Info("m", "error", errors.New(`connect "redis://:`+s+`@cache:6379/0": refused`))
-		}, s, []string{`redis://:[REDACTED]@cache:6379/0`}},
+		}, s, []string{`redis://[REDACTED]@cache:6379/0`}},
+		// A URL's user info goes whole: many hosts take a token as the user name.
+		{"URL user name token", func(l *slog.Logger) { l.Info("m", "remote", "https://"+ghToken+"@github.com/acme/app.git") }, ghToken,
+			[]string{`"remote":"https://[REDACTED]@github.com/acme/app.git"`}},
+		{"URL x-access-token", func(l *slog.Logger) { l.Info("m", "remote", "https://x-access-token:"+ghToken+"@github.com/acme/app") }, ghToken,
+			[]string{`"remote":"https://[REDACTED]@github.com/acme/app"`}},
+		{"URL oauth2 user", func(l *slog.Logger) { l.Info("m", "remote", "https://oauth2:"+glToken+"@gitlab.com/acme/app.git") }, glToken,
+			[]string{`"remote":"https://[REDACTED]@gitlab.com/acme/app.git"`}},
+		{"URL token with dummy password", func(l *slog.Logger) { l.Info("m", "remote", "https://"+ghToken+":x-oauth-basic@github.com/o/r") }, ghToken,
+			[]string{`"remote":"https://[REDACTED]@github.com/o/r"`}},
+		{"URL user name token in git error", func(l *slog.Logger) {
+			l.Error("clone failed", "err", errors.New("fatal: unable to access 'https://"+ghToken+"@github.com/o/r.git/': 403"))
+		}, ghToken, []string{`'https://[REDACTED]@github.com/o/r.git/': 403`}},
+		{"URL user name token in message", func(l *slog.Logger) { l.Info("pushing to https://" + glToken + "@gitlab.com/o/r") }, glToken,
+			[]string{`"msg":"pushing to https://[REDACTED]@gitlab.com/o/r"`}},
+		{"URL user name token in url.URL", func(l *slog.Logger) {
+			u, _ := url.Parse("https://" + ghToken + "@github.com/o/r")
+			l.Info("m", "u", u, "v", *u, "p", &url.URL{Scheme: "https", User: url.User(ghToken), Host: "github.com"})
+		}, ghToken, []string{`"u":"https://[REDACTED]@github.com/o/r"`, `"p":"https://[REDACTED]@github.com"`}},
+		{"URL user name token in a path", func(l *slog.Logger) { l.Info("m", "path", "/mirror/https://"+ghToken+"@github.com/o/r") }, ghToken,
+			[]string{`"path":"/mirror/https://[REDACTED]@github.com/o/r"`}},
+		{"ssh URL user", func(l *slog.Logger) { l.Info("m", "remote", "ssh://"+ghToken+"@git.example.com/o/r") }, ghToken,
+			[]string{`"remote":"ssh://[REDACTED]@git.example.com/o/r"`}},
+		{"addresses that are not user info stay", func(l *slog.Logger) {
+			l.Info("m", "scp", "git@github.com:o/r.git", "mail", "ops@example.com", "p", "https://example.com/@ann", "q", "https://h.example/?to=a@b", "e", "https://@h.example/")
+		}, "", []string{`"scp":"git@github.com:o/r.git"`, `"mail":"ops@example.com"`, `"p":"https://example.com/@ann"`, `"q":"https://h.example/?to=a@b"`, `"e":"https://@h.example/"`}},
 		{"query access_token", func(l *slog.Logger) { l.Info("m", "url", "https://api.example.com/v1?access_token="+s+"&page=2") }, s,
 			[]string{`"url":"https://api.example.com/v1?access_token=[REDACTED]&page=2"`}},
 		{"query api_key in client error", func(l *slog.Logger) {
@@ -102,7 +133,7 @@ func TestRedaction(t *testing.T) {
 		{"url.URL", func(l *slog.Logger) {
 			u, _ := url.Parse("https://bob:" + s + "@h.example/p?q=1&client_secret=" + s)
 			l.Info("m", "u", u, "v", *u)
-		}, s, []string{`"u":"https://bob:[REDACTED]@h.example/p?q=1&client_secret=[REDACTED]"`}},
+		}, s, []string{`"u":"https://[REDACTED]@h.example/p?q=1&client_secret=[REDACTED]"`}},
 		{"JSON bytes", func(l *slog.Logger) { l.Info("m", "body", []byte(`{"user":"ann","password": "`+s+`"}`)) }, s,
 			[]string{`\"user\":\"ann\"`}},
 		{"JSON text", func(l *slog.Logger) { l.Info("m", "body", `{"refresh_token":"`+s+`","n":1}`) }, s, nil},
@@ -151,6 +182,10 @@ func FuzzRedaction(f *testing.F) {
 	f.Add("authorization", "Bearer "+jwt, jwt)
 	f.Add("refresh.token", "\u00e9\u00e8\"quoted\"\n", "a\x00b")
 	f.Add("cLiEnT-sEcReT", "<>&'\\", "eyJ")
+	f.Add("token", "ghp_Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8c", "")
+	f.Add("x-access-token", "ghs_0123456789abcdefABCDEF", "push")
+	f.Add("oauth2", "glpat-Zx9Yw8Vu7Ts6Rq5Po4Nm", "clone")
+	f.Add("user", "percent%40encoded%3Atoken", "m")
 	f.Fuzz(func(t *testing.T, key, secret, msg string) {
 		keys := []string{"password", "token", "authorization", "cookie", "set-cookie", "api_key", "secret", "access_token", "refresh_token"}
 		k := keys[len(key)%len(keys)]
@@ -177,8 +212,12 @@ func FuzzRedaction(f *testing.F) {
 			}
 			l.Info(msg, "jwt", jwt)
 			// A URL's user info ends at a delimiter, a quote or a control byte.
-			if !strings.ContainsFunc(secret, func(r rune) bool { return r <= ' ' || strings.ContainsRune("/?#@:\"'\\", r) }) {
+			if !strings.ContainsFunc(secret, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune("/?#@:\"'\\", r) }) {
 				l.Info(msg, "url", "https://user:"+secret+"@host.example/x", "err", errors.New("get postgres://u:"+secret+"@db/x: refused"))
+				// The user name alone, as Git hosts take tokens.
+				l.Info(msg, "remote", "https://"+secret+"@github.com/o/r.git", "oauth", "https://oauth2:"+secret+"@gitlab.com/o/r",
+					"dummy", "https://"+secret+":x-oauth-basic@github.com", "err", errors.New("fatal: unable to access 'https://"+secret+"@github.com/o/r/'"))
+				l.Info("cloning https://"+secret+"@github.com/o/r", "u", &url.URL{Scheme: "https", User: url.User(secret), Host: "github.com", Path: "/o/r"})
 			}
 			if !strings.ContainsAny(secret, " \t\n\r&,;\"')]}>#") {
 				l.Info(msg, "query", "/cb?page=2&"+k+"="+secret, "text", "connecting with "+k+"="+secret+" now")

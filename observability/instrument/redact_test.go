@@ -1,0 +1,99 @@
+package instrument_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/footingdev/footing/observability/instrument"
+	"github.com/footingdev/footing/observability/logging"
+)
+
+// Tokens of the shapes Git hosts issue (not real ones), which they take as a
+// URL's user name.
+const (
+	ghToken = "ghp_Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8c"
+	glToken = "glpat-Zx9Yw8Vu7Ts6Rq5Po4Nm"
+)
+
+// TestClientURLUserInfoRedacted: url.full carries no user info, neither the
+// request's own nor that of a URL in its path, user name alone included, and
+// shows where there was some as the semantic conventions say.
+func TestClientURLUserInfoRedacted(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: instrument.Transport(srv.Client().Transport, b.opts()...)}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, target := range []string{
+		"http://" + ghToken + "@" + host + "/mirror/https://" + glToken + "@gitlab.com/o/r?access_token=" + glToken + "#" + glToken,
+		"http://x-access-token:" + ghToken + "@" + host + "/mirror/https://oauth2:" + glToken + "@gitlab.com/o/r",
+	} {
+		resp, err := client.Get(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	spans := b.spans.Ended()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans, want 2", len(spans))
+	}
+	want := "http://REDACTED:REDACTED@" + host + "/mirror/https://REDACTED:REDACTED@gitlab.com/o/r"
+	for _, s := range spans {
+		attrs := spanAttrs(s)
+		if attrs["url.full"] != want {
+			t.Errorf("url.full = %q, want %q", attrs["url.full"], want)
+		}
+		for k, v := range attrs {
+			if strings.Contains(v, ghToken) || strings.Contains(v, glToken) {
+				t.Errorf("span attribute %s holds a token: %q", k, v)
+			}
+		}
+	}
+}
+
+// TestServerURLUserInfoRedacted: a URL with user info in a request's path (a
+// mirror or proxy route) reaches neither the access line, on either of its
+// paths, nor the server span's url.path.
+func TestServerURLUserInfoRedacted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		h    func(*syncBuffer) slog.Handler
+	}{
+		{"WriteRecord", func(w *syncBuffer) slog.Handler { return logging.NewHandler(w, nil) }},
+		{"slog.Logger", func(w *syncBuffer) slog.Handler { return opaque{logging.NewHandler(w, nil)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, sdktrace.AlwaysSample())
+			var out syncBuffer
+			opts := append(b.opts(), instrument.WithLogger(slog.New(tc.h(&out))))
+			h := instrument.Middleware(opts...)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				instrument.Annotate(r.Context(), slog.String("upstream", "https://oauth2:"+glToken+"@gitlab.com/o/r"))
+			}))
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/mirror/https://"+ghToken+"@github.com/o/r", nil))
+
+			line := out.String()
+			if strings.Contains(line, ghToken) || strings.Contains(line, glToken) {
+				t.Fatalf("access line holds a token: %s", line)
+			}
+			for _, want := range []string{`"path":"/mirror/https://[REDACTED]@github.com/o/r"`, `"upstream":"https://[REDACTED]@gitlab.com/o/r"`} {
+				if !strings.Contains(line, want) {
+					t.Fatalf("access line lacks %s: %s", want, line)
+				}
+			}
+			ss := findSpan(t, b.spans.Ended(), "GET", trace.SpanKindServer)
+			if got, want := spanAttrs(ss)["url.path"], "/mirror/https://REDACTED:REDACTED@github.com/o/r"; got != want {
+				t.Fatalf("url.path = %q, want %q", got, want)
+			}
+		})
+	}
+}
