@@ -99,6 +99,10 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 		logger = slog.Default()
 	}
 	a := &App{cfg: cfg, logger: logger}
+	if cfg.Dev {
+		logger.Warn("DEV MODE: tokens of an in-process OIDC issuer are accepted and page tokens are signed with a published key; never serve real tenants like this",
+			"issuer", cfg.Issuer)
+	}
 	defer func() {
 		if err != nil {
 			_ = a.Close(context.WithoutCancel(ctx))

@@ -49,7 +49,9 @@ type Config struct {
 	CORSOrigins []string `env:"CORS_ORIGINS"`
 	// Workers is how many render jobs run at once on this instance.
 	Workers int `env:"JOB_WORKERS" default:"10"`
-	// Dev runs the in-process OIDC issuer, a dev page-token key and no drain delay.
+	// Dev runs the in-process OIDC issuer, a dev page-token key and no drain delay. It
+	// refuses a configuration that names an issuer (OIDC_ISSUER, OIDC_JWKS_URL), and
+	// New logs a warning that says so at start-up.
 	Dev bool `env:"DEV"`
 }
 
@@ -58,6 +60,12 @@ func (c *Config) Validate() error {
 	var problems []error
 	if !c.Dev && c.Issuer == "" {
 		problems = append(problems, errors.New("OIDC_ISSUER: required outside dev mode (dev mode runs an in-process issuer)"))
+	}
+	if c.Dev && (c.Issuer != "" || c.JWKSURL != "") {
+		// Dev mode would replace the deployment's issuer with an in-process one whose
+		// token it prints: a configuration naming an issuer is not a developer's machine.
+		problems = append(problems, errors.New("DEV: dev mode runs an in-process OIDC issuer and prints a token for it, "+
+			"but OIDC_ISSUER or OIDC_JWKS_URL is set: unset DEV to serve the configured issuer (or unset the issuer for a local run)"))
 	}
 	if !c.Dev && c.PageTokenKey == "" {
 		problems = append(problems, errors.New("PAGE_TOKEN_KEY: required outside dev mode (base64 of at least 32 random bytes)"))

@@ -62,3 +62,32 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 		t.Fatalf("error shows the secret value: %v", msg)
 	}
 }
+
+// TestDevModeRefusesADeploymentsIssuer: dev mode replaces the issuer with an in-process
+// one and prints a 12-hour token for it. A deployment's environment that also sets DEV
+// (left over from docker-compose.yml, or a platform's generic DEV=true) must not start
+// with its OIDC_ISSUER silently swapped for the printed token's: it is refused, naming
+// DEV. Dev mode with no issuer configured still loads.
+func TestDevModeRefusesADeploymentsIssuer(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://app@db.internal/adr")
+	t.Setenv("PAGE_TOKEN_KEY", "")
+	t.Setenv("OIDC_JWKS_URL", "")
+	t.Setenv("DEV", "true")
+	t.Setenv("OIDC_ISSUER", "https://idp.example.com")
+	if _, err := app.LoadConfig(false); err == nil || !strings.Contains(err.Error(), "DEV") {
+		t.Fatalf("DEV=true with OIDC_ISSUER loaded: %v", err)
+	}
+	if _, err := app.LoadConfig(true); err == nil || !strings.Contains(err.Error(), "DEV") {
+		t.Fatalf("serve --dev with OIDC_ISSUER loaded: %v", err)
+	}
+	t.Setenv("OIDC_ISSUER", "")
+	t.Setenv("OIDC_JWKS_URL", "https://idp.example.com/jwks")
+	if _, err := app.LoadConfig(false); err == nil || !strings.Contains(err.Error(), "DEV") {
+		t.Fatalf("DEV=true with OIDC_JWKS_URL loaded: %v", err)
+	}
+	t.Setenv("OIDC_JWKS_URL", "")
+	cfg, err := app.LoadConfig(false)
+	if err != nil || !cfg.Dev {
+		t.Fatalf("dev mode without an issuer: %+v, %v", cfg.Dev, err)
+	}
+}
