@@ -19,6 +19,9 @@ func FuzzLoad(f *testing.F) {
 		`{}`, `{"m":{"input_cost_per_token":1e-6}}`, `{"m":{"x":1,"mode":"chat"}}`, `{"m":[]}`,
 		`{"m":{"input_cost_per_token":-1}}`, `{"m":{"max_output_tokens":1e300}}`, `{"sample_spec":1}`,
 		`{"m":{"output_cost_per_token":1e308}}`, `null`, `{"a/b":{"litellm_provider":"a"}}`,
+		`{"m":{"input_cost_per_token":1e-6,"cache_creation_input_token_cost":1.25e-6,"cache_creation_input_token_cost_above_1hr":2e-6}}`,
+		`{"m":{"cache_creation_input_token_cost_above_1hr":-2e-6}}`, `{"m":{"cache_creation_input_token_cost_above_1hr":"2e-6"}}`,
+		`{"m":{"cache_creation_input_token_cost_above_1hr":1e308}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -38,6 +41,9 @@ func FuzzLoad(f *testing.F) {
 			}
 			if c := p.Cost(u); c < 0 {
 				t.Fatalf("model %q: negative cost %d", m, c)
+			}
+			if c := p.CostWith1hWrites(u, 2); c < 0 {
+				t.Fatalf("model %q: negative cost %d with 1-hour writes", m, c)
 			}
 		}
 	})

@@ -18,22 +18,26 @@ import (
 // A Price is one model's entry, in LiteLLM's field names. Prices are US dollars per
 // token.
 type Price struct {
-	InputCostPerToken            float64 `json:"input_cost_per_token"`
-	OutputCostPerToken           float64 `json:"output_cost_per_token"`
-	CacheReadInputTokenCost      float64 `json:"cache_read_input_token_cost"`
-	CacheCreationInputTokenCost  float64 `json:"cache_creation_input_token_cost"`
-	MaxInputTokens               int64   `json:"max_input_tokens"`
-	MaxOutputTokens              int64   `json:"max_output_tokens"`
-	LiteLLMProvider              string  `json:"litellm_provider"`
-	Mode                         string  `json:"mode"`
-	SupportsFunctionCalling      bool    `json:"supports_function_calling"`
-	SupportsVision               bool    `json:"supports_vision"`
-	SupportsResponseSchema       bool    `json:"supports_response_schema"`
-	SupportsPromptCaching        bool    `json:"supports_prompt_caching"`
-	SupportsReasoning            bool    `json:"supports_reasoning"`
-	SupportsSystemMessages       bool    `json:"supports_system_messages"`
-	SupportsToolChoice           bool    `json:"supports_tool_choice"`
-	SupportsParallelFunctionCall bool    `json:"supports_parallel_function_calling"`
+	InputCostPerToken           float64 `json:"input_cost_per_token"`
+	OutputCostPerToken          float64 `json:"output_cost_per_token"`
+	CacheReadInputTokenCost     float64 `json:"cache_read_input_token_cost"`
+	CacheCreationInputTokenCost float64 `json:"cache_creation_input_token_cost"`
+	// CacheCreationInputTokenCostAbove1Hr is the price of a token written to a
+	// 1-hour cache (Anthropic's extended cache TTL); CacheCreationInputTokenCost is
+	// that of a default, 5-minute, write.
+	CacheCreationInputTokenCostAbove1Hr float64 `json:"cache_creation_input_token_cost_above_1hr"`
+	MaxInputTokens                      int64   `json:"max_input_tokens"`
+	MaxOutputTokens                     int64   `json:"max_output_tokens"`
+	LiteLLMProvider                     string  `json:"litellm_provider"`
+	Mode                                string  `json:"mode"`
+	SupportsFunctionCalling             bool    `json:"supports_function_calling"`
+	SupportsVision                      bool    `json:"supports_vision"`
+	SupportsResponseSchema              bool    `json:"supports_response_schema"`
+	SupportsPromptCaching               bool    `json:"supports_prompt_caching"`
+	SupportsReasoning                   bool    `json:"supports_reasoning"`
+	SupportsSystemMessages              bool    `json:"supports_system_messages"`
+	SupportsToolChoice                  bool    `json:"supports_tool_choice"`
+	SupportsParallelFunctionCall        bool    `json:"supports_parallel_function_calling"`
 }
 
 // A Table maps model names to prices. It is immutable once loaded and safe to use
@@ -97,7 +101,8 @@ func Load(r io.Reader) (*Table, error) {
 			continue
 		}
 		if p.InputCostPerToken < 0 || p.OutputCostPerToken < 0 || p.CacheReadInputTokenCost < 0 ||
-			p.CacheCreationInputTokenCost < 0 || p.MaxInputTokens < 0 || p.MaxOutputTokens < 0 {
+			p.CacheCreationInputTokenCost < 0 || p.CacheCreationInputTokenCostAbove1Hr < 0 ||
+			p.MaxInputTokens < 0 || p.MaxOutputTokens < 0 {
 			problems = append(problems, fmt.Sprintf("%q: negative price or token limit", name))
 			continue
 		}
@@ -149,12 +154,26 @@ func (t *Table) Models() []string {
 	return names
 }
 
-// Cost is the cost of u at price p, in nano-USD. InputTokens counts every input
-// token, including those read from or written to the provider's prompt cache
-// (CacheReadTokens, CacheWriteTokens), which are charged at their own price when the
-// entry has one and at the input price otherwise. Each term is rounded to the
-// nearest nano-USD.
-func (p Price) Cost(u *aiv1.Usage) int64 {
+// Cost is the cost of u at price p, in nano-USD, every cache write priced as a
+// 5-minute one: [Price.CostWith1hWrites] with none written for an hour.
+func (p Price) Cost(u *aiv1.Usage) int64 { return p.CostWith1hWrites(u, 0) }
+
+// CostWith1hWrites is the cost of u at price p, in nano-USD, when writes1h of u's
+// CacheWriteTokens were written to a 1-hour cache (at most all of them; ai/v1
+// Usage has no field for the split, so providers report it beside the usage, see
+// provider.CacheWrite1hReporter).
+//
+// InputTokens counts every input token, including those read from or written to
+// the provider's prompt cache (CacheReadTokens, CacheWriteTokens): the rest are
+// charged at input_cost_per_token, cache reads at cache_read_input_token_cost,
+// 5-minute writes at cache_creation_input_token_cost and 1-hour writes at
+// cache_creation_input_token_cost_above_1hr; output at output_cost_per_token.
+// A cache price the entry lacks falls back: reads and 5-minute writes to the input
+// price, 1-hour writes to the 5-minute write price (so to the input price when
+// that is missing too) — as LiteLLM prices a tier that lacks it. (LiteLLM's
+// untiered path prices them at zero instead; a missing price never makes tokens
+// free here.) Each term is rounded to the nearest nano-USD.
+func (p Price) CostWith1hWrites(u *aiv1.Usage, writes1h int64) int64 {
 	if u == nil {
 		return 0
 	}
@@ -163,15 +182,29 @@ func (p Price) Cost(u *aiv1.Usage) int64 {
 	if plain < 0 {
 		plain = 0
 	}
-	readPrice, writePrice := p.CacheReadInputTokenCost, p.CacheCreationInputTokenCost
+	writes1h = min(max(writes1h, 0), max(cacheWrite, 0))
+	readPrice, writePrice, write1hPrice := p.CacheReadInputTokenCost, p.CacheCreationInputTokenCost, p.CacheCreationInputTokenCostAbove1Hr
 	if readPrice == 0 {
 		readPrice = p.InputCostPerToken
 	}
 	if writePrice == 0 {
 		writePrice = p.InputCostPerToken
 	}
-	return nanos(plain, p.InputCostPerToken) + nanos(cacheRead, readPrice) +
-		nanos(cacheWrite, writePrice) + nanos(u.GetOutputTokens(), p.OutputCostPerToken)
+	if write1hPrice == 0 {
+		write1hPrice = writePrice
+	}
+	return capped(nanos(plain, p.InputCostPerToken), nanos(cacheRead, readPrice),
+		nanos(cacheWrite-writes1h, writePrice), nanos(writes1h, write1hPrice),
+		nanos(u.GetOutputTokens(), p.OutputCostPerToken))
+}
+
+// capped adds terms of at most maxNanos each, saturating at maxNanos.
+func capped(terms ...int64) int64 {
+	var sum int64
+	for _, v := range terms {
+		sum = min(sum+v, maxNanos)
+	}
+	return sum
 }
 
 // WorstCase is the most a request can cost: inputTokens at the input price plus
@@ -180,13 +213,17 @@ func (p Price) WorstCase(inputTokens, maxOutputTokens int64) int64 {
 	return nanos(inputTokens, p.InputCostPerToken) + nanos(maxOutputTokens, p.OutputCostPerToken)
 }
 
+// maxNanos bounds a cost (and each of its terms), so that sums of a few costs
+// cannot overflow.
+const maxNanos = math.MaxInt64 / 2
+
 func nanos(tokens int64, usdPerToken float64) int64 {
 	if tokens <= 0 || usdPerToken <= 0 {
 		return 0
 	}
 	v := math.Round(float64(tokens) * usdPerToken * 1e9)
-	if v >= math.MaxInt64/2 {
-		return math.MaxInt64 / 2
+	if v >= maxNanos {
+		return maxNanos
 	}
 	return int64(v)
 }
