@@ -45,3 +45,14 @@ type Stream interface {
 	// after Next returned an error.
 	Close() error
 }
+
+// A CacheWrite1hReporter is a [Stream] whose provider tells how many of its cache
+// writes went to a 1-hour cache (Anthropic's extended cache TTL:
+// usage.cache_creation.ephemeral_1h_input_tokens), which cost more than the
+// default 5-minute writes. ai/v1 Usage has no field for them, so the router finds
+// this interface by type assertion to price them (pricing.Price.CostWith1hWrites).
+type CacheWrite1hReporter interface {
+	// CacheWrite1hTokens is the part of Usage().CacheWriteTokens written to a
+	// 1-hour cache, as reported so far.
+	CacheWrite1hTokens() int64
+}

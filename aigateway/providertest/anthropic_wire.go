@@ -85,11 +85,19 @@ var anStop = map[aiv1.FinishReason]string{
 }
 
 type anUsage struct {
-	InputTokens              int64  `json:"input_tokens"`
-	CacheCreationInputTokens int64  `json:"cache_creation_input_tokens"`
-	CacheReadInputTokens     int64  `json:"cache_read_input_tokens"`
-	OutputTokens             int64  `json:"output_tokens"`
-	ServiceTier              string `json:"service_tier"`
+	InputTokens              int64           `json:"input_tokens"`
+	CacheCreationInputTokens int64           `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     int64           `json:"cache_read_input_tokens"`
+	CacheCreation            anCacheCreation `json:"cache_creation"`
+	OutputTokens             int64           `json:"output_tokens"`
+	ServiceTier              string          `json:"service_tier"`
+}
+
+// anCacheCreation splits cache_creation_input_tokens by TTL; the API sends it in
+// every message_start since the 1-hour cache TTL, zeros included.
+type anCacheCreation struct {
+	Ephemeral5mInputTokens int64 `json:"ephemeral_5m_input_tokens"`
+	Ephemeral1hInputTokens int64 `json:"ephemeral_1h_input_tokens"`
 }
 
 type anMessage struct {
@@ -139,7 +147,8 @@ func (anthropicWire) stream(_ *Request, model string, r *Reply) []frame {
 	frames := []frame{event("message_start", mustJSON(anMessageStart{Type: "message_start", Message: anMessage{
 		ID: "msg_01XFDUDYJgAACzvnptvVoYEL", Type: "message", Role: "assistant", Model: model, Content: []any{},
 		Usage: anUsage{InputTokens: u.InputTokens - u.CacheReadTokens - u.CacheWriteTokens, CacheCreationInputTokens: u.CacheWriteTokens,
-			CacheReadInputTokens: u.CacheReadTokens, OutputTokens: 1, ServiceTier: "standard"},
+			CacheReadInputTokens: u.CacheReadTokens, OutputTokens: 1, ServiceTier: "standard",
+			CacheCreation: anCacheCreation{Ephemeral5mInputTokens: u.CacheWriteTokens - r.CacheWrite1hTokens, Ephemeral1hInputTokens: r.CacheWrite1hTokens}},
 	}}))}
 	index, open, openTool := -1, "", -1
 	closeBlock := func() {

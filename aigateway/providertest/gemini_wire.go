@@ -110,13 +110,17 @@ var gmFinish = map[aiv1.FinishReason]string{
 	aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER: "SAFETY",
 }
 
+// gmUsage is usageMetadata with its fields in the order Google writes them (by
+// field number in the UsageMetadata proto), zero counts left out.
 type gmUsage struct {
-	PromptTokenCount        int64            `json:"promptTokenCount"`
-	CandidatesTokenCount    int64            `json:"candidatesTokenCount,omitempty"`
-	TotalTokenCount         int64            `json:"totalTokenCount"`
-	CachedContentTokenCount int64            `json:"cachedContentTokenCount,omitempty"`
-	PromptTokensDetails     []map[string]any `json:"promptTokensDetails"`
-	ThoughtsTokenCount      int64            `json:"thoughtsTokenCount,omitempty"`
+	PromptTokenCount           int64            `json:"promptTokenCount"`
+	CandidatesTokenCount       int64            `json:"candidatesTokenCount,omitempty"`
+	TotalTokenCount            int64            `json:"totalTokenCount"`
+	CachedContentTokenCount    int64            `json:"cachedContentTokenCount,omitempty"`
+	PromptTokensDetails        []map[string]any `json:"promptTokensDetails"`
+	ToolUsePromptTokenCount    int64            `json:"toolUsePromptTokenCount,omitempty"`
+	ToolUsePromptTokensDetails []map[string]any `json:"toolUsePromptTokensDetails,omitempty"`
+	ThoughtsTokenCount         int64            `json:"thoughtsTokenCount,omitempty"`
 }
 
 type gmPart struct {
@@ -144,10 +148,17 @@ type gmChunk struct {
 
 func (geminiWire) stream(_ *Request, model string, r *Reply) []frame {
 	u := r.usage()
+	prompt := u.InputTokens - r.ToolUsePromptTokens
 	usage := func(out int64) gmUsage {
-		g := gmUsage{PromptTokenCount: u.InputTokens, CandidatesTokenCount: out, TotalTokenCount: u.InputTokens + out,
+		// totalTokenCount = promptTokenCount + candidatesTokenCount +
+		// toolUsePromptTokenCount + thoughtsTokenCount.
+		g := gmUsage{PromptTokenCount: prompt, CandidatesTokenCount: out, TotalTokenCount: u.InputTokens + out,
 			CachedContentTokenCount: u.CacheReadTokens,
-			PromptTokensDetails:     []map[string]any{{"modality": "TEXT", "tokenCount": u.InputTokens}}}
+			PromptTokensDetails:     []map[string]any{{"modality": "TEXT", "tokenCount": prompt}}}
+		if r.ToolUsePromptTokens > 0 {
+			g.ToolUsePromptTokenCount = r.ToolUsePromptTokens
+			g.ToolUsePromptTokensDetails = []map[string]any{{"modality": "TEXT", "tokenCount": r.ToolUsePromptTokens}}
+		}
 		if out == u.OutputTokens-u.ReasoningTokens {
 			g.ThoughtsTokenCount = u.ReasoningTokens
 			g.TotalTokenCount += u.ReasoningTokens

@@ -22,6 +22,15 @@ type Reply struct {
 	// every input token, cache reads and writes included; OutputTokens includes
 	// ReasoningTokens. Nil means 10 input tokens and one output token per step.
 	Usage *aiv1.Usage
+	// CacheWrite1hTokens is the part of Usage.CacheWriteTokens written to a 1-hour
+	// cache: Anthropic's usage.cache_creation.ephemeral_1h_input_tokens (the rest
+	// are its ephemeral_5m_input_tokens). The other wires have no such split.
+	CacheWrite1hTokens int64
+	// ToolUsePromptTokens is the part of Usage.InputTokens that Gemini reports as
+	// usageMetadata.toolUsePromptTokenCount — the results of its built-in tools
+	// (Google Search grounding, code execution) fed back to the model — outside
+	// promptTokenCount. The other wires count such tokens in their input.
+	ToolUsePromptTokens int64
 	// UsageOnlyChunk ends a Gemini stream with a chunk that carries only
 	// usageMetadata. (OpenAI always ends with its usage-only include_usage chunk
 	// when the request asked for it; Anthropic's message_delta is usage-only.)

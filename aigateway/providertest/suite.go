@@ -208,20 +208,30 @@ func sameJSON(a, b string) bool {
 func (s suite) usageAllKinds(t *testing.T, f *Fake, p provider.Provider) {
 	r := Text("a", "b")
 	r.Usage = &aiv1.Usage{InputTokens: 1200, OutputTokens: 90, CacheReadTokens: 800, CacheWriteTokens: 100, ReasoningTokens: 40}
+	// Gemini reports 150 of the input tokens as toolUsePromptTokenCount; the
+	// others count them in their input as is.
+	r.ToolUsePromptTokens = 150
+	var want1h int64
 	if f.Wire() == Anthropic {
 		r.Usage.ReasoningTokens = 0
+		r.CacheWrite1hTokens, want1h = 60, 60
 	} else {
 		r.Usage.CacheWriteTokens = 0
 	}
 	c := s.chat(t, f, p, r)
 	s.wantOK(t, f, c, "ab", r)
-	if !proto.Equal(p2u(t, f, p, r), c.Usage) {
+	u, writes1h, reported := p2u(t, f, p, r)
+	if !proto.Equal(u, c.Usage) {
 		t.Errorf("Stream.Usage differs from the last chunk's")
+	}
+	if writes1h != want1h || (want1h > 0 && !reported) {
+		t.Errorf("1-hour cache writes = %d (reported: %v), want %d", writes1h, reported, want1h)
 	}
 }
 
-// p2u runs r again and returns Stream.Usage after the end.
-func p2u(t *testing.T, f *Fake, p provider.Provider, r Reply) *aiv1.Usage {
+// p2u runs r again and returns Stream.Usage after the end, and the 1-hour cache
+// writes when the stream reports them (provider.CacheWrite1hReporter).
+func p2u(t *testing.T, f *Fake, p provider.Provider, r Reply) (u *aiv1.Usage, writes1h int64, reported bool) {
 	t.Helper()
 	f.Enqueue(r)
 	st, err := p.Chat(t.Context(), request(s0(f)))
@@ -234,7 +244,10 @@ func p2u(t *testing.T, f *Fake, p provider.Provider, r Reply) *aiv1.Usage {
 			break
 		}
 	}
-	return st.Usage()
+	if rep, ok := st.(provider.CacheWrite1hReporter); ok {
+		writes1h, reported = rep.CacheWrite1hTokens(), true
+	}
+	return st.Usage(), writes1h, reported
 }
 
 func s0(f *Fake) string { return f.Models[0] }

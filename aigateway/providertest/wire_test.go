@@ -36,7 +36,7 @@ data: [DONE]
 
 `},
 		{providertest.Anthropic, `event: message_start
-data: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":16,"cache_creation_input_tokens":0,"cache_read_input_tokens":4,"output_tokens":1,"service_tier":"standard"}}}
+data: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":16,"cache_creation_input_tokens":0,"cache_read_input_tokens":4,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},"output_tokens":1,"service_tier":"standard"}}}
 
 event: content_block_start
 data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
@@ -74,6 +74,46 @@ data: {"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"fin
 			}
 			if string(got) != tc.want {
 				t.Errorf("bytes differ\n got: %q\nwant: %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// The usage the fakes render for Anthropic's 1-hour cache writes and Gemini's
+// tool-use prompt tokens, as the APIs send them: Anthropic splits
+// cache_creation_input_tokens in message_start's cache_creation object; Gemini
+// reports toolUsePromptTokenCount (and its details by modality) outside
+// promptTokenCount, counted in totalTokenCount, after the prompt's details and
+// before thoughtsTokenCount.
+func TestRenderBytesCacheTTLAndToolUse(t *testing.T) {
+	t.Parallel()
+	reply := providertest.Reply{Steps: []providertest.Step{{Text: "Hi"}},
+		Usage:              &aiv1.Usage{InputTokens: 1000, OutputTokens: 20, CacheReadTokens: 100, CacheWriteTokens: 300, ReasoningTokens: 5},
+		CacheWrite1hTokens: 200, ToolUsePromptTokens: 150}
+	tests := []struct {
+		wire providertest.Wire
+		want []string
+	}{
+		{providertest.Anthropic, []string{
+			`"usage":{"input_tokens":600,"cache_creation_input_tokens":300,"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200},"output_tokens":1,"service_tier":"standard"}`,
+			`"usage":{"output_tokens":20}`,
+		}},
+		{providertest.Gemini, []string{
+			`"usageMetadata": {"promptTokenCount": 850,"candidatesTokenCount": 1,"totalTokenCount": 1001,"cachedContentTokenCount": 100,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 850}],"toolUsePromptTokenCount": 150,"toolUsePromptTokensDetails": [{"modality": "TEXT","tokenCount": 150}]}`,
+			`"usageMetadata": {"promptTokenCount": 850,"candidatesTokenCount": 15,"totalTokenCount": 1020,"cachedContentTokenCount": 100,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 850}],"toolUsePromptTokenCount": 150,"toolUsePromptTokensDetails": [{"modality": "TEXT","tokenCount": 150}],"thoughtsTokenCount": 5}`,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.wire.String(), func(t *testing.T) {
+			t.Parallel()
+			got, err := providertest.Render(tc.wire, "m", reply)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(got), w) {
+					t.Errorf("no %s in\n%s", w, got)
+				}
 			}
 		})
 	}

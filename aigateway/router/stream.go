@@ -95,13 +95,19 @@ func (s *Stream) Usage() *aiv1.Usage {
 }
 
 // Cost prices u in nano-USD at the prices of the target that serves the stream; 0
-// when the price table does not know them.
+// when the price table does not know them. Of u's cache writes, those the
+// provider reported as 1-hour writes so far ([provider.CacheWrite1hReporter]) are
+// priced as such.
 func (s *Stream) Cost(u *aiv1.Usage) int64 {
 	p, ok := s.router.cfg.Prices.Lookup(s.target.Provider.Name(), s.target.Model)
 	if !ok {
 		return 0
 	}
-	return p.Cost(u)
+	var writes1h int64
+	if r, ok := s.up.(provider.CacheWrite1hReporter); ok {
+		writes1h = r.CacheWrite1hTokens()
+	}
+	return p.CostWith1hWrites(u, writes1h)
 }
 
 // ID is the gateway's response id, stamped on every chunk.

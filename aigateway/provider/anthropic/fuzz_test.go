@@ -19,6 +19,11 @@ func FuzzStream(f *testing.F) {
 			"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n" +
 			"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":9}}\n\n" +
 			"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"m\",\"usage\":{\"input_tokens\":21,\"cache_creation_input_tokens\":3000,\"cache_read_input_tokens\":1800,\"cache_creation\":{\"ephemeral_5m_input_tokens\":1000,\"ephemeral_1h_input_tokens\":2000},\"output_tokens\":1,\"service_tier\":\"standard\"}}}\n\n" +
+			"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":21,\"cache_creation_input_tokens\":3000,\"cache_read_input_tokens\":1800,\"cache_creation\":{\"ephemeral_1h_input_tokens\":null},\"output_tokens\":40}}\n\n" +
+			"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"cache_creation\":{\"ephemeral_1h_input_tokens\":-5}}}}\n\n",
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"cache_creation\":null}}}\n\n",
 		"event: error\r\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\r\n\r\n",
 		"event: error\ndata: {}\n\n",
 		"event: message_stop\ndata: {}\n\n",

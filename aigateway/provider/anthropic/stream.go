@@ -17,6 +17,10 @@ type usage struct {
 	CacheCreationInputTokens *int64 `json:"cache_creation_input_tokens"`
 	CacheReadInputTokens     *int64 `json:"cache_read_input_tokens"`
 	OutputTokens             *int64 `json:"output_tokens"`
+	// CacheCreation splits cache_creation_input_tokens by the cache's TTL.
+	CacheCreation *struct {
+		Ephemeral1hInputTokens *int64 `json:"ephemeral_1h_input_tokens"`
+	} `json:"cache_creation"`
 }
 
 // event is the union of the stream's event payloads.
@@ -59,8 +63,9 @@ type stream struct {
 	model  string
 	finish aiv1.FinishReason
 	ended  bool
-	// The API's own counts; Usage adds cache tokens into InputTokens.
-	input, cacheRead, cacheWrite, output int64
+	// The API's own counts; Usage adds cache tokens into InputTokens. cacheWrite1h
+	// is the part of cacheWrite written to a 1-hour cache.
+	input, cacheRead, cacheWrite, cacheWrite1h, output int64
 	// tools maps a content block index to its tool call's index.
 	tools map[int]int32
 	ev    event
@@ -70,6 +75,10 @@ func (s *stream) Usage() *aiv1.Usage {
 	return &aiv1.Usage{InputTokens: s.input + s.cacheRead + s.cacheWrite, OutputTokens: s.output,
 		CacheReadTokens: s.cacheRead, CacheWriteTokens: s.cacheWrite}
 }
+
+// CacheWrite1hTokens is the part of Usage().CacheWriteTokens written to a 1-hour
+// cache (usage.cache_creation.ephemeral_1h_input_tokens), at most all of them.
+func (s *stream) CacheWrite1hTokens() int64 { return max(min(s.cacheWrite1h, s.cacheWrite), 0) }
 
 func (s *stream) Close() error { return s.body.Close() }
 
@@ -83,6 +92,9 @@ func (s *stream) setUsage(u *usage) {
 	set(&s.cacheRead, u.CacheReadInputTokens)
 	set(&s.cacheWrite, u.CacheCreationInputTokens)
 	set(&s.output, u.OutputTokens)
+	if u.CacheCreation != nil {
+		set(&s.cacheWrite1h, u.CacheCreation.Ephemeral1hInputTokens)
+	}
 }
 
 func (s *stream) chunk() *aiv1.ChatChunk {
@@ -197,4 +209,7 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 	}
 }
 
-var _ provider.Stream = (*stream)(nil)
+var (
+	_ provider.Stream               = (*stream)(nil)
+	_ provider.CacheWrite1hReporter = (*stream)(nil)
+)

@@ -11,4 +11,11 @@
 // Function calls arrive whole; they get ids ("call_0", "call_1", …) when Gemini
 // sends none, and tool results are sent back as functionResponse parts under the
 // name of the call whose id they answer.
+//
+// Usage is what Google bills: InputTokens is promptTokenCount (which includes
+// cachedContentTokenCount, reported as CacheReadTokens) plus
+// toolUsePromptTokenCount — the results of built-in tools such as Google Search
+// grounding or code execution fed back to the model, outside promptTokenCount and
+// billed as input; ai/v1 Usage has no field of their own. OutputTokens is
+// candidatesTokenCount plus thoughtsTokenCount (ReasoningTokens), billed as output.
 package gemini

@@ -163,10 +163,12 @@ func readUsage(s *jsonscan.Scanner, u *usageMetadata) bool {
 			return s.Count(&u.CandidatesTokenCount)
 		case "cachedContentTokenCount":
 			return s.Count(&u.CachedContentTokenCount)
+		case "toolUsePromptTokenCount":
+			return s.Count(&u.ToolUsePromptTokenCount)
 		case "thoughtsTokenCount":
 			return s.Count(&u.ThoughtsTokenCount)
 		}
-		if jsonscan.FoldsTo(key, "promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount") {
+		if jsonscan.FoldsTo(key, "promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "toolUsePromptTokenCount", "thoughtsTokenCount") {
 			return false
 		}
 		return s.Skip()

@@ -22,6 +22,10 @@ const (
 	twoCands     = `{"candidates": [{"content": {"parts": [{"text": "a"}]},"index": 0},{"content": {"parts": [{"text": "b"}]},"index": 1}]}`
 	blocked      = `{"promptFeedback": {"blockReason": "SAFETY","safetyRatings": [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT","probability": "HIGH"}]},"usageMetadata": {"promptTokenCount": 5,"totalTokenCount": 5}}`
 	errorChunk   = `{"error": {"code": 500,"message": "An internal error has occurred.","status": "INTERNAL"}}`
+	// groundedChunk ends an answer grounded with Google Search: the search results
+	// fed back to the model are toolUsePromptTokenCount, outside promptTokenCount
+	// (totalTokenCount = 12 + 9 + 214 + 96).
+	groundedChunk = `{"candidates": [{"content": {"parts": [{"text": "Spain won Euro 2024."}],"role": "model"},"finishReason": "STOP","index": 0,"groundingMetadata": {"searchEntryPoint": {"renderedContent": "<style>.container {}</style>"},"groundingChunks": [{"web": {"uri": "https://vertexaisearch.cloud.google.com/grounding-api-redirect/AbF9wXE","title": "uefa.com"}}],"groundingSupports": [{"segment": {"endIndex": 20,"text": "Spain won Euro 2024."},"groundingChunkIndices": [0]}],"webSearchQueries": ["who won euro 2024"]}}],"usageMetadata": {"promptTokenCount": 12,"candidatesTokenCount": 9,"totalTokenCount": 331,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 12}],"toolUsePromptTokenCount": 214,"toolUsePromptTokensDetails": [{"modality": "TEXT","tokenCount": 214}],"thoughtsTokenCount": 96},"modelVersion": "gemini-2.5-flash","responseId": "x"}`
 )
 
 // fakeChunks returns the data lines of streams rendered by the providertest fake.
@@ -34,6 +38,8 @@ func fakeChunks(tb testing.TB) []string {
 			Usage: &aiv1.Usage{InputTokens: 1117, OutputTokens: 46, CacheReadTokens: 1024, ReasoningTokens: 12}},
 		{Steps: []providertest.Step{{Text: "x"}, {ToolCall: &providertest.ToolCallStep{ID: "c1", Name: "f", Args: `{"a":1}`}}}},
 		{Steps: []providertest.Step{{Error: &providertest.Failure{Message: "boom"}}}},
+		{Steps: []providertest.Step{{Text: "grounded"}}, ToolUsePromptTokens: 214,
+			Usage: &aiv1.Usage{InputTokens: 226, OutputTokens: 105, CacheReadTokens: 4, ReasoningTokens: 96}},
 	} {
 		body, err := providertest.Render(providertest.Gemini, "gemini-2.5-flash", r)
 		if err != nil {
@@ -123,6 +129,8 @@ func TestFastResponse(t *testing.T) {
 			&usageMetadata{PromptTokenCount: 8, CandidatesTokenCount: 12, CachedContentTokenCount: 4, ThoughtsTokenCount: 20}, "gemini-2.5-flash"},
 		{"thought", thoughtChunk, true, "Hi", "", &usageMetadata{PromptTokenCount: 8, ThoughtsTokenCount: 22}, "gemini-2.5-pro"},
 		{"usage only", usageOnly, true, "", "", &usageMetadata{PromptTokenCount: 8, CandidatesTokenCount: 12}, "gemini-2.5-flash"},
+		{"grounded, with tool-use prompt tokens", groundedChunk, true, "Spain won Euro 2024.", "STOP",
+			&usageMetadata{PromptTokenCount: 12, CandidatesTokenCount: 9, ToolUsePromptTokenCount: 214, ThoughtsTokenCount: 96}, "gemini-2.5-flash"},
 		{"compact, other order", `{"modelVersion":"v","usageMetadata":null,"candidates":[{"finishReason":"MAX_TOKENS","content":{"role":"model","parts":[{"text":"a"},{"text":"b"}]}}]}`, true, "ab", "MAX_TOKENS", nil, "v"},
 		{"escapes", `{"candidates":[{"content":{"parts":[{"text":"a\n\"q\" \\ \/\t"},{"text":"\u00e9\ud83d\ude00 \ude00!"}]},"finishReason":"\u0053TOP"}]}`, true, "a\n\"q\" \\ /\té😀 \uFFFD!", "STOP", nil, "m0"},
 		{"invalid UTF-8 and an escape", "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\xffb\\n\"}]}}]}", true, "a\uFFFDb\n", "", nil, "m0"},
@@ -137,6 +145,9 @@ func TestFastResponse(t *testing.T) {
 		{"key in another case falls back", `{"Candidates":[{"content":{"parts":[{"text":"x"}]}}]}`, false, "", "", nil, ""},
 		{"part key in another case falls back", `{"candidates":[{"content":{"parts":[{"Text":"x"}]}}]}`, false, "", "", nil, ""},
 		{"usage key in another case falls back", `{"usageMetadata":{"PromptTokenCount":1}}`, false, "", "", nil, ""},
+		{"tool-use key in another case falls back", `{"usageMetadata":{"ToolUsePromptTokenCount":1}}`, false, "", "", nil, ""},
+		{"tool-use details skipped", `{"usageMetadata":{"toolUsePromptTokensDetails":[{"modality":"TEXT","tokenCount":3}],"toolUsePromptTokenCount":3}}`, true, "", "",
+			&usageMetadata{ToolUsePromptTokenCount: 3}, "m0"},
 		{"escaped key falls back", `{"candid\u0061tes":[]}`, false, "", "", nil, ""},
 		{"duplicate candidates fall back", `{"candidates":[],"candidates":[]}`, false, "", "", nil, ""},
 		{"duplicate usage falls back", `{"usageMetadata":{"promptTokenCount":1},"usageMetadata":{"candidatesTokenCount":2}}`, false, "", "", nil, ""},
@@ -186,7 +197,9 @@ func FuzzFastResponse(f *testing.F) {
 	for _, s := range fakeChunks(f) {
 		f.Add([]byte(s))
 	}
-	for _, s := range []string{textChunk, finishChunk, thoughtChunk, usageOnly, toolChunk, twoCands, blocked, errorChunk,
+	for _, s := range []string{textChunk, finishChunk, thoughtChunk, usageOnly, toolChunk, twoCands, blocked, errorChunk, groundedChunk,
+		`{"usageMetadata":{"toolUsePromptTokenCount":1,"TOOLUSEPROMPTTOKENCOUNT":2}}`, `{"usageMetadata":{"toolUsePromptTokenCount":null}}`,
+		`{"usageMetadata":{"toolUsePromptTokenCount":-1}}`, `{"usageMetadata":{"toolUsePromptTokenCount":7,"toolUsePromptTokenCount":8}}`,
 		`{"candidates":[{"content":{"parts":[{"text":"x","functionCall":{"name":"f","args":null}}]}}]}`,
 		`{"candidates":[{"content":{"parts":[{"text":"a","text":"b","text":null,"thought":true,"thought":false}]},"finishReason":"STOP","finishReason":null}]}`,
 		`{"candidates":[{"content":{"parts":[{"text":"` + "\xff\xfe" + `"}]}}],"modelVersion":"` + "\xff" + `"}`,

@@ -12,6 +12,7 @@ func FuzzStream(f *testing.F) {
 	for _, s := range []string{
 		"data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hi\"}],\"role\": \"model\"},\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 5,\"totalTokenCount\": 5},\"modelVersion\": \"m\"}\r\n\r\n" +
 			"data: {\"candidates\": [{\"content\": {\"parts\": [{\"functionCall\": {\"name\": \"f\",\"args\": {\"a\": 1}}}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 5,\"candidatesTokenCount\": 3,\"thoughtsTokenCount\": 2}}\r\n\r\n",
+		"data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Spain\"}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 12,\"candidatesTokenCount\": 9,\"totalTokenCount\": 331,\"toolUsePromptTokenCount\": 214,\"toolUsePromptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": 214}],\"thoughtsTokenCount\": 96}}\r\n\r\n",
 		"data: {\"error\": {\"code\": 500,\"message\": \"x\",\"status\": \"INTERNAL\"}}\n\n",
 		"data: {\"promptFeedback\": {\"blockReason\": \"SAFETY\"},\"usageMetadata\": {\"promptTokenCount\": 5}}\n\n",
 		"data: {\"candidates\": [{\"finishReason\": \"SOMETHING_NEW\"}]}\n\n",

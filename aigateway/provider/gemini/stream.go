@@ -11,10 +11,17 @@ import (
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 )
 
+// usageMetadata is the part of UsageMetadata the gateway bills:
+// totalTokenCount = promptTokenCount + candidatesTokenCount +
+// toolUsePromptTokenCount + thoughtsTokenCount. cachedContentTokenCount is part of
+// promptTokenCount; toolUsePromptTokenCount (the results of built-in tools, such
+// as Google Search grounding or code execution, fed back to the model) is not, and
+// Google bills it as input.
 type usageMetadata struct {
 	PromptTokenCount        int64 `json:"promptTokenCount"`
 	CandidatesTokenCount    int64 `json:"candidatesTokenCount"`
 	CachedContentTokenCount int64 `json:"cachedContentTokenCount"`
+	ToolUsePromptTokenCount int64 `json:"toolUsePromptTokenCount"`
 	ThoughtsTokenCount      int64 `json:"thoughtsTokenCount"`
 }
 
@@ -72,9 +79,11 @@ type stream struct {
 	fast   fastBuf
 }
 
+// Usage counts tool-use prompt tokens as input (ai/v1 Usage has no field of
+// their own) and thoughts as output, as Google bills them.
 func (s *stream) Usage() *aiv1.Usage {
 	u := &s.usage
-	return &aiv1.Usage{InputTokens: u.PromptTokenCount, OutputTokens: u.CandidatesTokenCount + u.ThoughtsTokenCount,
+	return &aiv1.Usage{InputTokens: u.PromptTokenCount + u.ToolUsePromptTokenCount, OutputTokens: u.CandidatesTokenCount + u.ThoughtsTokenCount,
 		CacheReadTokens: u.CachedContentTokenCount, ReasoningTokens: u.ThoughtsTokenCount}
 }
 

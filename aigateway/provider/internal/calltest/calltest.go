@@ -26,7 +26,8 @@ func BodyOf(name string, data []byte) *call.Body {
 // CheckStream reads s to its end and fails t when the stream breaks the
 // [provider.Stream] contract: a nil chunk without error, an error that is not a
 // *provider.Error, a chunk after the end, a finish reason before the last chunk,
-// or a clean end whose last chunk lacks finish reason or usage.
+// a clean end whose last chunk lacks finish reason or usage, or 1-hour cache
+// writes ([provider.CacheWrite1hReporter]) outside [0, Usage().CacheWriteTokens].
 func CheckStream(t *testing.T, s provider.Stream) {
 	t.Helper()
 	defer func() { _ = s.Close() }()
@@ -49,6 +50,11 @@ func CheckStream(t *testing.T, s provider.Stream) {
 			}
 			if s.Usage() == nil {
 				t.Fatal("Usage is nil")
+			}
+			if r, ok := s.(provider.CacheWrite1hReporter); ok {
+				if n := r.CacheWrite1hTokens(); n < 0 || n > s.Usage().GetCacheWriteTokens() {
+					t.Fatalf("%d 1-hour cache writes, of %d cache writes", n, s.Usage().GetCacheWriteTokens())
+				}
 			}
 			return
 		}
