@@ -2,12 +2,14 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 
 	"github.com/footingdev/footing/aigateway/gateway"
@@ -198,5 +200,58 @@ func TestCutShortStreamCharges1hWrites(t *testing.T) {
 	// Output: a token per three bytes of each chunk, plus one ("Hel" 2, "lo" 1).
 	if got, want := spend.net(), int64(500*3000+200*300+180*3750+120*6000+3*15000); got != want {
 		t.Errorf("the budget was charged %d, want %d", got, want)
+	}
+}
+
+// TestBudgetCovers1hWrites: a budget is never overspent by a prompt written to a
+// 1-hour cache. chatReq("hi") is estimated at 9 input tokens; with max_tokens 1 on
+// claude-haiku-4-5 the answer below costs 9 × $2/MTok (1-hour writes) + 1 × $5/MTok
+// = 23,000 nano-USD. A budget of 22,999 refuses the call; one of 23,000 serves it
+// and is spent to the last nano-dollar. Before, the reservation priced the input
+// at $1/MTok (14,000), so the first budget let the call through and was overspent.
+func TestBudgetCovers1hWrites(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		budget int64
+		served bool
+	}{{22_999, false}, {23_000, true}} {
+		t.Run(fmt.Sprint(tc.budget), func(t *testing.T) {
+			t.Parallel()
+			fake := providertest.New(t, providertest.Anthropic)
+			fake.SetDefault(providertest.Reply{Steps: []providertest.Step{{Text: "H"}},
+				Usage: &aiv1.Usage{InputTokens: 9, CacheWriteTokens: 9, OutputTokens: 1}, CacheWrite1hTokens: 9})
+			p, err := anthropic.New(anthropic.Config{BaseURL: fake.BaseURL(), APIKey: fake.APIKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := router.New(router.Config{Routes: []router.Route{{Alias: "chat", Targets: []router.Target{{Provider: p, Model: "claude-haiku-4-5"}}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			spend := &spendStore{Store: quota.NewMemoryStore(nil)}
+			limits, err := quota.New(spend, quota.Config{Tenant: quota.Limits{Budget: tc.budget}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gw, err := gateway.New(gateway.Config{Router: r, Limiter: limits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := chatReq("hi")
+			req.MaxTokens = new(int32(1))
+			resp, err := gw.Complete(as(t.Context(), "acme"), req)
+			if !tc.served {
+				if errs.From(err).Reason != "BUDGET_EXHAUSTED" {
+					t.Fatalf("got %v, %v; want BUDGET_EXHAUSTED", resp, err)
+				}
+				return
+			}
+			if err != nil || resp.GetUsage().GetCostNanosUsd() != 23_000 {
+				t.Fatalf("got %v, %v; want a cost of 23000", resp, err)
+			}
+			if got := spend.net(); got != 23_000 {
+				t.Errorf("the budget was charged %d, want 23000", got)
+			}
+		})
 	}
 }

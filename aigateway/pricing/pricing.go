@@ -207,10 +207,22 @@ func capped(terms ...int64) int64 {
 	return sum
 }
 
-// WorstCase is the most a request can cost: inputTokens at the input price plus
-// maxOutputTokens at the output price, in nano-USD. Budgets reserve it before a call.
+// WorstCase is the most a request can cost: inputTokens at the dearest price an
+// input token can have — the input price, or a cache write's (5-minute or 1-hour,
+// with the fallbacks of [Price.CostWith1hWrites]) when that is higher, since a
+// provider may write the whole prompt to its cache — plus maxOutputTokens at the
+// output price, in nano-USD. Budgets reserve it before a call.
 func (p Price) WorstCase(inputTokens, maxOutputTokens int64) int64 {
-	return nanos(inputTokens, p.InputCostPerToken) + nanos(maxOutputTokens, p.OutputCostPerToken)
+	in := p.InputCostPerToken
+	write := p.CacheCreationInputTokenCost
+	if write == 0 {
+		write = in
+	}
+	write1h := p.CacheCreationInputTokenCostAbove1Hr
+	if write1h == 0 {
+		write1h = write
+	}
+	return capped(nanos(inputTokens, max(in, write, write1h)), nanos(maxOutputTokens, p.OutputCostPerToken))
 }
 
 // maxNanos bounds a cost (and each of its terms), so that sums of a few costs

@@ -100,11 +100,30 @@ func TestDefaultHas1hPrices(t *testing.T) {
 	}
 }
 
+// TestWorstCase: the input is reserved at the dearest price an input token can
+// have — for Claude, a 1-hour cache write's (twice the input price) — so that what
+// a call is charged never exceeds what it reserved. Before, it was the input
+// price, and a prompt written to a 1-hour cache cost up to twice its reservation.
 func TestWorstCase(t *testing.T) {
 	t.Parallel()
-	p, _ := pricing.Default().Lookup("anthropic", "claude-haiku-4-5")
-	if got, want := p.WorstCase(1000, 2000), int64(1000*1000+2000*5000); got != want {
-		t.Errorf("WorstCase = %d, want %d", got, want)
+	tests := []struct {
+		provider, model string
+		want            int64
+	}{
+		{"anthropic", "claude-haiku-4-5", 1000*2000 + 2000*5000},
+		{"anthropic", "claude-sonnet-4-5", 1000*6000 + 2000*15000},
+		{"openai", "gpt-4o", 1000*2500 + 2000*10000},
+	}
+	for _, tc := range tests {
+		p, _ := pricing.Default().Lookup(tc.provider, tc.model)
+		if got := p.WorstCase(1000, 2000); got != tc.want {
+			t.Errorf("%s: WorstCase = %d, want %d", tc.model, got, tc.want)
+		}
+		// The dearest usage of 1000 input and 2000 output tokens costs no more.
+		u := &aiv1.Usage{InputTokens: 1000, CacheWriteTokens: 1000, OutputTokens: 2000}
+		if c := p.CostWith1hWrites(u, 1000); c > p.WorstCase(1000, 2000) {
+			t.Errorf("%s: cost %d above the worst case %d", tc.model, c, p.WorstCase(1000, 2000))
+		}
 	}
 }
 
