@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -84,25 +85,67 @@ func (w *RenderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) err
 	})
 }
 
-// Markdown renders a as a Markdown document.
+// Markdown renders a as a Markdown document: a heading with the title, a list with
+// the status, superseded_by, tags, author and version, then the context, decision and
+// consequences as sections.
+//
+// The title, superseded_by, tags and author are plain text: they are written on one line
+// (line breaks and other control characters become spaces) with every character that
+// Markdown or HTML would read as syntax escaped by a backslash, so that they cannot add
+// lines to the document (a forged "- Author:") or carry raw HTML, links or images into
+// it. The sections are the author's own Markdown and are written as they are: they may
+// hold raw HTML, so a consumer that shows the document in a browser must render it
+// with raw HTML disabled or sanitize the result, as for any user-written Markdown.
 func Markdown(a *adrv1.ADR) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", a.GetTitle())
+	fmt.Fprintf(&b, "# %s\n\n", inline(a.GetTitle()))
 	status := strings.ToLower(strings.TrimPrefix(a.GetStatus().String(), "STATUS_"))
-	fmt.Fprintf(&b, "- Status: %s\n", status)
+	fmt.Fprintf(&b, "- Status: %s\n", inline(status))
 	if a.GetSupersededBy() != "" {
-		fmt.Fprintf(&b, "- Superseded by: %s\n", a.GetSupersededBy())
+		fmt.Fprintf(&b, "- Superseded by: %s\n", inline(a.GetSupersededBy()))
 	}
 	if len(a.GetTags()) > 0 {
-		fmt.Fprintf(&b, "- Tags: %s\n", strings.Join(a.GetTags(), ", "))
+		tags := make([]string, len(a.GetTags()))
+		for i, t := range a.GetTags() {
+			tags[i] = inline(t)
+		}
+		fmt.Fprintf(&b, "- Tags: %s\n", strings.Join(tags, ", "))
 	}
-	fmt.Fprintf(&b, "- Author: %s\n- Version: %d\n", a.GetAuthor(), a.GetVersion())
+	fmt.Fprintf(&b, "- Author: %s\n- Version: %d\n", inline(a.GetAuthor()), a.GetVersion())
 	for _, sec := range []struct{ title, text string }{
 		{"Context", a.GetContext()}, {"Decision", a.GetDecision()}, {"Consequences", a.GetConsequences()},
 	} {
 		if sec.text != "" {
 			fmt.Fprintf(&b, "\n## %s\n\n%s\n", sec.title, strings.TrimSpace(sec.text))
 		}
+	}
+	return b.String()
+}
+
+// markdownSyntax are the characters that start Markdown or HTML syntax inside a line
+// (emphasis, code, links and images, raw HTML and entities, GFM tables and strikethrough,
+// a heading's closing sequence) and the backslash itself.
+const markdownSyntax = "\\`*_[]<>&!|~#"
+
+// inline returns s as plain text for one line of Markdown: runs of white space and
+// control characters (line and paragraph separators included) become one space, and
+// syntax characters are escaped. Invalid UTF-8 is replaced by U+FFFD.
+func inline(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		if strings.ContainsRune(markdownSyntax, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
