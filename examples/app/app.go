@@ -241,7 +241,7 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	observe := instrument.Middleware()
-	return chain.Chain{
+	return apiHeaders(chain.Chain{
 		Recover:   edge.Recover(),
 		Metadata:  edge.Metadata(),
 		Trace:     observe, // One middleware gives the span, the metrics and the access log.
@@ -249,7 +249,21 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 		BodyLimit: edge.BodyLimit(MaxRequestBytes),
 		Auth:      a.authn.Middleware(policy),
 		RateLimit: rateLimit,
-	}.Then(mux), nil
+	}.Then(mux)), nil
+}
+
+// apiHeaders sets, on every response (refusals by the edge included), the headers that
+// keep a browser from treating an answer as a page: nothing here serves HTML, but
+// answers carry tenants' text (an ADR titled "<script>…"), so a browser must neither
+// sniff a type other than the one sent (nosniff) nor run or frame anything from this
+// origin (a CSP that allows nothing).
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Health is the service's liveness and readiness.

@@ -9,9 +9,11 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,5 +229,132 @@ func TestTenantlessOrMalformedTenantTokens(t *testing.T) {
 	}
 	if _, err := victim.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: id})); err != nil {
 		t.Fatalf("the victim's ADR: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writers a server has.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLogsHoldNoCredentials: everything the service logs (its logger and slog.Default,
+// where the access log and River write) while serving good, bad, expired and foreign
+// tokens, failed calls and a watch holds none of the tokens nor their signatures.
+// Not parallel: it swaps slog.Default while no other test runs.
+func TestLogsHoldNoCredentials(t *testing.T) {
+	var logs syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(prev)
+
+	h := start(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tenant := uuid.NewString()
+	good := h.token(tenant, app.ScopeRead, app.ScopeWrite)
+	tokens := map[string]string{
+		"good":      good,
+		"read-only": h.token(tenant, app.ScopeRead),
+		"expired":   h.issuer.Mint(authtest.Claims{"tenant_id": tenant, "exp": time.Now().Add(-time.Hour).Unix()}),
+		"forged":    forged(t, tenant),
+		"garbage":   "not-a-jwt-but-a-secret-0123456789",
+	}
+	for _, tok := range tokens {
+		for _, p := range protocols {
+			c := h.client(p.opt, tok)
+			res, err := c.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("logged?")}))
+			if err == nil {
+				_, _ = c.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: res.Msg.GetAdr().GetId()}))
+				a := res.Msg.GetAdr()
+				a.Title = "bad\x00title"
+				_, _ = c.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: a}))
+			}
+			_, _ = c.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageToken: "forged"}}))
+			if w, err := c.WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{})); err == nil {
+				_ = w.Close()
+			}
+		}
+	}
+	// A token in places it does not belong: the query string and a cookie.
+	req, _ := http.NewRequest(http.MethodGet, h.url+"/healthz?access_token="+good, nil)
+	req.Header.Set("Cookie", "session="+good)
+	if res, err := h.http.Do(req); err == nil {
+		_ = res.Body.Close()
+	}
+	out := logs.String()
+	if !strings.Contains(out, "http request") {
+		t.Fatalf("no access log captured; the test is blind:\n%s", out)
+	}
+	for name, tok := range tokens {
+		secrets := []string{tok}
+		if parts := strings.Split(tok, "."); len(parts) == 3 {
+			secrets = append(secrets, parts[2]) // the signature
+		}
+		for _, s := range secrets {
+			if i := strings.Index(out, s); i >= 0 {
+				t.Errorf("the %s token is in the logs: …%s…", name, out[max(0, i-200):min(len(out), i+len(s)+40)])
+			}
+		}
+	}
+}
+
+// TestResponsesCannotBecomePages: answers carry tenants' text (a title "<script>…");
+// every response — an ADR, a validation error, the edge's refusals, health and metrics —
+// says its type and forbids sniffing another, and carries a CSP that runs and frames
+// nothing, so that no browser renders one as a page of this origin.
+func TestResponsesCannotBecomePages(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	token := h.token(uuid.NewString(), app.ScopeRead, app.ScopeWrite)
+	const xss = `{"adr":{"title":"<script>alert(document.domain)</script>","status":"STATUS_PROPOSED"}}`
+	for _, c := range []struct {
+		name, method, path, ctype, token, body string
+	}{
+		{"create", http.MethodPost, "/footing.examples.adr.v1.ADRService/CreateADR", "application/json", token, xss},
+		{"invalid", http.MethodPost, "/footing.examples.adr.v1.ADRService/CreateADR", "application/json", token, `{"adr":{"title":"<script>"}}`},
+		{"connect get", http.MethodGet, "/footing.examples.adr.v1.ADRService/GetADR?encoding=json&message=%7B%22id%22%3A%22%3Cscript%3E%22%7D", "", token, ""},
+		{"unsupported type", http.MethodPost, "/footing.examples.adr.v1.ADRService/CreateADR", "text/html", token, xss},
+		{"no credential", http.MethodPost, "/footing.examples.adr.v1.ADRService/CreateADR", "application/json", "", xss},
+		{"undeclared route", http.MethodGet, "/%3Cscript%3Ealert(1)%3C/script%3E", "", "", ""},
+		{"healthz", http.MethodGet, "/healthz", "", "", ""},
+		{"readyz", http.MethodGet, "/readyz", "", "", ""},
+		{"metrics", http.MethodGet, "/metrics", "", "", ""},
+	} {
+		req, _ := http.NewRequest(c.method, h.url+c.path, strings.NewReader(c.body))
+		if c.ctype != "" {
+			req.Header.Set("Content-Type", c.ctype)
+		}
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		res, err := h.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		ct := res.Header.Get("Content-Type")
+		if len(body) > 0 && (ct == "" || strings.Contains(ct, "html")) {
+			t.Errorf("%s: %d bytes as %q", c.name, len(body), ct)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s (%d): no X-Content-Type-Options: nosniff", c.name, res.StatusCode)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s (%d): Content-Security-Policy %q", c.name, res.StatusCode, csp)
+		}
 	}
 }
