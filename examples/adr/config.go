@@ -28,10 +28,18 @@ type Config struct {
 	Flags Flags
 	// CacheTTL is how long GetADR keeps an ADR; 0 means 5 minutes.
 	CacheTTL time.Duration
+	// WatchMaxAge is how long one WatchADRs stream lasts: then it ends with Unavailable
+	// (WATCH_MAX_AGE, retry at once) and the client watches again, presenting a current
+	// credential. Credentials are checked when a stream starts, so without an end a stream
+	// outlives its token's expiry and revocation. 0 means 5 minutes.
+	WatchMaxAge time.Duration
 	// Enqueue enqueues a render job inside the write's transaction (storage/jobs
 	// Enqueue); nil means no render jobs.
 	Enqueue func(ctx context.Context, tx pgx.Tx, args RenderArgs) error
 }
+
+// DefaultWatchMaxAge is [Config.WatchMaxAge]'s default.
+const DefaultWatchMaxAge = 5 * time.Minute
 
 // Validate reports every problem with c at once.
 func (c Config) Validate() error {
@@ -47,6 +55,9 @@ func (c Config) Validate() error {
 	}
 	if len(c.PageTokenKey) < 32 {
 		problems = append(problems, fmt.Errorf("adr: Config.PageTokenKey must be at least 32 bytes, got %d", len(c.PageTokenKey)))
+	}
+	if c.WatchMaxAge < 0 {
+		problems = append(problems, fmt.Errorf("adr: Config.WatchMaxAge must not be negative, got %v", c.WatchMaxAge))
 	}
 	if c.CacheTTL < 0 {
 		problems = append(problems, fmt.Errorf("adr: Config.CacheTTL must not be negative, got %v", c.CacheTTL))
@@ -69,6 +80,11 @@ func NewService(cfg Config) (*Service, error) {
 		hub:   cfg.Hub,
 		flags: cfg.Flags,
 		ttl:   cfg.CacheTTL,
+
+		watchMaxAge: cfg.WatchMaxAge,
+	}
+	if s.watchMaxAge == 0 {
+		s.watchMaxAge = DefaultWatchMaxAge
 	}
 	if s.flags == nil {
 		s.flags = FlagsFunc(func(context.Context, string) bool { return false })

@@ -38,6 +38,8 @@ type Service struct {
 	hub   *Hub
 	flags Flags
 	ttl   time.Duration
+
+	watchMaxAge time.Duration
 }
 
 var _ adrv1connect.ADRServiceHandler = (*Service)(nil)
@@ -141,8 +143,10 @@ func (s *Service) DeleteADR(ctx context.Context, req *connect.Request[adrv1.Dele
 	return connect.NewResponse(&adrv1.DeleteADRResponse{}), nil
 }
 
-// WatchADRs streams the caller's tenant's changes until the caller leaves or the
-// server shuts down (then Unavailable, so that clients reconnect elsewhere).
+// WatchADRs streams the caller's tenant's changes until the caller leaves, the server
+// shuts down (then Unavailable, so that clients reconnect elsewhere) or the stream has
+// lasted [Config.WatchMaxAge] (then Unavailable WATCH_MAX_AGE: the client watches again
+// with a current credential, so an expired or revoked token stops seeing changes).
 func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchADRsRequest], stream *connect.ServerStream[adrv1.WatchADRsResponse]) error {
 	if _, err := principalSubject(ctx); err != nil {
 		return err
@@ -157,6 +161,8 @@ func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchA
 	}
 	sub := s.hub.Subscribe(scope.TenantID)
 	defer sub.Close()
+	maxAge := time.NewTimer(s.watchMaxAge)
+	defer maxAge.Stop()
 	// Headers now, so that the client knows the watch is established.
 	if err := stream.Send(nil); err != nil {
 		return err
@@ -165,6 +171,9 @@ func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchA
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-maxAge.C:
+			return errs.Unavailable("WATCH_MAX_AGE", "the watch has lasted its maximum; watch again with a current credential",
+				errs.WithDomain(Domain), errs.WithRetryAfter(0))
 		case ev := <-sub.C():
 			if err := stream.Send(ev); err != nil {
 				return err

@@ -147,7 +147,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	a.flags = flags.New(a.pool, flags.WithCache(a.cache))
 	a.hub = adr.NewHub(a.pool, logger)
 	a.svc, err = adr.NewService(adr.Config{
-		Pool: a.pool, Cache: a.cache, Hub: a.hub, PageTokenKey: cfg.pageTokenKey(),
+		Pool: a.pool, Cache: a.cache, Hub: a.hub, PageTokenKey: cfg.pageTokenKey(), WatchMaxAge: cfg.WatchMaxAge,
 		Flags: adr.FlagsFunc(func(ctx context.Context, flag string) bool {
 			return a.flags.BooleanEvaluation(ctx, flag, false, nil).Value
 		}),

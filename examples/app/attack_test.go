@@ -358,3 +358,44 @@ func TestResponsesCannotBecomePages(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchOutlivesNoCredential: credentials are checked when a stream starts, so a
+// WatchADRs opened with a token that then expires or is revoked kept receiving the
+// tenant's changes for as long as the connection lasted. The stream now ends after
+// WATCH_MAX_AGE with Unavailable (retry at once), and watching again needs a current
+// token.
+func TestWatchOutlivesNoCredential(t *testing.T) {
+	t.Parallel()
+	h := start(t, func(c *app.Config) { c.WatchMaxAge = time.Second })
+	// The bound of a stream that never ends (the attack succeeding), not a timing assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tenant := uuid.NewString()
+	for _, p := range protocols {
+		w, err := h.client(p.opt, h.token(tenant, app.ScopeRead)).WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for w.Receive() {
+		}
+		d := errs.From(w.Err())
+		_ = w.Close()
+		if d.Code != connect.CodeUnavailable || d.Reason != "WATCH_MAX_AGE" {
+			t.Fatalf("%s: watch ended with %+v, want Unavailable WATCH_MAX_AGE", p.name, d)
+		}
+		if ra, ok := errs.RetryAfter(w.Err()); !ok || ra != 0 {
+			t.Fatalf("%s: retry after %v, %v; want at once", p.name, ra, ok)
+		}
+	}
+	expired := h.issuer.Mint(authtest.Claims{"tenant_id": tenant, "scope": []string{app.ScopeRead}, "exp": time.Now().Add(-time.Hour).Unix()})
+	w, err := h.client(protocols[0].opt, expired).WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+	if err == nil {
+		for w.Receive() {
+		}
+		err = w.Err()
+		_ = w.Close()
+	}
+	if errs.From(err).Code != connect.CodeUnauthenticated {
+		t.Fatalf("watch again with an expired token: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/footingdev/footing/gatewaycore/config"
 	"github.com/footingdev/footing/gatewaycore/server"
@@ -49,6 +50,10 @@ type Config struct {
 	CORSOrigins []string `env:"CORS_ORIGINS"`
 	// Workers is how many render jobs run at once on this instance.
 	Workers int `env:"JOB_WORKERS" default:"10"`
+	// WatchMaxAge is how long one WatchADRs stream lasts before the client must watch
+	// again, presenting a current credential (its token's expiry and revocation are
+	// checked only when a stream starts).
+	WatchMaxAge time.Duration `env:"WATCH_MAX_AGE" default:"5m"`
 	// Dev runs the in-process OIDC issuer, a dev page-token key and no drain delay. It
 	// refuses a configuration that names an issuer (OIDC_ISSUER, OIDC_JWKS_URL), and
 	// New logs a warning that says so at start-up.
@@ -77,6 +82,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit <= 0 || c.RateBurst <= 0 {
 		problems = append(problems, errors.New("RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST: must be positive"))
+	}
+	if c.WatchMaxAge < 0 {
+		problems = append(problems, errors.New("WATCH_MAX_AGE: must not be negative"))
 	}
 	if c.Workers <= 0 {
 		problems = append(problems, errors.New("JOB_WORKERS: must be positive"))
