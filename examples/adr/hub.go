@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/protobuf/proto"
@@ -101,11 +102,29 @@ func (h *Hub) listen(ctx context.Context, ready func()) error {
 	}
 }
 
-func (h *Hub) deliver(ctx context.Context, payload string) {
+// parseNotification reads a [NotifyChannel] payload as Store writes it: "<tenant
+// id>:<change seq>", the tenant a canonical UUID (Postgres's spelling) and the sequence
+// a positive decimal without sign or leading zeros. Any role that can connect may
+// NOTIFY on the channel, so anything else is refused rather than looked up.
+func parseNotification(payload string) (tenant string, seq int64, ok bool) {
 	tenant, seqText, ok := strings.Cut(payload, ":")
+	if !ok {
+		return "", 0, false
+	}
+	if u, err := uuid.Parse(tenant); err != nil || u.String() != tenant {
+		return "", 0, false
+	}
 	seq, err := strconv.ParseInt(seqText, 10, 64)
-	if !ok || err != nil {
-		h.logger.WarnContext(ctx, "adr watch: malformed notification", "payload", payload)
+	if err != nil || seq <= 0 || strconv.FormatInt(seq, 10) != seqText {
+		return "", 0, false
+	}
+	return tenant, seq, true
+}
+
+func (h *Hub) deliver(ctx context.Context, payload string) {
+	tenant, seq, ok := parseNotification(payload)
+	if !ok {
+		h.logger.WarnContext(ctx, "adr watch: malformed notification", "bytes", len(payload))
 		return
 	}
 	h.mu.Lock()
