@@ -22,6 +22,28 @@ import (
 	"github.com/footingdev/footing/storage/rls"
 )
 
+// DefaultMaxWatchersPerTenant is how many WatchADRs streams one tenant may hold open
+// on one instance unless [WithMaxWatchersPerTenant] says otherwise.
+const DefaultMaxWatchersPerTenant = 100
+
+// A HubOption configures a [Hub].
+type HubOption func(*Hub)
+
+// WithMaxWatchersPerTenant bounds the subscriptions one tenant may hold at once on this
+// hub; past it, WatchADRs is ResourceExhausted. Each costs a goroutine, a connection and
+// a buffer of changes, so without a bound one tenant's credential could hold them by the
+// hundred thousand. n <= 0 is ignored.
+func WithMaxWatchersPerTenant(n int) HubOption {
+	return func(h *Hub) {
+		if n > 0 {
+			h.maxPerTenant = n
+		}
+	}
+}
+
+// ErrTooManyWatchers is Subscribe's error when the tenant holds the maximum.
+var ErrTooManyWatchers = errors.New("adr watch: the tenant holds the maximum number of watches")
+
 // subscriptionBuffer is how many changes a watcher may fall behind before it is cut
 // off (it then gets ResourceExhausted and may watch again).
 const subscriptionBuffer = 256
@@ -37,6 +59,8 @@ type Hub struct {
 	subs   map[string]map[*Subscription]struct{}
 	closed bool
 	ready  chan struct{}
+
+	maxPerTenant int
 }
 
 // A Subscription receives the changes of one tenant.
@@ -50,11 +74,16 @@ type Subscription struct {
 }
 
 // NewHub returns a Hub on pool; start it with Run.
-func NewHub(pool *pgxpool.Pool, logger *slog.Logger) *Hub {
+func NewHub(pool *pgxpool.Pool, logger *slog.Logger, opts ...HubOption) *Hub {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Hub{pool: pool, logger: logger, subs: map[string]map[*Subscription]struct{}{}, ready: make(chan struct{})}
+	h := &Hub{pool: pool, logger: logger, subs: map[string]map[*Subscription]struct{}{}, ready: make(chan struct{}),
+		maxPerTenant: DefaultMaxWatchersPerTenant}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 // Ready is closed once the hub listens, so changes committed after it are seen.
@@ -170,20 +199,25 @@ func (h *Hub) load(ctx context.Context, tenant string, seq int64) (*adrv1.WatchA
 	return &adrv1.WatchADRsResponse{Kind: adrv1.WatchADRsResponse_Kind(kind), Adr: a, Time: timestamppb.New(at)}, nil
 }
 
-// Subscribe starts receiving tenant's changes. Close the subscription when done.
-func (h *Hub) Subscribe(tenant string) *Subscription {
+// Subscribe starts receiving tenant's changes. Close the subscription when done. When
+// the tenant already holds the maximum number of subscriptions it returns
+// ErrTooManyWatchers and a nil subscription.
+func (h *Hub) Subscribe(tenant string) (*Subscription, error) {
 	s := &Subscription{hub: h, tenant: tenant, c: make(chan *adrv1.WatchADRsResponse, subscriptionBuffer), done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		s.end(errors.New("the server is shutting down"))
-		return s
+		return s, nil
+	}
+	if len(h.subs[tenant]) >= h.maxPerTenant {
+		return nil, ErrTooManyWatchers
 	}
 	if h.subs[tenant] == nil {
 		h.subs[tenant] = map[*Subscription]struct{}{}
 	}
 	h.subs[tenant][s] = struct{}{}
-	return s
+	return s, nil
 }
 
 // C delivers the changes.

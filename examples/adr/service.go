@@ -159,7 +159,11 @@ func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchA
 	if err != nil {
 		return err
 	}
-	sub := s.hub.Subscribe(scope.TenantID)
+	sub, err := s.hub.Subscribe(scope.TenantID)
+	if err != nil {
+		return errs.ResourceExhausted("TOO_MANY_WATCHES", "the tenant holds the maximum number of open watches on this instance; close one",
+			errs.WithDomain(Domain), errs.WithRetryAfter(10*time.Second))
+	}
 	defer sub.Close()
 	maxAge := time.NewTimer(s.watchMaxAge)
 	defer maxAge.Stop()

@@ -60,7 +60,7 @@ func redisURL() string {
 	return "redis://127.0.0.1:6379/0"
 }
 
-func setup(t *testing.T) *bundle {
+func setup(t *testing.T, hubOpts ...adr.HubOption) *bundle {
 	t.Helper()
 	db := pgtest.New(t, pgtest.WithMigrations(adr.Migrations()), pgtest.WithoutRiver())
 	c, err := cache.Open(cache.Config{RedisURL: redisURL(), Prefix: "adrtest-" + uuid.NewString()})
@@ -69,7 +69,7 @@ func setup(t *testing.T) *bundle {
 	}
 	t.Cleanup(func() { _ = c.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	hub := adr.NewHub(db.App, nil)
+	hub := adr.NewHub(db.App, nil, hubOpts...)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hub.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })

@@ -10,8 +10,10 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 
+	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/examples/adr"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1/adrv1connect"
 )
@@ -92,5 +94,69 @@ func TestWatchSeesOnlyItsTenant(t *testing.T) {
 	if ev := next(wb); ev.GetKind() != adrv1.WatchADRsResponse_KIND_DELETED || ev.GetAdr().GetId() != bADR.GetId() ||
 		ev.GetAdr().GetTitle() != "for B" || ev.GetAdr().GetVersion() != 1 {
 		t.Fatalf("B's second event = %v", ev)
+	}
+}
+
+// TestWatchesPerTenantAreBounded: each open watch holds a goroutine, a connection and a
+// buffer; one tenant's credential must not hold them without bound. Past the maximum a
+// watch is ResourceExhausted, other tenants still watch, and a closed watch frees its
+// place.
+func TestWatchesPerTenantAreBounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t, adr.WithMaxWatchersPerTenant(3))
+	client := serve(t, b)
+	// The bound of a stuck server, not a timing assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tenant, other := uuid.NewString(), uuid.NewString()
+	// watch opens a watch for tenant and proves it live or refused: a change is made in
+	// the tenant, which a live watch receives.
+	watch := func(tenant string) (*connect.ServerStreamForClient[adrv1.WatchADRsResponse], error) {
+		req := connect.NewRequest(&adrv1.WatchADRsRequest{})
+		req.Header().Set(tenantHeader, tenant)
+		w, err := client.WatchADRs(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		_ = w.ResponseHeader()
+		create(t, b, tenantCtx(tenant), sample("probe"))
+		if w.Receive() {
+			return w, nil
+		}
+		err = w.Err()
+		_ = w.Close()
+		return nil, err
+	}
+	var open []*connect.ServerStreamForClient[adrv1.WatchADRsResponse]
+	for range 3 {
+		w, err := watch(tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, w)
+	}
+	_, err := watch(tenant)
+	if d := errs.From(err); d.Code != connect.CodeResourceExhausted || d.Reason != "TOO_MANY_WATCHES" {
+		t.Fatalf("4th watch: %+v", d)
+	}
+	w, err := watch(other)
+	if err != nil {
+		t.Fatalf("another tenant cannot watch: %v", err)
+	}
+	_ = w.Close()
+	_ = open[0].Close()
+	for {
+		w, err := watch(tenant)
+		if err == nil {
+			_ = w.Close()
+			break
+		}
+		if errs.From(err).Code != connect.CodeResourceExhausted || ctx.Err() != nil {
+			t.Fatalf("after closing one: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, w := range open[1:] {
+		_ = w.Close()
 	}
 }
