@@ -256,10 +256,13 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 // keep a browser from treating an answer as a page: nothing here serves HTML, but
 // answers carry tenants' text (an ADR titled "<script>…"), so a browser must neither
 // sniff a type other than the one sent (nosniff) nor run or frame anything from this
-// origin (a CSP that allows nothing).
+// origin (a CSP that allows nothing). Answers are one tenant's data, fetched with its
+// credential (Connect GETs included), so no cache may keep them (no-store); a handler
+// may set its own Cache-Control.
 func apiHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
 		next.ServeHTTP(w, r)

@@ -353,6 +353,9 @@ func TestResponsesCannotBecomePages(t *testing.T) {
 		if res.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s (%d): no X-Content-Type-Options: nosniff", c.name, res.StatusCode)
 		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s (%d): Cache-Control %q, want no-store", c.name, res.StatusCode, cc)
+		}
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
 			t.Errorf("%s (%d): Content-Security-Policy %q", c.name, res.StatusCode, csp)
 		}
