@@ -8,6 +8,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -400,5 +401,74 @@ func TestWatchOutlivesNoCredential(t *testing.T) {
 	}
 	if errs.From(err).Code != connect.CodeUnauthenticated {
 		t.Fatalf("watch again with an expired token: %v", err)
+	}
+}
+
+// TestCrossTenantWritesAndTokensOverTheAPI: tenant A, knowing the id and version of an
+// ADR of tenant B, cannot update or delete it (NotFound, as for an id that does not
+// exist, so A learns nothing), cannot list with B's page token or an altered one, and B's
+// ADR, its watch and its outbox see nothing of A's attempts.
+func TestCrossTenantWritesAndTokensOverTheAPI(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ta, tb := uuid.NewString(), uuid.NewString()
+	for _, p := range protocols {
+		a := h.client(p.opt, h.token(ta, app.ScopeRead, app.ScopeWrite))
+		b := h.client(p.opt, h.token(tb, app.ScopeRead, app.ScopeWrite))
+		wb, err := b.WatchADRs(ctx, connect.NewRequest(&adrv1.WatchADRsRequest{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = wb.ResponseHeader()
+		var victim *adrv1.ADR
+		for i := range 3 {
+			res, err := b.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR(fmt.Sprintf("B's %d", i))}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			victim = res.Msg.GetAdr()
+			if !wb.Receive() || wb.Msg().GetAdr().GetId() != victim.GetId() {
+				t.Fatalf("%s: B's watch: %v, %v", p.name, wb.Msg(), wb.Err())
+			}
+		}
+
+		steal := newADR("stolen")
+		steal.Id, steal.Version = victim.GetId(), victim.GetVersion()
+		_, err = a.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: steal}))
+		if d := errs.From(err); d.Code != connect.CodeNotFound || strings.Contains(d.Message, victim.GetId()) {
+			t.Fatalf("%s: A updated B's ADR: %+v", p.name, d)
+		}
+		_, err = a.DeleteADR(ctx, connect.NewRequest(&adrv1.DeleteADRRequest{Id: strings.ToUpper(victim.GetId()), Version: victim.GetVersion()}))
+		if errs.From(err).Code != connect.CodeNotFound {
+			t.Fatalf("%s: A deleted B's ADR: %v", p.name, err)
+		}
+		page, err := b.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageSize: 1}}))
+		if err != nil || page.Msg.GetPage().GetNextPageToken() == "" {
+			t.Fatalf("%s: B's first page: %v", p.name, err)
+		}
+		tok := page.Msg.GetPage().GetNextPageToken()
+		altered := []byte(tok)
+		altered[len(altered)/2] ^= 0x01
+		for name, pt := range map[string]string{"B's": tok, "altered": string(altered)} {
+			res, err := a.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageToken: pt}}))
+			if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != errs.ReasonPageTokenInvalid {
+				t.Fatalf("%s: A listed with %s page token: %v, %+v", p.name, name, res.Msg.GetAdrs(), d)
+			}
+		}
+		got, err := b.GetADR(ctx, connect.NewRequest(&adrv1.GetADRRequest{Id: victim.GetId()}))
+		if err != nil || got.Msg.GetAdr().GetVersion() != victim.GetVersion() || got.Msg.GetAdr().GetTitle() != victim.GetTitle() {
+			t.Fatalf("%s: B's ADR after A's attempts: %v, %v", p.name, got.Msg.GetAdr(), err)
+		}
+		// B's watch saw none of it: the next change it sees is B's own.
+		res, err := b.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: newADR("B's marker")}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !wb.Receive() || wb.Msg().GetAdr().GetId() != res.Msg.GetAdr().GetId() {
+			t.Fatalf("%s: B's watch saw %v before its own change (%v)", p.name, wb.Msg(), wb.Err())
+		}
+		_ = wb.Close()
 	}
 }
