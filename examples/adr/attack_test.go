@@ -198,3 +198,44 @@ func TestClientCannotSetServerFields(t *testing.T) {
 		t.Fatalf("update rewrote author or create time: %v, %v", res.Msg.GetAdr(), err)
 	}
 }
+
+// TestSupersededByStaysInTheTenant: superseded_by has no foreign key; an ADR must not
+// be stored as superseded by another tenant's ADR (whose id A learned somehow), by an
+// id that names nothing, or by itself — a consumer following the link in a privileged
+// context (an outbox reader, an admin tool) would cross tenants.
+func TestSupersededByStaysInTheTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ta, tb := tenantCtx(uuid.NewString()), tenantCtx(uuid.NewString())
+	theirs := create(t, b, tb, sample("B's"))
+	mine := create(t, b, ta, sample("A's"))
+	for name, target := range map[string]string{"another tenant's": theirs.GetId(), "missing": uuid.NewString()} {
+		a := sample("superseded")
+		a.Status, a.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, target
+		_, err := b.svc.CreateADR(ta, connect.NewRequest(&adrv1.CreateADRRequest{Adr: a}))
+		if d := errs.From(err); d.Code != connect.CodeFailedPrecondition || d.Reason != "SUPERSEDING_ADR_NOT_FOUND" {
+			t.Errorf("create superseded by %s ADR: %+v", name, d)
+		}
+		upd := sample("superseded")
+		upd.Id, upd.Version = mine.GetId(), mine.GetVersion()
+		upd.Status, upd.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, target
+		_, err = b.svc.UpdateADR(ta, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: upd}))
+		if d := errs.From(err); d.Code != connect.CodeFailedPrecondition {
+			t.Errorf("update superseded by %s ADR: %+v", name, d)
+		}
+	}
+	self := sample("superseded by itself")
+	self.Id, self.Version = mine.GetId(), mine.GetVersion()
+	self.Status, self.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, strings.ToUpper(mine.GetId())
+	if _, err := b.svc.UpdateADR(ta, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: self})); errs.From(err).Code != connect.CodeFailedPrecondition {
+		t.Errorf("update superseded by itself: %v", err)
+	}
+	// Superseded by another ADR of the tenant: allowed.
+	next := create(t, b, ta, sample("A's next"))
+	ok := sample("superseded")
+	ok.Id, ok.Version = mine.GetId(), mine.GetVersion()
+	ok.Status, ok.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, next.GetId()
+	if _, err := b.svc.UpdateADR(ta, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: ok})); err != nil {
+		t.Fatalf("superseded by the tenant's own ADR: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package adr
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/footingdev/footing/contracts/errs"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 	"github.com/footingdev/footing/storage/repo"
 	"github.com/footingdev/footing/storage/rls"
@@ -104,6 +106,9 @@ func (s *Store) Create(ctx context.Context, a *adrv1.ADR, author string) (*adrv1
 	err := rls.InTenant(ctx, s.pool, func(tx pgx.Tx) error {
 		rec := toRecord(a, author)
 		rec.ID, rec.Version = "", 0 // Server-assigned.
+		if err := checkSupersededBy(ctx, tx, rec); err != nil {
+			return err
+		}
 		stored, err := s.table.Create(ctx, tx, rec)
 		if err != nil {
 			return err
@@ -135,7 +140,11 @@ func (s *Store) Update(ctx context.Context, a *adrv1.ADR) (*adrv1.ADR, error) {
 		if err != nil {
 			return err
 		}
-		stored, err := s.table.Update(ctx, tx, toRecord(a, current.Author))
+		rec := toRecord(a, current.Author)
+		if err := checkSupersededBy(ctx, tx, rec); err != nil {
+			return err
+		}
+		stored, err := s.table.Update(ctx, tx, rec)
 		if err != nil {
 			return err
 		}
@@ -175,6 +184,25 @@ func (s *Store) changed(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResp
 	}
 	if s.afterWrite != nil {
 		return s.afterWrite(ctx, tx, kind, a)
+	}
+	return nil
+}
+
+// checkSupersededBy refuses a superseded_by that names no other ADR of the tenant: the
+// column has no foreign key (ADRs are deleted freely), and a reference to another
+// tenant's id, or to the ADR itself, would otherwise be stored and rendered, for a
+// consumer to follow.
+func checkSupersededBy(ctx context.Context, tx pgx.Tx, rec record) error {
+	if rec.SupersededBy == nil {
+		return nil
+	}
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM adrs WHERE id = $1)`, *rec.SupersededBy).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists || strings.EqualFold(*rec.SupersededBy, rec.ID) {
+		return errs.FailedPrecondition("SUPERSEDING_ADR_NOT_FOUND", "superseded_by must name another ADR of this tenant",
+			errs.WithDomain(Domain), errs.WithFieldViolation("adr.superseded_by", "names no other ADR of this tenant", "adr.superseded_by_exists"))
 	}
 	return nil
 }
