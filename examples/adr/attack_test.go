@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/examples/adr"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 )
 
@@ -237,5 +239,24 @@ func TestSupersededByStaysInTheTenant(t *testing.T) {
 	ok.Status, ok.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, next.GetId()
 	if _, err := b.svc.UpdateADR(ta, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: ok})); err != nil {
 		t.Fatalf("superseded by the tenant's own ADR: %v", err)
+	}
+}
+
+// TestPagesAreBoundedInBytes: a tenant can fill ADRs to their maximum size; the largest
+// page ListADRs serves must stay far below a process's memory (it was 1000 ADRs, about
+// 240 MB per request), and a larger page_size is refused, not served.
+func TestPagesAreBoundedInBytes(t *testing.T) {
+	t.Parallel()
+	if worst := adr.MaxPageSize * adr.MaxADRBytes; worst > 32<<20 {
+		t.Fatalf("a page of %d ADRs may hold %d MB", adr.MaxPageSize, worst>>20)
+	}
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	_, err := b.svc.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageSize: adr.MaxPageSize + 1}}))
+	if d := errs.From(err); d.Code != connect.CodeInvalidArgument {
+		t.Fatalf("page_size %d: %+v", adr.MaxPageSize+1, d)
+	}
+	if _, err := b.svc.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageSize: adr.MaxPageSize}})); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -12,11 +12,19 @@ import (
 	"github.com/footingdev/footing/storage/rls"
 )
 
-// DefaultPageSize and MaxPageSize bound ListADRs pages (PageRequest documents 1000).
+// DefaultPageSize and MaxPageSize bound ListADRs pages. PageRequest allows up to 1000,
+// but an ADR may hold 60,000 characters of text (up to MaxADRBytes): a page of 1000 of
+// them was about 240 MB to read, hold and marshal per request, at a tenant's rate limit.
+// A page of MaxPageSize holds at most MaxPageSize*MaxADRBytes (about 24 MB).
 const (
 	DefaultPageSize = 50
-	MaxPageSize     = 1000
+	MaxPageSize     = 100
 )
+
+// MaxADRBytes bounds an ADR's text in UTF-8 bytes, as the protos and the table's checks
+// bound it in characters (4 bytes each at most): title, context, decision and
+// consequences, superseded_by, tags.
+const MaxADRBytes = 4 * (200 + 3*20000 + 36 + 20*32)
 
 // ListADRs lists the tenant's ADRs newest first, by keyset pagination. Page tokens are
 // storage/repo's: tamper-evident and bound to the tenant and the filters, so a token
