@@ -16,6 +16,11 @@ import (
 // a declared Content-Length over the limit answers 413 at once; a body that grows
 // past it while being read fails the read with *http.MaxBytesError (Connect handlers
 // then answer ResourceExhausted). max <= 0 means no limit.
+//
+// It counts the bytes on the wire. A compressed body inflates after it, in the
+// handler: give every Connect handler connect.WithReadMaxBytes as well (footing's
+// health, reflection and AI gateway handlers set one), or a few KiB of gzip become
+// GiBs of memory.
 func BodyLimit(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if max <= 0 {

@@ -20,12 +20,22 @@ import (
 //
 // Its answers are a few bytes: it sends messages under [edge.DefaultCompressMinSize]
 // uncompressed even to clients that accept gzip (connect-go's default compresses
-// every message, which costs more CPU than the whole call); opts come after and may
-// set connect.WithCompressMinBytes otherwise.
+// every message, which costs more CPU than the whole call). It refuses a request
+// message larger than [MaxRequestBytes] once decompressed: the service answers
+// callers without a credential, and the edge's body limit counts compressed bytes,
+// so a few KiB of gzip would otherwise inflate to GiBs. opts come after and may set
+// connect.WithCompressMinBytes or connect.WithReadMaxBytes otherwise.
 func (c *Checker) GRPCHandler(opts ...connect.HandlerOption) (string, http.Handler) {
-	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(edge.DefaultCompressMinSize)}, opts...)
+	opts = append([]connect.HandlerOption{
+		connect.WithCompressMinBytes(edge.DefaultCompressMinSize),
+		connect.WithReadMaxBytes(MaxRequestBytes),
+	}, opts...)
 	return healthv1connect.NewHealthHandler(&grpcHealth{c: c}, opts...)
 }
+
+// MaxRequestBytes bounds a grpc.health.v1 request message after decompression in
+// [Checker.GRPCHandler]: a request holds one service name.
+const MaxRequestBytes = 4 << 10
 
 type grpcHealth struct {
 	c *Checker

@@ -1,6 +1,8 @@
 package health_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -185,4 +187,57 @@ func TestGRPCHealthSmallAnswersUncompressed(t *testing.T) {
 			t.Errorf("%s: Content-Encoding %q, want %q", tc.name, got, tc.want)
 		}
 	}
+}
+
+// TestGRPCHealthBoundsDecompressedRequests: the health service answers callers
+// without a credential, and the edge's body limit counts compressed bytes, so a
+// request that inflates past MaxRequestBytes is refused before it is decoded.
+func TestGRPCHealthBoundsDecompressedRequests(t *testing.T) {
+	t.Parallel()
+	c := health.New(quiet(), health.WithWatchInterval(time.Hour))
+	srv := serve(t, c)
+	for _, tc := range []struct {
+		size int
+		want string
+	}{
+		{health.MaxRequestBytes + 1, "resource_exhausted"},
+		// Within the bound, zeros are not a message: the request reaches the decoder.
+		{16, "invalid_argument"},
+	} {
+		if got := postGzip(t, srv.URL+"/grpc.health.v1.Health/Check", tc.size); got != tc.want {
+			t.Errorf("%d bytes inflated: code %q, want %q", tc.size, got, tc.want)
+		}
+	}
+}
+
+// postGzip sends a Connect unary request whose gzip body inflates to size zero
+// bytes and returns the error code of the answer.
+func postGzip(t *testing.T, url string, size int) string {
+	t.Helper()
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	if _, err := zw.Write(make([]byte, size)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/proto")
+	req.Header.Set("Content-Encoding", "gzip")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var e struct {
+		Code string `json:"code"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&e); err != nil {
+		t.Fatalf("status %d: %v", res.StatusCode, err)
+	}
+	return e.Code
 }

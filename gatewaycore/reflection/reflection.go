@@ -19,13 +19,22 @@ var Procedures = []string{
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
 }
 
+// MaxRequestBytes bounds a reflection request message after decompression in
+// [Mount]: a request names a file, a symbol or an extension.
+const MaxRequestBytes = 64 << 10
+
 // Mount serves reflection for the named services (fully-qualified, such as
 // "footing.ai.v1.AIGatewayService", whose descriptors must be linked into the
 // binary) on mux when cfg.Enabled, and reports whether it did.
+//
+// Each request message is refused past [MaxRequestBytes] once decompressed (the
+// edge's body limit counts compressed bytes); opts come after and may set
+// connect.WithReadMaxBytes otherwise.
 func Mount(mux *http.ServeMux, cfg Config, services []string, opts ...connect.HandlerOption) bool {
 	if !cfg.Enabled {
 		return false
 	}
+	opts = append([]connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes)}, opts...)
 	r := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(r, opts...))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(r, opts...))

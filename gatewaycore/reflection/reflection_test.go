@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -48,6 +49,33 @@ func TestMount(t *testing.T) {
 		}
 		if !slices.Contains(got, service) {
 			t.Fatalf("ListServices = %v; want %s", got, service)
+		}
+	}
+}
+
+// TestMountBoundsDecompressedRequests: a request that inflates past
+// MaxRequestBytes is refused before it is decoded (the edge's body limit counts
+// compressed bytes); one within the bound is answered.
+func TestMountBoundsDecompressedRequests(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	reflection.Mount(mux, reflection.Config{Enabled: true}, []string{service})
+	srv := httptest.NewUnstartedServer(mux)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		size int
+		want connect.Code
+	}{
+		{reflection.MaxRequestBytes + 1, connect.CodeResourceExhausted},
+		{1000, connect.CodeNotFound},
+	} {
+		stream := grpcreflect.NewClient(srv.Client(), srv.URL, connect.WithGRPC(), connect.WithSendGzip()).NewStream(t.Context())
+		_, err := stream.FileByFilename(strings.Repeat("a", tc.size) + ".proto")
+		_, _ = stream.Close()
+		if got := connect.CodeOf(err); got != tc.want {
+			t.Errorf("a %d-byte file name: %v, want %v", tc.size, err, tc.want)
 		}
 	}
 }
