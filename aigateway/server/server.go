@@ -39,11 +39,23 @@ func New(gw *gateway.Gateway) *Service { return &Service{gw: gw} }
 // Messages under [CompressMinBytes] go uncompressed even to clients that accept
 // gzip: connect-go's default compresses every message, and a gzip writer's reset
 // costs more CPU than a streamed chunk's whole trip (see gatewaycore's
-// BENCHMARKS.md). opts come after and may set connect.WithCompressMinBytes otherwise.
+// BENCHMARKS.md). A request message larger than [MaxRequestBytes] once decompressed
+// is refused with ResourceExhausted: the edge's body limit counts compressed bytes, so
+// without it a few KiB of gzip inflate to GiBs before the gateway sees the request.
+// opts come after and may set connect.WithCompressMinBytes or
+// connect.WithReadMaxBytes otherwise.
 func Handler(gw *gateway.Gateway, opts ...connect.HandlerOption) (string, http.Handler) {
-	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(CompressMinBytes)}, opts...)
+	opts = append([]connect.HandlerOption{
+		connect.WithCompressMinBytes(CompressMinBytes),
+		connect.WithReadMaxBytes(MaxRequestBytes),
+	}, opts...)
 	return aiv1connect.NewAIGatewayServiceHandler(New(gw), opts...)
 }
+
+// MaxRequestBytes bounds a request message after decompression in [Handler]: 32 MiB,
+// as the OpenAI-compatible endpoint's body (openaicompat.MaxRequestBytes) and
+// Anthropic's request limit.
+const MaxRequestBytes = 32 << 20
 
 // CompressMinBytes is the smallest message [Handler] compresses: 1 KiB, as
 // gatewaycore/edge.DefaultCompressMinSize.

@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -33,6 +36,12 @@ func asTenant(next http.Handler) http.Handler {
 
 func setup(t *testing.T, limits quota.Config) (aiv1connect.AIGatewayServiceClient, *providertest.Fake) {
 	t.Helper()
+	srv, fake := serve(t, limits)
+	return aiv1connect.NewAIGatewayServiceClient(srv.Client(), srv.URL), fake
+}
+
+func serve(t *testing.T, limits quota.Config) (*httptest.Server, *providertest.Fake) {
+	t.Helper()
 	fake := providertest.NewOpenAI(t)
 	p, err := openai.New(openai.Config{BaseURL: fake.BaseURL(), APIKey: fake.APIKey})
 	if err != nil {
@@ -56,8 +65,7 @@ func setup(t *testing.T, limits quota.Config) (aiv1connect.AIGatewayServiceClien
 	mux.Handle(server.Handler(gw, connect.WithInterceptors(errs.NewInterceptor())))
 	srv := httptest.NewServer(asTenant(mux))
 	t.Cleanup(srv.Close)
-	client := aiv1connect.NewAIGatewayServiceClient(srv.Client(), srv.URL)
-	return client, fake
+	return srv, fake
 }
 
 func chat(model string) *aiv1.ChatRequest {
@@ -167,5 +175,51 @@ func TestListModelsPages(t *testing.T) {
 	_, err := client.ListModels(t.Context(), withTenant(&aiv1.ListModelsRequest{Page: &commonv1.PageRequest{PageToken: "!!"}}, "acme"))
 	if d := errs.From(err); d.Reason != errs.ReasonPageTokenInvalid || len(d.FieldViolations) != 1 || d.FieldViolations[0].GetField() != errs.PageTokenField {
 		t.Errorf("bad token: %v", err)
+	}
+}
+
+// TestDecompressedRequestsAreBounded: the edge's body limit counts compressed
+// bytes, so Handler refuses a request message that inflates past MaxRequestBytes
+// before decoding it; zeros within the bound reach the decoder.
+func TestDecompressedRequestsAreBounded(t *testing.T) {
+	t.Parallel()
+	srv, _ := serve(t, quota.Config{})
+	for _, tc := range []struct {
+		size int
+		want string
+	}{
+		{server.MaxRequestBytes + 1, "resource_exhausted"},
+		{16, "invalid_argument"},
+	} {
+		var body bytes.Buffer
+		zw := gzip.NewWriter(&body)
+		if _, err := zw.Write(make([]byte, tc.size)); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+aiv1connect.AIGatewayServiceCompleteProcedure, &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/proto")
+		req.Header.Set("Content-Encoding", "gzip")
+		req.Header.Set("X-Tenant", "acme")
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Code string `json:"code"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&e)
+		_ = res.Body.Close()
+		if err != nil {
+			t.Fatalf("status %d: %v", res.StatusCode, err)
+		}
+		if e.Code != tc.want {
+			t.Errorf("%d bytes inflated: code %q, want %q", tc.size, e.Code, tc.want)
+		}
 	}
 }
