@@ -2,14 +2,17 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/footingdev/footing/gatewaycore/auth/authtest"
 )
@@ -26,16 +29,46 @@ const (
 
 // DevURLs derives, from an administrator's connection string (make services
 // prints one), the dev database's owner URL and the URL of the application role.
+//
+// The server must be on this machine (a loopback address, localhost or a Unix socket):
+// DevMigrate lets the footing_app role log in with a published password, and roles are
+// cluster-wide, so on a shared or production server (a DATABASE_URL left in the shell)
+// it would open every database of the cluster to that password, as a role that can read
+// any tenant by setting app.tenant_id itself.
 func DevURLs(adminURL string) (owner, app string, err error) {
 	u, err := url.Parse(adminURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return "", "", fmt.Errorf("dev mode needs DATABASE_URL as a postgres:// URL of an administrator (make services prints one)")
+	}
+	if err := onThisMachine(adminURL); err != nil {
+		return "", "", err
 	}
 	ou := *u
 	ou.Path = "/" + DevDatabase
 	au := ou
 	au.User = url.UserPassword("footing_app", DevAppPassword)
 	return ou.String(), au.String(), nil
+}
+
+// onThisMachine refuses a connection string any of whose hosts (after libpq's rules:
+// query parameters, PGHOST, fallbacks) is not a loopback address, localhost or a Unix
+// socket directory.
+func onThisMachine(connString string) error {
+	cfg, err := pgconn.ParseConfig(connString)
+	if err != nil {
+		return errors.New("dev mode: DATABASE_URL is not a valid Postgres connection string")
+	}
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); !strings.HasPrefix(h, "/") && h != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("dev mode runs only against a Postgres on this machine (loopback or a Unix socket), not host %q: "+
+				"it lets footing_app log in with a published password, for every database of the server", h)
+		}
+	}
+	return nil
 }
 
 // DevMigrate creates the dev database if missing, migrates it, and lets the

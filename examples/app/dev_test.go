@@ -91,3 +91,38 @@ func TestDevModeRefusesADeploymentsIssuer(t *testing.T) {
 		t.Fatalf("dev mode without an issuer: %+v, %v", cfg.Dev, err)
 	}
 }
+
+// TestDevModeStaysOnThisMachine: `migrate --dev` runs ALTER ROLE footing_app LOGIN
+// PASSWORD 'footing_app' — roles are cluster-wide, so against a shared or production
+// server (a DATABASE_URL left in the shell) it would open every database of the cluster
+// to a published password, as a role that reads any tenant by setting app.tenant_id.
+// Dev mode accepts only a server on this machine: loopback or a Unix socket.
+func TestDevModeStaysOnThisMachine(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{
+		"postgres://postgres@127.0.0.1:5432/postgres",
+		"postgres://postgres@localhost/postgres",
+		"postgresql://postgres@[::1]:5433/postgres",
+		"postgres://postgres@127.1.2.3/postgres",
+		"postgres:///postgres?host=/var/run/postgresql",
+	} {
+		if _, _, err := app.DevURLs(ok); err != nil {
+			t.Errorf("DevURLs(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{
+		"postgres://admin:secret@db.prod.example.com:5432/postgres",
+		"postgres://admin@10.0.0.5/postgres",
+		"postgres://admin@postgres:5432/postgres",
+		"postgres://admin@localhost.evil.example/postgres",
+		"postgres://admin@127.0.0.1/postgres?host=db.prod.example.com",
+		"postgres://admin@127.0.0.1,db.prod.example.com/postgres",
+	} {
+		_, _, err := app.DevURLs(bad)
+		if err == nil {
+			t.Errorf("DevURLs(%q) accepted a server that is not on this machine", bad)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("DevURLs(%q) shows the password: %v", bad, err)
+		}
+	}
+}
