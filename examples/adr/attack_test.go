@@ -4,6 +4,7 @@ package adr_test
 // Each test asserts that the attack fails.
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/examples/adr"
 	adrv1 "github.com/footingdev/footing/examples/gen/go/footing/examples/adr/v1"
 )
@@ -258,5 +260,18 @@ func TestPagesAreBoundedInBytes(t *testing.T) {
 	}
 	if _, err := b.svc.ListADRs(ctx, connect.NewRequest(&adrv1.ListADRsRequest{Page: &commonv1.PageRequest{PageSize: adr.MaxPageSize}})); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUnstorableSubjectIsNotInternal: the author is the token's subject, which the
+// caller's identity provider may let them choose; one Postgres cannot store (a NUL) is
+// refused as the principal's problem, not Internal.
+func TestUnstorableSubjectIsNotInternal(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{Subject: "evil\x00", TenantId: uuid.NewString()})
+	_, err := b.svc.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: sample("x")}))
+	if d := errs.From(err); d.Code != connect.CodeFailedPrecondition && d.Code != connect.CodeInvalidArgument {
+		t.Fatalf("subject with NUL: %v", err)
 	}
 }

@@ -50,6 +50,11 @@ func principalSubject(ctx context.Context) (string, error) {
 		// The edge's policy makes this unreachable; refuse rather than guess.
 		return "", errs.Unauthenticated("UNAUTHENTICATED", "a tenant credential is required")
 	}
+	if d := textViolation(p.GetSubject()); d != "" {
+		// The subject becomes the author column: Postgres could not store it.
+		return "", errs.FailedPrecondition("SUBJECT_INVALID", "the caller's subject cannot be recorded as an author: it "+d,
+			errs.WithDomain(Domain))
+	}
 	return p.GetSubject(), nil
 }
 
