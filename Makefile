@@ -75,6 +75,10 @@ test-short: ## Run the tests that need no services (-short).
 bench: services ## Run every module's benchmarks (BENCH=regexp, default all).
 	@$(SERVICES_ENV); for d in $(MODULES); do (cd $$d && go test -run='^$$' -bench='$(or $(BENCH),.)' -benchmem ./...); done
 
+.PHONY: bench-instructions
+bench-instructions: ## Instructions per request of the headline comparisons under valgrind's callgrind (slow, manual; ONLY=observability|gatewaycore|aigateway).
+	@$(ROOT)/scripts/bench-instructions $(ONLY)
+
 .PHONY: services
 services: ## Make Postgres, Redis and a Redis Cluster reachable (reuse, or start project-local ones); writes .services/env.
 	@$(ROOT)/scripts/services
