@@ -37,7 +37,9 @@ const Domain = "storage.footing.dev"
 //	23505 unique_violation           AlreadyExists       ALREADY_EXISTS
 //	23514 check_violation            InvalidArgument     CHECK_VIOLATION
 //	23502 not_null_violation         InvalidArgument     NOT_NULL_VIOLATION
-//	22P02, 22001, 22003 bad value     InvalidArgument     INVALID_VALUE
+//	22P02, 22001, 22003 bad value    InvalidArgument     INVALID_VALUE
+//	22007, 22008 bad date or time    InvalidArgument     INVALID_VALUE
+//	22021, 22P05 NUL or bad UTF-8    InvalidArgument     INVALID_VALUE
 //	23503 foreign_key_violation      FailedPrecondition  FOREIGN_KEY_VIOLATION
 //	23P01 exclusion_violation        FailedPrecondition  EXCLUSION_VIOLATION
 //	40001 serialization_failure      Aborted             SERIALIZATION_FAILURE
@@ -108,7 +110,8 @@ func mapPgError(pe *pgconn.PgError, err error) error {
 	case code == "23502":
 		return errs.InvalidArgument(ReasonNotNullViolation, "a required value is missing", dom,
 			meta("column", pe.ColumnName), errs.WithFieldViolation(pe.ColumnName, "required", "REQUIRED"))
-	case code == "22P02", code == "22001", code == "22003", code == "22007", code == "22008":
+	case code == "22P02", code == "22001", code == "22003", code == "22007", code == "22008",
+		code == "22021", code == "22P05":
 		return errs.InvalidArgument(ReasonInvalidValue, "a value has the wrong form or size", dom)
 	case code == "23503":
 		return errs.FailedPrecondition(ReasonForeignKeyViolation, "a referenced row is missing or still referenced", dom, meta("constraint", pe.ConstraintName))

@@ -62,6 +62,14 @@ func TestMapErrorFromPostgres(t *testing.T) {
 		want(t, inTenant(`INSERT INTO bookings VALUES ($1, 2, '[2027-01-01,2027-01-02)')`, other), connect.CodePermissionDenied, pg.ReasonRowSecurity)
 		want(t, inTenant(`UPDATE bookings SET tenant_id = $1`, other), connect.CodePermissionDenied, pg.ReasonRowSecurity)
 	})
+	t.Run("text the database cannot hold", func(t *testing.T) {
+		// 22021: a NUL byte or invalid UTF-8 in a text value; 22P05: \u0000 in jsonb.
+		// Both are the caller's bad value, not the server's fault.
+		for _, v := range []string{"a\x00b", "a\xffb"} {
+			want(t, inTenant(`SELECT $1::text`, v), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
+		}
+		want(t, inTenant(`SELECT $1::jsonb`, `{"a": "\u0000"}`), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
+	})
 	t.Run("missing grant is not row security", func(t *testing.T) {
 		want(t, inTenant(`SELECT * FROM ungranted`), connect.CodeInternal, "INTERNAL")
 	})
