@@ -45,10 +45,6 @@ const (
 // decompressed.
 const MaxRequestBytes = 4 << 20
 
-// MaxHealthRequestBytes bounds a grpc.health.v1 request message once decompressed
-// (a service name); the health service is public.
-const MaxHealthRequestBytes = 4 << 10
-
 // App is one instance of the reference service.
 type App struct {
 	cfg     Config
@@ -212,11 +208,9 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle(path, rpc)
 	mux.Handle("GET /metrics", observability.MetricsHandler())
-	// /healthz, /readyz and grpc.health.v1, which answers callers without a credential:
-	// not health.Mount, whose gRPC handler decompresses requests without a bound.
-	mux.Handle("/healthz", a.health.LivenessHandler())
-	mux.Handle("/readyz", a.health.ReadinessHandler())
-	mux.Handle(a.health.GRPCHandler(connect.WithReadMaxBytes(MaxHealthRequestBytes)))
+	// /healthz, /readyz and grpc.health.v1, which answers callers without a credential
+	// and bounds its request messages once decompressed (health.MaxRequestBytes).
+	a.health.Mount(mux)
 
 	var corsMiddleware chain.Middleware // No origins configured: no browser access.
 	if len(cfg.CORSOrigins) > 0 {
