@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,9 @@ type Config struct {
 	PageTokenKey []byte
 	// Flags answers feature flags; nil means every flag is off.
 	Flags Flags
+	// Logger receives the warning when a committed write's cached copy cannot be
+	// evicted (ids only, never an ADR's text); nil means slog.Default().
+	Logger *slog.Logger
 	// CacheTTL is how long GetADR keeps an ADR; 0 means 5 minutes.
 	CacheTTL time.Duration
 	// WatchMaxAge is how long one WatchADRs stream lasts: then it ends with Unavailable
@@ -75,11 +79,12 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{
-		store: &Store{pool: cfg.Pool, table: table},
-		cache: cache.For(cfg.Cache, cache.Proto[*adrv1.ADR]()),
-		hub:   cfg.Hub,
-		flags: cfg.Flags,
-		ttl:   cfg.CacheTTL,
+		store:  &Store{pool: cfg.Pool, table: table},
+		cache:  cache.For(cfg.Cache, cache.Proto[*adrv1.ADR]()),
+		hub:    cfg.Hub,
+		flags:  cfg.Flags,
+		ttl:    cfg.CacheTTL,
+		logger: cfg.Logger,
 
 		watchMaxAge: cfg.WatchMaxAge,
 	}
@@ -91,6 +96,9 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if s.ttl == 0 {
 		s.ttl = 5 * time.Minute
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
 	}
 	if enqueue := cfg.Enqueue; enqueue != nil {
 		s.store.afterWrite = func(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResponse_Kind, a *adrv1.ADR) error {

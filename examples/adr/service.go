@@ -2,6 +2,7 @@ package adr
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"connectrpc.com/connect"
@@ -33,11 +34,12 @@ func (f FlagsFunc) Enabled(ctx context.Context, flag string) bool { return f(ctx
 // Service implements ADRService. Authentication, policy, validation and rate
 // limits happen before it, at the edge and in interceptors.
 type Service struct {
-	store *Store
-	cache *cache.Typed[*adrv1.ADR]
-	hub   *Hub
-	flags Flags
-	ttl   time.Duration
+	store  *Store
+	cache  *cache.Typed[*adrv1.ADR]
+	hub    *Hub
+	flags  Flags
+	ttl    time.Duration
+	logger *slog.Logger
 
 	watchMaxAge time.Duration
 }
@@ -127,9 +129,7 @@ func (s *Service) UpdateADR(ctx context.Context, req *connect.Request[adrv1.Upda
 	if err != nil {
 		return nil, err
 	}
-	if err := s.cache.Delete(ctx, cacheKey(a.GetId())); err != nil {
-		return nil, errs.Internal(err)
-	}
+	s.evict(ctx, a.GetId())
 	return connect.NewResponse(&adrv1.UpdateADRResponse{Adr: a}), nil
 }
 
@@ -142,9 +142,7 @@ func (s *Service) DeleteADR(ctx context.Context, req *connect.Request[adrv1.Dele
 	if err := s.store.Delete(ctx, id, req.Msg.GetVersion()); err != nil {
 		return nil, err
 	}
-	if err := s.cache.Delete(ctx, cacheKey(id)); err != nil {
-		return nil, errs.Internal(err)
-	}
+	s.evict(ctx, id)
 	return connect.NewResponse(&adrv1.DeleteADRResponse{}), nil
 }
 

@@ -144,6 +144,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	a.hub = adr.NewHub(a.pool, logger)
 	a.svc, err = adr.NewService(adr.Config{
 		Pool: a.pool, Cache: a.cache, Hub: a.hub, PageTokenKey: cfg.pageTokenKey(), WatchMaxAge: cfg.WatchMaxAge,
+		Logger: a.logger,
 		Flags: adr.FlagsFunc(func(ctx context.Context, flag string) bool {
 			return a.flags.BooleanEvaluation(ctx, flag, false, nil).Value
 		}),
