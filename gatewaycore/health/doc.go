@@ -8,4 +8,10 @@
 // func(ctx) error) and the readiness switch gatewaycore/server turns off at the start
 // of a graceful shutdown, so load balancers stop sending traffic before the listener
 // closes.
+//
+// The endpoints answer callers without a credential, so every caller shares runs of
+// the checks ([Checker.Run]): concurrent callers wait for the one in flight and a
+// completed run is reused for [DefaultCacheFor] (see [WithCacheFor]), so a flood of
+// probes costs the dependencies one run per interval. The readiness switch is read
+// on every answer, never cached.
 package health

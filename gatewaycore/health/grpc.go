@@ -17,6 +17,8 @@ import (
 // GRPCHandler returns the grpc.health.v1.Health service (Check, List, Watch) for
 // the Connect, gRPC and gRPC-Web protocols. The service "" is the whole server
 // (every check and the readiness switch); each check name is a service of its own.
+// Check, List and Watch share runs of the checks with each other and with /readyz,
+// as [Checker.Run] describes.
 //
 // Its answers are a few bytes: it sends messages under [edge.DefaultCompressMinSize]
 // uncompressed even to clients that accept gzip (connect-go's default compresses
@@ -89,7 +91,9 @@ func (g *grpcHealth) List(ctx context.Context, _ *connect.Request[healthv1.Healt
 }
 
 // Watch sends the service's status at once and then whenever it changes: the
-// readiness switch is seen at once, check results every watch interval. An unknown
+// readiness switch is seen at once, check results every watch interval, from the
+// runs every caller shares (see [Checker.Run]): many streams cost the dependencies no
+// more than one. An unknown
 // service is reported as SERVICE_UNKNOWN and watched in case it is registered.
 func (g *grpcHealth) Watch(ctx context.Context, req *connect.Request[healthv1.HealthCheckRequest], stream *connect.ServerStream[healthv1.HealthCheckResponse]) error {
 	ticker := time.NewTicker(g.c.watchEvery)
@@ -98,6 +102,9 @@ func (g *grpcHealth) Watch(ctx context.Context, req *connect.Request[healthv1.He
 	for {
 		changed := g.c.changes()
 		st, _ := g.status(ctx, req.Msg.GetService())
+		if ctx.Err() != nil {
+			return nil // the caller left while waiting for a run: st says nothing
+		}
 		if st != last {
 			if err := stream.Send(&healthv1.HealthCheckResponse{Status: st}); err != nil {
 				return err

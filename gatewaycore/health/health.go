@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,9 +37,15 @@ type CheckResult struct {
 // A Report is the outcome of all checks.
 type Report struct {
 	// Status is "ok" when every check passed and the server is ready, "draining" when
-	// it is shutting down, else "fail".
+	// it is shutting down, else "fail". The readiness switch is applied when the
+	// report is answered, never cached.
 	Status string                 `json:"status"`
 	Checks map[string]CheckResult `json:"checks"`
+	// CheckedAt is when the checks whose results are in Checks finished (UTC): a
+	// report may be reused for [DefaultCacheFor] (see [WithCacheFor]), so this says
+	// how old it is. Zero (and absent from JSON) when no checks ran: liveness, a
+	// draining /readyz, a caller that stopped waiting.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
 }
 
 // An Option configures a [Checker].
@@ -51,6 +58,24 @@ func WithLogger(l *slog.Logger) Option {
 			c.log = l
 		}
 	}
+}
+
+// DefaultCacheFor is how long a completed run of the checks is reused by
+// [Checker.Run], /readyz and gRPC Check, List and Watch. One second is shorter than
+// any probe period (a kubelet probes at most once a second, load balancers every
+// 5-30 s), so every probe of a prober sees results at most one run old, and long
+// enough that a flood of /readyz requests costs one run of the checks per second
+// (plus the run's own duration) however many requests arrive: the endpoints are
+// public and each run is a round trip to every dependency.
+const DefaultCacheFor = time.Second
+
+// WithCacheFor sets how long a completed run of the checks is reused, failures
+// included (a flood during an outage must not add load to the failing dependency).
+// Default [DefaultCacheFor]; d <= 0 disables the cache, and then only callers that
+// arrive while a run is in flight share it. The readiness switch ([Checker.SetReady])
+// is never cached, and [Checker.Register] drops the cached run.
+func WithCacheFor(d time.Duration) Option {
+	return func(c *Checker) { c.cacheFor = max(d, 0) }
 }
 
 // WithWatchInterval sets how often a gRPC Watch re-runs the checks. Default 5s.
@@ -72,17 +97,36 @@ type namedCheck struct {
 type Checker struct {
 	log        *slog.Logger
 	watchEvery time.Duration
+	cacheFor   time.Duration
+	now        func() time.Time // time.Now; tests set a clock of their own
 
 	mu      sync.RWMutex
 	checks  []namedCheck
+	gen     uint64        // incremented by Register: runs of an older set are not reused
 	changed chan struct{} // closed and replaced when readiness changes
 
 	notReady atomic.Bool
+
+	runMu   sync.Mutex
+	flying  *run // the run in flight, if any
+	last    *run // the last completed run, if any
+	waiting atomic.Int64
+}
+
+// A run is one run of the checks, shared by every caller that waits for it.
+type run struct {
+	gen  uint64
+	done chan struct{} // closed when rep and at are set
+	rep  Report        // Status "ok" or "fail": readiness is applied per caller
+	at   time.Time     // c.now() when the run finished, for the cache
 }
 
 // New returns a ready [Checker] with no checks.
 func New(opts ...Option) *Checker {
-	c := &Checker{log: slog.Default(), watchEvery: 5 * time.Second, changed: make(chan struct{})}
+	c := &Checker{
+		log: slog.Default(), watchEvery: 5 * time.Second, cacheFor: DefaultCacheFor,
+		now: time.Now, changed: make(chan struct{}),
+	}
 	for _, opt := range opts {
 		opt(c)
 	}
@@ -100,10 +144,12 @@ func (c *Checker) Register(name string, timeout time.Duration, check Check) {
 	for i := range c.checks {
 		if c.checks[i].name == name {
 			c.checks[i] = namedCheck{name, timeout, check}
+			c.gen++
 			return
 		}
 	}
 	c.checks = append(c.checks, namedCheck{name, timeout, check})
+	c.gen++
 }
 
 // Names returns the registered check names in registration order.
@@ -138,11 +184,76 @@ func (c *Checker) changes() <-chan struct{} {
 	return c.changed
 }
 
-// Run runs every check concurrently, each under its own timeout, and reports.
+// Run reports every check's result and the readiness switch. Callers share runs of
+// the checks: a caller that arrives while a run is in flight waits for it, and a
+// completed run is reused for the cache interval ([WithCacheFor]), so however many
+// callers there are (public /readyz and gRPC health requests, Watch streams) the
+// dependencies see at most one run per interval. A run runs every check
+// concurrently, each under its own timeout, in a context of its own that keeps the
+// values of the caller that started it but not its cancellation: when ctx ends,
+// Run stops waiting and reports every check failed ("timeout" if ctx's deadline
+// passed, else "failed"), and the run goes on for the other callers.
+//
+// The readiness switch is read on every call: after SetReady(false) Run reports
+// "draining" at once, whatever the cached run says, and after SetReady(true) the
+// cached run's status again.
 func (c *Checker) Run(ctx context.Context) Report {
+	rep, err := c.shared(ctx)
+	if err != nil {
+		c.mu.RLock()
+		rep = Report{Status: StatusFail, Checks: make(map[string]CheckResult, len(c.checks))}
+		for _, nc := range c.checks {
+			res := CheckResult{Status: StatusFail, Error: "failed"}
+			if errors.Is(err, context.DeadlineExceeded) {
+				res.Error = "timeout"
+			}
+			rep.Checks[nc.name] = res
+		}
+		c.mu.RUnlock()
+	} else {
+		rep.Checks = maps.Clone(rep.Checks) // the run's map is shared with other callers
+	}
+	if !c.Ready() {
+		rep.Status = StatusDraining
+	}
+	return rep
+}
+
+// shared returns the cached run's report if it is fresh, else waits for the run in
+// flight, starting one if there is none, or returns ctx's error if ctx ends first.
+// The report returned is shared: its Checks must not be modified.
+func (c *Checker) shared(ctx context.Context) (Report, error) {
 	c.mu.RLock()
-	checks := append([]namedCheck(nil), c.checks...)
+	gen := c.gen
 	c.mu.RUnlock()
+	c.runMu.Lock()
+	if l := c.last; l != nil && l.gen == gen && c.cacheFor > 0 && c.now().Sub(l.at) < c.cacheFor {
+		c.runMu.Unlock()
+		return l.rep, nil
+	}
+	r := c.flying
+	if r == nil || r.gen != gen {
+		c.mu.RLock()
+		r = &run{gen: c.gen, done: make(chan struct{})}
+		checks := append([]namedCheck(nil), c.checks...)
+		c.mu.RUnlock()
+		c.flying = r
+		go c.fly(context.WithoutCancel(ctx), r, checks)
+	}
+	c.runMu.Unlock()
+	c.waiting.Add(1)
+	defer c.waiting.Add(-1)
+	select {
+	case <-r.done:
+		return r.rep, nil
+	case <-ctx.Done():
+		return Report{}, ctx.Err()
+	}
+}
+
+// fly runs checks for r and publishes the report. It ends within the longest of the
+// checks' timeouts.
+func (c *Checker) fly(ctx context.Context, r *run, checks []namedCheck) {
 	results := make([]CheckResult, len(checks))
 	var wg sync.WaitGroup
 	for i, nc := range checks {
@@ -156,10 +267,18 @@ func (c *Checker) Run(ctx context.Context) Report {
 			rep.Status = StatusFail
 		}
 	}
-	if !c.Ready() {
-		rep.Status = StatusDraining
+	r.at = c.now()
+	rep.CheckedAt = r.at.UTC()
+	r.rep = rep
+	c.runMu.Lock()
+	if c.flying == r {
+		c.flying = nil
 	}
-	return rep
+	if c.last == nil || c.last.gen <= r.gen {
+		c.last = r
+	}
+	c.runMu.Unlock()
+	close(r.done)
 }
 
 func (c *Checker) runOne(ctx context.Context, nc namedCheck) (res CheckResult) {

@@ -107,7 +107,8 @@ func TestReadyz(t *testing.T) {
 
 func TestGRPCHealth(t *testing.T) {
 	t.Parallel()
-	c := health.New(quiet(), health.WithWatchInterval(time.Hour))
+	clk := newClock()
+	c := health.New(quiet(), health.WithWatchInterval(time.Hour), health.WithClock(clk.now))
 	c.Register("redis", 10*time.Second, redisCheck(t))
 	var failing atomic.Bool
 	failing.Store(true)
@@ -143,6 +144,7 @@ func TestGRPCHealth(t *testing.T) {
 	}
 
 	failing.Store(false)
+	clk.advance(health.DefaultCacheFor) // the run that saw jobs failing is no longer reused
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := client.Watch(wctx, connect.NewRequest(&healthv1.HealthCheckRequest{}))

@@ -15,7 +15,13 @@ func (c *Checker) LivenessHandler() http.Handler {
 }
 
 // ReadinessHandler answers /readyz: 200 with the [Report] when every check passes,
-// 503 when one fails or the server is draining (then without running checks).
+// 503 when one fails or the server is draining (then without running checks). The
+// report comes from the runs all callers share ([Checker.Run]): concurrent requests
+// wait for one run, and a completed run answers for the cache interval
+// ([WithCacheFor], default [DefaultCacheFor]); its checked_at says when it ran. The
+// endpoint is public, so a flood of requests costs the dependencies one run per
+// interval, and no rate limit by client is needed (one would let an attacker fail
+// the load balancer's own probes).
 func (c *Checker) ReadinessHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !c.Ready() {
