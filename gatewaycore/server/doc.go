@@ -8,5 +8,21 @@
 //  3. the listener closes: new connections are refused;
 //  4. in-flight requests and streams finish, within the shutdown deadline — past it
 //     their contexts are cancelled and the remaining connections closed;
-//  5. registered closers (job clients, pools, telemetry) run in reverse order.
+//  5. the admin listener, if any, shuts down (its requests get a few seconds);
+//  6. registered closers (job clients, pools, telemetry) run in reverse order.
+//
+// # Admin listener
+//
+// Config.AdminAddr (ADMIN_ADDR; empty, the default, means none) is a second,
+// cleartext listener (HTTP/1.1 and h2c, never TLS) for the handler given with
+// [WithAdmin]: /metrics, probes, perhaps pprof — what must not be reachable from
+// the internet, so bind it to an address only the cluster reaches and keep it out
+// of the public Service or load balancer. It serves for the whole life of the main
+// listener and closes only after the main listener has drained (step 5), so the
+// last metrics and /readyz's 503 stay scrapeable during the drain. Its timeouts are
+// its own: ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes as configured, 30 s
+// to read a request and 90 s to write an answer. [Server.Run] and [Server.Serve]
+// listen on ADMIN_ADDR; [Server.ServeWithAdmin] takes the listener. Validate
+// reports an ADMIN_ADDR that is not host:port or that binds the same port as ADDR;
+// a listen failure names ADDR or ADMIN_ADDR.
 package server

@@ -20,6 +20,11 @@ import (
 type Config struct {
 	// Addr is host:port to listen on.
 	Addr string `env:"ADDR" default:"127.0.0.1:8080"`
+	// AdminAddr is host:port of the admin listener, which serves the handler given
+	// with [WithAdmin] (metrics, probes) in cleartext HTTP/1.1 and h2c, for the
+	// whole life of the server, its drain included. Empty (the default) means no
+	// admin listener. Keep it reachable only inside the cluster.
+	AdminAddr string `env:"ADMIN_ADDR"`
 	// TLSCertFile and TLSKeyFile, both set, serve TLS (HTTP/1.1 and HTTP/2).
 	TLSCertFile string `env:"TLS_CERT_FILE"`
 	TLSKeyFile  string `env:"TLS_KEY_FILE"`
@@ -75,8 +80,18 @@ func (c Config) Validate() error {
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		problems = append(problems, errors.New("TLS_CERT_FILE and TLS_KEY_FILE must be set together"))
 	}
-	if _, _, err := net.SplitHostPort(c.withDefaults().Addr); err != nil {
+	addrHost, addrPort, addrErr := net.SplitHostPort(c.withDefaults().Addr)
+	if addrErr != nil {
 		problems = append(problems, fmt.Errorf("ADDR %q: want host:port", c.Addr))
+	}
+	if c.AdminAddr != "" {
+		host, port, err := net.SplitHostPort(c.AdminAddr)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Errorf("ADMIN_ADDR %q: want host:port", c.AdminAddr))
+		case addrErr == nil && sameSocket(host, port, addrHost, addrPort):
+			problems = append(problems, fmt.Errorf("ADMIN_ADDR %q: must differ from ADDR %q", c.AdminAddr, c.withDefaults().Addr))
+		}
 	}
 	for name, d := range map[string]time.Duration{
 		"READ_HEADER_TIMEOUT": c.ReadHeaderTimeout, "READ_TIMEOUT": c.ReadTimeout, "WRITE_TIMEOUT": c.WriteTimeout,
@@ -90,6 +105,16 @@ func (c Config) Validate() error {
 		problems = append(problems, errors.New("MAX_HEADER_BYTES must not be negative"))
 	}
 	return errors.Join(problems...)
+}
+
+// sameSocket reports whether two host:port pairs would bind the same port: the
+// same port (not 0, which picks a free one) on the same host or on a wildcard.
+func sameSocket(host1, port1, host2, port2 string) bool {
+	if port1 != port2 || port1 == "0" || port1 == "" {
+		return false
+	}
+	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return host1 == host2 || wildcard(host1) || wildcard(host2)
 }
 
 // Readiness is what the server turns off when a shutdown starts; *health.Checker
@@ -129,6 +154,24 @@ func WithTLSConfig(c *tls.Config) Option {
 	}
 }
 
+// WithAdmin sets the handler of the admin listener (Config.AdminAddr): typically
+// /metrics, /healthz and /readyz, kept off the public listener. Nil is ignored.
+func WithAdmin(h http.Handler) Option {
+	return func(s *Server) {
+		if h != nil {
+			s.adminHandler = h
+		}
+	}
+}
+
+// The admin listener's own timeouts: its answers are short (a scrape, a probe),
+// but leave room for a profile of up to a minute should the handler serve pprof.
+const (
+	adminReadTimeout     = 30 * time.Second
+	adminWriteTimeout    = 90 * time.Second
+	adminShutdownTimeout = 5 * time.Second
+)
+
 type closer struct {
 	name string
 	fn   func(context.Context) error
@@ -141,6 +184,9 @@ type Server struct {
 	readiness Readiness
 	log       *slog.Logger
 	tls       *tls.Config
+
+	adminHandler http.Handler
+	admin        *http.Server
 
 	mu      sync.Mutex
 	closers []closer
@@ -157,6 +203,9 @@ func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg, log: slog.Default()}
 	for _, opt := range opts {
 		opt(s)
+	}
+	if cfg.AdminAddr != "" && s.adminHandler == nil {
+		return nil, errors.New("server: ADMIN_ADDR is set but no admin handler was given (server.WithAdmin)")
 	}
 	if s.tls == nil && cfg.TLSCertFile != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
@@ -187,6 +236,22 @@ func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
+	if s.adminHandler != nil {
+		var adminProtocols http.Protocols
+		adminProtocols.SetHTTP1(true)
+		adminProtocols.SetUnencryptedHTTP2(true)
+		s.admin = &http.Server{
+			Addr:              cfg.AdminAddr,
+			Handler:           s.adminHandler,
+			Protocols:         &adminProtocols,
+			ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+			ReadTimeout:       adminReadTimeout,
+			WriteTimeout:      adminWriteTimeout,
+			IdleTimeout:       cfg.IdleTimeout,
+			MaxHeaderBytes:    cfg.MaxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		}
+	}
 	return s, nil
 }
 
@@ -199,22 +264,60 @@ func (s *Server) OnShutdown(name string, fn func(context.Context) error) {
 	s.closers = append(s.closers, closer{name, fn})
 }
 
-// Run listens on Config.Addr and serves until ctx is done or the process gets
-// SIGINT or SIGTERM, then shuts down gracefully. It returns nil after a clean
-// shutdown.
+// Run listens on Config.Addr (and Config.AdminAddr, if set) and serves until ctx
+// is done or the process gets SIGINT or SIGTERM, then shuts down gracefully. It
+// returns nil after a clean shutdown. A listen failure is reported naming the
+// variable (ADDR or ADMIN_ADDR); nothing is served then, and no closer runs.
 func (s *Server) Run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("server: listen: %w", err)
+		return fmt.Errorf("server: listen on ADDR %s: %w", s.cfg.Addr, err)
 	}
-	return s.Serve(ctx, ln)
+	var admin net.Listener
+	if s.cfg.AdminAddr != "" {
+		if admin, err = net.Listen("tcp", s.cfg.AdminAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("server: listen on ADMIN_ADDR %s: %w", s.cfg.AdminAddr, err)
+		}
+	}
+	return s.serve(ctx, ln, admin)
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully (see the
-// package documentation). It takes ownership of ln.
+// package documentation). It takes ownership of ln. If Config.AdminAddr is set, it
+// listens there too, for the admin handler; failing that, it closes ln, runs the
+// closers and reports ADMIN_ADDR. [Server.ServeWithAdmin] takes that listener
+// instead.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	var admin net.Listener
+	if s.cfg.AdminAddr != "" {
+		var err error
+		if admin, err = net.Listen("tcp", s.cfg.AdminAddr); err != nil {
+			_ = ln.Close()
+			return errors.Join(fmt.Errorf("server: listen on ADMIN_ADDR %s: %w", s.cfg.AdminAddr, err), s.runClosers())
+		}
+	}
+	return s.serve(ctx, ln, admin)
+}
+
+// ServeWithAdmin is [Server.Serve] with the admin listener given (Config.AdminAddr
+// is not used): admin serves the [WithAdmin] handler from now until ln has
+// drained, so that metrics and probes stay answerable during the shutdown; it
+// closes after the in-flight requests of ln have finished (or been cut at the
+// deadline) and before the closers run. A nil admin means no admin listener. It
+// takes ownership of both listeners.
+func (s *Server) ServeWithAdmin(ctx context.Context, ln, admin net.Listener) error {
+	if admin != nil && s.admin == nil {
+		_ = ln.Close()
+		_ = admin.Close()
+		return errors.Join(errors.New("server: an admin listener was given but no admin handler (server.WithAdmin)"), s.runClosers())
+	}
+	return s.serve(ctx, ln, admin)
+}
+
+func (s *Server) serve(ctx context.Context, ln, adminLn net.Listener) error {
 	errc := make(chan error, 1)
 	go func() {
 		var err error
@@ -226,16 +329,31 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		errc <- err
 	}()
 	s.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "tls", s.tls != nil)
+	var adminErrc chan error
+	if adminLn != nil {
+		adminErrc = make(chan error, 1)
+		go func() { adminErrc <- s.admin.Serve(adminLn) }()
+		s.log.InfoContext(ctx, "serving admin", "addr", adminLn.Addr().String())
+	}
+	var adminFailed error
 	select {
 	case err := <-errc:
 		s.baseCancel()
-		return errors.Join(fmt.Errorf("server: %w", err), s.runClosers())
+		return errors.Join(fmt.Errorf("server: %w", err), s.stopAdmin(adminErrc), s.runClosers())
+	case err := <-adminErrc:
+		// The admin listener failed: metrics and probes are gone, so shut down
+		// gracefully and say why.
+		adminFailed = fmt.Errorf("server: admin listener: %w", err)
+		s.log.ErrorContext(ctx, "admin listener failed; shutting down", "error", err)
+		served := make(chan error, 1)
+		served <- nil
+		adminErrc = served // Still shut it down: its open connections close.
 	case <-ctx.Done():
 	}
-	return s.shutdown(errc)
+	return errors.Join(adminFailed, s.shutdown(errc, adminErrc))
 }
 
-func (s *Server) shutdown(errc <-chan error) error {
+func (s *Server) shutdown(errc, adminErrc <-chan error) error {
 	ctx := context.Background()
 	if s.readiness != nil {
 		s.readiness.SetReady(false)
@@ -259,9 +377,28 @@ func (s *Server) shutdown(errc <-chan error) error {
 	if serveErr := <-errc; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		errsOut = append(errsOut, fmt.Errorf("server: %w", serveErr))
 	}
-	errsOut = append(errsOut, s.runClosers())
+	// The main listener has drained: now the admin one (metrics, probes) may go.
+	errsOut = append(errsOut, s.stopAdmin(adminErrc), s.runClosers())
 	s.log.InfoContext(ctx, "shut down")
 	return errors.Join(errsOut...)
+}
+
+// stopAdmin shuts the admin listener down, if it is serving (adminErrc not nil):
+// its requests get a few seconds to finish, then their connections are closed.
+func (s *Server) stopAdmin(adminErrc <-chan error) error {
+	if adminErrc == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), min(adminShutdownTimeout, s.cfg.ShutdownTimeout))
+	defer cancel()
+	if err := s.admin.Shutdown(ctx); err != nil {
+		s.log.WarnContext(ctx, "admin requests did not finish; closing their connections", "error", err)
+		_ = s.admin.Close()
+	}
+	if err := <-adminErrc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("server: admin listener: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) runClosers() error {
