@@ -59,6 +59,7 @@ type App struct {
 	flags   *flags.Provider
 	health  *health.Checker
 	handler http.Handler
+	admin   http.Handler
 	closers []func(context.Context) error
 }
 
@@ -77,7 +78,6 @@ func Policy() (*auth.Policy, error) {
 		adrv1connect.ADRServiceDeleteADRProcedure: write,
 		"/healthz":                           public,
 		"/readyz":                            public,
-		"/metrics":                           public,
 		healthv1connect.HealthCheckProcedure: public,
 		healthv1connect.HealthListProcedure:  public,
 		healthv1connect.HealthWatchProcedure: public,
@@ -170,6 +170,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	if a.handler, err = a.buildHandler(cfg); err != nil {
 		return nil, err
 	}
+	a.admin = a.buildAdminHandler()
 	return a, nil
 }
 
@@ -208,7 +209,8 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 		))
 	mux := http.NewServeMux()
 	mux.Handle(path, rpc)
-	mux.Handle("GET /metrics", observability.MetricsHandler())
+	// No /metrics here: it shows internals (the Redis address, the route inventory), so
+	// it is served on the admin listener only (AdminHandler, ADMIN_ADDR).
 	// /healthz, /readyz and grpc.health.v1, which answers callers without a credential
 	// and bounds its request messages once decompressed (health.MaxRequestBytes).
 	a.health.Mount(mux)
@@ -247,6 +249,18 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 	}.Then(mux)), nil
 }
 
+// buildAdminHandler is what the admin listener (ADMIN_ADDR) serves, reachable only
+// inside the cluster: /metrics for Prometheus, and /healthz and /readyz for probes
+// that use the admin port. Nothing here is authenticated: its protection is where it
+// listens.
+func (a *App) buildAdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", observability.MetricsHandler())
+	mux.Handle("GET /healthz", a.health.LivenessHandler())
+	mux.Handle("GET /readyz", a.health.ReadinessHandler())
+	return apiHeaders(edge.Recover()(mux))
+}
+
 // apiHeaders sets, on every response (refusals by the edge included), the headers that
 // keep a browser from treating an answer as a page: nothing here serves HTML, but
 // answers carry tenants' text (an ADR titled "<script>…"), so a browser must neither
@@ -267,8 +281,11 @@ func apiHeaders(next http.Handler) http.Handler {
 // Health is the service's liveness and readiness.
 func (a *App) Health() *health.Checker { return a.health }
 
-// Handler is the service's whole HTTP surface, edge chain included.
+// Handler is the service's public HTTP surface, edge chain included.
 func (a *App) Handler() http.Handler { return a.handler }
+
+// AdminHandler is what the admin listener serves: /metrics, /healthz and /readyz.
+func (a *App) AdminHandler() http.Handler { return a.admin }
 
 // Close releases everything New opened, in reverse order.
 func (a *App) Close(ctx context.Context) error {

@@ -313,9 +313,10 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 }
 
 // TestResponsesCannotBecomePages: answers carry tenants' text (a title "<script>…");
-// every response — an ADR, a validation error, the edge's refusals, health and metrics —
-// says its type and forbids sniffing another, and carries a CSP that runs and frames
-// nothing, so that no browser renders one as a page of this origin.
+// every response — an ADR, a validation error, the edge's refusals, health, and the
+// admin listener's metrics and probes — says its type and forbids sniffing another,
+// and carries a CSP that runs and frames nothing, so that no browser renders one as a
+// page of this origin.
 func TestResponsesCannotBecomePages(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
@@ -332,9 +333,15 @@ func TestResponsesCannotBecomePages(t *testing.T) {
 		{"undeclared route", http.MethodGet, "/%3Cscript%3Ealert(1)%3C/script%3E", "", "", ""},
 		{"healthz", http.MethodGet, "/healthz", "", "", ""},
 		{"readyz", http.MethodGet, "/readyz", "", "", ""},
-		{"metrics", http.MethodGet, "/metrics", "", "", ""},
+		{"metrics (404: admin listener only)", http.MethodGet, "/metrics", "", "", ""},
+		{"admin metrics", http.MethodGet, "admin:/metrics", "", "", ""},
+		{"admin readyz", http.MethodGet, "admin:/readyz", "", "", ""},
 	} {
-		req, _ := http.NewRequest(c.method, h.url+c.path, strings.NewReader(c.body))
+		url := h.url + c.path
+		if p, ok := strings.CutPrefix(c.path, "admin:"); ok {
+			url = h.adminURL + p
+		}
+		req, _ := http.NewRequest(c.method, url, strings.NewReader(c.body))
 		if c.ctype != "" {
 			req.Header.Set("Content-Type", c.ctype)
 		}

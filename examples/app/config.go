@@ -11,6 +11,14 @@ import (
 	"github.com/footingdev/footing/gatewaycore/server"
 )
 
+// DefaultAdminAddr is where [LoadConfig] puts the admin listener (/metrics) when
+// ADMIN_ADDR is not set: loopback, so that nothing outside the machine can scrape
+// it until a deployment says where it may be reached.
+const DefaultAdminAddr = "127.0.0.1:9090"
+
+// AdminOff, as ADMIN_ADDR, serves no admin listener (and so no /metrics).
+const AdminOff = "off"
+
 // devPageTokenKey signs page tokens in dev mode only.
 const devPageTokenKey = "Zm9vdGluZy1kZXYtcGFnZS10b2tlbi1rZXktbm90LWZvci1wcm9kdWN0aW9u"
 
@@ -18,7 +26,11 @@ const devPageTokenKey = "Zm9vdGluZy1kZXYtcGFnZS10b2tlbi1rZXktbm90LWZvci1wcm9kdWN
 // optional env file) by [LoadConfig] with gatewaycore/config. `adr-server config`
 // prints every variable with its default; examples/README.md lists them.
 type Config struct {
-	// Server is the listener, timeouts and graceful shutdown (ADDR, SHUTDOWN_TIMEOUT, ...).
+	// Server is the listeners, timeouts and graceful shutdown (ADDR, ADMIN_ADDR,
+	// SHUTDOWN_TIMEOUT, ...). ADMIN_ADDR is the admin listener, which serves /metrics
+	// (never on ADDR), /healthz and /readyz: [LoadConfig] defaults it to
+	// [DefaultAdminAddr], loopback only, and ADMIN_ADDR=off serves none. In a
+	// cluster, bind it to the pod's address and keep it out of the public Service.
 	Server server.Config
 
 	// DatabaseURL connects as the application role, footing_app: not the owner, and
@@ -145,6 +157,12 @@ func LoadConfig(dev bool, opts ...config.Option) (Config, error) {
 }
 
 func (c *Config) applyDev() {
+	switch c.Server.AdminAddr {
+	case "":
+		c.Server.AdminAddr = DefaultAdminAddr
+	case AdminOff:
+		c.Server.AdminAddr = ""
+	}
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL
 	}

@@ -120,11 +120,17 @@ func DevToken(issuer *authtest.Issuer, cfg Config, ttl time.Duration) string {
 	})
 }
 
-// PrintDevBanner tells the developer how to call the service.
-func PrintDevBanner(w io.Writer, baseURL, token string) {
+// PrintDevBanner tells the developer how to call the service. adminURL is the admin
+// listener's (ADMIN_ADDR), which serves /metrics; empty means none.
+func PrintDevBanner(w io.Writer, baseURL, adminURL, token string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nADR service (dev mode) on %s\n", baseURL)
-	fmt.Fprintf(&b, "  health:   %s/healthz  %s/readyz\n  metrics:  %s/metrics\n", baseURL, baseURL, baseURL)
+	fmt.Fprintf(&b, "  health:   %s/healthz  %s/readyz\n", baseURL, baseURL)
+	if adminURL != "" {
+		fmt.Fprintf(&b, "  metrics:  %s/metrics  (admin listener, ADMIN_ADDR; not on the API port)\n", adminURL)
+	} else {
+		b.WriteString("  metrics:  none (ADMIN_ADDR=off)\n")
+	}
 	fmt.Fprintf(&b, "  tenant:   %s\n\nToken (12h, scopes %s %s):\n\nexport TOKEN=%s\n\n", DevTenant, ScopeRead, ScopeWrite, token)
 	fmt.Fprintf(&b, "Create an ADR (Connect JSON):\n\ncurl -s -X POST %s/footing.examples.adr.v1.ADRService/CreateADR \\\n", baseURL)
 	b.WriteString("  -H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" \\\n")

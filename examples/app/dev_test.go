@@ -29,9 +29,13 @@ func TestDevURLs(t *testing.T) {
 func TestDevBannerHasACopyableCurl(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
-	app.PrintDevBanner(&b, "http://127.0.0.1:8080", "tok.en.value")
+	app.PrintDevBanner(&b, "http://127.0.0.1:8080", "http://127.0.0.1:9090", "tok.en.value")
 	out := b.String()
+	if strings.Contains(out, "8080/metrics") {
+		t.Errorf("banner sends metrics to the API port:\n%s", out)
+	}
 	for _, want := range []string{
+		"http://127.0.0.1:9090/metrics",
 		"export TOKEN=tok.en.value",
 		"curl -s -X POST http://127.0.0.1:8080/footing.examples.adr.v1.ADRService/CreateADR",
 		`-H "Authorization: Bearer $TOKEN"`,

@@ -373,28 +373,28 @@ func TestFlagChangesBehaviour(t *testing.T) {
 	}
 }
 
-// TestPlainHTTPRoutesAreLabelled: the plain HTTP routes behind the chain (health,
-// metrics) are measured under their route, although auth hands the mux a copy of
-// the request (without the instrument's router the pattern was lost and every such
-// request was measured with no http.route).
+// TestPlainHTTPRoutesAreLabelled: the plain HTTP routes behind the chain (health)
+// are measured under their route, although auth hands the mux a copy of the request
+// (without the instrument's router the pattern was lost and every such request was
+// measured with no http.route). /metrics is the admin listener's.
 func TestPlainHTTPRoutesAreLabelled(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
-	get := func(path string) string {
+	get := func(url string) string {
 		t.Helper()
-		res, err := h.http.Get(h.url + path)
+		res, err := h.http.Get(url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
 		b, err := io.ReadAll(res.Body)
 		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d %v", path, res.StatusCode, err)
+			t.Fatalf("GET %s: %d %v", url, res.StatusCode, err)
 		}
 		return string(b)
 	}
-	get("/healthz")
-	metrics := get("/metrics")
+	get(h.url + "/healthz")
+	metrics := get(h.adminURL + "/metrics")
 	var found bool
 	for line := range strings.Lines(metrics) {
 		if strings.HasPrefix(line, "http_server_request_duration_seconds_count{") && strings.Contains(line, `http_route="/healthz"`) {

@@ -36,6 +36,8 @@ type harness struct {
 	issuer *authtest.Issuer
 	url    string
 	http   *http.Client
+	// adminURL is the admin listener's (plain HTTP): /metrics, /healthz, /readyz.
+	adminURL string
 }
 
 func redisURL() string {
@@ -77,13 +79,15 @@ func start(t *testing.T, tweak func(*app.Config)) *harness {
 	srv := httptest.NewUnstartedServer(a.Handler())
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
+	admin := httptest.NewServer(a.AdminHandler())
 	t.Cleanup(func() {
 		srv.Close()
+		admin.Close()
 		cancel()
 		<-done
 		_ = a.Close(context.Background())
 	})
-	return &harness{app: a, db: db, issuer: issuer, url: srv.URL, http: srv.Client()}
+	return &harness{app: a, db: db, issuer: issuer, url: srv.URL, http: srv.Client(), adminURL: admin.URL}
 }
 
 // token mints a token for a fresh user of tenant with scopes.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -13,11 +12,29 @@ import (
 // Serve runs the service on ln until ctx is done, then shuts down gracefully, in
 // gatewaycore/server's order: readiness turns false and open WatchADRs streams end
 // with Unavailable (so clients reconnect to another instance); after the drain
-// delay the listener closes; in-flight requests finish; then the job workers stop
-// and everything New opened is closed. It takes ownership of ln.
+// delay the listener closes; in-flight requests finish; the admin listener closes;
+// then the job workers stop and everything New opened is closed. If
+// Config.Server.AdminAddr is set, Serve also listens there for [App.AdminHandler]
+// (/metrics, /healthz, /readyz). It takes ownership of ln.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
+	return a.serve(ctx, ln, nil, false)
+}
+
+// ServeWithAdmin is Serve with the admin listener given (ADMIN_ADDR is not used);
+// nil means none. It takes ownership of both listeners.
+func (a *App) ServeWithAdmin(ctx context.Context, ln, admin net.Listener) error {
+	return a.serve(ctx, ln, admin, true)
+}
+
+func (a *App) serve(ctx context.Context, ln, admin net.Listener, adminGiven bool) error {
+	closeAll := func() {
 		_ = ln.Close()
+		if admin != nil {
+			_ = admin.Close()
+		}
+	}
+	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		closeAll()
 		return fmt.Errorf("jobs: %w", err)
 	}
 	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
@@ -25,6 +42,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { hubDone <- a.hub.Run(hubCtx) }()
 
 	srv, err := server.New(a.cfg.Server, a.handler,
+		server.WithAdmin(a.admin),
 		server.WithLogger(a.logger),
 		server.WithReadiness(&draining{health: a.health, stop: stopHub}))
 	if err != nil {
@@ -32,13 +50,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		if hubErr := <-hubDone; hubErr != nil {
 			a.logger.Warn("watch hub stopped with an error", "error", hubErr)
 		}
-		_ = ln.Close()
+		closeAll()
 		return err
 	}
 	// Closers run in reverse order: jobs stop first, then the pools and clients.
 	srv.OnShutdown("app", a.Close)
 	srv.OnShutdown("watch", func(context.Context) error { stopHub(); return <-hubDone })
 	srv.OnShutdown("jobs", a.jobs.Stop)
+	if adminGiven {
+		return srv.ServeWithAdmin(ctx, ln, admin)
+	}
 	return srv.Serve(ctx, ln)
 }
 
@@ -57,12 +78,27 @@ func (d *draining) SetReady(ready bool) {
 	}
 }
 
-// ListenAndServe is Serve on the configured address.
+// ListenAndServe is Serve on the configured addresses: ADDR, and ADMIN_ADDR if set.
 func (a *App) ListenAndServe(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.cfg.Server.Addr)
+	ln, admin, err := Listen(a.cfg.Server)
 	if err != nil {
 		_ = a.Close(context.WithoutCancel(ctx))
-		return errors.New("listen on " + a.cfg.Server.Addr + ": " + err.Error())
+		return err
 	}
-	return a.Serve(ctx, ln)
+	return a.ServeWithAdmin(ctx, ln, admin)
+}
+
+// Listen listens on cfg.Addr and, if set, cfg.AdminAddr (admin is nil otherwise).
+// An error names the variable whose address failed.
+func Listen(cfg server.Config) (ln, admin net.Listener, err error) {
+	if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, nil, fmt.Errorf("listen on ADDR %s: %w", cfg.Addr, err)
+	}
+	if cfg.AdminAddr != "" {
+		if admin, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			_ = ln.Close()
+			return nil, nil, fmt.Errorf("listen on ADMIN_ADDR %s: %w", cfg.AdminAddr, err)
+		}
+	}
+	return ln, admin, nil
 }

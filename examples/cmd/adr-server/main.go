@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -54,6 +53,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "config":
 		fmt.Fprintln(stdout, "| variable | default | required | secret |\n| --- | --- | --- | --- |")
 		for _, v := range config.Describe(&app.Config{}) {
+			if v.Name == "ADMIN_ADDR" {
+				v.Default = app.DefaultAdminAddr // LoadConfig's, not gatewaycore/server's (none)
+			}
 			fmt.Fprintf(stdout, "| `%s` | %s | %s | %s |\n", v.Name, v.Default, yes(v.Required), yes(v.Secret))
 		}
 	default:
@@ -121,17 +123,23 @@ func serve(ctx context.Context, dev bool, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	ln, admin, err := app.Listen(cfg.Server)
 	if err != nil {
 		_ = a.Close(ctx)
-		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
+		return err
 	}
-	base := "http://" + ln.Addr().String()
+	base, adminBase := "http://"+ln.Addr().String(), ""
+	if admin != nil {
+		adminBase = "http://" + admin.Addr().String()
+		slog.Info("adr-server admin listening: /metrics, /healthz, /readyz", "admin_addr", admin.Addr().String())
+	} else {
+		slog.Warn("ADMIN_ADDR=off: no admin listener, so no /metrics")
+	}
 	if cfg.Dev {
-		app.PrintDevBanner(stdout, base, token)
+		app.PrintDevBanner(stdout, base, adminBase, token)
 	}
 	slog.Info("adr-server listening", "addr", ln.Addr().String(), "dev", cfg.Dev)
-	if err := a.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
+	if err := a.ServeWithAdmin(ctx, ln, admin); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil

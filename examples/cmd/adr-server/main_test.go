@@ -34,7 +34,10 @@ func redisURL() string {
 	return "redis://127.0.0.1:6379/0"
 }
 
-var listening = regexp.MustCompile(`adr-server listening.*addr=(\S+)`)
+var (
+	listening      = regexp.MustCompile(`adr-server listening.*addr=(\S+)`)
+	adminListening = regexp.MustCompile(`adr-server admin listening.*admin_addr=(\S+)`)
+)
 
 // TestBinary builds adr-server, runs it as a process against a fresh database, drives
 // it over Connect, gRPC (h2c) and gRPC-Web, and stops it with SIGTERM.
@@ -53,7 +56,7 @@ func TestBinary(t *testing.T) {
 
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
-		"ADDR=127.0.0.1:0", "DRAIN_DELAY=-1s", "LOG_FORMAT=text", "OTEL_TRACES_EXPORTER=none",
+		"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0", "DRAIN_DELAY=-1s", "LOG_FORMAT=text", "OTEL_TRACES_EXPORTER=none",
 		"DATABASE_URL="+db.URL(rls.AppRole), "REDIS_URL="+redisURL(),
 		"OIDC_ISSUER="+issuer.URL(), "OIDC_JWKS_URL="+issuer.JWKSURL(), "OIDC_AUDIENCE=adr-api",
 		"PAGE_TOKEN_KEY="+base64.StdEncoding.EncodeToString([]byte(uuid.NewString()+uuid.NewString())),
@@ -66,25 +69,42 @@ func TestBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	addr := make(chan string, 1)
+	addr, adminAddr := make(chan string, 1), make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			if m := adminListening.FindStringSubmatch(sc.Text()); m != nil {
+				adminAddr <- strings.Trim(m[1], `"`)
+			} else if m := listening.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- strings.Trim(m[1], `"`)
 			}
 		}
 		exited <- cmd.Wait()
 	}()
 	defer func() { _ = cmd.Process.Kill() }()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case err := <-exited:
-		t.Fatalf("adr-server exited before listening: %v", err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("adr-server did not start listening")
+	var base, adminBase string
+	for base == "" || adminBase == "" {
+		select {
+		case a := <-addr:
+			base = "http://" + a
+		case a := <-adminAddr:
+			adminBase = "http://" + a
+		case err := <-exited:
+			t.Fatalf("adr-server exited before listening: %v", err)
+		case <-time.After(60 * time.Second):
+			t.Fatal("adr-server did not start listening on ADDR and ADMIN_ADDR")
+		}
+	}
+	// /metrics is the admin listener's only; the API port refuses it.
+	for url, want := range map[string]int{base + "/metrics": http.StatusForbidden, adminBase + "/metrics": http.StatusOK, base + "/healthz": http.StatusOK} {
+		res, err := http.Get(url) //nolint:noctx // test
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", url, res.StatusCode, want)
+		}
 	}
 
 	token := issuer.Mint(authtest.Claims{"aud": "adr-api", "tenant_id": uuid.NewString(), "scope": "adr:read adr:write"})
@@ -137,7 +157,8 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("unknown command: code %d, stderr %q", code, errOut.String())
 	}
 	out.Reset()
-	if code := run(context.Background(), []string{"config"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "`DATABASE_URL` |  | yes | yes |") {
+	if code := run(context.Background(), []string{"config"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "`DATABASE_URL` |  | yes | yes |") ||
+		!strings.Contains(out.String(), "`ADMIN_ADDR` | 127.0.0.1:9090 |") {
 		t.Fatalf("config: code %d, out %q", code, out.String())
 	}
 }
