@@ -23,7 +23,8 @@ type Details struct {
 	Metadata map[string]string
 	// FieldViolations come from BadRequest.
 	FieldViolations []*commonv1.BadRequest_FieldViolation
-	// RetryAfter comes from RetryInfo; HasRetryAfter says whether there was one.
+	// RetryAfter comes from RetryInfo; HasRetryAfter says whether there was one. It is
+	// never negative nor longer than [MaxRetryAfter], whatever a peer sent.
 	RetryAfter    time.Duration
 	HasRetryAfter bool
 	// RequestID and ErrorID come from RequestInfo.
@@ -31,10 +32,29 @@ type Details struct {
 	ErrorID   string
 }
 
+// MaxRetryAfter is the longest RetryAfter [From] reports: a longer RetryInfo delay,
+// such as a peer's claim of years, reads as MaxRetryAfter, so that a client that
+// honours it is not parked for good.
+const MaxRetryAfter = 24 * time.Hour
+
+// Fully-qualified names of the detail types From reads.
+var (
+	typeErrorInfo   = string((*commonv1.ErrorInfo)(nil).ProtoReflect().Descriptor().FullName())
+	typeBadRequest  = string((*commonv1.BadRequest)(nil).ProtoReflect().Descriptor().FullName())
+	typeRetryInfo   = string((*commonv1.RetryInfo)(nil).ProtoReflect().Descriptor().FullName())
+	typeRequestInfo = string((*commonv1.RequestInfo)(nil).ProtoReflect().Descriptor().FullName())
+)
+
 // From reads the error model's details from err. It works on errors built by this
 // package, on errors received by a Connect, gRPC or gRPC-Web client, and on any error
 // wrapping one of those. For a nil err it returns the zero Details with CodeUnknown
 // cleared to 0; for other errors, CodeUnknown and err's message.
+//
+// Everything From returns about an error received from a peer is that peer's claim:
+// details of other types and details that do not parse are skipped, a RetryInfo
+// delay is held to [0, MaxRetryAfter] (an invalid one is ignored), and the text
+// (message, metadata, field violations) is the peer's own, possibly with control
+// characters: escape it before printing it to a terminal or a log line.
 func From(err error) Details {
 	if err == nil {
 		return Details{}
@@ -45,6 +65,11 @@ func From(err error) Details {
 	}
 	d := Details{Code: cerr.Code(), Message: cerr.Message()}
 	for _, detail := range cerr.Details() {
+		switch detail.Type() {
+		case typeErrorInfo, typeBadRequest, typeRetryInfo, typeRequestInfo:
+		default:
+			continue // Not ours: not worth unmarshalling.
+		}
 		v, err := detail.Value()
 		if err != nil {
 			continue // A detail type this binary does not know.
@@ -58,7 +83,9 @@ func From(err error) Details {
 		case *commonv1.BadRequest:
 			d.FieldViolations = append(d.FieldViolations, m.GetFieldViolations()...)
 		case *commonv1.RetryInfo:
-			d.RetryAfter, d.HasRetryAfter = m.GetRetryDelay().AsDuration(), true
+			if delay := m.GetRetryDelay(); delay == nil || delay.CheckValid() == nil {
+				d.RetryAfter, d.HasRetryAfter = min(max(delay.AsDuration(), 0), MaxRetryAfter), true
+			}
 		case *commonv1.RequestInfo:
 			d.RequestID, d.ErrorID = m.GetRequestId(), m.GetErrorId()
 		}

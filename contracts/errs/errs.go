@@ -2,7 +2,9 @@ package errs
 
 import (
 	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
@@ -98,11 +100,16 @@ func WithRequestID(id string) Option {
 //
 // The message is sent to the caller: do not put internal causes or secrets in it.
 // Use [Internal] for failures the caller cannot act on.
+//
+// Protobuf strings must be valid UTF-8: invalid bytes in the message, the reason or
+// any detail (text taken from a path, a header or a file name) are replaced with
+// U+FFFD, so that the error can always be sent with its code.
 func New(code connect.Code, reason, message string, opts ...Option) *connect.Error {
 	var s spec
 	for _, opt := range opts {
 		opt(&s)
 	}
+	message = validUTF8(message)
 	if s.cause != nil {
 		return build(code, &causedError{msg: message, cause: s.cause}, reason, &s)
 	}
@@ -111,6 +118,8 @@ func New(code connect.Code, reason, message string, opts ...Option) *connect.Err
 
 func build(code connect.Code, underlying error, reason string, s *spec) *connect.Error {
 	cerr := connect.NewError(code, underlying)
+	reason = validUTF8(reason)
+	s.sanitize()
 	if reason != "" || s.domain != "" || len(s.metadata) > 0 {
 		addDetail(cerr, &commonv1.ErrorInfo{Reason: reason, Domain: s.domain, Metadata: s.metadata})
 	}
@@ -126,11 +135,44 @@ func build(code connect.Code, underlying error, reason string, s *spec) *connect
 	return cerr
 }
 
+// validUTF8 returns s with each run of invalid UTF-8 bytes replaced by U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// sanitize makes every string of s valid UTF-8, which protobuf requires, without
+// modifying the field violations the caller passed in.
+func (s *spec) sanitize() {
+	s.domain, s.requestID, s.errorID = validUTF8(s.domain), validUTF8(s.requestID), validUTF8(s.errorID)
+	for k, v := range s.metadata {
+		if utf8.ValidString(k) && utf8.ValidString(v) {
+			continue
+		}
+		delete(s.metadata, k)
+		s.metadata[validUTF8(k)] = validUTF8(v)
+	}
+	kept := s.violations[:0]
+	for _, v := range s.violations {
+		if v == nil {
+			continue // A nil element cannot be marshalled.
+		}
+		if f, d, r := v.GetField(), v.GetDescription(), v.GetReason(); !utf8.ValidString(f) || !utf8.ValidString(d) || !utf8.ValidString(r) {
+			v = &commonv1.BadRequest_FieldViolation{Field: validUTF8(f), Description: validUTF8(d), Reason: validUTF8(r)}
+		}
+		kept = append(kept, v)
+	}
+	s.violations = kept
+}
+
 func addDetail(cerr *connect.Error, m proto.Message) {
 	d, err := connect.NewErrorDetail(m)
 	if err != nil {
-		// Only a message that cannot be marshalled fails here; ours always can.
-		panic("errs: marshal error detail: " + err.Error())
+		// Only a message that cannot be marshalled fails here, and sanitize sees that
+		// ours always can. Never panic while reporting an error: send it without.
+		return
 	}
 	cerr.AddDetail(d)
 }

@@ -112,24 +112,41 @@ func (i *interceptor) tell(ctx context.Context, procedure string, ie *InternalEr
 // ensureRequestID returns cerr if it already names a request id or there is none to
 // add, else a copy of cerr with a RequestInfo detail. cerr itself may be shared (a
 // package-level error value) and is never modified.
+//
+// An error received from a peer (a wire error, passed on by a handler that called
+// another service) is always copied, and the copy keeps only its code, message and
+// details: not the peer's response headers and trailers, which connect-go drops from
+// a wire error but would send from a copy, nor the peer's RequestInfo, whose request
+// id is not this request's.
 func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
-	if requestID == "" || From(cerr).RequestID != "" {
+	requestID = validUTF8(requestID)
+	wire := connect.IsWireError(cerr)
+	if !wire && (requestID == "" || From(cerr).RequestID != "") {
 		return cerr
 	}
 	out := connect.NewError(cerr.Code(), errors.Unwrap(cerr))
+	if wire {
+		out = connect.NewError(cerr.Code(), errors.New(validUTF8(cerr.Message())))
+	}
 	info := &commonv1.RequestInfo{RequestId: requestID}
 	for _, d := range cerr.Details() {
-		if v, err := d.Value(); err == nil {
-			if old, ok := v.(*commonv1.RequestInfo); ok {
-				info.ErrorId = old.GetErrorId() // Replaced below, keeping the error id.
-				continue
+		if d.Type() == typeRequestInfo {
+			if v, err := d.Value(); err == nil && !wire {
+				if old, ok := v.(*commonv1.RequestInfo); ok {
+					info.ErrorId = old.GetErrorId() // Replaced below, keeping the error id.
+				}
 			}
+			continue
 		}
 		out.AddDetail(d)
 	}
-	for k, vs := range cerr.Meta() {
-		out.Meta()[k] = vs
+	if !wire {
+		for k, vs := range cerr.Meta() {
+			out.Meta()[k] = vs
+		}
 	}
-	addDetail(out, info)
+	if info.GetRequestId() != "" || info.GetErrorId() != "" {
+		addDetail(out, info)
+	}
 	return out
 }

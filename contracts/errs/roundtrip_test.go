@@ -47,6 +47,9 @@ func errorFor(name string) error {
 		return errs.Unavailable("STORE_UNAVAILABLE", "the store is unavailable", errs.WithCause(errors.New(secretCause)))
 	case "deadline":
 		return fmt.Errorf("wrapped: %w", context.DeadlineExceeded)
+	case "bad-utf8":
+		name := "adr-\xff\xfe"
+		return errs.NotFound("ADR_NOT_FOUND", "no ADR named "+name, errs.WithMetadata("name", name))
 	}
 	return nil
 }
@@ -182,7 +185,11 @@ func TestInternalErrorsHideTheirCause(t *testing.T) {
 type requestIDInterceptor struct{}
 
 func (requestIDInterceptor) ctx(ctx context.Context) context.Context {
-	return identity.WithRequestMetadata(ctx, &commonv1.RequestMetadata{RequestId: "req-7"})
+	return withRequestIDValue(ctx, "req-7")
+}
+
+func withRequestIDValue(ctx context.Context, id string) context.Context {
+	return identity.WithRequestMetadata(ctx, &commonv1.RequestMetadata{RequestId: id})
 }
 
 func (r requestIDInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
