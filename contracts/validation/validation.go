@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
@@ -15,6 +16,12 @@ import (
 
 // Reason is the ErrorInfo reason of a request rejected by validation.
 const Reason = "INVALID_REQUEST"
+
+// MaxViolations is the most field violations a rejection lists. A request with more
+// broken rules gets the first MaxViolations, and the ErrorInfo metadata "violations"
+// gives the total: a small request with many broken items must not get back an
+// error many times its size, or larger than a gRPC trailer may be.
+const MaxViolations = 100
 
 // An Option configures the interceptor built by [NewInterceptor].
 type Option func(*interceptor)
@@ -108,13 +115,18 @@ func ToError(err error) error {
 	if !errors.As(err, &verr) {
 		return errs.Internal(fmt.Errorf("validation: %w", err))
 	}
-	violations := make([]*commonv1.BadRequest_FieldViolation, 0, len(verr.Violations))
-	for _, v := range verr.Violations {
+	shown := verr.Violations[:min(len(verr.Violations), MaxViolations)]
+	violations := make([]*commonv1.BadRequest_FieldViolation, 0, len(shown))
+	for _, v := range shown {
 		violations = append(violations, &commonv1.BadRequest_FieldViolation{
 			Field:       protovalidate.FieldPathString(v.Proto.GetField()),
 			Description: v.Proto.GetMessage(),
 			Reason:      v.Proto.GetRuleId(),
 		})
 	}
-	return errs.InvalidArgument(Reason, "the request is invalid", errs.WithFieldViolations(violations...))
+	opts := []errs.Option{errs.WithFieldViolations(violations...)}
+	if len(verr.Violations) > MaxViolations {
+		opts = append(opts, errs.WithMetadata("violations", strconv.Itoa(len(verr.Violations))))
+	}
+	return errs.InvalidArgument(Reason, "the request is invalid", opts...)
 }
