@@ -25,6 +25,9 @@ func PrincipalFrom(ctx context.Context) (*commonv1.Principal, bool) {
 	case *commonv1.Principal:
 		return v, v != nil
 	case *PrincipalSlot:
+		if v == nil {
+			return nil, false // A nil slot is an empty one.
+		}
 		p := v.p.Load()
 		return p, p != nil
 	}
@@ -42,7 +45,8 @@ type PrincipalSlot struct {
 }
 
 // WithPrincipalSlot returns a copy of ctx that carries s. Until s is filled, ctx
-// carries no principal, not even one its parent carried.
+// carries no principal, not even one its parent carried. A nil s is a slot that
+// stays empty.
 func WithPrincipalSlot(ctx context.Context, s *PrincipalSlot) context.Context {
 	return context.WithValue(ctx, principalKey{}, s)
 }
@@ -55,9 +59,10 @@ func PrincipalSlotFrom(ctx context.Context) (*PrincipalSlot, bool) {
 }
 
 // Fill puts p in the slot if it is empty and reports whether it did. A slot is
-// filled at most once: a filled slot, or a nil p, is left as it is.
+// filled at most once: a filled slot, or a nil p, is left as it is. A nil s is never
+// filled.
 func (s *PrincipalSlot) Fill(p *commonv1.Principal) bool {
-	return p != nil && s.p.CompareAndSwap(nil, p)
+	return s != nil && p != nil && s.p.CompareAndSwap(nil, p)
 }
 
 // TenantID returns the tenant id of the principal in ctx, and false when there is
