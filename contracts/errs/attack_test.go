@@ -121,7 +121,10 @@ type leakyService struct {
 
 func (leakyService) Complete(_ context.Context, req *connect.Request[aiv1.CompleteRequest]) (*connect.Response[aiv1.CompleteResponse], error) {
 	opts := []errs.Option{errs.WithMetadata("id", "a1")}
-	if req.Msg.GetChat().GetModel() == "with-request-id" {
+	switch req.Msg.GetChat().GetModel() {
+	case "internal":
+		return nil, connect.NewError(connect.CodeInternal, errors.New(secretCause))
+	case "with-request-id":
 		opts = append(opts, errs.WithRequestID("req-downstream"))
 	}
 	err := errs.NotFound("ADR_NOT_FOUND", "no such ADR", opts...)
@@ -297,4 +300,31 @@ func FuzzNew(f *testing.F) {
 			t.Fatalf("internal = %+v", d)
 		}
 	})
+}
+
+// TestPeerFailuresDoNotRevealThePeer: when the service a handler calls fails in a way
+// it did not choose to tell (a non-footing peer's Internal text; a dial error the
+// client made up, naming the peer's address), the caller learns neither.
+func TestPeerFailuresDoNotRevealThePeer(t *testing.T) {
+	t.Parallel()
+	downPath, downHandler := aiv1connect.NewAIGatewayServiceHandler(leakyService{})
+	downURL, downHTTP := connecttest.Serve(t, downPath, downHandler)
+	dead := aiv1connect.NewAIGatewayServiceClient(downHTTP, "http://127.0.0.1:1", connect.WithGRPC())
+	for name, down := range map[string]aiv1connect.AIGatewayServiceClient{
+		"internal": aiv1connect.NewAIGatewayServiceClient(downHTTP, downURL),
+		"dead":     dead,
+	} {
+		var withRequestID requestIDInterceptor
+		path, handler := aiv1connect.NewAIGatewayServiceHandler(proxyService{down: down},
+			connect.WithInterceptors(withRequestID, errs.NewInterceptor()))
+		url, httpClient := connecttest.Serve(t, path, handler)
+		for _, p := range connecttest.Protocols() {
+			client := aiv1connect.NewAIGatewayServiceClient(httpClient, url, p.Option)
+			_, err := client.Complete(context.Background(), connect.NewRequest(&aiv1.CompleteRequest{Chat: &aiv1.ChatRequest{Model: name}}))
+			d := errs.From(err)
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "127.0.0.1") || d.RequestID != "req-7" {
+				t.Errorf("%s/%s: the caller learned about the peer: %v (%+v)", name, p.Name, err, d)
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package errs
 import (
 	"context"
 	"errors"
+	"net"
 
 	"connectrpc.com/connect"
 
@@ -27,6 +28,13 @@ func WithInternalErrorHook(hook InternalErrorHook) InterceptorOption {
 	}
 }
 
+// ReasonUpstreamFailed is the reason of the error [NewInterceptor] answers in place of
+// a network failure to reach another service, whose text would name that service's
+// address.
+const ReasonUpstreamFailed = "UPSTREAM_FAILED"
+
+const upstreamFailedMessage = "a service this call depends on failed"
+
 // NewInterceptor returns a server-side [connect.Interceptor] that holds every error a
 // handler returns, unary or streaming, to the error model:
 //
@@ -34,6 +42,12 @@ func WithInternalErrorHook(hook InternalErrorHook) InterceptorOption {
 //   - any other error that is not a *connect.Error, and any *connect.Error with code
 //     Unknown, Internal or DataLoss that was not built by [Internal], is replaced by an
 //     [Internal] error, so its message never reaches the caller;
+//   - a *connect.Error with another code whose cause is a network failure (a
+//     [net.Error], such as the dial error a client makes when the service it calls
+//     is down) keeps its code but gets reason [ReasonUpstreamFailed] and a generic
+//     message, the failure staying behind it on the server as with [WithCause];
+//   - an error received from another service keeps its code, message and details,
+//     but not that service's response headers or request id;
 //   - the request id from [identity.RequestID] is added to errors that lack one.
 //
 // On clients it does nothing.
@@ -90,6 +104,12 @@ func (i *interceptor) normalize(ctx context.Context, procedure string, err error
 		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
 			// Its message may carry an internal cause: replace it below.
 		default:
+			if !connect.IsWireError(cerr) && errors.As(err, new(net.Error)) {
+				// A network failure reaching another service, made into an error by
+				// a client (or by the handler): its text names the peer's address.
+				return New(cerr.Code(), ReasonUpstreamFailed, upstreamFailedMessage,
+					WithCause(err), WithRequestID(requestID))
+			}
 			return ensureRequestID(cerr, requestID)
 		}
 	case errors.Is(err, context.Canceled):
