@@ -7,6 +7,7 @@ import (
 
 	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/footingdev/footing/contracts/errs"
@@ -95,4 +96,30 @@ func TestDeepNestingIsValidated(t *testing.T) {
 	if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != 1 || d.FieldViolations[0].GetField() != "model" {
 		t.Fatalf("details = %+v", d)
 	}
+}
+
+// FuzzValidateChat: any bytes a caller sends as a ChatRequest either fail to decode or
+// validate without a panic, to nil or to an InvalidArgument of at most MaxViolations.
+func FuzzValidateChat(f *testing.F) {
+	for _, m := range []*aiv1.ChatRequest{validChat(), invalidChat(), manyBrokenMessages(3)} {
+		b, err := proto.Marshal(m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var req aiv1.ChatRequest
+		if proto.Unmarshal(b, &req) != nil {
+			return
+		}
+		err := validation.ToError(protovalidate.GlobalValidator.Validate(&req))
+		if err == nil {
+			return
+		}
+		d := errs.From(err)
+		if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) > validation.MaxViolations {
+			t.Fatalf("details = %+v", d)
+		}
+	})
 }
