@@ -328,3 +328,44 @@ func TestPeerFailuresDoNotRevealThePeer(t *testing.T) {
 		}
 	}
 }
+
+// nilConnectError is the classic typed-nil mistake: a nil *connect.Error returned as
+// a non-nil error.
+func nilConnectError() error {
+	var cerr *connect.Error
+	return cerr
+}
+
+// TestTypedNilConnectError: From and the interceptor survive a nil *connect.Error in
+// a non-nil error (whose Code and Error methods panic): From reads it as Unknown,
+// the interceptor answers Internal and tells the hook.
+func TestTypedNilConnectError(t *testing.T) {
+	t.Parallel()
+	if d := errs.From(nilConnectError()); d.Code != connect.CodeUnknown {
+		t.Fatalf("From = %+v", d)
+	}
+	hooked := make(chan *errs.InternalError, 4)
+	var withRequestID requestIDInterceptor
+	path, handler := aiv1connect.NewAIGatewayServiceHandler(nilErrorService{}, connect.WithInterceptors(withRequestID,
+		errs.NewInterceptor(errs.WithInternalErrorHook(func(_ context.Context, _ string, e *errs.InternalError) { hooked <- e }))))
+	url, httpClient := connecttest.Serve(t, path, handler)
+	for _, p := range connecttest.Protocols() {
+		client := aiv1connect.NewAIGatewayServiceClient(httpClient, url, p.Option)
+		_, err := client.Complete(context.Background(), connect.NewRequest(&aiv1.CompleteRequest{}))
+		d := errs.From(err)
+		if d.Code != connect.CodeInternal || len(d.ErrorID) != 16 || d.RequestID != "req-7" {
+			t.Fatalf("%s: details = %+v (%v)", p.Name, d, err)
+		}
+		if e := <-hooked; e.ID != d.ErrorID || e.Cause == nil || e.Cause.Error() == "" {
+			t.Fatalf("%s: hook got %+v", p.Name, e)
+		}
+	}
+}
+
+type nilErrorService struct {
+	aiv1connect.UnimplementedAIGatewayServiceHandler
+}
+
+func (nilErrorService) Complete(context.Context, *connect.Request[aiv1.CompleteRequest]) (*connect.Response[aiv1.CompleteResponse], error) {
+	return nil, nilConnectError()
+}

@@ -63,6 +63,10 @@ func From(err error) Details {
 	if !errors.As(err, &cerr) {
 		return Details{Code: connect.CodeUnknown, Message: err.Error()}
 	}
+	if cerr == nil {
+		// A nil *connect.Error returned as a non-nil error: its methods would panic.
+		return Details{Code: connect.CodeUnknown}
+	}
 	d := Details{Code: cerr.Code(), Message: cerr.Message()}
 	for _, detail := range cerr.Details() {
 		switch detail.Type() {

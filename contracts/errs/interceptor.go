@@ -35,6 +35,8 @@ const ReasonUpstreamFailed = "UPSTREAM_FAILED"
 
 const upstreamFailedMessage = "a service this call depends on failed"
 
+var errNilConnectError = errors.New("errs: the handler returned a nil *connect.Error as a non-nil error")
+
 // NewInterceptor returns a server-side [connect.Interceptor] that holds every error a
 // handler returns, unary or streaming, to the error model:
 //
@@ -90,6 +92,10 @@ func (i *interceptor) normalize(ctx context.Context, procedure string, err error
 	requestID := identity.RequestID(ctx)
 	var cerr *connect.Error
 	isConnect := errors.As(err, &cerr)
+	if isConnect && cerr == nil {
+		// A nil *connect.Error returned as a non-nil error, whose methods panic.
+		isConnect, err = false, errNilConnectError
+	}
 	if ie, ok := AsInternal(err); ok {
 		// Built by Internal (or an *InternalError returned bare): keep its id.
 		i.tell(ctx, procedure, ie)
