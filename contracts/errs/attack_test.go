@@ -124,6 +124,8 @@ func (leakyService) Complete(_ context.Context, req *connect.Request[aiv1.Comple
 	switch req.Msg.GetChat().GetModel() {
 	case "internal":
 		return nil, connect.NewError(connect.CodeInternal, errors.New(secretCause))
+	case "huge":
+		return nil, errs.NotFound("ADR_NOT_FOUND", strings.Repeat("no such ADR — ", 900_000))
 	case "with-request-id":
 		opts = append(opts, errs.WithRequestID("req-downstream"))
 	}
@@ -368,4 +370,27 @@ type nilErrorService struct {
 
 func (nilErrorService) Complete(context.Context, *connect.Request[aiv1.CompleteRequest]) (*connect.Response[aiv1.CompleteResponse], error) {
 	return nil, nilConnectError()
+}
+
+// TestPeerMessagesAreBounded: a peer's error message (12 MiB here) passed on by a
+// handler is cut to errs.MaxPeerMessageLen, so that it cannot exceed what a gRPC
+// trailer may carry and turn the caller's NotFound into a broken stream.
+func TestPeerMessagesAreBounded(t *testing.T) {
+	t.Parallel()
+	downPath, downHandler := aiv1connect.NewAIGatewayServiceHandler(leakyService{})
+	downURL, downHTTP := connecttest.Serve(t, downPath, downHandler)
+	down := aiv1connect.NewAIGatewayServiceClient(downHTTP, downURL)
+	var withRequestID requestIDInterceptor
+	path, handler := aiv1connect.NewAIGatewayServiceHandler(proxyService{down: down},
+		connect.WithInterceptors(withRequestID, errs.NewInterceptor()))
+	url, httpClient := connecttest.Serve(t, path, handler)
+	for _, p := range connecttest.Protocols() {
+		client := aiv1connect.NewAIGatewayServiceClient(httpClient, url, p.Option)
+		_, err := client.Complete(context.Background(), connect.NewRequest(&aiv1.CompleteRequest{Chat: &aiv1.ChatRequest{Model: "huge"}}))
+		d := errs.From(err)
+		if d.Code != connect.CodeNotFound || d.Reason != "ADR_NOT_FOUND" || len(d.Message) > errs.MaxPeerMessageLen ||
+			!strings.HasPrefix(d.Message, "no such ADR") || !utf8.ValidString(d.Message) {
+			t.Errorf("%s: code %v, reason %q, message of %d bytes", p.Name, d.Code, d.Reason, len(d.Message))
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 
@@ -34,6 +35,12 @@ func WithInternalErrorHook(hook InternalErrorHook) InterceptorOption {
 const ReasonUpstreamFailed = "UPSTREAM_FAILED"
 
 const upstreamFailedMessage = "a service this call depends on failed"
+
+// MaxPeerMessageLen is the longest message, in bytes, of an error received from
+// another service that [NewInterceptor] passes on; a longer one is cut (at a UTF-8
+// boundary) and ends with "…". A gRPC caller gets the message in a trailer, and one
+// too large for it would turn the error into a broken stream.
+const MaxPeerMessageLen = 4096
 
 var errNilConnectError = errors.New("errs: the handler returned a nil *connect.Error as a non-nil error")
 
@@ -152,7 +159,7 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 	}
 	out := connect.NewError(cerr.Code(), errors.Unwrap(cerr))
 	if wire {
-		out = connect.NewError(cerr.Code(), errors.New(validUTF8(cerr.Message())))
+		out = connect.NewError(cerr.Code(), errors.New(peerMessage(cerr.Message())))
 	}
 	info := &commonv1.RequestInfo{RequestId: requestID}
 	for _, d := range cerr.Details() {
@@ -175,4 +182,18 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 		addDetail(out, info)
 	}
 	return out
+}
+
+// peerMessage returns msg, valid UTF-8 and at most MaxPeerMessageLen bytes long.
+func peerMessage(msg string) string {
+	msg = validUTF8(msg)
+	if len(msg) <= MaxPeerMessageLen {
+		return msg
+	}
+	const ellipsis = "…"
+	cut := MaxPeerMessageLen - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + ellipsis
 }
