@@ -124,6 +124,13 @@ func (leakyService) Complete(_ context.Context, req *connect.Request[aiv1.Comple
 	switch req.Msg.GetChat().GetModel() {
 	case "internal":
 		return nil, connect.NewError(connect.CodeInternal, errors.New(secretCause))
+	case "huge-details":
+		violations := make([]*commonv1.BadRequest_FieldViolation, 20_000)
+		for i := range violations {
+			violations[i] = &commonv1.BadRequest_FieldViolation{Field: "items[0].name", Description: strings.Repeat("d", 40), Reason: "string.min_len"}
+		}
+		return nil, errs.InvalidArgument("INVALID_REQUEST", "bad", errs.WithFieldViolations(violations...),
+			errs.WithDomain("down.footing.dev"))
 	case "huge":
 		return nil, errs.NotFound("ADR_NOT_FOUND", strings.Repeat("no such ADR — ", 900_000))
 	case "with-request-id":
@@ -391,6 +398,30 @@ func TestPeerMessagesAreBounded(t *testing.T) {
 		if d.Code != connect.CodeNotFound || d.Reason != "ADR_NOT_FOUND" || len(d.Message) > errs.MaxPeerMessageLen ||
 			!strings.HasPrefix(d.Message, "no such ADR") || !utf8.ValidString(d.Message) {
 			t.Errorf("%s: code %v, reason %q, message of %d bytes", p.Name, d.Code, d.Reason, len(d.Message))
+		}
+	}
+}
+
+// TestPeerDetailsAreBounded: a peer's details (here 20,000 field violations, 1.4 MB;
+// from about 10 MB on, gRPC and gRPC-Web callers got a broken stream instead)
+// passed on by a handler are kept only up to errs.MaxPeerDetailsLen bytes, so the
+// caller gets the code and the smaller details on every protocol.
+func TestPeerDetailsAreBounded(t *testing.T) {
+	t.Parallel()
+	downPath, downHandler := aiv1connect.NewAIGatewayServiceHandler(leakyService{})
+	downURL, downHTTP := connecttest.Serve(t, downPath, downHandler)
+	down := aiv1connect.NewAIGatewayServiceClient(downHTTP, downURL)
+	var withRequestID requestIDInterceptor
+	path, handler := aiv1connect.NewAIGatewayServiceHandler(proxyService{down: down},
+		connect.WithInterceptors(withRequestID, errs.NewInterceptor()))
+	url, httpClient := connecttest.Serve(t, path, handler)
+	for _, p := range connecttest.Protocols() {
+		client := aiv1connect.NewAIGatewayServiceClient(httpClient, url, p.Option)
+		_, err := client.Complete(context.Background(), connect.NewRequest(&aiv1.CompleteRequest{Chat: &aiv1.ChatRequest{Model: "huge-details"}}))
+		d := errs.From(err)
+		if d.Code != connect.CodeInvalidArgument || d.Reason != "INVALID_REQUEST" || d.Domain != "down.footing.dev" ||
+			len(d.FieldViolations) != 0 || d.RequestID != "req-7" {
+			t.Errorf("%s: code %v, reason %q, %d violations, request id %q", p.Name, d.Code, d.Reason, len(d.FieldViolations), d.RequestID)
 		}
 	}
 }

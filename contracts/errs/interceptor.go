@@ -42,6 +42,11 @@ const upstreamFailedMessage = "a service this call depends on failed"
 // too large for it would turn the error into a broken stream.
 const MaxPeerMessageLen = 4096
 
+// MaxPeerDetailsLen is the most bytes of details, in all, of an error received from
+// another service that [NewInterceptor] passes on: details past it (in the order the
+// peer sent them) are dropped, for the same reason as [MaxPeerMessageLen].
+const MaxPeerDetailsLen = 64 << 10
+
 var errNilConnectError = errors.New("errs: the handler returned a nil *connect.Error as a non-nil error")
 
 // NewInterceptor returns a server-side [connect.Interceptor] that holds every error a
@@ -148,9 +153,10 @@ func (i *interceptor) tell(ctx context.Context, procedure string, ie *InternalEr
 //
 // An error received from a peer (a wire error, passed on by a handler that called
 // another service) is always copied, and the copy keeps only its code, message and
-// details: not the peer's response headers and trailers, which connect-go drops from
-// a wire error but would send from a copy, nor the peer's RequestInfo, whose request
-// id is not this request's.
+// details, bounded by [MaxPeerMessageLen] and [MaxPeerDetailsLen]: not the peer's
+// response headers and trailers, which connect-go drops from a wire error but would
+// send from a copy, nor the peer's RequestInfo, whose request id is not this
+// request's.
 func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 	requestID = validUTF8(requestID)
 	wire := connect.IsWireError(cerr)
@@ -162,7 +168,15 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 		out = connect.NewError(cerr.Code(), errors.New(peerMessage(cerr.Message())))
 	}
 	info := &commonv1.RequestInfo{RequestId: requestID}
+	detailsLen := 0
 	for _, d := range cerr.Details() {
+		if wire {
+			if n := len(d.Type()) + len(d.Bytes()); detailsLen+n <= MaxPeerDetailsLen {
+				detailsLen += n
+			} else {
+				continue // Too much from a peer: not passed on.
+			}
+		}
 		if d.Type() == typeRequestInfo {
 			if v, err := d.Value(); err == nil && !wire {
 				if old, ok := v.(*commonv1.RequestInfo); ok {
