@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -424,4 +425,33 @@ func TestPeerDetailsAreBounded(t *testing.T) {
 			t.Errorf("%s: code %v, reason %q, %d violations, request id %q", p.Name, d.Code, d.Reason, len(d.FieldViolations), d.RequestID)
 		}
 	}
+}
+
+// TestChosenWordsOverANetworkCause: an error the handler built with errs, whose cause
+// (kept with WithCause) is a network failure, reaches the caller with the handler's
+// reason and message: only a network failure's own text is replaced.
+func TestChosenWordsOverANetworkCause(t *testing.T) {
+	t.Parallel()
+	dial := &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 3, 7), Port: 6379}, Err: errors.New("connection refused")}
+	var withRequestID requestIDInterceptor
+	path, handler := aiv1connect.NewAIGatewayServiceHandler(fixedErrorService{err: errs.Unavailable("STORE_UNAVAILABLE", "the store is unavailable", errs.WithCause(dial))},
+		connect.WithInterceptors(withRequestID, errs.NewInterceptor()))
+	url, httpClient := connecttest.Serve(t, path, handler)
+	for _, p := range connecttest.Protocols() {
+		client := aiv1connect.NewAIGatewayServiceClient(httpClient, url, p.Option)
+		_, err := client.Complete(context.Background(), connect.NewRequest(&aiv1.CompleteRequest{}))
+		d := errs.From(err)
+		if d.Code != connect.CodeUnavailable || d.Reason != "STORE_UNAVAILABLE" || d.Message != "the store is unavailable" || d.RequestID != "req-7" {
+			t.Fatalf("%s: details = %+v", p.Name, d)
+		}
+	}
+}
+
+type fixedErrorService struct {
+	aiv1connect.UnimplementedAIGatewayServiceHandler
+	err error
+}
+
+func (s fixedErrorService) Complete(context.Context, *connect.Request[aiv1.CompleteRequest]) (*connect.Response[aiv1.CompleteResponse], error) {
+	return nil, s.err
 }

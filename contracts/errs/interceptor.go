@@ -122,7 +122,7 @@ func (i *interceptor) normalize(ctx context.Context, procedure string, err error
 		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
 			// Its message may carry an internal cause: replace it below.
 		default:
-			if !connect.IsWireError(cerr) && errors.As(err, new(net.Error)) {
+			if !builtWithCause(cerr) && !connect.IsWireError(cerr) && errors.As(err, new(net.Error)) {
 				// A network failure reaching another service, made into an error by
 				// a client (or by the handler): its text names the peer's address.
 				return New(cerr.Code(), ReasonUpstreamFailed, upstreamFailedMessage,
@@ -210,4 +210,11 @@ func peerMessage(msg string) string {
 		cut--
 	}
 	return msg[:cut] + ellipsis
+}
+
+// builtWithCause reports whether cerr was built by this package with [WithCause]: its
+// message is the handler's choice, whatever its cause.
+func builtWithCause(cerr *connect.Error) bool {
+	var caused *causedError
+	return errors.As(errors.Unwrap(cerr), &caused)
 }
