@@ -101,6 +101,22 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 }
 
 func (i *interceptor) normalize(ctx context.Context, procedure string, err error) error {
+	return Normalize(ctx, err, func(ie *InternalError) { i.tell(ctx, procedure, ie) })
+}
+
+// Normalize returns err as the *connect.Error a handler answers under the error
+// model, by the rules [NewInterceptor] applies (its doc lists them): the request id
+// from [identity.RequestID] is added, Internal causes hide behind an error id, a
+// network failure's text and a peer's headers and request id are not passed on, a
+// peer's message and details are bounded. onInternal, if not nil, is called with
+// every [InternalError] the answer carries, for logging under its id. Plain HTTP
+// handlers (gatewaycore/httperr) use it so that every protocol answers alike.
+func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) *connect.Error {
+	tell := func(ie *InternalError) {
+		if onInternal != nil {
+			onInternal(ie)
+		}
+	}
 	requestID := identity.RequestID(ctx)
 	var cerr *connect.Error
 	isConnect := errors.As(err, &cerr)
@@ -110,7 +126,7 @@ func (i *interceptor) normalize(ctx context.Context, procedure string, err error
 	}
 	if ie, ok := AsInternal(err); ok {
 		// Built by Internal (or an *InternalError returned bare): keep its id.
-		i.tell(ctx, procedure, ie)
+		tell(ie)
 		if !isConnect {
 			return build(connect.CodeInternal, ie, "INTERNAL", &spec{errorID: ie.ID, requestID: requestID})
 		}
@@ -137,7 +153,7 @@ func (i *interceptor) normalize(ctx context.Context, procedure string, err error
 	}
 	out := Internal(err, WithRequestID(requestID))
 	ie, _ := AsInternal(out)
-	i.tell(ctx, procedure, ie)
+	tell(ie)
 	return out
 }
 
