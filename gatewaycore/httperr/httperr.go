@@ -2,7 +2,6 @@ package httperr
 
 import (
 	"context"
-	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -11,8 +10,6 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/footingdev/footing/contracts/errs"
-	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
-	"github.com/footingdev/footing/contracts/identity"
 )
 
 // An InternalErrorHook is told about every internal error a [Writer] writes, with the
@@ -101,73 +98,22 @@ func RetryAfterSeconds(seconds float64) string {
 	return strconv.FormatInt(int64(math.Ceil(min(seconds, 1<<31))), 10)
 }
 
-// Normalize returns err as a *connect.Error that obeys the error model:
-// context.Canceled and context.DeadlineExceeded become Canceled and DeadlineExceeded;
-// errors that are not *connect.Error, and *connect.Error with code Unknown, Internal or
-// DataLoss not built by errs.Internal, become errs.Internal (the hook is told); the
+// Normalize returns err as a *connect.Error that obeys the error model, by the
+// rules of contracts/errs.Normalize, which Connect handlers get through
+// errs.NewInterceptor: context.Canceled and context.DeadlineExceeded become Canceled
+// and DeadlineExceeded; errors that are not *connect.Error, and *connect.Error with
+// code Unknown, Internal or DataLoss not built by errs.Internal, become errs.Internal
+// (the hook is told); a network failure's text and a peer's response headers and
+// request id are not passed on, and a peer's message and details are bounded; the
 // request id in ctx is added when the error has none.
 func (wr *Writer) Normalize(ctx context.Context, r *http.Request, err error) *connect.Error {
-	requestID := identity.RequestID(ctx)
-	var cerr *connect.Error
-	isConnect := errors.As(err, &cerr)
-	if ie, ok := errs.AsInternal(err); ok {
-		wr.tell(ctx, r, ie)
-		if !isConnect {
-			return rebuild(connect.NewError(connect.CodeInternal, ie), requestID, ie.ID)
-		}
-		return withRequestID(cerr, requestID)
-	}
-	switch {
-	case isConnect:
-		switch cerr.Code() {
-		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
-		default:
-			return withRequestID(cerr, requestID)
-		}
-	case errors.Is(err, context.Canceled):
-		return errs.New(connect.CodeCanceled, "CANCELED", "the call was canceled", errs.WithRequestID(requestID))
-	case errors.Is(err, context.DeadlineExceeded):
-		return errs.New(connect.CodeDeadlineExceeded, "DEADLINE_EXCEEDED", "the call ran out of time", errs.WithRequestID(requestID))
-	}
-	out := errs.Internal(err, errs.WithRequestID(requestID))
-	ie, _ := errs.AsInternal(out)
-	wr.tell(ctx, r, ie)
-	return out
+	return errs.Normalize(ctx, err, func(ie *errs.InternalError) { wr.tell(ctx, r, ie) })
 }
 
 func (wr *Writer) tell(ctx context.Context, r *http.Request, ie *errs.InternalError) {
 	if wr.hook != nil {
 		wr.hook(ctx, r, ie)
 	}
-}
-
-// withRequestID returns cerr, or a copy of it carrying requestID in RequestInfo when
-// it names none. cerr itself may be shared and is never modified.
-func withRequestID(cerr *connect.Error, requestID string) *connect.Error {
-	d := errs.From(cerr)
-	if requestID == "" || d.RequestID != "" {
-		return cerr
-	}
-	return rebuild(cerr, requestID, d.ErrorID)
-}
-
-func rebuild(cerr *connect.Error, requestID, errorID string) *connect.Error {
-	out := connect.NewError(cerr.Code(), errors.Unwrap(cerr))
-	for _, d := range cerr.Details() {
-		if v, err := d.Value(); err == nil {
-			if _, ok := v.(*commonv1.RequestInfo); ok {
-				continue
-			}
-		}
-		out.AddDetail(d)
-	}
-	for k, vs := range cerr.Meta() {
-		out.Meta()[k] = vs
-	}
-	if detail, err := connect.NewErrorDetail(&commonv1.RequestInfo{RequestId: requestID, ErrorId: errorID}); err == nil {
-		out.AddDetail(detail)
-	}
-	return out
 }
 
 // A HandlerFunc is an HTTP handler that returns an error; [HandlerFunc.ServeHTTP]
