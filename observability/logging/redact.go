@@ -3,6 +3,7 @@ package logging
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"reflect"
@@ -179,7 +180,17 @@ func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
 // error, a []byte and a URL become their redacted text; a struct, map or slice goes through its JSON
 // form, so that the handler sees the same keys a reader of the output does, and
 // comes back as groups (objects) and lists with secret keys redacted.
-func (r *redactor) anyValue(v any) slog.Value {
+//
+// A value whose methods panic (the Error of a nil pointer, a MarshalJSON that
+// fails) is written as slog's handlers write it, "<nil>" for a nil pointer and
+// else "!PANIC: " and the panic's redacted text, and the line goes on: a log
+// call never crashes its caller.
+func (r *redactor) anyValue(v any) (out slog.Value) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = r.panicValue(v, p)
+		}
+	}()
 	switch x := v.(type) {
 	case nil:
 		return slog.AnyValue(nil)
@@ -220,6 +231,16 @@ func (r *redactor) anyValue(v any) slog.Value {
 		return slog.StringValue("!unloggable " + rv.Type().String())
 	}
 	return r.treeValue(tree)
+}
+
+// panicValue is what slog's handlers write for a value whose method panicked
+// with p.
+func (r *redactor) panicValue(v any, p any) slog.Value {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return slog.StringValue("<nil>")
+	}
+	s, _ := r.redactString(fmt.Sprintf("!PANIC: %v", p))
+	return slog.StringValue(s)
 }
 
 // treeValue converts a decoded JSON tree, redacting as it goes.

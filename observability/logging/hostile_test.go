@@ -1,0 +1,69 @@
+package logging_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/footingdev/footing/observability/logging"
+)
+
+// pointerError is an error whose Error method reads its receiver: a nil
+// *pointerError returned as an error panics when its text is asked for.
+type pointerError struct{ msg string }
+
+func (e *pointerError) Error() string { return e.msg }
+
+// panickyJSON panics when marshalled, with a message that holds a credential.
+type panickyJSON struct{ A int }
+
+func (panickyJSON) MarshalJSON() ([]byte, error) {
+	panic("marshal failed for postgres://app:hunter2s3cr3t@db/x")
+}
+
+// TestPanickingValuesDoNotCrashTheCaller: slog's own handlers write a value
+// whose Error or MarshalJSON panics as "<nil>" (a nil pointer) or "!PANIC: …"
+// and carry on; the handler must not turn a log call into a crash, nor let the
+// panic's message carry a secret out.
+func TestPanickingValuesDoNotCrashTheCaller(t *testing.T) {
+	t.Parallel()
+	var nilErr *pointerError
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"nil pointer error", error(nilErr), "<nil>"},
+		{"panicking MarshalJSON", panickyJSON{}, "!PANIC: marshal failed for postgres://[REDACTED]@db/x"},
+		{"panicking MarshalJSON in a slice", []any{panickyJSON{}}, "!PANIC: marshal failed for postgres://[REDACTED]@db/x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, format := range []logging.Format{logging.JSON, logging.Text} {
+				var buf bytes.Buffer
+				l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format}))
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Fatalf("format %d: the log call panicked: %v", format, p)
+						}
+					}()
+					l.Info("m", "v", tc.v, "after", "kept")
+				}()
+				out := buf.String()
+				if strings.Contains(out, "hunter2s3cr3t") {
+					t.Fatalf("format %d: secret in output: %s", format, out)
+				}
+				if !strings.Contains(out, "kept") || !strings.Contains(out, tc.want) {
+					t.Fatalf("format %d: want the line with %q and the other attributes, got %s", format, tc.want, out)
+				}
+				if format == logging.JSON && !json.Valid(buf.Bytes()) {
+					t.Fatalf("invalid JSON: %s", out)
+				}
+			}
+		})
+	}
+}
