@@ -67,3 +67,46 @@ func TestPanickingValuesDoNotCrashTheCaller(t *testing.T) {
 		})
 	}
 }
+
+// Secret types that hide their value themselves, as a value type's author
+// writes them: each prints "***" through one of the methods slog's handlers
+// honour.
+type (
+	stringMasked string
+	textMasked   string
+	jsonMasked   string
+)
+
+func (stringMasked) String() string             { return "***" }
+func (textMasked) MarshalText() ([]byte, error) { return []byte("***"), nil }
+func (jsonMasked) MarshalJSON() ([]byte, error) { return []byte(`"***"`), nil }
+func (s textMasked) reveal() string             { return string(s) }
+func (s jsonMasked) reveal() string             { return string(s) }
+func (s stringMasked) reveal() string           { return string(s) }
+
+// TestSelfMaskingTypesStayMasked: a string type whose String, MarshalText or
+// MarshalJSON hides its value was logged as the raw string, in both formats,
+// where slog's handlers call the method.
+func TestSelfMaskingTypesStayMasked(t *testing.T) {
+	t.Parallel()
+	const s = "sk-live-0123456789abcdef"
+	for _, v := range []interface{ reveal() string }{stringMasked(s), textMasked(s), jsonMasked(s)} {
+		if v.reveal() != s {
+			t.Fatal("test type broken")
+		}
+		for _, format := range []logging.Format{logging.JSON, logging.Text} {
+			var buf bytes.Buffer
+			l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format}))
+			l.Info("m", "key", v)
+			if _, ok := v.(stringMasked); !ok {
+				// Inside a list, struct or map, values print as encoding/json
+				// prints them: MarshalJSON and MarshalText count, String does not.
+				l.Info("m", "list", []any{v})
+			}
+			out := buf.String()
+			if strings.Contains(out, s) || !strings.Contains(out, "***") {
+				t.Errorf("%T, format %d: want the value masked by its own method, got %s", v, format, out)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -179,7 +180,10 @@ func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
 // anyValue turns a value passed with slog.Any into one with no secrets in it. An
 // error, a []byte and a URL become their redacted text; a struct, map or slice goes through its JSON
 // form, so that the handler sees the same keys a reader of the output does, and
-// comes back as groups (objects) and lists with secret keys redacted.
+// comes back as groups (objects) and lists with secret keys redacted. A string
+// type prints as its MarshalJSON, MarshalText or String method says, in that
+// order, when it has one (secret types hide their value that way); inside a
+// struct, map or slice only the first two count, as in encoding/json.
 //
 // A value whose methods panic (the Error of a nil pointer, a MarshalJSON that
 // fails) is written as slog's handlers write it, "<nil>" for a nil pointer and
@@ -217,8 +221,18 @@ func (r *redactor) anyValue(v any) (out slog.Value) {
 		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
 		return slog.AnyValue(v)
 	case reflect.String:
-		s, _ := r.redactString(rv.String())
-		return slog.StringValue(s)
+		// A string type may hide its value itself, as secret types do: its
+		// MarshalJSON or MarshalText (which encoding/json calls) or its
+		// String says how it prints.
+		switch x := v.(type) {
+		case json.Marshaler, encoding.TextMarshaler:
+		case fmt.Stringer:
+			s, _ := r.redactString(x.String())
+			return slog.StringValue(s)
+		default:
+			s, _ := r.redactString(rv.String())
+			return slog.StringValue(s)
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
