@@ -7,6 +7,8 @@
 // worker's ctx, so that rls.InTenant in a worker runs under the same tenant's row-level
 // security and the worker's span links to the request's trace. [Client.Enqueue] inserts in
 // the caller's transaction: a job enqueued in a transaction that rolls back never exists.
+// River's unique jobs (UniqueOpts) are unique within the enqueuer's tenant: the unique key
+// is bound to it, so one tenant's job never makes another tenant's a duplicate.
 //
 // Every attempt gets a consumer span and the metrics of observability/semconv (JobDuration,
 // JobAttempts, JobFailures, and JobQueueDepth observed from river_job). A worker that

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/storage/internal/tenantid"
 )
 
 // metadataKey is the key under which footing's context lives in a job's metadata.
@@ -126,7 +128,8 @@ func restore(ctx context.Context, metadata []byte) (context.Context, context.Con
 	return ctx, remote, nil
 }
 
-// insertMiddleware stamps every inserted job with the inserting ctx.
+// insertMiddleware stamps every inserted job with the inserting ctx, and makes a unique
+// job's unique key unique per tenant.
 type insertMiddleware struct {
 	river.MiddlewareDefaults
 }
@@ -137,10 +140,32 @@ func (*insertMiddleware) InsertMany(ctx context.Context, params []*rivertype.Job
 	if err != nil {
 		return nil, err
 	}
+	tenant, scoped := identity.TenantID(ctx)
+	if c, ok := tenantid.Canonical(tenant); ok {
+		tenant = c
+	}
 	for _, p := range params {
 		if p.Metadata, err = addStamp(p.Metadata, s); err != nil {
 			return nil, err
 		}
+		if scoped && len(p.UniqueKey) > 0 {
+			p.UniqueKey = tenantUniqueKey(tenant, p.UniqueKey)
+		}
 	}
 	return doInner(ctx)
+}
+
+// tenantUniqueKey is River's unique key of a job enqueued for tenant, bound to that
+// tenant. River builds the key from the job's kind, args, queue, period — never its
+// metadata, where the tenant travels — so without this a unique job of one tenant
+// made another tenant's job with the same args a duplicate: skipped, and the other
+// tenant's job row (its Principal in the metadata) returned in its place. Jobs enqueued
+// without a tenant (periodic jobs, system work) keep River's key: unique among themselves.
+func tenantUniqueKey(tenant string, key []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("footing.jobs.tenant\x00"))
+	h.Write([]byte(tenant))
+	h.Write([]byte{0})
+	h.Write(key)
+	return h.Sum(nil)
 }
