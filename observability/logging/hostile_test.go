@@ -3,6 +3,7 @@ package logging_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -108,5 +109,44 @@ func TestSelfMaskingTypesStayMasked(t *testing.T) {
 				t.Errorf("%T, format %d: want the value masked by its own method, got %s", v, format, out)
 			}
 		}
+	}
+}
+
+// TestJSONMembersInTextInEveryLayout: the value of a secret JSON member inside
+// a string is redacted however the JSON is laid out: a space before the colon
+// (encoders that indent, hand-written bodies) and JSON quoted into a string
+// (%q of a body, a JSON document inside another's string) slipped through.
+func TestJSONMembersInTextInEveryLayout(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2s3cr3t"
+	tests := []struct{ name, text, want string }{
+		{"space before the colon", `{"password" : "` + s + `"}`, `{"password" : "[REDACTED]"}`},
+		{"spaces and a tab", `{"client_secret"	:  "` + s + `", "n": 1}`, `{"client_secret"	:  "[REDACTED]", "n": 1}`},
+		{"quoted JSON", `upstream said "{\"access_token\":\"` + s + `\",\"expires_in\":3600}"`,
+			`upstream said "{\"access_token\":\"[REDACTED]\",\"expires_in\":3600}"`},
+		{"quoted JSON with an escaped quote in the value", `{\"password\": \"a\\\"` + s + `\"}`, `{\"password\": \"[REDACTED]\"}`},
+		{"other members stay", `{\"user\":\"ann\",\"token_count\":\"7\"}`, `{\"user\":\"ann\",\"token_count\":\"7\"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, format := range []logging.Format{logging.JSON, logging.Text} {
+				var buf bytes.Buffer
+				l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format, ReplaceAttr: dropTime}))
+				l.Info("m", "body", tc.text)
+				l.Info("m", "err", errors.New(tc.text), "raw", []byte(tc.text))
+				out := buf.String()
+				if strings.Contains(out, s) {
+					t.Fatalf("format %d: secret in output: %s", format, out)
+				}
+				if format == logging.JSON {
+					var line struct{ Body string }
+					first, _, _ := strings.Cut(out, "\n")
+					if err := json.Unmarshal([]byte(first), &line); err != nil || line.Body != tc.want {
+						t.Fatalf("body = %q (%v), want %q", line.Body, err, tc.want)
+					}
+				}
+			}
+		})
 	}
 }

@@ -353,7 +353,7 @@ func (r *redactor) redactString(s string) (string, bool) {
 
 // mayHoldCredential is a cheap pre-check: a credential needs "bearer" or
 // "basic" (any case) or "eyJ" somewhere, a URL with user info, or a '=' or
-// '":' after a secret key. It uses the vectorized byte search, as most strings
+// a quoted key's ':' after a secret key. It uses the vectorized byte search, as most strings
 // have few b's and no '@' or '='.
 func (r *redactor) mayHoldCredential(s string) bool {
 	if strings.Contains(s, "eyJ") || hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B') {
@@ -362,7 +362,7 @@ func (r *redactor) mayHoldCredential(s string) bool {
 	if strings.IndexByte(s, '@') >= 0 && strings.Contains(s, "://") {
 		return true
 	}
-	if strings.IndexByte(s, '=') < 0 && (strings.IndexByte(s, '"') < 0 || !strings.Contains(s, `":`)) {
+	if strings.IndexByte(s, '=') < 0 && strings.IndexByte(s, '"') < 0 {
 		return false
 	}
 	for i := range len(s) {
@@ -437,16 +437,23 @@ func urlUserinfo(s string, a int) (start, end int, ok bool) {
 
 // jsonSecretMember matches, at the ':' at i, `"key": "value"` where key is a
 // secret key, and returns where the value's text starts and ends (inside its
-// quotes, escapes included).
+// quotes, escapes included). Spaces and tabs may surround the colon, and the
+// member may be JSON quoted into a string (`{\"key\":\"value\"}`, as %q of a
+// body writes it): then its quotes are \" and the value ends at the first \"
+// that is not an escaped \\\".
 func (r *redactor) jsonSecretMember(s string, i, floor int) (start, end int, ok bool) {
 	k := i
-	for k > floor && s[k-1] == ' ' {
+	for k > floor && isJSONSpace(s[k-1]) {
 		k--
 	}
 	if k-1 <= floor || s[k-1] != '"' {
 		return 0, 0, false
 	}
 	ke := k - 1
+	quoted := s[ke-1] == '\\' // the member is inside a JSON string: \"key\"
+	if quoted {
+		ke--
+	}
 	ks := ke
 	for ks > floor && s[ks-1] != '"' && s[ks-1] != '\\' {
 		ks--
@@ -455,25 +462,52 @@ func (r *redactor) jsonSecretMember(s string, i, floor int) (start, end int, ok 
 		return 0, 0, false
 	}
 	v := i + 1
-	for v < len(s) && s[v] == ' ' {
+	for v < len(s) && isJSONSpace(s[v]) {
 		v++
 	}
-	if v >= len(s) || s[v] != '"' {
-		return 0, 0, false
-	}
-	end = v + 1
-	for end < len(s) && s[end] != '"' {
-		if s[end] == '\\' {
+	if quoted {
+		if !strings.HasPrefix(s[v:], `\"`) {
+			return 0, 0, false
+		}
+		v++ // at the quote of \"
+		for end = v + 1; end < len(s); end++ {
+			if s[end] != '"' {
+				continue
+			}
+			n := 0 // the backslashes before this quote
+			for end-1-n > v && s[end-1-n] == '\\' {
+				n++
+			}
+			if n == 1 { // \" ends the value
+				end--
+				break
+			}
+			if n%2 == 0 { // a bare quote ends the string the member is in
+				break
+			}
+			// \\\" and longer: a quote inside the value.
+		}
+	} else {
+		if v >= len(s) || s[v] != '"' {
+			return 0, 0, false
+		}
+		end = v + 1
+		for end < len(s) && s[end] != '"' {
+			if s[end] == '\\' {
+				end++
+			}
 			end++
 		}
-		end++
 	}
 	end = min(end, len(s))
-	if end == v+1 || s[v+1:end] == Redacted {
+	if end <= v+1 || s[v+1:end] == Redacted {
 		return 0, 0, false
 	}
 	return v + 1, end, true
 }
+
+// isJSONSpace reports whether c is white space around a JSON colon.
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' }
 
 // isKeyByte reports whether c may appear in the key of a key=value pair.
 func isKeyByte(c byte) bool {
