@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -60,7 +61,8 @@ func (t *TrustedProxies) trusted(a netip.Addr) bool {
 // X-Forwarded-For (all X-Forwarded-For headers, in order); the first untrusted hop is
 // the client. An entry may carry a port ("203.0.113.9:5123", "[2001:db8::1]:443"),
 // which is ignored. Malformed entries stop the walk at the last good hop, so a client
-// cannot forge its address past a trusted proxy.
+// cannot forge its address past a trusted proxy. At most [MaxForwardedHops] entries
+// are read, from the right: whatever a client puts further left costs nothing.
 func (t *TrustedProxies) ClientIP(r *http.Request) string {
 	peer, host, ok := parseHostPort(r.RemoteAddr)
 	if !ok {
@@ -69,19 +71,43 @@ func (t *TrustedProxies) ClientIP(r *http.Request) string {
 	if len(t.prefixes) == 0 || !t.trusted(peer) {
 		return addrString(peer, host)
 	}
-	hops := ForwardedFor(r.Header)
 	current, text := peer, host
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, ok := parseHop(hops[i])
+	eachHopFromRight(r.Header, func(hop string) bool {
+		a, ok := parseHop(hop)
 		if !ok {
-			break
+			return false
 		}
-		current, text = a, hops[i]
-		if !t.trusted(current) {
-			break
+		current, text = a, hop
+		return t.trusted(current)
+	})
+	return addrString(current, text)
+}
+
+// eachHopFromRight calls yield with the X-Forwarded-For entries of h, trimmed, from
+// the right (the last header's last entry first), at most [MaxForwardedHops] of
+// them, until yield returns false. It reads the headers from their end and splits
+// nothing it does not visit, so its cost does not grow with what a client puts on
+// the left.
+func eachHopFromRight(h http.Header, yield func(string) bool) {
+	values := h["X-Forwarded-For"]
+	n := 0
+	for i := len(values) - 1; i >= 0; i-- {
+		v := values[i]
+		for {
+			if n == MaxForwardedHops {
+				return
+			}
+			n++
+			j := strings.LastIndexByte(v, ',')
+			if !yield(strings.TrimSpace(v[j+1:])) {
+				return
+			}
+			if j < 0 {
+				break
+			}
+			v = v[:j]
 		}
 	}
-	return addrString(current, text)
 }
 
 // parseHop reads one X-Forwarded-For entry: an address, an address with a port
@@ -120,14 +146,11 @@ func addrString(a netip.Addr, text string) string {
 // most the last [MaxForwardedHops] of them.
 func ForwardedFor(h http.Header) []string {
 	var out []string
-	for _, v := range h.Values("X-Forwarded-For") {
-		for part := range strings.SplitSeq(v, ",") {
-			out = append(out, strings.TrimSpace(part))
-		}
-	}
-	if len(out) > MaxForwardedHops {
-		out = out[len(out)-MaxForwardedHops:]
-	}
+	eachHopFromRight(h, func(hop string) bool {
+		out = append(out, hop)
+		return true
+	})
+	slices.Reverse(out)
 	return out
 }
 

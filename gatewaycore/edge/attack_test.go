@@ -1,0 +1,83 @@
+package edge_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/footingdev/footing/gatewaycore/edge"
+)
+
+// TestForwardedForReadsAtMostMaxHops: behind a trusted proxy, a client controls
+// everything left of the proxy's own entry and may send ~1 MiB of commas
+// (MaxHeaderBytes). ClientIP must read only the last MaxForwardedHops entries, not
+// split the whole header into a slice (16 bytes of string header per entry: a
+// 1 MiB header cost ~16 MiB of allocation per request).
+func TestForwardedForReadsAtMostMaxHops(t *testing.T) {
+	tp, err := edge.NewTrustedProxies("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = "10.0.0.1:1234"
+	r.Header["X-Forwarded-For"] = []string{
+		strings.Repeat("6.6.6.6,", 100_000) + "1.2.3.4",
+		strings.Repeat(",", 200_000) + "203.0.113.7, 10.1.1.1",
+	}
+	if got := tp.ClientIP(r); got != "203.0.113.7" {
+		t.Fatalf("ClientIP = %q, want 203.0.113.7", got)
+	}
+	if got := edge.ForwardedFor(r.Header); len(got) != edge.MaxForwardedHops ||
+		got[len(got)-1] != "10.1.1.1" || got[len(got)-2] != "203.0.113.7" {
+		t.Fatalf("ForwardedFor: %d entries, last %q", len(got), got[len(got)-2:])
+	}
+
+	const runs = 20
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range runs {
+		_ = tp.ClientIP(r)
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 4<<10 {
+		t.Fatalf("ClientIP allocated %d bytes per call for a 1 MiB X-Forwarded-For; want it to read only the last %d entries", per, edge.MaxForwardedHops)
+	}
+}
+
+// FuzzForwardedForLastHops checks ForwardedFor, which reads the header from its
+// end, against splitting every header whole and keeping the last MaxForwardedHops.
+func FuzzForwardedForLastHops(f *testing.F) {
+	for _, s := range [][2]string{{"1.2.3.4", ""}, {"a, b,c", "d"}, {",,", ","}, {"", ""}, {" x ,y", "z, "}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		h := http.Header{"X-Forwarded-For": {a, b}}
+		var want []string
+		for _, v := range h["X-Forwarded-For"] {
+			for part := range strings.SplitSeq(v, ",") {
+				want = append(want, strings.TrimSpace(part))
+			}
+		}
+		if len(want) > edge.MaxForwardedHops {
+			want = want[len(want)-edge.MaxForwardedHops:]
+		}
+		got := edge.ForwardedFor(h)
+		if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+			t.Fatalf("ForwardedFor(%q, %q) = %q, want %q", a, b, got, want)
+		}
+	})
+}
+
+func BenchmarkClientIPOneHop(b *testing.B) {
+	tp, _ := edge.NewTrustedProxies("10.0.0.0/8")
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = "10.0.0.1:1234"
+	r.Header["X-Forwarded-For"] = []string{"203.0.113.7, 10.1.1.1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = tp.ClientIP(r)
+	}
+}
