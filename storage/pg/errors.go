@@ -47,6 +47,7 @@ const Domain = "storage.footing.dev"
 //	55P03 lock_not_available         Aborted             LOCK_NOT_AVAILABLE
 //	42501 (row-level security)       PermissionDenied    ROW_SECURITY_VIOLATION
 //	08xxx, 57P0x connection trouble  Unavailable         DB_UNAVAILABLE
+//	no connection (refused, TLS)     Unavailable         DB_UNAVAILABLE
 //	context deadline / cancel        DeadlineExceeded / Canceled
 //	anything else                    Internal (cause kept server-side)
 //
@@ -85,7 +86,7 @@ func MapError(err error) error {
 		return errs.DeadlineExceeded("DB_DEADLINE_EXCEEDED", "database call ran out of time", errs.WithDomain(Domain))
 	case errors.Is(err, context.Canceled):
 		return errs.New(connect.CodeCanceled, "DB_CANCELED", "database call canceled", errs.WithDomain(Domain))
-	case pgconn.SafeToRetry(err):
+	case pgconn.SafeToRetry(err), isConnectFailure(err):
 		return errs.Unavailable(ReasonUnavailable, "database unavailable", errs.WithDomain(Domain))
 	}
 	return errs.Internal(err)
@@ -131,6 +132,15 @@ func mapPgError(pe *pgconn.PgError, err error) error {
 		return errs.DeadlineExceeded("DB_QUERY_CANCELED", "database query canceled", dom)
 	}
 	return errs.Internal(err)
+}
+
+// isConnectFailure reports a connection that could not be made (refused, unreachable,
+// TLS): nothing was sent, so the call can be retried once the database is back. A
+// server's refusal (bad password, no such database: a *pgconn.PgError inside) is mapped
+// by its SQLSTATE before this is asked.
+func isConnectFailure(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce)
 }
 
 // routineWithCheck is the Postgres function that raises row-level security (and view
