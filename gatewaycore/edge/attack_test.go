@@ -1,6 +1,9 @@
 package edge_test
 
 import (
+	"compress/gzip"
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -80,4 +83,75 @@ func BenchmarkClientIPOneHop(b *testing.B) {
 	for b.Loop() {
 		_ = tp.ClientIP(r)
 	}
+}
+
+// TestCompressKeepsStatusAfterInformational: a handler may send 1xx responses
+// (103 Early Hints) before its final status; Compress took the 103 for the final
+// status and dropped the real one, so a 404 reached the client as 200.
+func TestCompressKeepsStatusAfterInformational(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("not found here. ", 200)
+	h := edge.Compress(0)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload; as=style")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, body)
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, accept := range []string{"gzip", "identity"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		req.Header.Set("Accept-Encoding", accept)
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readBody(t, res)
+		if res.StatusCode != http.StatusNotFound || got != body {
+			t.Fatalf("Accept-Encoding %s: status %d, %d bytes; want 404 and the body", accept, res.StatusCode, len(got))
+		}
+	}
+}
+
+// TestRecoverAnswersAfterInformational: a 103 Early Hints is not the response
+// starting; a panic after it must still answer 500 with the error id, not abort
+// the connection as for a response half sent.
+func TestRecoverAnswersAfterInformational(t *testing.T) {
+	t.Parallel()
+	ids := make(chan string, 1)
+	h := edge.Recover(edge.WithPanicHook(func(_ context.Context, _ *http.Request, id string, _ any, _ []byte) { ids <- id }))(
+		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Link", "</app.css>; rel=preload; as=style")
+			w.WriteHeader(http.StatusEarlyHints)
+			panic("boom")
+		}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatalf("connection aborted: %v", err)
+	}
+	body := readBody(t, res)
+	if id := <-ids; res.StatusCode != http.StatusInternalServerError || !strings.Contains(body, id) {
+		t.Fatalf("status %d, body %s: want 500 with the error id", res.StatusCode, body)
+	}
+}
+
+func readBody(t *testing.T, res *http.Response) string {
+	t.Helper()
+	defer res.Body.Close()
+	var rd io.Reader = res.Body
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = zr
+	}
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -66,6 +66,12 @@ type compressWriter struct {
 }
 
 func (c *compressWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols && c.status == 0 {
+		// An informational response (103 Early Hints) goes out at once, as
+		// net/http sends it; the final status comes later.
+		c.ResponseWriter.WriteHeader(code)
+		return
+	}
 	if c.status == 0 {
 		c.status = code
 	}

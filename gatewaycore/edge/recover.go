@@ -78,7 +78,11 @@ type trackingWriter struct {
 }
 
 func (t *trackingWriter) WriteHeader(code int) {
-	t.wrote = true
+	// An informational response (103 Early Hints) is not the response starting:
+	// the final status may still be a 500.
+	if code < 100 || code >= 200 || code == http.StatusSwitchingProtocols {
+		t.wrote = true
+	}
 	t.ResponseWriter.WriteHeader(code)
 }
 
