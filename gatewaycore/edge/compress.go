@@ -18,7 +18,8 @@ var gzipPool = sync.Pool{New: func() any {
 // Compress returns middleware that gzips plain HTTP responses of at least minSize
 // bytes (<= 0 means [DefaultCompressMinSize]) for clients that accept gzip. It leaves
 // alone Connect, gRPC and gRPC-Web requests (they negotiate compression themselves),
-// responses that already have a Content-Encoding, and event streams.
+// responses that already have a Content-Encoding, partial content (206, whose
+// Content-Range counts uncompressed bytes), and event streams.
 func Compress(minSize int) func(http.Handler) http.Handler {
 	if minSize <= 0 {
 		minSize = DefaultCompressMinSize
@@ -109,7 +110,10 @@ func (c *compressWriter) decide(big bool) {
 		ct = http.DetectContentType(c.buf)
 		h.Set("Content-Type", ct)
 	}
-	if big && h.Get("Content-Encoding") == "" && compressible(ct) {
+	// A 206 (or any Content-Range) counts bytes of the uncompressed representation:
+	// gzipping it would send other bytes under the same range.
+	if big && h.Get("Content-Encoding") == "" && c.status != http.StatusPartialContent &&
+		h.Get("Content-Range") == "" && compressible(ct) {
 		h.Set("Content-Encoding", "gzip")
 		h.Del("Content-Length")
 		c.gz = gzipPool.Get().(*gzip.Writer)
