@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/footingdev/footing/observability/internal/spanerr"
 	"github.com/footingdev/footing/observability/internal/userinfo"
 	"github.com/footingdev/footing/observability/semconv"
 )
@@ -56,8 +57,8 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	status := 0
 	if err != nil {
 		if span.IsRecording() { // err.Error() may build a string
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
+			// The error's text may name the URL, query included: redacted.
+			span.SetStatus(codes.Error, spanerr.Record(span, err))
 		}
 	} else {
 		status = resp.StatusCode

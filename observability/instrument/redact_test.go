@@ -1,12 +1,15 @@
 package instrument_test
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -95,5 +98,42 @@ func TestServerURLUserInfoRedacted(t *testing.T) {
 				t.Fatalf("url.path = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// failingTransport fails every request with an error naming its URL, query
+// included, as a retrying or signing RoundTripper's error may.
+type failingTransport struct{}
+
+func (failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, &url.Error{Op: "retry " + r.Method, URL: r.URL.String(), Err: errors.New("connection reset")}
+}
+
+// TestTransportErrorRedacted: a failed request's error text went to the client
+// span as it was, in the status and the exception event, with the URL's
+// ?api_key= and a token user name.
+func TestTransportErrorRedacted(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	client := &http.Client{Transport: instrument.Transport(failingTransport{}, b.opts()...)}
+	resp, err := client.Get("https://" + ghToken + "@api.example.com/v1/items?api_key=" + glToken)
+	if err == nil {
+		_ = resp.Body.Close()
+		t.Fatal("want an error")
+	}
+	s := findSpan(t, b.spans.Ended(), "GET", trace.SpanKindClient)
+	var all strings.Builder
+	all.WriteString(s.Status().Description)
+	for _, ev := range s.Events() {
+		for _, kv := range ev.Attributes {
+			all.WriteString(" " + kv.Value.String())
+		}
+	}
+	if strings.Contains(all.String(), ghToken) || strings.Contains(all.String(), glToken) {
+		t.Fatalf("the span holds a token: %s", all.String())
+	}
+	if s.Status().Code != codes.Error || !strings.Contains(s.Status().Description, "connection reset") ||
+		len(s.Events()) != 1 || !strings.Contains(all.String(), "*url.Error") {
+		t.Fatalf("status %v, events %v: want the redacted error recorded", s.Status(), s.Events())
 	}
 }

@@ -14,7 +14,8 @@
 // is replaced whole, user name included, whatever the scheme:
 // "https://ghp_…@github.com/o/r" and "postgres://app:pw@db/x" become
 // "https://[REDACTED]@github.com/o/r" and "postgres://[REDACTED]@db/x", since
-// many hosts take a token as the user name.
+// many hosts take a token as the user name. [Redact] applies the same to any
+// string (package tracing uses it on the error messages it puts on spans).
 //
 // [FromContext] and [NewContext] carry a request-scoped logger.
 package logging

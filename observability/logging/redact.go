@@ -38,6 +38,20 @@ var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie",
 // "token" is not one of them: token_count and tokens_used are not secrets.
 var secretWords = []string{"password", "passwd", "passphrase", "secret", "privatekey"}
 
+// defaultRedactor redacts with DefaultSecretKeys alone, for [Redact].
+var defaultRedactor = newRedactor(nil)
+
+// Redact returns s with the credentials a [Handler] replaces inside strings:
+// bearer and basic credentials, JWTs, a URL's user info, and the values of
+// key=value pairs and JSON members whose key is one of [DefaultSecretKeys].
+// It is what package tracing and package instrument apply to the error
+// messages they put on spans. A string with nothing to replace is returned as
+// it is, without an allocation.
+func Redact(s string) string {
+	out, _ := defaultRedactor.redactString(s)
+	return out
+}
+
 type redactor struct {
 	keys map[string]struct{} // DefaultSecretKeys and the extra ones, normalized
 	// lineKeysClean is set when no key of the access-log lines is a secret

@@ -13,6 +13,8 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/internal/spanerr"
+	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -63,7 +65,9 @@ func AppendIdentityAttributes(kv []attribute.KeyValue, ctx context.Context) []at
 // "unknown" for errors outside the error model), its reason and, for internal
 // errors, its error id, so that the id a user quotes finds the trace. The message
 // recorded is the one the caller sees: the cause of an internal error stays out of
-// the trace. A nil err does nothing.
+// the trace. Messages are redacted as log lines are (logging.Redact): a DSN's
+// password, a URL's user info or ?api_key=, a bearer token never reach the
+// exception event or the status. A nil err does nothing.
 func RecordError(span trace.Span, err error) {
 	if err == nil || !span.IsRecording() {
 		return
@@ -80,12 +84,12 @@ func RecordError(span trace.Span, err error) {
 		if d.ErrorID == "" {
 			attrs = append(attrs, attribute.String(semconv.AttrErrorID, ie.ID))
 		}
-		span.RecordError(errors.New(ie.Error()), trace.WithAttributes(attrs...))
+		spanerr.Record(span, errors.New(ie.Error()), attrs...)
 	} else {
-		span.RecordError(err, trace.WithAttributes(attrs...))
+		spanerr.Record(span, err, attrs...)
 	}
 	span.SetAttributes(attrs...)
-	span.SetStatus(codes.Error, d.Message)
+	span.SetStatus(codes.Error, logging.Redact(d.Message))
 }
 
 // CodeName returns the Connect code name of err ("not_found"), "unknown" for an
