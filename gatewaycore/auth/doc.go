@@ -12,7 +12,9 @@
 // A [Policy] is a service's one table saying, for each Connect procedure or HTTP
 // route, whether it is public, needs any verified caller, or needs scopes or roles;
 // anything not listed is denied. [Authenticator.Middleware] enforces it for plain HTTP
-// and [Authenticator.Interceptor] for Connect calls of every stream type. On success
+// and [Authenticator.Interceptor] for Connect calls of every stream type; the
+// middleware judges a request under each form of its path a router may route by
+// (cleaned, as sent, as sent before percent-decoding), and each must allow it. On success
 // the Principal is in the context (contracts/identity); on failure the caller gets
 // errs.Unauthenticated or errs.PermissionDenied with a message that is the same for
 // every cause, while the cause ([Reason]) goes to metrics and the configured logger.

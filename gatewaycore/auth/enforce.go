@@ -15,12 +15,25 @@ import (
 // A Principal already in ctx (put there by an earlier auth step) is reused, not
 // verified again. When ctx holds an empty identity.PrincipalSlot, the Principal is
 // put in the slot and ctx itself is returned. The HTTP middleware and the Connect
-// interceptor both call it.
+// interceptor both call it. For an HTTP request, prefer [Authenticator.Middleware]:
+// it judges each form of the request's path a router may route by, where Authorize
+// judges the one string it is given.
 func (a *Authenticator) Authorize(ctx context.Context, policy *Policy, procedure string, header http.Header) (context.Context, error) {
 	rule, listed := policy.Lookup(procedure)
 	if !listed {
 		a.metrics.decision(ctx, "none", resultDenied, ReasonUnlisted)
 		return ctx, errPermissionDenied()
+	}
+	rules := [1]Rule{rule}
+	return a.authorize(ctx, header, rules[:])
+}
+
+// authorize is [Authenticator.Authorize] for a call that every one of rules must
+// allow: it is public only if all of them are.
+func (a *Authenticator) authorize(ctx context.Context, header http.Header, rules []Rule) (context.Context, error) {
+	public := true
+	for _, r := range rules {
+		public = public && r.Mode == ModePublic
 	}
 	p, _ := identity.PrincipalFrom(ctx)
 	method := methodOf(p)
@@ -30,7 +43,7 @@ func (a *Authenticator) Authorize(ctx context.Context, policy *Policy, procedure
 		method = methodOf(p)
 		if err != nil {
 			method = a.presentedMethod(header)
-			if rule.Mode == ModePublic {
+			if public {
 				a.metrics.decision(ctx, method, resultPublic, "")
 				return ctx, nil
 			}
@@ -48,9 +61,11 @@ func (a *Authenticator) Authorize(ctx context.Context, policy *Policy, procedure
 			ctx = identity.WithPrincipal(ctx, p)
 		}
 	}
-	if !rule.Allows(p) {
-		a.metrics.decision(ctx, method, resultDenied, ReasonPolicy)
-		return ctx, errPermissionDenied()
+	for _, r := range rules {
+		if !r.Allows(p) {
+			a.metrics.decision(ctx, method, resultDenied, ReasonPolicy)
+			return ctx, errPermissionDenied()
+		}
 	}
 	a.metrics.decision(ctx, method, resultAllowed, "")
 	return ctx, nil

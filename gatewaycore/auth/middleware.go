@@ -2,6 +2,8 @@ package auth
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 
 	"connectrpc.com/connect"
 
@@ -42,18 +44,42 @@ func buildOptions(opts []Option) *options {
 	return o
 }
 
-// Middleware returns HTTP middleware enforcing policy on every request, keyed by the
-// cleaned URL path — which for a Connect, gRPC or gRPC-Web call is its procedure, so
-// one table serves RPCs and plain routes alike, streaming or not. On success the
-// request continues with the Principal in its context (contracts/identity): in the
-// context's principal slot if it has one (gatewaycore/edge.Metadata puts one
-// there), else in a copy of the request with a new context.
+// Middleware returns HTTP middleware enforcing policy on every request, keyed by its
+// URL path — which for a Connect, gRPC or gRPC-Web call is its procedure, so one
+// table serves RPCs and plain routes alike, streaming or not. Routers disagree on
+// which form of a path they route by: net/http's ServeMux routes on the path as sent
+// before percent-decoding ("/admin/%2e%2e/healthz" and "/admin/..%2Fhealthz" reach
+// its "/admin/" handler), chi, httprouter and echo on the path as sent without
+// cleaning it ("/admin/../healthz" reaches "/admin/*"), a bare Connect handler on the
+// decoded path. So a request is judged under each distinct form of its path — the
+// cleaned one ("/public/../admin" as "/admin", "//a" as "/a"), the decoded one as
+// sent, and the one as sent before decoding — and must be allowed under every one:
+// each must be listed, and it is public only if all are. An ordinary request (a clean
+// path without unusual escapes) has one form.
+//
+// On success the request continues with the Principal in its context
+// (contracts/identity): in the context's principal slot if it has one
+// (gatewaycore/edge.Metadata puts one there), else in a copy of the request with a
+// new context.
 func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Handler) http.Handler {
 	o := buildOptions(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			parent := r.Context()
-			ctx, err := a.Authorize(parent, policy, routepath.Clean(r.URL.Path), r.Header)
+			var forms [3]string
+			var rules [3]Rule
+			n := 0
+			for _, path := range pathForms(r.URL, &forms) {
+				rule, listed := policy.Lookup(path)
+				if !listed {
+					a.metrics.decision(parent, "none", resultDenied, ReasonUnlisted)
+					o.writeError(w, r, errPermissionDenied())
+					return
+				}
+				rules[n] = rule
+				n++
+			}
+			ctx, err := a.authorize(parent, r.Header, rules[:n])
 			if err != nil {
 				o.writeError(w, r, err)
 				return
@@ -64,4 +90,17 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// pathForms returns, each once, the forms of u's path a router may route by: cleaned
+// (first), decoded as sent, and as sent before decoding. A clean path sent without
+// unusual escapes (RawPath empty) has only the first.
+func pathForms(u *url.URL, buf *[3]string) []string {
+	forms := append(buf[:0], routepath.Clean(u.Path))
+	for _, p := range [...]string{u.Path, u.RawPath} {
+		if p != "" && !slices.Contains(forms, p) {
+			forms = append(forms, p)
+		}
+	}
+	return forms
 }
