@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -124,7 +126,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			}
 		}
 	}
-	route := routeOf(r.Pattern)
+	route := patternRoute(r, r.Pattern)
 	st := &rw.state
 	st.mu.Lock()
 	procedure, code, rpcCode, tenant, user, requestID, rpc := st.procedure, st.code, st.rpcCode, st.tenant, st.user, st.requestID, st.rpc
@@ -137,7 +139,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		// A layer between here and the mux passed on a copy of r, whose
 		// Pattern the mux set (see WithRouter).
 		_, pattern := s.c.router.Handler(r)
-		route = routeOf(pattern)
+		route = patternRoute(r, pattern)
 	}
 
 	if span.IsRecording() {
@@ -240,6 +242,35 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	}
 	la = append(la, extra...)
 	s.c.log(ctx, end, level, "http request", la)
+}
+
+// patternRoute is the route of pattern, the Pattern http.ServeMux gave r, or
+// "" when pattern is not one of the mux's patterns but the path it redirects
+// r to: for a CONNECT request to "/tree" that only "/tree/" (or
+// "/tenants/{tenant}/") matches, ServeMux reports the request's own path,
+// cleaned, plus "/". A client could otherwise mint a route, and a metric
+// series, per request.
+func patternRoute(r *http.Request, pattern string) string {
+	if r.Method == http.MethodConnect && strings.HasSuffix(pattern, "/") && pattern == cleanPath(r.URL.Path)+"/" {
+		return ""
+	}
+	return routeOf(pattern)
+}
+
+// cleanPath is http.ServeMux's cleaning of a path: rooted, without . and ..
+// elements or repeated slashes, a trailing slash kept.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // redactedPath is path with the user info of any URL in it ("/mirror/https://TOKEN@github.com/o/r")
