@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
@@ -24,9 +25,26 @@ func (jsonCodec[T]) Marshal(v T) ([]byte, error) { return json.Marshal(v) }
 func (jsonCodec[T]) Unmarshal(data []byte) (T, error) {
 	var v T
 	if err := json.Unmarshal(data, &v); err != nil {
-		return v, fmt.Errorf("cache: decode JSON: %w", err)
+		return v, jsonDecodeError(err)
 	}
 	return v, nil
+}
+
+// jsonDecodeError describes a JSON decoding failure by its kind, its byte offset and the
+// Go type involved, and drops encoding/json's message (not wrapped): it can quote the
+// data — a number that does not fit its field, a map key in a field path, a custom
+// UnmarshalJSON's complaint — and cached values can be secrets. Undecodable entries are
+// logged ([Typed.Get]).
+func jsonDecodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("cache: decode JSON: syntax error at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("cache: decode JSON: a value that does not fit Go type %s at byte %d", typ.Type, typ.Offset)
+	}
+	return errors.New("cache: decode JSON: invalid value")
 }
 
 // Proto returns a [Codec] that stores protobuf messages in the binary wire format.
