@@ -26,6 +26,7 @@ func FuzzParseJWS(f *testing.F) {
 		enc([]byte(`[]`)) + "." + enc([]byte(`null`)) + "." + enc([]byte("x")),
 		"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzIn0=.c2ln",
 		strings.Repeat("A", 100) + "." + strings.Repeat(".", 3),
+		enc([]byte(`{"alg":"EdDSA"}`)) + "." + enc([]byte(`{"sub":"s"}`)) + "." + enc([]byte("sig"))[:2] + "\n" + enc([]byte("sig"))[2:],
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -49,6 +50,9 @@ func FuzzParseJWS(f *testing.F) {
 		}
 		if strings.Count(token, ".") != 2 || !strings.HasPrefix(token, tok.signingInput+".") {
 			t.Fatalf("accepted %q with signing input %q", token, tok.signingInput)
+		}
+		if enc(tok.signature) != token[len(tok.signingInput)+1:] {
+			t.Fatalf("accepted %q, whose signature is not spelled canonically", token)
 		}
 		if tok.claims.raw == nil {
 			t.Fatal("accepted a token without a claims object")

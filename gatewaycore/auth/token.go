@@ -17,10 +17,19 @@ import (
 )
 
 // This file is footing's compact-JWS parser (RFC 7515 §7.1) and signature check. It
-// accepts exactly three base64url segments without padding, a header whose "alg" is
-// an asymmetric signature algorithm, no "crit" extensions and no unencoded payloads.
+// accepts exactly three base64url segments without padding or line breaks, a header
+// whose "alg" is an asymmetric signature algorithm, no "crit" extensions and no
+// unencoded payloads.
 
 var b64 = base64.RawURLEncoding.Strict()
+
+// jwsAlphabet holds the bytes a compact JWS may contain: base64url and ".".
+var jwsAlphabet = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_." {
+		t[c] = true
+	}
+	return t
+}()
 
 type jwsHeader struct {
 	Alg  string          `json:"alg"`
@@ -71,6 +80,13 @@ func supportedAlgorithm(alg string) bool {
 func parseJWS(token string, maxBytes int) (*jwsToken, error) {
 	if len(token) > maxBytes {
 		return nil, fail(ReasonTooLarge)
+	}
+	// Only the base64url alphabet and the two dots: Go's decoders skip CR and LF even
+	// when strict, which would give one token many spellings.
+	for i := range len(token) {
+		if !jwsAlphabet[token[i]] {
+			return nil, fail(ReasonMalformed)
+		}
 	}
 	first := strings.IndexByte(token, '.')
 	last := strings.LastIndexByte(token, '.')
