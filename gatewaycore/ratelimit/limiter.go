@@ -8,6 +8,7 @@ import (
 )
 
 // A Limit is a GCRA rate: Rate requests per Period sustained, with up to Burst at once.
+// Refilling the whole burst (Burst × Period / Rate) may take at most [MaxRefill].
 type Limit struct {
 	// Rate is how many requests are allowed per Period, sustained. Must be positive.
 	Rate int64
@@ -23,6 +24,13 @@ func PerSecond(n int64) Limit { return Limit{Rate: n, Period: time.Second} }
 // PerMinute returns a [Limit] of n requests per minute with a burst of n.
 func PerMinute(n int64) Limit { return Limit{Rate: n, Period: time.Minute} }
 
+// MaxRefill is the longest a [Limit] may take to refill its whole burst (Burst ×
+// Period / Rate, one request per Period/Rate): ten years. The GCRA arithmetic
+// holds times up to about twice that ahead of now (in nanoseconds for [Local],
+// microseconds in Redis's Lua numbers for [Redis]); past it, they overflow and a
+// limit allows everything or nothing.
+const MaxRefill = 10 * 365 * 24 * time.Hour
+
 // Validate reports every problem with l at once.
 func (l Limit) Validate() error {
 	var problems []error
@@ -34,6 +42,10 @@ func (l Limit) Validate() error {
 	}
 	if l.Burst < 0 {
 		problems = append(problems, fmt.Errorf("burst must not be negative, got %d", l.Burst))
+	}
+	if len(problems) == 0 && l.burst() > int64(MaxRefill/l.interval()) {
+		problems = append(problems, fmt.Errorf("a burst of %d at one request per %s takes longer than %s to refill (burst × period / rate must not exceed MaxRefill)",
+			l.burst(), l.interval(), MaxRefill))
 	}
 	return errors.Join(problems...)
 }
