@@ -114,7 +114,8 @@ func (m *Migrator) withLock(ctx context.Context, fn func() error) error {
 // checksums in [ChecksumTable], recorded as migrations apply and, on a database migrated
 // before they were kept, at the first Up). Each migration runs in its own transaction
 // (unless the file says NO TRANSACTION): a failing one leaves nothing of itself, and the
-// ones before it stay applied.
+// ones before it stay applied. Last, it takes back from the application and system roles
+// the right to write goose's and River's history tables (reading stays).
 func (m *Migrator) Up(ctx context.Context) error {
 	return m.withLock(ctx, func() error {
 		current, err := m.goose.GetDBVersion(ctx)
@@ -149,7 +150,7 @@ func (m *Migrator) Up(ctx context.Context) error {
 				m.logger.InfoContext(ctx, "migrate: applied river", "version", v.Version, "name", v.Name)
 			}
 		}
-		return nil
+		return m.protectHistory(ctx)
 	})
 }
 
