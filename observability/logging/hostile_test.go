@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -144,6 +145,50 @@ func TestJSONMembersInTextInEveryLayout(t *testing.T) {
 					first, _, _ := strings.Cut(out, "\n")
 					if err := json.Unmarshal([]byte(first), &line); err != nil || line.Body != tc.want {
 						t.Fatalf("body = %q (%v), want %q", line.Body, err, tc.want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestHeaderLinesAndSignedURLs: credentials in the shapes text takes outside
+// key=value pairs: header lines (a request dump, "Authorization: token …"), a
+// struct printed with %+v, and the signatures of signed URLs (Azure SAS sig=,
+// S3 and GCS X-…-Signature=) and Java session ids, which grant access alone.
+func TestHeaderLinesAndSignedURLs(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2s3cr3t"
+	tests := []struct{ name, text, want string }{
+		{"request dump", "GET / HTTP/1.1\r\nHost: api\r\nX-Api-Key: " + s + "\r\nCookie: a=1; sid=" + s + "\r\nAccept: */*\r\n",
+			"GET / HTTP/1.1\r\nHost: api\r\nX-Api-Key: [REDACTED]\r\nCookie: [REDACTED]\r\nAccept: */*\r\n"},
+		{"token scheme", "Authorization: token " + s, "Authorization: [REDACTED]"},
+		{"bearer keeps its scheme", "Authorization: Bearer " + s, "Authorization: Bearer [REDACTED]"},
+		{"struct with %+v", fmt.Sprintf("%+v", struct{ User, Password string }{"ann", s}), "{User:ann Password:[REDACTED]"},
+		{"Azure SAS", "GET https://a.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=" + s + "&se=2026",
+			"GET https://a.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=[REDACTED]&se=2026"},
+		{"S3 presigned", "https://b.s3.amazonaws.com/k?X-Amz-Date=20261207&X-Amz-Signature=" + s, "https://b.s3.amazonaws.com/k?X-Amz-Date=20261207&X-Amz-Signature=[REDACTED]"},
+		{"GCS signed", "https://storage.googleapis.com/b/o?X-Goog-Signature=" + s, "https://storage.googleapis.com/b/o?X-Goog-Signature=[REDACTED]"},
+		{"jsessionid", "/app/cart;jsessionid=" + s + "?x=1", "/app/cart;jsessionid=[REDACTED]"},
+		{"plain colons stay", "dial tcp 10.0.0.1:5432: tokens: 5, token_count: 7, at 12:30", "dial tcp 10.0.0.1:5432: tokens: 5, token_count: 7, at 12:30"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, format := range []logging.Format{logging.JSON, logging.Text} {
+				var buf bytes.Buffer
+				l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format, ReplaceAttr: dropTime}))
+				l.Info("m", "text", tc.text)
+				l.Info(tc.text, "err", errors.New(tc.text))
+				out := buf.String()
+				if strings.Contains(out, s) {
+					t.Fatalf("format %d: secret in output: %s", format, out)
+				}
+				if format == logging.JSON {
+					var line struct{ Text string }
+					first, _, _ := strings.Cut(out, "\n")
+					if err := json.Unmarshal([]byte(first), &line); err != nil || !strings.HasPrefix(line.Text, tc.want) {
+						t.Fatalf("text = %q (%v), want %q", line.Text, err, tc.want)
 					}
 				}
 			}

@@ -27,11 +27,14 @@ var DefaultSecretKeys = []string{
 	"password", "passwd", "pwd", "token", "accesstoken", "refreshtoken", "idtoken",
 	"authorization", "proxyauthorization", "cookie", "setcookie", "apikey", "xapikey",
 	"secret", "clientsecret", "privatekey", "credentials", "sessionid", "dsn",
+	"sig", "phpsessid",
 }
 
 // secretSuffixes catch compound keys such as db_password, github_token,
-// x-api-key or stripe_secret.
-var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie", "authorization", "privatekey", "credential", "credentials"}
+// x-api-key or stripe_secret, the signatures of signed URLs
+// (X-Amz-Signature, X-Goog-Signature) and session ids (jsessionid).
+var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie", "authorization", "privatekey",
+	"credential", "credentials", "signature", "sessionid"}
 
 // secretWords make a key secret wherever they appear in it: secret_key,
 // aws_secret_access_key, password_confirmation, private_key_pem, passphrase.
@@ -367,7 +370,7 @@ func (r *redactor) redactString(s string) (string, bool) {
 
 // mayHoldCredential is a cheap pre-check: a credential needs "bearer" or
 // "basic" (any case) or "eyJ" somewhere, a URL with user info, or a '=' or
-// a quoted key's ':' after a secret key. It uses the vectorized byte search, as most strings
+// ':' after a secret key. It uses the vectorized byte search, as most strings
 // have few b's and no '@' or '='.
 func (r *redactor) mayHoldCredential(s string) bool {
 	if strings.Contains(s, "eyJ") || hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B') {
@@ -376,7 +379,7 @@ func (r *redactor) mayHoldCredential(s string) bool {
 	if strings.IndexByte(s, '@') >= 0 && strings.Contains(s, "://") {
 		return true
 	}
-	if strings.IndexByte(s, '=') < 0 && strings.IndexByte(s, '"') < 0 {
+	if strings.IndexByte(s, '=') < 0 && strings.IndexByte(s, ':') < 0 {
 		return false
 	}
 	for i := range len(s) {
@@ -395,7 +398,9 @@ func (r *redactor) mayHoldCredential(s string) bool {
 //   - at '=', the value after a secret key (key=value, as in a query string, a
 //     key/value DSN or a header list), up to a space, '&', ',', ';' or a quote,
 //     or within the quotes when it is quoted;
-//   - at ':', the string value of a JSON member whose quoted key is a secret.
+//   - at ':', the string value of a JSON member whose quoted key is a secret,
+//     or the rest of the line after a secret key written right before the
+//     colon (a header line, see headerSecretValue).
 //
 // The key must start at or after floor (the part of s not yet replaced).
 func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok bool) {
@@ -404,7 +409,10 @@ func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok boo
 		if strings.HasPrefix(s[i:], "://") {
 			return urlUserinfo(s, i+3)
 		}
-		return r.jsonSecretMember(s, i, floor)
+		if start, end, ok = r.jsonSecretMember(s, i, floor); ok {
+			return start, end, ok
+		}
+		return r.headerSecretValue(s, i, floor)
 	case '=':
 		ks := i
 		for ks > floor && isKeyByte(s[ks-1]) {
@@ -435,6 +443,43 @@ func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok boo
 		return start, end, true
 	}
 	return 0, 0, false
+}
+
+// headerSecretValue matches, at the ':' at i, "Key: value" where Key is a
+// secret key written right before the colon: a header line ("X-Api-Key: …",
+// "Cookie: a=1; b=2", "Authorization: token …"), a YAML-like line, a struct
+// printed with %+v ("{User:ann Password:…}"). The value is the rest of the
+// line, as a header's is, spaces included; a bearer or basic credential is
+// left to schemeCredential, which keeps the scheme readable.
+func (r *redactor) headerSecretValue(s string, i, floor int) (start, end int, ok bool) {
+	if i == floor || '0' <= s[i-1] && s[i-1] <= '9' {
+		// No key, or a host, port, IP address or time ("10.0.0.1:5432",
+		// "12:30"), which are frequent: no default secret key ends in a
+		// digit (an extra one that does is matched in its other forms).
+		return 0, 0, false
+	}
+	ks := i
+	for ks > floor && isKeyByte(s[ks-1]) {
+		ks--
+	}
+	if ks == i || !r.secretKey(s[ks:i]) {
+		return 0, 0, false
+	}
+	start = i + 1
+	for start < len(s) && (s[start] == ' ' || s[start] == '\t') {
+		start++
+	}
+	if _, _, ok := schemeCredential(s, start); ok {
+		return 0, 0, false
+	}
+	end = start
+	for end < len(s) && s[end] != '\n' && s[end] != '\r' {
+		end++
+	}
+	if end == start || strings.HasPrefix(s[start:end], Redacted) {
+		return 0, 0, false
+	}
+	return start, end, true
 }
 
 // urlUserinfo finds the user info of the URL whose authority starts at a
