@@ -227,11 +227,18 @@ var finishNames = map[aiv1.FinishReason]string{
 // "length", "tool_calls", "content_filter", "error"); empty when unspecified.
 func FinishName(r aiv1.FinishReason) string { return finishNames[r] }
 
-// Collect reads s to its end and assembles the whole answer.
+// Collect reads s to its end and assembles the whole answer. Tool-call deltas
+// with the same index make one call; calls are in the order their indexes first
+// appeared. An index is the upstream's label, not a position: an OpenAI-compatible
+// upstream chooses it, and a negative or huge one must not index or size anything.
 func Collect(s *Stream) (*aiv1.CompleteResponse, error) {
 	var text strings.Builder
 	resp := &aiv1.CompleteResponse{}
-	var calls []*aiv1.ToolCall
+	var (
+		calls []*aiv1.ToolCall
+		args  []*strings.Builder // calls[i]'s arguments, joined at the end
+		pos   map[int32]int      // index → position in calls
+	)
 	for {
 		c, err := s.Next()
 		if errors.Is(err, io.EOF) {
@@ -243,17 +250,24 @@ func Collect(s *Stream) (*aiv1.CompleteResponse, error) {
 		resp.Id, resp.Model, resp.Provider = c.GetId(), c.GetModel(), c.GetProvider()
 		text.WriteString(c.GetDeltaText())
 		for _, d := range c.GetToolCallDeltas() {
-			for int(d.GetIndex()) >= len(calls) {
+			i, ok := pos[d.GetIndex()]
+			if !ok {
+				if pos == nil {
+					pos = map[int32]int{}
+				}
+				i = len(calls)
+				pos[d.GetIndex()] = i
 				calls = append(calls, &aiv1.ToolCall{})
+				args = append(args, &strings.Builder{})
 			}
-			tc := calls[d.GetIndex()]
+			tc := calls[i]
 			if d.GetId() != "" {
 				tc.Id = d.GetId()
 			}
 			if d.GetName() != "" {
 				tc.Name = d.GetName()
 			}
-			tc.Arguments += d.GetArgumentsDelta()
+			args[i].WriteString(d.GetArgumentsDelta())
 		}
 		if c.GetFinishReason() != aiv1.FinishReason_FINISH_REASON_UNSPECIFIED {
 			resp.FinishReason = c.GetFinishReason()
@@ -261,6 +275,9 @@ func Collect(s *Stream) (*aiv1.CompleteResponse, error) {
 		if c.GetUsage() != nil {
 			resp.Usage = c.GetUsage()
 		}
+	}
+	for i, tc := range calls {
+		tc.Arguments = args[i].String()
 	}
 	msg := &aiv1.Message{Role: aiv1.Role_ROLE_ASSISTANT, ToolCalls: calls}
 	if text.Len() > 0 {
