@@ -155,3 +155,30 @@ func readBody(t *testing.T, res *http.Response) string {
 	}
 	return string(b)
 }
+
+// TestRecoverAnswersReadablyAfterBodyHeaders: a handler that declared its body's
+// length and encoding, then panicked before writing, had the 500 sent under them
+// (cut to the length, labelled gzip), so the caller could not read the error id.
+func TestRecoverAnswersReadablyAfterBodyHeaders(t *testing.T) {
+	t.Parallel()
+	ids := make(chan string, 1)
+	h := edge.Recover(edge.WithPanicHook(func(_ context.Context, _ *http.Request, id string, _ any, _ []byte) { ids <- id }))(
+		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "5")
+			w.Header().Set("Content-Encoding", "gzip")
+			panic("boom")
+		}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if id := <-ids; err != nil || res.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), id) {
+		t.Fatalf("status %d, Content-Encoding %q, body %q, %v: want a readable 500 with the error id", res.StatusCode, res.Header.Get("Content-Encoding"), body, err)
+	}
+}

@@ -54,14 +54,25 @@ func Write(w http.ResponseWriter, r *http.Request, err error) {
 // (see [Writer.Normalize]); the response then carries its HTTP status, a Retry-After
 // header for RetryInfo, and the body in the request's protocol (Connect JSON unless
 // the request is gRPC, gRPC-Web or Connect streaming). Nothing must have been written
-// to w before.
+// to w before. Headers already set on w are sent too, except those that describe a
+// body of the handler's — Content-Length, Content-Encoding, Content-Range — since
+// the error's body replaces it.
 func (wr *Writer) Write(w http.ResponseWriter, r *http.Request, err error) {
 	cerr := wr.Normalize(r.Context(), r, err)
+	h := w.Header()
+	for _, k := range bodyHeaders {
+		delete(h, k)
+	}
 	if d, ok := errs.RetryAfter(cerr); ok {
-		w.Header().Set("Retry-After", RetryAfterSeconds(d.Seconds()))
+		h.Set("Retry-After", RetryAfterSeconds(d.Seconds()))
 	}
 	_ = wr.ew.Write(w, r, cerr) // A failed write means the client went away.
 }
+
+// bodyHeaders describe a response body (canonical keys); [Writer.Write] drops them,
+// since a handler that set them for its own body and then failed would otherwise
+// have the error cut to its length or labelled with its encoding.
+var bodyHeaders = [...]string{"Content-Length", "Content-Encoding", "Content-Range"}
 
 // WriteStatus writes err like [Writer.Write] but with the given HTTP status for
 // plain (Connect unary or unknown protocol) requests, for the few statuses the error
