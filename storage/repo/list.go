@@ -13,6 +13,7 @@ import (
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/storage/internal/tenantid"
 )
 
 // A Filter narrows a List to rows whose column equals a value ([Eq]) or, for an array
@@ -121,7 +122,11 @@ func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest,
 		return nil, nil, errs.InvalidArgument("PAGE_SIZE_INVALID", fmt.Sprintf("page_size must be between 0 and %d", t.cfg.MaxPageSize),
 			errs.WithDomain(domain), errs.WithFieldViolation("page_size", "out of range", "PAGE_SIZE_INVALID"))
 	}
+	// The tenant as rls scopes it, so that a token survives another spelling of it.
 	tenant, _ := identity.TenantID(ctx)
+	if c, ok := tenantid.Canonical(tenant); ok {
+		tenant = c
+	}
 	parts := []string{t.cfg.Table, tenant, t.cfg.OrderColumn, fmt.Sprint(t.cfg.Descending)}
 	var where []string
 	var args []any
