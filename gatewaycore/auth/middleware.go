@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"connectrpc.com/connect"
 
@@ -93,14 +94,33 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 }
 
 // pathForms returns, each once, the forms of u's path a router may route by: cleaned
-// (first), decoded as sent, and as sent before decoding. A clean path sent without
-// unusual escapes (RawPath empty) has only the first.
+// (first), decoded as sent, and as sent before decoding when that escapes a "/" or a
+// "." (no other escape moves a segment boundary or makes a dot segment, so
+// "/v1/items%3AbatchGet" is judged as "/v1/items:batchGet" alone, as ServeMux routes
+// it). A clean path sent without such escapes has only the first.
 func pathForms(u *url.URL, buf *[3]string) []string {
 	forms := append(buf[:0], routepath.Clean(u.Path))
-	for _, p := range [...]string{u.Path, u.RawPath} {
-		if p != "" && !slices.Contains(forms, p) {
-			forms = append(forms, p)
-		}
+	if u.Path != "" && u.Path != forms[0] {
+		forms = append(forms, u.Path)
+	}
+	if escapesStructure(u.RawPath) && !slices.Contains(forms, u.RawPath) {
+		forms = append(forms, u.RawPath)
 	}
 	return forms
+}
+
+// escapesStructure reports whether raw, a path as sent, escapes a "/" or a ".".
+func escapesStructure(raw string) bool {
+	for i := strings.Index(raw, "%2"); i >= 0 && i+2 < len(raw); {
+		switch raw[i+2] {
+		case 'F', 'f', 'E', 'e':
+			return true
+		}
+		next := strings.Index(raw[i+2:], "%2")
+		if next < 0 {
+			return false
+		}
+		i += 2 + next
+	}
+	return false
 }

@@ -23,10 +23,11 @@ func TestPathsJudgedAsRouted(t *testing.T) {
 	t.Parallel()
 	a, b := setup(t)
 	policy, err := auth.NewPolicy(map[string]auth.Rule{
-		"/healthz":  auth.Public(),
-		"/files/*":  auth.Public(),
-		"/admin/*":  auth.RequireRoles("admin"),
-		"/static/*": auth.Public(),
+		"/healthz":             auth.Public(),
+		"/files/*":             auth.Public(),
+		"/admin/*":             auth.RequireRoles("admin"),
+		"/admin/public-docs/*": auth.Public(),
+		"/v1/items:batchGet":   auth.Authenticated(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +42,7 @@ func TestPathsJudgedAsRouted(t *testing.T) {
 	mux.Handle("/files/", reply("files"))
 	mux.Handle("/admin/", reply("admin"))
 	mux.Handle("GET /admin/users/{id}", reply("user"))
+	mux.Handle("/v1/items:batchGet", reply("batch"))
 	// asSent routes as chi, httprouter and echo do: on the path as sent (before
 	// decoding if it was escaped), by prefix, without cleaning it.
 	asSent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,12 +100,16 @@ func TestPathsJudgedAsRouted(t *testing.T) {
 			"/admin/%2e%2e%2ffiles/x",
 			"/admin/users/..%2F..%2F..%2Fhealthz",
 			"/admin/users/%2e%2e%2f%2e%2e%2f%2e%2e%2ffiles%2fa",
+			// Decoded as sent, under the public "/admin/public-docs/"; as sent, under "/admin/".
+			"/admin/public-docs%2F..%2F..%2Fhealthz",
+			"/admin/public%2Ddocs%2F..%2F..%2Fhealthz",
 		},
 		"as sent": {
 			"/admin/../healthz",
 			"/admin/x/../../files/a",
 			"/admin/%2e%2e/healthz",
 			"/admin/..%2Fhealthz",
+			"/admin/public-docs%2F..%2F..%2Fhealthz",
 		},
 	} {
 		s := servers[name]
@@ -137,11 +143,17 @@ func TestPathsJudgedAsRouted(t *testing.T) {
 		{"/admin/x", admin, http.StatusOK},
 		{"/admin/users/42", admin, http.StatusOK},
 		{"/files/../admin/x", nil, http.StatusUnauthorized}, // protected once cleaned
+		{"/admin/public-docs/a", nil, http.StatusOK},
 	} {
 		for name, s := range servers {
 			if code, body := get(t, s, tc.path, tc.h); code != tc.want {
 				t.Errorf("%s: %s answered %d %q, want %d", name, tc.path, code, body, tc.want)
 			}
 		}
+	}
+	// An escape that moves no segment boundary (here ":", which JavaScript's
+	// encodeURIComponent escapes) is judged decoded, as ServeMux routes it.
+	if code, body := get(t, servers["ServeMux"], "/v1/items%3AbatchGet", viewer); code != http.StatusOK {
+		t.Errorf("/v1/items%%3AbatchGet answered %d %q, want 200", code, body)
 	}
 }
