@@ -97,13 +97,20 @@ func (g *Gateway) Chat(ctx context.Context, req *aiv1.ChatRequest) (_ *Stream, e
 	start := time.Now()
 	p, _ := identity.PrincipalFrom(ctx)
 	tenant := p.GetTenantId()
-	ctx, span := g.tel.tracer.Start(ctx, "chat "+req.GetModel(), trace.WithSpanKind(trace.SpanKindClient),
+	// The model is the caller's to choose: one the router has no route for is
+	// recorded as otherModel, so that names made up by a caller cannot add series
+	// to every metric (the router's error still names it).
+	alias := req.GetModel()
+	if !g.cfg.Router.Has(alias) {
+		alias = otherModel
+	}
+	ctx, span := g.tel.tracer.Start(ctx, "chat "+alias, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(
 			attribute.String(attrOperation, "chat"),
-			attribute.String(attrRequestModel, req.GetModel()),
+			attribute.String(attrRequestModel, alias),
 			attribute.String(attrTenant, tenant),
 		))
-	s := &Stream{g: g, ctx: ctx, span: span, start: start, tenant: tenant, alias: req.GetModel(), inEstimate: estimateInput(req)}
+	s := &Stream{g: g, ctx: ctx, span: span, start: start, tenant: tenant, alias: alias, inEstimate: estimateInput(req)}
 	var rs *router.Stream
 	defer func() {
 		if v := recover(); v != nil {

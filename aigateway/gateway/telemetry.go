@@ -36,6 +36,10 @@ const (
 	attrTenant         = semconv.AttrTenantID
 	attrErrorType      = semconv.AttrErrorType
 	instrumentationLib = "github.com/footingdev/footing/aigateway/gateway"
+
+	// otherModel is the request model recorded for a model no route serves, as
+	// OpenTelemetry records values outside a known set.
+	otherModel = "_OTHER"
 )
 
 type options struct {

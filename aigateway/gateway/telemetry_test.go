@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,8 +80,8 @@ func TestMetricAttributes(t *testing.T) {
 		t.Fatal("a call to an unknown route succeeded")
 	}
 	const base = "gen_ai.operation.name=chat,gen_ai.provider.name=openai,gen_ai.request.model=chat,gen_ai.response.model=gpt-4o-mini"
-	const failed = "error.type=not_found,gen_ai.operation.name=chat,gen_ai.provider.name=,gen_ai.request.model=no-such-route,gen_ai.response.model=no-such-route"
-	const failedWithResult = "error.type=not_found,footing.result=not_found,gen_ai.operation.name=chat,gen_ai.provider.name=,gen_ai.request.model=no-such-route,gen_ai.response.model=no-such-route"
+	const failed = "error.type=not_found,gen_ai.operation.name=chat,gen_ai.provider.name=,gen_ai.request.model=_OTHER,gen_ai.response.model=_OTHER"
+	const failedWithResult = "error.type=not_found,footing.result=not_found,gen_ai.operation.name=chat,gen_ai.provider.name=,gen_ai.request.model=_OTHER,gen_ai.response.model=_OTHER"
 	for _, tc := range []struct {
 		metric string
 		want   map[string]float64
@@ -99,6 +100,36 @@ func TestMetricAttributes(t *testing.T) {
 		for k, v := range tc.want {
 			if g, ok := got[k]; !ok || g < v-1e-12 || g > v+1e-12 {
 				t.Errorf("%s{%s} = %v (present %v), want %v; all: %v", tc.metric, k, g, ok, v, got)
+			}
+		}
+	}
+}
+
+// TestUnknownModelsShareOneLabel asks for many models no route serves: the
+// model name is the caller's to choose, so each one recorded as it was would be a
+// new series of every metric (the SDK's 2000 per instrument filled by one caller,
+// the gateway's real routes then lost in its overflow series). They are all
+// recorded as _OTHER; the caller's error still names the model.
+func TestUnknownModelsShareOneLabel(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	for i := range 50 {
+		req := chatReq("hi")
+		req.Model = "no-such-model-" + strconv.Itoa(i)
+		_, err := b.gw.Complete(as(t.Context(), "acme"), req)
+		if err == nil || !strings.Contains(err.Error(), req.Model) {
+			t.Fatalf("%s: error %v does not name the model", req.Model, err)
+		}
+	}
+	const other = "gen_ai.request.model=_OTHER,gen_ai.response.model=_OTHER"
+	for _, name := range []string{"gen_ai.client.operation.duration", "footing.ai.requests"} {
+		got := b.points(t, name)
+		if len(got) != 1 {
+			t.Fatalf("%s: %d series, want 1: %v", name, len(got), got)
+		}
+		for k, v := range got {
+			if !strings.HasPrefix(k, "error.type=not_found,") || !strings.HasSuffix(k, other) || v != 50 {
+				t.Errorf("%s: %s = %v, want 50 under _OTHER", name, k, v)
 			}
 		}
 	}

@@ -65,6 +65,12 @@ func (r *Router) embedAttempt(ctx context.Context, t *target, req *aiv1.EmbedReq
 	return t.Provider.Embed(actx, up)
 }
 
+// Has reports whether the router has a route named alias.
+func (r *Router) Has(alias string) bool {
+	_, ok := r.routes[alias]
+	return ok
+}
+
 // Targets returns the targets of the route alias, in their configured order.
 func (r *Router) Targets(alias string) ([]Target, bool) {
 	rt, ok := r.routes[alias]
