@@ -429,8 +429,12 @@ func checkURL(s string) error {
 	return nil
 }
 
-// redactURL drops user info from a URL that is about to appear in an error.
+// redactURL drops the query, the fragment and the user info from a URL that
+// is about to appear in an error: any of them may hold a credential.
 func redactURL(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i] + "…"
+	}
 	if u, err := url.Parse(s); err == nil && u.User != nil {
 		u.User = url.User("REDACTED")
 		return u.String()

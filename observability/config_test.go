@@ -227,3 +227,29 @@ func FuzzParseKeyValues(f *testing.F) {
 		}
 	})
 }
+
+// TestValidateNeverEchoesAnEndpointsSecrets: a bad endpoint is echoed in the
+// error to help fix it, but a query string or fragment (some collectors take
+// an API key there) and user info are not: the error went to logs whole.
+func TestValidateNeverEchoesAnEndpointsSecrets(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2s3cr3t"
+	for _, endpoint := range []string{
+		"ftp://collector:4318/?api_key=" + s,
+		"collector:4318/v1/traces?x=1&token=" + s,
+		"http://collector:bad port/?api-key=" + s,
+		"grpc://collector:4317#" + s,
+		"ftp://ingest:" + s + "@collector:4318/",
+		"http://ingest:" + s + "%zz@collector/",
+	} {
+		for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+			err := observability.Config{Getenv: envOf(map[string]string{name: endpoint})}.Validate()
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("%s=%q: error %v, want one naming the variable", name, endpoint, err)
+			}
+			if strings.Contains(err.Error(), s) {
+				t.Fatalf("%s=%q: the error shows the secret: %v", name, endpoint, err)
+			}
+		}
+	}
+}
