@@ -35,9 +35,11 @@ type Beginner interface {
 	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
 }
 
-// TxOptions are the transaction modes of [InTenantWith].
+// TxOptions are the transaction modes of [InTenantWith]. Values other than pgx's
+// constants are InvalidArgument (TX_OPTIONS_INVALID), and no query is sent.
 type TxOptions struct {
-	// IsoLevel is the isolation level; empty means the server default (read committed).
+	// IsoLevel is the isolation level ([pgx.Serializable], ...); empty means the server
+	// default (read committed).
 	IsoLevel pgx.TxIsoLevel
 	// AccessMode is read write (empty) or [pgx.ReadOnly].
 	AccessMode pgx.TxAccessMode
@@ -65,7 +67,11 @@ func InTenantWith(ctx context.Context, db Beginner, opts TxOptions, fn func(pgx.
 	if err != nil {
 		return err
 	}
-	begin := beginSQL(opts) + "; SELECT set_config('" + TenantSetting + "', " + quoteLiteral(scope.TenantID) +
+	b, err := beginSQL(opts)
+	if err != nil {
+		return err
+	}
+	begin := b + "; SELECT set_config('" + TenantSetting + "', " + quoteLiteral(scope.TenantID) +
 		", true), set_config('" + UserSetting + "', " + quoteLiteral(scope.UserID) + ", true)"
 	return runTx(ctx, db, pgx.TxOptions{BeginQuery: begin}, opts.Retries, fn)
 }
@@ -96,18 +102,38 @@ func ScopeFrom(ctx context.Context) (Scope, error) {
 	return Scope{TenantID: tid, UserID: uid}, nil
 }
 
-func beginSQL(opts TxOptions) string {
+// beginSQL is the BEGIN statement for opts. The isolation level and access mode must be
+// Postgres's (pgx's constants, any case): they are written into the statement, which goes
+// out with the tenant's set_config as one simple-protocol message, so other text would run
+// as SQL there — a session-level set_config of another tenant, left on the pooled
+// connection. Anything else is InvalidArgument (TX_OPTIONS_INVALID), before any query.
+func beginSQL(opts TxOptions) (string, error) {
 	var b strings.Builder
 	b.WriteString("BEGIN")
 	if opts.IsoLevel != "" {
-		b.WriteString(" ISOLATION LEVEL ")
-		b.WriteString(string(opts.IsoLevel))
+		switch iso := pgx.TxIsoLevel(strings.ToLower(string(opts.IsoLevel))); iso {
+		case pgx.Serializable, pgx.RepeatableRead, pgx.ReadCommitted, pgx.ReadUncommitted:
+			b.WriteString(" ISOLATION LEVEL ")
+			b.WriteString(string(iso))
+		default:
+			return "", errTxOptions("IsoLevel", "not an isolation level")
+		}
 	}
 	if opts.AccessMode != "" {
-		b.WriteString(" ")
-		b.WriteString(string(opts.AccessMode))
+		switch mode := pgx.TxAccessMode(strings.ToLower(string(opts.AccessMode))); mode {
+		case pgx.ReadWrite, pgx.ReadOnly:
+			b.WriteString(" ")
+			b.WriteString(string(mode))
+		default:
+			return "", errTxOptions("AccessMode", "not an access mode")
+		}
 	}
-	return b.String()
+	return b.String(), nil
+}
+
+func errTxOptions(field, msg string) error {
+	return errs.InvalidArgument("TX_OPTIONS_INVALID", "rls: invalid transaction options",
+		errs.WithFieldViolation(field, msg, "INVALID"))
 }
 
 // quoteLiteral quotes s as a SQL string literal whatever standard_conforming_strings says.

@@ -65,7 +65,11 @@ func (s *System) DoWith(ctx context.Context, reason string, opts TxOptions, fn f
 	if id := identity.RequestID(ctx); id != "" {
 		attrs = append(attrs, slog.String("request_id", id))
 	}
+	b, err := beginSQL(opts)
+	if err != nil {
+		return err
+	}
 	s.logger.InfoContext(ctx, "rls: cross-tenant system transaction", attrs...)
-	begin := beginSQL(opts) + "; SELECT set_config('" + SystemReasonSetting + "', " + quoteLiteral(reason) + ", true)"
+	begin := b + "; SELECT set_config('" + SystemReasonSetting + "', " + quoteLiteral(reason) + ", true)"
 	return runTx(ctx, s.db, pgx.TxOptions{BeginQuery: begin}, opts.Retries, fn)
 }
