@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
+
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/gatewaycore/ratelimit"
 )
 
@@ -44,6 +49,51 @@ func BenchmarkInstrChainVsBare(b *testing.B) {
 			instrLoopStart()
 			for range b.N {
 				serve()
+			}
+			instrLoopEnd()
+		})
+	}
+}
+
+// BenchmarkInstrChainVsBareNetwork is BenchmarkInstrChainVsBare over loopback:
+// a connect-go client calls an httptest server (HTTP/1.1, keep-alive) in the same
+// process, serving the bare handler or the full chain, so that the count covers
+// what a real call costs on both ends (the client's request, the server's
+// parsing, the response headers the chain adds, the client's reading of them).
+// Both sides get the same request, browser origin and bearer token included: the
+// bare handler ignores them, and the difference is what the chain does with them,
+// not what the caller sends. Callgrind counts user-space instructions only; the
+// system calls (one write and one read a side per call, the same for both sides)
+// are not in the count.
+func BenchmarkInstrChainVsBareNetwork(b *testing.B) {
+	for _, side := range []string{"bare", "chain"} {
+		b.Run(side, func(b *testing.B) {
+			f := fullChain(b, ratelimit.Limit{Rate: 1 << 40, Period: time.Second}, io.Discard)
+			h := bareHandler()
+			if side == "chain" {
+				h = f.handler
+			}
+			srv := httptest.NewServer(h)
+			b.Cleanup(srv.Close)
+			client := healthv1connect.NewHealthClient(srv.Client(), srv.URL)
+			ctx := context.Background()
+			call := func() {
+				req := connect.NewRequest(&healthv1.HealthCheckRequest{})
+				req.Header().Set("Origin", origin)
+				req.Header().Set("Authorization", "Bearer "+f.token)
+				if _, err := client.Check(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for range 100 { // warm the connection, the caches and the pools
+				call()
+			}
+			runtime.GC()
+			b.ReportAllocs()
+			b.ResetTimer()
+			instrLoopStart()
+			for range b.N {
+				call()
 			}
 			instrLoopEnd()
 		})

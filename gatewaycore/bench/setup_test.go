@@ -24,6 +24,7 @@ import (
 	"github.com/footingdev/footing/gatewaycore/edge"
 	"github.com/footingdev/footing/gatewaycore/ratelimit"
 	"github.com/footingdev/footing/observability/instrument"
+	"github.com/footingdev/footing/observability/logging"
 )
 
 const origin = "https://app.example.com"
@@ -95,7 +96,9 @@ func fullChain(tb testing.TB, limit ratelimit.Limit, accessLog io.Writer) *fixtu
 		_ = tp.Shutdown(context.Background())
 		_ = mp.Shutdown(context.Background())
 	})
-	logger := slog.New(slog.NewJSONHandler(accessLog, nil))
+	// The access line goes through footing's own handler, the one observability.Setup
+	// installs as slog's default (a service's instrument.Middleware logs there).
+	logger := slog.New(logging.NewHandler(accessLog, nil))
 	c2 := chain.Chain{
 		Recover:   edge.Recover(),
 		Metadata:  edge.Metadata(),
