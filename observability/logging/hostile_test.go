@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -193,5 +195,58 @@ func TestHeaderLinesAndSignedURLs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// node is a tree node whose LogValue shows its parent and children: a cycle
+// of LogValuers, as any tree with parent pointers has.
+type node struct {
+	name     string
+	parent   *node
+	children []*node
+}
+
+func (n *node) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("name", n.name)}
+	if n.parent != nil {
+		attrs = append(attrs, slog.Any("parent", n.parent))
+	}
+	for _, c := range n.children {
+		attrs = append(attrs, slog.Any("child", c))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// TestLogValuerCycleEnds: a LogValuer whose value holds it again was resolved
+// without end, until the goroutine's stack overflowed, which kills the process
+// (no recover). It runs in a child process, so that the old code's crash shows
+// as a failure.
+func TestLogValuerCycleEnds(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("LOGGING_CYCLE_CHILD") == "1" {
+		root := &node{name: "root"}
+		root.children = []*node{{name: "a", parent: root}, {name: "b", parent: root}}
+		for _, format := range []logging.Format{logging.JSON, logging.Text} {
+			var buf bytes.Buffer
+			l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format}))
+			l.Info("m", "tree", root, "password", "hunter2s3cr3t")
+			l.With("tree", root).Info("m")
+			if !strings.Contains(buf.String(), "too deep") || strings.Contains(buf.String(), "hunter2s3cr3t") {
+				fmt.Println("unexpected output:", buf.String())
+				os.Exit(1)
+			}
+			if len(buf.String()) > 1<<20 {
+				fmt.Println("output of", len(buf.String()), "bytes")
+				os.Exit(1)
+			}
+		}
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLogValuerCycleEnds$", "-test.timeout=60s")
+	cmd.Env = append(os.Environ(), "LOGGING_CYCLE_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		first, _, _ := strings.Cut(string(out), "\n\n")
+		t.Fatalf("logging a cycle of LogValuers: %v\n%.2000s", err, first)
 	}
 }

@@ -144,14 +144,29 @@ func (r *redactor) secretKey(k string) bool {
 
 // attrs redacts a list of attributes, dropping empty ones and empty groups.
 func (r *redactor) attrs(in []slog.Attr) []slog.Attr {
+	var resolved int
+	return r.walkAll(in, &resolved)
+}
+
+func (r *redactor) walkAll(in []slog.Attr, resolved *int) []slog.Attr {
 	out := make([]slog.Attr, 0, len(in))
 	for _, a := range in {
-		if a, ok := r.attr(a); ok {
+		if a, ok := r.walk(a, resolved); ok {
 			out = append(out, a)
 		}
 	}
 	return out
 }
+
+// maxResolved bounds the LogValuers resolved within one attribute. A value
+// whose LogValue returns a group that holds it again (any tree with parent
+// pointers) would be walked without end, until the stack overflowed, which
+// kills the process; past the bound a LogValuer is written as tooDeep.
+const maxResolved = 256
+
+// tooDeep replaces a LogValuer nested deeper than the handler walks (see
+// maxResolved): a cycle of LogValuers.
+const tooDeep = "!LogValue nested too deep"
 
 // clean reports whether a needs no change at all: not a secret key, not a kind
 // that needs resolving or walking, no credential in its string.
@@ -170,6 +185,19 @@ func (r *redactor) clean(a slog.Attr) bool {
 // attr returns a with its secrets redacted, and false when a is to be dropped
 // (an empty attribute, or a group with nothing in it).
 func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
+	var resolved int
+	return r.walk(a, &resolved)
+}
+
+// walk is attr, counting in resolved the LogValuers resolved so far within
+// the attribute that holds a.
+func (r *redactor) walk(a slog.Attr, resolved *int) (slog.Attr, bool) {
+	if a.Value.Kind() == slog.KindLogValuer {
+		if *resolved >= maxResolved {
+			a.Value = slog.StringValue(tooDeep)
+		}
+		*resolved++
+	}
 	a.Value = a.Value.Resolve()
 	if a.Key == "" && a.Value.Kind() == slog.KindAny && a.Value.Any() == nil {
 		return a, false
@@ -183,7 +211,7 @@ func (r *redactor) attr(a slog.Attr) (slog.Attr, bool) {
 			a.Value = slog.StringValue(s)
 		}
 	case slog.KindGroup:
-		g := r.attrs(a.Value.Group())
+		g := r.walkAll(a.Value.Group(), resolved)
 		if len(g) == 0 {
 			return a, false
 		}
