@@ -19,7 +19,9 @@ import (
 // An APIKey is the stored form of a machine client's key: its id, the SHA-256 of its
 // secret (never the secret), and what it grants. A key is scoped to one tenant.
 type APIKey struct {
-	// ID is the public part of the key, unique in the store.
+	// ID is the public part of the key, unique in the store: at most [MaxAPIKeyIDLen]
+	// bytes of visible ASCII other than "_" (a presented key whose id is not of that
+	// form is refused without asking the store).
 	ID string
 	// SecretHash is the SHA-256 of the secret part.
 	SecretHash [32]byte
@@ -75,11 +77,22 @@ func NewAPIKey(prefix, tenantID string, scopes, roles []string) (presented strin
 	}, nil
 }
 
-// splitAPIKey returns the id and secret of a presented key without its prefix.
+// MaxAPIKeyIDLen is the longest [APIKey.ID] a presented key may carry.
+const MaxAPIKeyIDLen = 128
+
+// splitAPIKey returns the id and secret of a presented key without its prefix. An
+// id that no stored key can have (see [APIKey.ID]) is refused here, so a caller's
+// garbage never reaches the store, whose queries may fail on it (a NUL byte or
+// invalid UTF-8 in a Postgres text parameter) and be counted as a store failure.
 func splitAPIKey(s string) (id, secret string, ok bool) {
 	i := strings.IndexByte(s, '_')
-	if i <= 0 || i == len(s)-1 || len(s) > 512 {
+	if i <= 0 || i > MaxAPIKeyIDLen || i == len(s)-1 || len(s) > 512 {
 		return "", "", false
+	}
+	for j := range i {
+		if s[j] < '!' || s[j] > '~' {
+			return "", "", false
+		}
 	}
 	return s[:i], s[i+1:], true
 }

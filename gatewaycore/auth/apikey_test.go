@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 
@@ -113,4 +116,55 @@ func mustFail(_ *commonv1.Principal, err error) error {
 		return errors.New("unexpected success")
 	}
 	return err
+}
+
+// recordingStore records the ids it is asked for and answers not found, as a
+// service's SQL store would for ids it holds (Postgres refuses a text parameter with
+// a NUL byte or invalid UTF-8 with an error, which auth would count as a store
+// failure).
+type recordingStore struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *recordingStore) LookupAPIKey(_ context.Context, id string) (*auth.APIKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids = append(s.ids, id)
+	if !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
+		return nil, errors.New("invalid byte sequence for encoding UTF8")
+	}
+	return nil, auth.ErrAPIKeyNotFound
+}
+
+// TestAPIKeyIDsAreCheckedBeforeTheStore: a presented key's id reaches the service's
+// store only if it could be an id (visible ASCII, at most 128 bytes), so that a
+// caller's garbage is refused as a bad key, never counted as a store failure, and
+// no control bytes or invalid UTF-8 reach the store's queries.
+func TestAPIKeyIDsAreCheckedBeforeTheStore(t *testing.T) {
+	t.Parallel()
+	store := &recordingStore{}
+	a, err := auth.New(auth.Config{APIKeys: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, bad := range []string{
+		"fk_\x00id_secret", "fk_\xffid_secret", "fk_i\nd_secret", "fk_i d_secret", "fk_ïd_secret",
+		"fk_" + strings.Repeat("a", 129) + "_secret",
+	} {
+		if _, err := a.VerifyAPIKey(t.Context(), bad); auth.ReasonOf(err) != auth.ReasonAPIKey {
+			t.Errorf("%q: err = %v, want reason %q", bad, err, auth.ReasonAPIKey)
+		}
+	}
+	for _, good := range []string{"fk_abc-DEF.12_secret", "fk_" + strings.Repeat("a", 128) + "_secret", "fk_a:b/c_secret"} {
+		if _, err := a.VerifyAPIKey(t.Context(), good); auth.ReasonOf(err) != auth.ReasonAPIKey {
+			t.Errorf("%q: err = %v, want reason %q", good, err, auth.ReasonAPIKey)
+		}
+	}
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if want := []string{"abc-DEF.12", strings.Repeat("a", 128), "a:b/c"}; !slices.Equal(store.ids, want) {
+		t.Errorf("store asked for %q, want only %q", store.ids, want)
+	}
 }
