@@ -20,6 +20,9 @@ const (
 	CauseSuperuser = "superuser"
 	CauseBypassRLS = "bypassrls"
 	CauseOwner     = "owner"
+	// CauseSystem: the role has the privileges of [SystemRole] (a member of it, with
+	// INHERIT), so the footing_system_access policy shows it every tenant's rows.
+	CauseSystem = "system"
 )
 
 // maxListedTables bounds how many table names a [CheckRole] error spells out.
@@ -34,7 +37,12 @@ type Querier interface {
 // checkRoleSQL asks, in one round trip, whether row-level security binds current_user.
 // Ownership is what Postgres itself checks (has_privs_of_role, which pg_has_role's USAGE
 // is): owning a table directly or through an inherited role membership.
-const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}')
+//
+// A policy applies to the roles it names and to every role that has their privileges, so
+// a member of footing_system (other than footing_system itself, which is what rls.System
+// is for) gets footing_system_access: every tenant's rows.
+const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}'),
+	EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = '` + SystemRole + `' AND s.oid <> r.oid AND pg_has_role(r.oid, s.oid, 'USAGE'))
 FROM pg_roles r,
 LATERAL (
 	SELECT count(*) AS n, (array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text))[1:$1] AS names
@@ -53,27 +61,30 @@ WHERE r.rolname = current_user`
 // that names such a role would serve every tenant's rows to every tenant, and no query would
 // fail to say so.
 //
-// It returns nil when RLS binds the role: not a superuser, NOBYPASSRLS, and owning (directly
+// It returns nil when RLS binds the role: not a superuser, NOBYPASSRLS, owning (directly
 // or through an inherited role membership) no table in the current database that has RLS
-// enabled but not forced. Tables without RLS enabled at all are not checked: as far as
+// enabled but not forced, and not inheriting [SystemRole] (whose footing_system_access
+// policy, on every table footing_enable_tenant_rls set up, shows every tenant's rows).
+// [SystemRole] itself passes: it is the role of rls.System's pool, never of the tenants'. Tables without RLS enabled at all are not checked: as far as
 // CheckRole knows they are not tenant tables (footing_enable_tenant_rls enables and forces
 // RLS together).
 //
 // Otherwise it returns FailedPrecondition [ReasonRLSBypassed], with a message naming the role
-// and why: a superuser, BYPASSRLS, or the tables it owns without FORCE ROW LEVEL SECURITY
-// (the first five, then how many more), and the metadata "role" and "cause" (a
-// comma-separated list of [CauseSuperuser], [CauseBypassRLS], [CauseOwner]). The error never
+// and why: a superuser, BYPASSRLS, the tables it owns without FORCE ROW LEVEL SECURITY
+// (the first five, then how many more), or membership of [SystemRole], and the metadata
+// "role" and "cause" (a comma-separated list of [CauseSuperuser], [CauseBypassRLS],
+// [CauseOwner], [CauseSystem]). The error never
 // holds a connection string. A failure of the query itself comes back mapped by
 // [pg.MapError] (Unavailable, Internal keeping the cause, ...) and wrapped, never with
 // reason [ReasonRLSBypassed].
 func CheckRole(ctx context.Context, db Querier) error {
 	var (
-		role          string
-		super, bypass bool
-		ownedN        int64
-		owned         []string
+		role                  string
+		super, bypass, system bool
+		ownedN                int64
+		owned                 []string
 	)
-	if err := db.QueryRow(ctx, checkRoleSQL, maxListedTables).Scan(&role, &super, &bypass, &ownedN, &owned); err != nil {
+	if err := db.QueryRow(ctx, checkRoleSQL, maxListedTables).Scan(&role, &super, &bypass, &ownedN, &owned, &system); err != nil {
 		return fmt.Errorf("rls: checking the database role: %w", pg.MapError(err))
 	}
 	var causes, why []string
@@ -92,6 +103,10 @@ func CheckRole(ctx context.Context, db Querier) error {
 			list += fmt.Sprintf(" and %d more", more)
 		}
 		why = append(why, "it owns tables without FORCE ROW LEVEL SECURITY: "+list)
+	}
+	if system && !super {
+		causes = append(causes, CauseSystem)
+		why = append(why, "it has the privileges of "+SystemRole+", whose policy shows every tenant's rows")
 	}
 	if len(causes) == 0 {
 		return nil

@@ -221,3 +221,37 @@ func TestCheckRoleQueryFailure(t *testing.T) {
 		t.Fatalf("errors.As(*pgconn.PgError) = %v, want SQLSTATE 25P02; err %v", pe, err)
 	}
 }
+
+// TestCheckRoleRefusesAMemberOfTheSystemRole: a role that has footing_system's privileges
+// (GRANT footing_system TO it, INHERIT) gets the footing_system_access policy on every
+// tenant table, so with a tenant set it still sees every tenant's rows — RLS "binds" it,
+// but through a policy that shows everything. CheckRole said nil for it.
+func TestCheckRoleRefusesAMemberOfTheSystemRole(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	member, password := guardRole(t, db, "NOSUPERUSER NOBYPASSRLS INHERIT")
+	exec(t, db, "GRANT "+rls.AppRole+" TO "+member, "GRANT "+rls.SystemRole+" TO "+member)
+	a, b := uuid.NewString(), uuid.NewString()
+	for _, tenant := range []string{a, b} {
+		ctx := as(tenant, "u")
+		if err := rls.InTenant(ctx, db.App, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, 'x')", tenant)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := connectAs(t, db, member, password)
+	ctx := as(a, "u")
+	var n int
+	if err := rls.InTenant(ctx, conn, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("a member of %s sees %d rows in tenant %s; the premise is that it sees both tenants'", rls.SystemRole, n, a)
+	}
+	err := rls.CheckRole(context.Background(), conn)
+	wantBypassed(t, err, member, rls.CauseSystem, []string{rls.SystemRole}, []string{password})
+}
