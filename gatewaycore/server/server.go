@@ -265,7 +265,8 @@ func (s *Server) OnShutdown(name string, fn func(context.Context) error) {
 }
 
 // Run listens on Config.Addr (and Config.AdminAddr, if set) and serves until ctx
-// is done or the process gets SIGINT or SIGTERM, then shuts down gracefully. It
+// is done or the process gets SIGINT or SIGTERM, then shuts down gracefully; a
+// second SIGINT or SIGTERM during the shutdown ends the process at once. It
 // returns nil after a clean shutdown. A listen failure is reported naming the
 // variable (ADDR or ADMIN_ADDR); nothing is served then, and no closer runs.
 func (s *Server) Run(ctx context.Context) error {
@@ -282,7 +283,10 @@ func (s *Server) Run(ctx context.Context) error {
 			return fmt.Errorf("server: listen on ADMIN_ADDR %s: %w", s.cfg.AdminAddr, err)
 		}
 	}
-	return s.serve(ctx, ln, admin)
+	// Once the shutdown starts, stop gives the signals their default behaviour
+	// back, so that a second SIGINT or SIGTERM ends the process at once instead of
+	// waiting out the drain.
+	return s.serve(ctx, ln, admin, stop)
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully (see the
@@ -299,7 +303,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return errors.Join(fmt.Errorf("server: listen on ADMIN_ADDR %s: %w", s.cfg.AdminAddr, err), s.runClosers())
 		}
 	}
-	return s.serve(ctx, ln, admin)
+	return s.serve(ctx, ln, admin, nil)
 }
 
 // ServeWithAdmin is [Server.Serve] with the admin listener given (Config.AdminAddr
@@ -314,10 +318,12 @@ func (s *Server) ServeWithAdmin(ctx context.Context, ln, admin net.Listener) err
 		_ = admin.Close()
 		return errors.Join(errors.New("server: an admin listener was given but no admin handler (server.WithAdmin)"), s.runClosers())
 	}
-	return s.serve(ctx, ln, admin)
+	return s.serve(ctx, ln, admin, nil)
 }
 
-func (s *Server) serve(ctx context.Context, ln, adminLn net.Listener) error {
+// serve serves on ln and adminLn until ctx is done, then shuts down; onDone, if
+// not nil, is called as the shutdown starts.
+func (s *Server) serve(ctx context.Context, ln, adminLn net.Listener, onDone func()) error {
 	errc := make(chan error, 1)
 	go func() {
 		var err error
@@ -349,6 +355,9 @@ func (s *Server) serve(ctx context.Context, ln, adminLn net.Listener) error {
 		served <- nil
 		adminErrc = served // Still shut it down: its open connections close.
 	case <-ctx.Done():
+	}
+	if onDone != nil {
+		onDone()
 	}
 	return errors.Join(adminFailed, s.shutdown(errc, adminErrc))
 }
