@@ -124,6 +124,18 @@ func normalizeMethod(m string) string {
 	}
 }
 
+// normalizeScheme bounds the url.scheme label of a client request to the
+// schemes HTTP has: a URL from a service's users may have any ("x1://"), and
+// each would be a metric series of its own.
+func normalizeScheme(scheme string) string {
+	switch scheme {
+	case "http", "https":
+		return scheme
+	default:
+		return "_OTHER"
+	}
+}
+
 // spanMethod is the method part of a span name: the semantic conventions name
 // a span after a method that is not a standard one "HTTP", so that a client
 // cannot mint span names of its own.

@@ -80,3 +80,32 @@ func TestRedirectPathIsNotARoute(t *testing.T) {
 		})
 	}
 }
+
+// TestClientSchemeLabelIsBounded: Transport labelled http.client.request.duration
+// with the request URL's scheme as it was. A service that fetches URLs its
+// users give (webhooks, link previews, an AI tool's fetch) let them mint a
+// series per request with schemes of their own ("x1://", "x2://", …), which
+// the transport refuses but the metric kept.
+func TestClientSchemeLabelIsBounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	client := &http.Client{Transport: instrument.Transport(nil, b.opts()...)}
+	for i := range 5 {
+		resp, err := client.Get(fmt.Sprintf("x%d://example.com/", i))
+		if err == nil {
+			_ = resp.Body.Close()
+			t.Fatal("want the transport to refuse the scheme")
+		}
+	}
+	points := b.metric(t, "http.client.request.duration").Data.(metricdata.Histogram[float64]).DataPoints
+	if len(points) != 1 {
+		var got []map[string]string
+		for _, p := range points {
+			got = append(got, attrMap(p.Attributes))
+		}
+		t.Fatalf("%d series, want 1 for all the unknown schemes: %v", len(points), got)
+	}
+	if got := attrMap(points[0].Attributes)["url.scheme"]; got != "_OTHER" {
+		t.Fatalf("url.scheme = %q, want _OTHER", got)
+	}
+}

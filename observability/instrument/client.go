@@ -71,7 +71,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	span.End()
 	t.duration.Record(ctx, time.Since(start).Seconds(),
-		t.attrs.get(httpKey{method: method, scheme: r.URL.Scheme, status: status}).rec...)
+		t.attrs.get(httpKey{method: method, scheme: normalizeScheme(r.URL.Scheme), status: status}).rec...)
 	return resp, err
 }
 
