@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"slices"
@@ -239,12 +240,14 @@ func (c Config) resolve() (resolved, error) {
 		r.Timeout = 10 * time.Second
 		var v string
 		if name := env(&v, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"); v != "" {
-			ms, err := strconv.Atoi(v)
-			if err != nil || ms <= 0 {
+			d, ok := millis(v)
+			if !ok {
 				bad(name, "must be a positive number of milliseconds, not %q", v)
 			}
-			r.Timeout = time.Duration(ms) * time.Millisecond
+			r.Timeout = d
 		}
+	} else if r.Timeout < 0 {
+		bad("OTEL_EXPORTER_OTLP_TIMEOUT", "Config.Timeout must be positive, not %v", r.Timeout)
 	}
 
 	name = lower(&r.Compression, "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION")
@@ -359,12 +362,14 @@ func (c Config) resolve() (resolved, error) {
 	if r.BatchTimeout == 0 {
 		r.BatchTimeout = 5 * time.Second
 		if v := strings.TrimSpace(getenv("OTEL_BSP_SCHEDULE_DELAY")); v != "" {
-			ms, err := strconv.Atoi(v)
-			if err != nil || ms <= 0 {
+			d, ok := millis(v)
+			if !ok {
 				bad("OTEL_BSP_SCHEDULE_DELAY", "must be a positive number of milliseconds, not %q", v)
 			}
-			r.BatchTimeout = time.Duration(ms) * time.Millisecond
+			r.BatchTimeout = d
 		}
+	} else if r.BatchTimeout < 0 {
+		bad("OTEL_BSP_SCHEDULE_DELAY", "Config.BatchTimeout must be positive, not %v", r.BatchTimeout)
 	}
 
 	env(&r.ExemplarFilter, "OTEL_METRICS_EXEMPLAR_FILTER")
@@ -402,6 +407,17 @@ func (c Config) resolve() (resolved, error) {
 		return r, invalid(problems)
 	}
 	return r, nil
+}
+
+// millis parses a positive number of milliseconds that a time.Duration can
+// hold: a larger one would wrap to a negative duration (an export timeout that
+// fails every export, a batch delay that never waits).
+func millis(v string) (time.Duration, bool) {
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ms <= 0 || ms > math.MaxInt64/int64(time.Millisecond) {
+		return 0, false
+	}
+	return time.Duration(ms) * time.Millisecond, true
 }
 
 type problem struct{ name, msg string }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -251,5 +252,30 @@ func TestValidateNeverEchoesAnEndpointsSecrets(t *testing.T) {
 				t.Fatalf("%s=%q: the error shows the secret: %v", name, endpoint, err)
 			}
 		}
+	}
+}
+
+// TestValidateRefusesDurationsThatOverflow: a number of milliseconds too large
+// for a time.Duration passed as positive and wrapped to a negative duration: a
+// negative export timeout fails every export at once, a negative batch delay
+// makes the span processor's timer fire without pause.
+func TestValidateRefusesDurationsThatOverflow(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_BSP_SCHEDULE_DELAY"} {
+		for _, v := range []string{"9223372036855", "100000000000000"} {
+			err := observability.Config{Getenv: envOf(map[string]string{name: v})}.Validate()
+			if err == nil || !strings.Contains(err.Error(), name+":") {
+				t.Errorf("%s=%s: error %v, want one naming the variable", name, v, err)
+			}
+		}
+	}
+	for _, cfg := range []observability.Config{{Timeout: -time.Second}, {BatchTimeout: -time.Second}} {
+		if err := cfg.Validate(); err == nil {
+			t.Errorf("Validate accepted %+v", cfg)
+		}
+	}
+	// The largest the SDK can wait is fine.
+	if err := (observability.Config{Getenv: envOf(map[string]string{"OTEL_BSP_SCHEDULE_DELAY": "86400000"})}).Validate(); err != nil {
+		t.Fatal(err)
 	}
 }
