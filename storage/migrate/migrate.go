@@ -47,12 +47,24 @@ type Migrator struct {
 	cfg     Config
 }
 
-// New returns a [Migrator] over pool, which should be connected as [rls.OwnerRole]. It
-// checks the migration set (versions in range, none repeated) and reports every problem.
+// minPoolConns is how many connections Up holds at once: the advisory lock's, and the
+// one goose or River migrates on.
+const minPoolConns = 2
+
+// New returns a [Migrator] over pool, which should be connected as [rls.OwnerRole] and
+// allow at least two connections (Up holds its lock on one and migrates on another; on a
+// pool of one it would wait forever): a smaller pool is InvalidArgument
+// (MIGRATE_POOL_TOO_SMALL). It checks the migration set (versions in range, none repeated)
+// and reports every problem.
 func New(pool *pgxpool.Pool, cfg Config) (*Migrator, error) {
 	merged, sources, err := merge(cfg.Migrations)
 	if err != nil {
 		return nil, err
+	}
+	if n := pool.Config().MaxConns; n < minPoolConns {
+		return nil, errs.InvalidArgument("MIGRATE_POOL_TOO_SMALL",
+			fmt.Sprintf("migrate: the pool allows %d connection(s); Up needs %d (one holds the migration lock while another migrates)", n, minPoolConns),
+			errs.WithFieldViolation("pool", fmt.Sprintf("MaxConns must be at least %d", minPoolConns), "RANGE"))
 	}
 	logger := cfg.Logger
 	if logger == nil {
