@@ -350,7 +350,7 @@ func (c Config) resolve() (resolved, error) {
 		r.ratio = 1
 		if r.SamplerArg != "" {
 			f, err := strconv.ParseFloat(r.SamplerArg, 64)
-			if err != nil || f < 0 || f > 1 {
+			if err != nil || !(f >= 0 && f <= 1) { // NaN is neither
 				bad("OTEL_TRACES_SAMPLER_ARG", "must be a number from 0 to 1, not %q", r.SamplerArg)
 			}
 			r.ratio = f

@@ -279,3 +279,24 @@ func TestValidateRefusesDurationsThatOverflow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestValidateRefusesNaNRatio: "NaN" parses as a float and is neither below 0
+// nor above 1, so it passed as a sampling ratio; the ratio sampler then turns
+// it into an arbitrary bound (all or nothing, depending on the CPU).
+func TestValidateRefusesNaNRatio(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"NaN", "nan", "-nan", "+Inf", "0x1p-2"} {
+		err := observability.Config{Getenv: envOf(map[string]string{
+			"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": v,
+		})}.Validate()
+		if v == "0x1p-2" { // a hexadecimal float is a number: 0.25
+			if err != nil {
+				t.Errorf("%s: %v", v, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "OTEL_TRACES_SAMPLER_ARG:") {
+			t.Errorf("OTEL_TRACES_SAMPLER_ARG=%s: error %v, want one naming the variable", v, err)
+		}
+	}
+}
