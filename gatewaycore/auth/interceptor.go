@@ -9,9 +9,12 @@ import (
 // Interceptor returns a Connect interceptor enforcing policy, keyed by procedure, on
 // every call a handler receives: unary, client-, server- and bidi-streaming alike. For
 // streams the check runs before the handler is entered, so no message is read or
-// written for a refused caller. Client-side calls pass through untouched. A Principal
-// already in the context (from [Authenticator.Middleware]) is reused and only the
-// policy is checked again.
+// written for a refused caller. A unary call is different: connect-go reads and
+// decodes (and decompresses) its request message before any unary interceptor runs,
+// so a refused caller has still had its body read; put [Authenticator.Middleware] in
+// front (as gatewaycore/chain does) to refuse before the body is touched.
+// Client-side calls pass through untouched. A Principal already in the context (from
+// [Authenticator.Middleware]) is reused and only the policy is checked again.
 func (a *Authenticator) Interceptor(policy *Policy, opts ...Option) connect.Interceptor {
 	_ = buildOptions(opts) // no interceptor-specific options yet; accepted for symmetry
 	return &interceptor{a: a, policy: policy}
