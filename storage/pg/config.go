@@ -4,8 +4,10 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
@@ -127,8 +129,38 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
+// setting sets *dst to own when it is set, else to def unless the connection string set
+// *dst itself (inURL).
+func setting[T comparable](dst *T, own, def T, inURL bool) {
+	var zero T
+	switch {
+	case own != zero:
+		*dst = own
+	case !inURL:
+		*dst = def
+	}
+}
+
+// poolParams reports which pool_* settings the connection string holds: pgconn keeps the
+// keys it does not know as run-time parameters, where pgxpool finds (and removes) them.
+func poolParams(connString string) map[string]bool {
+	cc, err := pgconn.ParseConfig(connString)
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for k := range cc.RuntimeParams {
+		if strings.HasPrefix(k, "pool_") {
+			out[k] = true
+		}
+	}
+	return out
+}
+
 // PoolConfig returns the pgxpool configuration c describes, defaults applied and tracer
-// installed, for callers that want to adjust it before [NewFromPoolConfig].
+// installed, for callers that want to adjust it before [NewFromPoolConfig]. A field of c
+// wins over the same pool_* setting in the connection string (pool_max_conns, ...), which
+// wins over the package defaults.
 func (c Config) PoolConfig() (*pgxpool.Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -137,12 +169,16 @@ func (c Config) PoolConfig() (*pgxpool.Config, error) {
 	if err != nil { // Validate parsed it already; kept for safety.
 		return nil, errs.InvalidArgument("DB_CONFIG_INVALID", "DATABASE_URL does not parse as a connection string")
 	}
-	pc.MaxConns = orDefault(c.MaxConns, DefaultMaxConns)
-	pc.MinIdleConns = min(orDefault(c.MinIdleConns, DefaultMinIdleConns), pc.MaxConns)
-	pc.MaxConnLifetime = orDefault(c.MaxConnLifetime, DefaultMaxConnLifetime)
-	pc.MaxConnLifetimeJitter = orDefault(c.MaxConnLifetimeJitter, DefaultMaxConnLifetimeJitter)
-	pc.MaxConnIdleTime = orDefault(c.MaxConnIdleTime, DefaultMaxConnIdleTime)
-	pc.HealthCheckPeriod = orDefault(c.HealthCheckPeriod, DefaultHealthCheckPeriod)
+	// A field of c wins; else a pool_* setting of the connection string (pgxpool has
+	// parsed it into pc); else this package's default.
+	inURL := poolParams(c.URL)
+	setting(&pc.MaxConns, c.MaxConns, DefaultMaxConns, inURL["pool_max_conns"])
+	setting(&pc.MinIdleConns, c.MinIdleConns, DefaultMinIdleConns, inURL["pool_min_idle_conns"])
+	pc.MinIdleConns = min(pc.MinIdleConns, pc.MaxConns)
+	setting(&pc.MaxConnLifetime, c.MaxConnLifetime, DefaultMaxConnLifetime, inURL["pool_max_conn_lifetime"])
+	setting(&pc.MaxConnLifetimeJitter, c.MaxConnLifetimeJitter, DefaultMaxConnLifetimeJitter, inURL["pool_max_conn_lifetime_jitter"])
+	setting(&pc.MaxConnIdleTime, c.MaxConnIdleTime, DefaultMaxConnIdleTime, inURL["pool_max_conn_idle_time"])
+	setting(&pc.HealthCheckPeriod, c.HealthCheckPeriod, DefaultHealthCheckPeriod, inURL["pool_health_check_period"])
 	if pc.ConnConfig.ConnectTimeout == 0 {
 		pc.ConnConfig.ConnectTimeout = orDefault(c.ConnectTimeout, DefaultConnectTimeout)
 	}

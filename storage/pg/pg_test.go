@@ -135,3 +135,39 @@ func TestHealthUnavailable(t *testing.T) {
 		t.Fatalf("Health on a closed port = %v, want Unavailable", err)
 	}
 }
+
+// TestURLPoolSettingsAreKept: pgxpool reads pool_max_conns and the other pool_* settings
+// from the connection string, and PoolConfig replaced them with this package's defaults
+// (DATABASE_URL=...?pool_max_conns=50 gave a pool of 10). A Config field still wins.
+func TestURLPoolSettingsAreKept(t *testing.T) {
+	t.Parallel()
+	sep := "?"
+	if strings.Contains(testURL(), "?") {
+		sep = "&"
+	}
+	url := testURL() + sep + "pool_max_conns=3&pool_min_idle_conns=1&pool_max_conn_lifetime=7m&pool_max_conn_lifetime_jitter=11s&pool_max_conn_idle_time=13s&pool_health_check_period=17s"
+	pc, err := pg.Config{URL: url}.PoolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.MaxConns != 3 || pc.MinIdleConns != 1 || pc.MaxConnLifetime != 7*time.Minute || pc.MaxConnLifetimeJitter != 11*time.Second ||
+		pc.MaxConnIdleTime != 13*time.Second || pc.HealthCheckPeriod != 17*time.Second {
+		t.Fatalf("URL pool settings replaced: max=%d minIdle=%d lifetime=%v jitter=%v idle=%v health=%v",
+			pc.MaxConns, pc.MinIdleConns, pc.MaxConnLifetime, pc.MaxConnLifetimeJitter, pc.MaxConnIdleTime, pc.HealthCheckPeriod)
+	}
+	pc, err = pg.Config{URL: url, MaxConns: 5, MaxConnIdleTime: time.Minute}.PoolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.MaxConns != 5 || pc.MaxConnIdleTime != time.Minute || pc.MinIdleConns != 1 {
+		t.Fatalf("Config fields did not win: max=%d idle=%v minIdle=%d", pc.MaxConns, pc.MaxConnIdleTime, pc.MinIdleConns)
+	}
+	// Without pool_* settings, the defaults.
+	pc, err = pg.Config{URL: testURL()}.PoolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.MaxConns != pg.DefaultMaxConns || pc.MinIdleConns != pg.DefaultMinIdleConns || pc.MaxConnIdleTime != pg.DefaultMaxConnIdleTime {
+		t.Fatalf("defaults not applied: max=%d minIdle=%d idle=%v", pc.MaxConns, pc.MinIdleConns, pc.MaxConnIdleTime)
+	}
+}
