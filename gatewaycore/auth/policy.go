@@ -97,7 +97,9 @@ type prefixRule struct {
 	rule   Rule
 }
 
-// NewPolicy builds a policy from rules, reporting every invalid entry at once.
+// NewPolicy builds a policy from rules, reporting every invalid entry at once: a key
+// not starting with "/", an invalid mode, a "*" not after a final "/", an empty scope
+// or role.
 func NewPolicy(rules map[string]Rule) (*Policy, error) {
 	p := &Policy{exact: make(map[string]Rule, len(rules))}
 	var problems []error
@@ -107,6 +109,11 @@ func NewPolicy(rules map[string]Rule) (*Policy, error) {
 		}
 		if r.Mode < ModePublic || r.Mode > ModeAuthorized {
 			problems = append(problems, fmt.Errorf("policy key %q: invalid mode %d", key, r.Mode))
+		}
+		if slices.Contains(r.Scopes, "") || slices.Contains(r.Roles, "") {
+			// A split of an unset variable would admit exactly the tokens whose claims
+			// carry an empty string, which restricts nothing.
+			problems = append(problems, fmt.Errorf("policy key %q: a scope or role must not be empty", key))
 		}
 		r.Scopes, r.Roles = slices.Clone(r.Scopes), slices.Clone(r.Roles)
 		if prefix, ok := strings.CutSuffix(key, "*"); ok {

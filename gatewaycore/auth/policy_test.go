@@ -181,3 +181,32 @@ func TestRuleFromProto(t *testing.T) {
 		t.Fatal("an unspecified proto mode was accepted")
 	}
 }
+
+// TestPolicyRefusesEmptyScopesAndRoles: a rule naming an empty scope or role (a
+// split of an unset variable, RequireRoles(os.Getenv("ADMIN_ROLE"))) is refused when
+// the policy is built, as an empty audience is — it would admit exactly the tokens
+// whose claims carry an empty string ("roles": [""]), which restricts nothing.
+func TestPolicyRefusesEmptyScopesAndRoles(t *testing.T) {
+	t.Parallel()
+	a, b := setup(t)
+	for name, rule := range map[string]auth.Rule{
+		"role":  auth.RequireRoles(""),
+		"scope": auth.RequireScopes("read", ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p, err := auth.NewPolicy(map[string]auth.Rule{"/admin/*": rule})
+			if err != nil {
+				if !contains(err.Error(), "/admin/*") {
+					t.Fatalf("error %q does not name the key", err)
+				}
+				return
+			}
+			tok := b.iss.Mint(authtest.Claims{"roles": []string{""}, "scope": []string{"read", ""}})
+			if _, err := a.Authorize(t.Context(), p, "/admin/x", bearer(tok)); err == nil {
+				t.Fatal("NewPolicy accepted the rule, and a token with an empty role and scope passed it")
+			}
+			t.Fatal("NewPolicy accepted a rule with an empty name")
+		})
+	}
+}
