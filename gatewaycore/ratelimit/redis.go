@@ -52,7 +52,8 @@ type RedisConfig struct {
 	Backstop Limiter
 	// FailClosedRetryAfter is the RetryAfter of FailClosed refusals. Default 1s.
 	FailClosedRetryAfter time.Duration
-	// Timeout bounds one decision's round trip. Default 250ms.
+	// Timeout bounds one decision's round trip, whatever the client's own timeouts
+	// (see [NewRedis]). Default 250ms.
 	Timeout time.Duration
 	// Now, when set, supplies the time sent to the script (tests step it). When nil
 	// the script uses Redis's own clock, so instances with skewed clocks agree.
@@ -68,9 +69,23 @@ type Redis struct {
 	cfg      RedisConfig
 	failures metric.Int64Counter
 	modeAttr metric.AddOption
+	// bounded says the client gives up at the context's deadline by itself;
+	// otherwise each decision runs on a goroutine of its own and Allow stops
+	// waiting for it at Timeout.
+	bounded bool
 }
 
 // NewRedis returns a [Redis] limiter for cfg.
+//
+// A go-redis client ignores context deadlines on its sockets unless its options
+// set ContextTimeoutEnabled (off by default), and would wait its own ReadTimeout
+// (5 s by default, or for ever) for a Redis that stopped answering. So that
+// Timeout bounds every decision, a *redis.Client without ContextTimeoutEnabled is
+// used through its WithTimeout(Timeout) clone (same connection pool, socket
+// deadlines of Timeout), and with any other client that does not set
+// ContextTimeoutEnabled (a *redis.ClusterClient or *redis.Ring without it, or a
+// Scripter of your own) each decision runs on its own goroutine, which Allow stops
+// waiting for at Timeout.
 func NewRedis(cfg RedisConfig) (*Redis, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("ratelimit: RedisConfig.Client is required")
@@ -90,6 +105,18 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 	if cfg.MeterProvider == nil {
 		cfg.MeterProvider = otel.GetMeterProvider()
 	}
+	bounded := false
+	switch c := cfg.Client.(type) {
+	case *redis.Client:
+		if !c.Options().ContextTimeoutEnabled {
+			cfg.Client = c.WithTimeout(cfg.Timeout)
+		}
+		bounded = true
+	case *redis.ClusterClient:
+		bounded = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		bounded = c.Options().ContextTimeoutEnabled
+	}
 	m := semconv.RateLimitBackend
 	failures, err := cfg.MeterProvider.Meter(meterName).Int64Counter(m.Name, metric.WithUnit(m.Unit), metric.WithDescription(m.Description))
 	if err != nil {
@@ -99,6 +126,7 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 		cfg:      cfg,
 		failures: failures,
 		modeAttr: metric.WithAttributeSet(attribute.NewSet(attribute.String("mode", cfg.FailureMode.String()))),
+		bounded:  bounded,
 	}, nil
 }
 
@@ -118,7 +146,7 @@ func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Decision, e
 	}
 	callCtx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	res, err := gcraScript.Run(callCtx, r.cfg.Client, []string{r.cfg.Prefix + key}, interval, tau, now).Int64()
+	res, err := r.run(callCtx, r.cfg.Prefix+key, interval, tau, now)
 	if err == nil && res == 0 {
 		err = errors.New("ratelimit: script returned 0")
 	}
@@ -129,6 +157,29 @@ func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Decision, e
 		return r.degraded(ctx, key, limit)
 	}
 	return redisDecision(res, interval, tau, limit), nil
+}
+
+// run runs the script for key, giving up when ctx ends even if the client would
+// not (see [NewRedis]).
+func (r *Redis) run(ctx context.Context, key string, interval, tau int64, now string) (int64, error) {
+	if r.bounded {
+		return gcraScript.Run(ctx, r.cfg.Client, []string{key}, interval, tau, now).Int64()
+	}
+	type reply struct {
+		n   int64
+		err error
+	}
+	ch := make(chan reply, 1)
+	go func() {
+		n, err := gcraScript.Run(ctx, r.cfg.Client, []string{key}, interval, tau, now).Int64()
+		ch <- reply{n, err}
+	}()
+	select {
+	case rep := <-ch:
+		return rep.n, rep.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 }
 
 // redisDecision expands the script's one-integer reply (see gcra.lua): r > 0 is an
