@@ -74,7 +74,8 @@ func (e *Error) Error() string {
 
 // Load fills dst, a pointer to a struct, from the environment, the files given with
 // [WithFile], and the default tags, then calls dst's Validate method, if any. It
-// returns an [*Error] listing every problem at once.
+// returns an [*Error] listing every problem at once. A variable set to the empty
+// string counts as not set: the file's value, else the default, applies.
 func Load(dst any, opts ...Option) error {
 	l := &loader{lookup: os.LookupEnv, optional: map[string]bool{}}
 	for _, opt := range opts {
@@ -104,8 +105,10 @@ func Load(dst any, opts ...Option) error {
 			fileVars[k] = v
 		}
 	}
+	// An empty variable counts as not set, here as for the default: it does not
+	// hide the file's value.
 	lookup := func(name string) (string, bool) {
-		if v, ok := l.lookup(name); ok {
+		if v, ok := l.lookup(name); ok && v != "" {
 			return v, true
 		}
 		v, ok := fileVars[name]

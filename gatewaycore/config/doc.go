@@ -8,7 +8,8 @@
 //		Redis    RedisConfig   `prefix:"REDIS_"` // nested: REDIS_URL, ...
 //	}
 //
-// [Load] fills the struct (environment over file over default), then calls its
+// [Load] fills the struct (environment over file over default; a variable set to
+// the empty string counts as not set), then calls its
 // Validate method if it has one, and reports every missing or invalid variable at
 // once, by name. Values of fields tagged secret:"true" never appear in errors or in
 // [Describe]'s output.
