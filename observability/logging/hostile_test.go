@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -248,5 +249,23 @@ func TestLogValuerCycleEnds(t *testing.T) {
 	if err != nil {
 		first, _, _ := strings.Cut(string(out), "\n\n")
 		t.Fatalf("logging a cycle of LogValuers: %v\n%.2000s", err, first)
+	}
+}
+
+// TestPluralAndShortSecretKeys: keys that name secrets in the plural or the
+// short form were not secret keys: slog.Any("cookies", r.Cookies()) wrote
+// every cookie's value, "api_keys" a list of keys, "auth" a credential.
+func TestPluralAndShortSecretKeys(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2s3cr3t"
+	for _, format := range []logging.Format{logging.JSON, logging.Text} {
+		var buf bytes.Buffer
+		l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format}))
+		l.Info("m", "cookies", []*http.Cookie{{Name: "session", Value: s}}, "resp_cookies", []string{"id=" + s},
+			"api_keys", []string{s}, "auth", "Token "+s)
+		l.Info("m", "u", "/cb?auth="+s)
+		if out := buf.String(); strings.Contains(out, s) {
+			t.Fatalf("format %d: secret in output: %s", format, out)
+		}
 	}
 }

@@ -27,14 +27,14 @@ var DefaultSecretKeys = []string{
 	"password", "passwd", "pwd", "token", "accesstoken", "refreshtoken", "idtoken",
 	"authorization", "proxyauthorization", "cookie", "setcookie", "apikey", "xapikey",
 	"secret", "clientsecret", "privatekey", "credentials", "sessionid", "dsn",
-	"sig", "phpsessid",
+	"sig", "phpsessid", "auth",
 }
 
 // secretSuffixes catch compound keys such as db_password, github_token,
-// x-api-key or stripe_secret, the signatures of signed URLs
+// x-api-key or stripe_secret, plurals (cookies, api_keys), the signatures of signed URLs
 // (X-Amz-Signature, X-Goog-Signature) and session ids (jsessionid).
-var secretSuffixes = []string{"password", "secret", "token", "apikey", "cookie", "authorization", "privatekey",
-	"credential", "credentials", "signature", "sessionid"}
+var secretSuffixes = []string{"password", "secret", "token", "apikey", "apikeys", "cookie", "cookies", "authorization",
+	"privatekey", "credential", "credentials", "signature", "sessionid"}
 
 // secretWords make a key secret wherever they appear in it: secret_key,
 // aws_secret_access_key, password_confirmation, private_key_pem, passphrase.
