@@ -17,8 +17,13 @@ type BatchSender interface {
 // runs the queued queries' callbacks ([pgx.QueuedQuery.QueryRow] and friends). It queues the
 // set_config of app.tenant_id and app.user_id before b's queries: Postgres runs a pipelined
 // batch as one implicit transaction, so the settings hold for exactly these queries, which
-// commit or fail together, and if setting the scope fails none of them runs. b must not hold
-// transaction control statements (BEGIN, COMMIT).
+// commit or fail together in Postgres, and if setting the scope fails none of them runs. b
+// must not hold transaction control statements (BEGIN, COMMIT).
+//
+// The callbacks run as the results come back, after the whole batch and its Sync were
+// sent: an error a callback returns is returned (a plain error as Internal, through
+// [pg.MapError]) but does not undo the batch's writes, which Postgres has committed. When
+// Go must check a result before the transaction commits, use [InTenant].
 //
 // It is the fast path for a few statements that need no Go logic between them; errors are
 // as for [InTenant], mapped by [pg.MapError] when they come from Postgres.
