@@ -41,10 +41,23 @@ func Compress(minSize int) func(http.Handler) http.Handler {
 func acceptsGzip(r *http.Request) bool {
 	for _, v := range r.Header.Values("Accept-Encoding") {
 		for part := range strings.SplitSeq(v, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+			name, params, _ := strings.Cut(part, ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") && !zeroQuality(params) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// zeroQuality reports whether params (what follows a coding's ';') set its weight
+// to 0: "q=0", "q=0.0", "Q = 0.000" (RFC 9110 §12.4.2), which refuses the coding.
+func zeroQuality(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			v = strings.TrimSpace(v)
+			return v != "" && strings.Trim(v, "0.") == "" && v[0] == '0'
 		}
 	}
 	return false

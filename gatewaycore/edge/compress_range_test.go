@@ -38,3 +38,27 @@ func TestCompressLeavesPartialContentAlone(t *testing.T) {
 		t.Fatalf("Content-Encoding %q, Content-Range %q, %d bytes: want the uncompressed range", ce, res.Header.Get("Content-Range"), len(got))
 	}
 }
+
+// TestCompressHonoursEveryZeroQuality: "gzip;q=0" in any spelling RFC 9110 allows
+// (q=0.0, q=0.000, Q=0, a space before the parameter) means the client refuses
+// gzip; only the exact text "q=0" was understood, so the others got gzip anyway.
+func TestCompressHonoursEveryZeroQuality(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("hello world ", 500)
+	h := edge.Compress(0)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte(big))
+	}))
+	for accept, want := range map[string]bool{
+		"gzip;q=0": false, "gzip;q=0.0": false, "gzip; q=0.000": false, "gzip;Q=0": false, "deflate, gzip ; q=0.00": false,
+		"gzip": true, "gzip;q=0.5": true, "gzip;q=1.0": true, "gzip;q=0.001": true,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", accept)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if got := rec.Header().Get("Content-Encoding") == "gzip"; got != want {
+			t.Errorf("Accept-Encoding %q: gzipped %v, want %v", accept, got, want)
+		}
+	}
+}
