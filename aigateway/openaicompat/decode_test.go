@@ -2,6 +2,7 @@ package openaicompat
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+	"github.com/footingdev/footing/contracts/validation"
 )
 
 func TestDecodeRequest(t *testing.T) {
@@ -142,5 +144,39 @@ func TestMalformedJSONSpeaksJSON(t *testing.T) {
 			tc.field != "" && (len(d.FieldViolations) != 1 || d.FieldViolations[0].GetField() != tc.field) {
 			t.Errorf("%s: field violations %v; want %q", tc.body, d.FieldViolations, tc.field)
 		}
+	}
+}
+
+// TestDecodeProblemsAreBounded sends 100,000 messages with an unknown role (about
+// 1.3 MB): the refusal lists at most validation.MaxViolations of them, gives the
+// total in ErrorInfo metadata "violations", and stays small — it listed every one,
+// a 9 MB message and 100,000 field violations, and a 32 MiB body made ~250 MB.
+func TestDecodeProblemsAreBounded(t *testing.T) {
+	t.Parallel()
+	const n = 100_000
+	in := `{"model":"m","messages":[` + strings.Repeat(`{"role":"x"},`, n-1) + `{"role":"x"}]}`
+	_, _, err := decodeRequest(strings.NewReader(in), protovalidate.GlobalValidator)
+	d := errs.From(err)
+	if d.Code != connect.CodeInvalidArgument || d.Reason != "INVALID_REQUEST" {
+		t.Fatalf("got %v", err)
+	}
+	if len(d.FieldViolations) != validation.MaxViolations || d.FieldViolations[0].GetField() != "messages[0].role" {
+		t.Errorf("%d field violations, the first %v; want %d from messages[0].role", len(d.FieldViolations), d.FieldViolations[0], validation.MaxViolations)
+	}
+	if got := d.Metadata["violations"]; got != strconv.Itoa(n) {
+		t.Errorf("metadata violations = %q, want %d", got, n)
+	}
+	if len(d.Message) > 16<<10 {
+		t.Errorf("message of %d bytes", len(d.Message))
+	}
+
+	// Broken protovalidate rules are bounded by the validation package; the
+	// total it counts is passed on, and said in the message.
+	long := `{"role":"user","name":"` + strings.Repeat("n", 65) + `","content":"hi"}`
+	in = `{"model":"m","messages":[` + strings.Repeat(long+",", 199) + long + `]}`
+	_, _, err = decodeRequest(strings.NewReader(in), protovalidate.GlobalValidator)
+	d = errs.From(err)
+	if len(d.FieldViolations) != validation.MaxViolations || d.Metadata["violations"] != "200" || !strings.HasSuffix(d.Message, "; and 100 more") {
+		t.Errorf("%d field violations, metadata %v, message ending %q", len(d.FieldViolations), d.Metadata, d.Message[max(0, len(d.Message)-40):])
 	}
 }

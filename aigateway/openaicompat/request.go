@@ -15,6 +15,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+	"github.com/footingdev/footing/contracts/validation"
 )
 
 // MaxRequestBytes bounds a request body.
@@ -303,21 +304,42 @@ func decodeToolChoice(p *problems, raw json.RawMessage) *aiv1.ToolChoice {
 	return &aiv1.ToolChoice{Mode: aiv1.ToolChoice_MODE_TOOL, Name: fn.Function.Name}
 }
 
+// problems collects what the decoder found wrong. It lists at most
+// validation.MaxViolations of them, as the validation interceptor does, and
+// counts the rest: a body of many broken items must not get back an error many
+// times its size.
 type problems struct {
 	opts []errs.Option
 	msgs []string
+	n    int
 }
 
 func (p *problems) add(field, msg string) {
+	p.n++
+	if p.n > validation.MaxViolations {
+		return
+	}
 	p.opts = append(p.opts, errs.WithFieldViolation(field, msg, "INVALID"))
 	p.msgs = append(p.msgs, field+" "+msg)
 }
 
 func (p *problems) err() error {
-	if len(p.msgs) == 0 {
+	if p.n == 0 {
 		return nil
 	}
-	return errs.InvalidArgument("INVALID_REQUEST", "invalid chat completion request: "+strings.Join(p.msgs, "; "), p.opts...)
+	return invalid(p.msgs, p.n, p.opts...)
+}
+
+// invalid is the refusal of a request with n problems, of which msgs (and opts'
+// field violations) are the first: the total is in ErrorInfo metadata
+// "violations" when some are not listed, as the validation interceptor says it.
+func invalid(msgs []string, n int, opts ...errs.Option) error {
+	msg := "invalid chat completion request: " + strings.Join(msgs, "; ")
+	if n > len(msgs) {
+		msg += fmt.Sprintf("; and %d more", n-len(msgs))
+		opts = append(opts, errs.WithMetadata("violations", strconv.Itoa(n)))
+	}
+	return errs.InvalidArgument(validation.Reason, msg, opts...)
 }
 
 // malformedJSON describes a decoding failure in the request's own terms: where the

@@ -1,6 +1,7 @@
 package openaicompat
 
 import (
+	"strconv"
 	"strings"
 
 	"buf.build/go/protovalidate"
@@ -45,7 +46,11 @@ func validate(v protovalidate.Validator, req *aiv1.ChatRequest, in *chatRequest)
 		violations = append(violations, &commonv1.BadRequest_FieldViolation{Field: field, Description: fv.GetDescription(), Reason: fv.GetReason()})
 		msgs = append(msgs, field+" "+fv.GetDescription())
 	}
-	return errs.InvalidArgument(validation.Reason, "invalid chat completion request: "+strings.Join(msgs, "; "), errs.WithFieldViolations(violations...))
+	n := len(msgs)
+	if total, err := strconv.Atoi(d.Metadata["violations"]); err == nil && total > n {
+		n = total // the interceptor's bound: the first validation.MaxViolations are listed
+	}
+	return invalid(msgs, n, errs.WithFieldViolations(violations...))
 }
 
 // openAIParam maps a field path of the ai/v1 ChatRequest (as protovalidate writes
