@@ -11,6 +11,7 @@ import (
 
 	"github.com/footingdev/footing/observability/internal/spanerr"
 	"github.com/footingdev/footing/observability/internal/userinfo"
+	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -82,11 +83,12 @@ const urlRedacted = "REDACTED:REDACTED"
 // redactedURL is the request URL without its query or fragment, either of which
 // may hold a credential, and with its user info, and that of any URL in its
 // path, replaced whole by [urlRedacted]: a token may be the user name alone
-// ("https://ghp_…@github.com").
+// ("https://ghp_…@github.com"). Credentials in the path (";jsessionid=…")
+// are replaced as the access line replaces them (logging.Redact).
 func redactedURL(r *http.Request) string {
 	u := *r.URL
 	u.RawQuery, u.ForceQuery = "", false
 	u.Fragment, u.RawFragment = "", ""
-	s, _ := userinfo.Redact(u.String(), urlRedacted)
+	s, _ := userinfo.Redact(logging.Redact(u.String()), urlRedacted)
 	return s
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/internal/userinfo"
+	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -274,9 +275,11 @@ func cleanPath(p string) string {
 }
 
 // redactedPath is path with the user info of any URL in it ("/mirror/https://TOKEN@github.com/o/r")
-// replaced, as in url.full; it costs a byte search when there is no '@'.
+// replaced, as in url.full, and the credentials the access line hides
+// (logging.Redact: ";jsessionid=…", "access_token=…") replaced too; a path
+// with none costs a few byte searches.
 func redactedPath(path string) string {
-	path, _ = userinfo.Redact(path, urlRedacted)
+	path, _ = userinfo.Redact(logging.Redact(path), urlRedacted)
 	return path
 }
 

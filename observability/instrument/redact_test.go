@@ -137,3 +137,36 @@ func TestTransportErrorRedacted(t *testing.T) {
 		t.Fatalf("status %v, events %v: want the redacted error recorded", s.Status(), s.Events())
 	}
 }
+
+// TestSpanPathRedactedAsTheLineIs: a credential in a request's path (a Java
+// session id as a path parameter, a token=… segment) was kept out of the
+// access line but went to the server span's url.path and the client span's
+// url.full as it was.
+func TestSpanPathRedactedAsTheLineIs(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2s3cr3t"
+	b := setup(t, sdktrace.AlwaysSample())
+	var out syncBuffer
+	opts := append(b.opts(), instrument.WithLogger(slog.New(logging.NewHandler(&out, nil))))
+	srv := httptest.NewServer(instrument.Middleware(opts...)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: instrument.Transport(srv.Client().Transport, b.opts()...)}
+	for _, p := range []string{"/app/cart;jsessionid=" + s, "/oauth/cb/access_token=" + s + "/done"} {
+		resp, err := client.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	srv.Close()
+	if strings.Contains(out.String(), s) {
+		t.Fatalf("access line holds the secret: %s", out.String())
+	}
+	for _, sp := range b.spans.Ended() {
+		for k, v := range spanAttrs(sp) {
+			if strings.Contains(v, s) {
+				t.Errorf("%v span attribute %s holds the secret: %q", sp.SpanKind(), k, v)
+			}
+		}
+	}
+}
