@@ -23,6 +23,9 @@ const (
 	// CauseSystem: the role has the privileges of [SystemRole] (a member of it, with
 	// INHERIT), so the footing_system_access policy shows it every tenant's rows.
 	CauseSystem = "system"
+	// CauseView: the role can read views (or materialized views) over RLS tables whose
+	// owner RLS does not bind, so they show every tenant's rows.
+	CauseView = "view"
 )
 
 // maxListedTables bounds how many table names a [CheckRole] error spells out.
@@ -41,7 +44,12 @@ type Querier interface {
 // A policy applies to the roles it names and to every role that has their privileges, so
 // a member of footing_system (other than footing_system itself, which is what rls.System
 // is for) gets footing_system_access: every tenant's rows.
-const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}'),
+//
+// A view reads its tables with its owner's rights (unless security_invoker), and a
+// materialized view holds what its owner's query saw: over an RLS table, an owner that
+// RLS does not bind (a superuser, BYPASSRLS, the owner of a table not FORCE'd) shows every
+// tenant's rows to whoever may read the view.
+const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}'), w.n, coalesce(w.names, '{}'),
 	EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = '` + SystemRole + `' AND s.oid <> r.oid AND pg_has_role(r.oid, s.oid, 'USAGE'))
 FROM pg_roles r,
 LATERAL (
@@ -51,7 +59,21 @@ LATERAL (
 	  AND c.relrowsecurity
 	  AND NOT c.relforcerowsecurity
 	  AND pg_has_role(r.oid, c.relowner, 'USAGE')
-) t
+) t,
+LATERAL (
+	SELECT count(*) AS n, (array_agg(v.oid::regclass::text ORDER BY v.oid::regclass::text))[1:$1] AS names
+	FROM pg_class v JOIN pg_roles o ON o.oid = v.relowner
+	WHERE v.relkind IN ('v', 'm')
+	  AND has_table_privilege(r.oid, v.oid, 'SELECT')
+	  AND NOT EXISTS (SELECT 1 FROM unnest(v.reloptions) opt WHERE opt ~* '^security_invoker=(true|on|yes|1)$')
+	  AND EXISTS (
+		SELECT 1 FROM pg_rewrite rw
+		JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass
+		JOIN pg_class tb ON tb.oid = d.refobjid
+		WHERE rw.ev_class = v.oid AND tb.oid <> v.oid AND tb.relrowsecurity
+		  AND (o.rolsuper OR o.rolbypassrls OR (pg_has_role(o.oid, tb.relowner, 'USAGE') AND NOT tb.relforcerowsecurity))
+	  )
+) w
 WHERE r.rolname = current_user`
 
 // CheckRole reports whether Postgres row-level security applies to the role db is logged in
@@ -64,16 +86,20 @@ WHERE r.rolname = current_user`
 // It returns nil when RLS binds the role: not a superuser, NOBYPASSRLS, owning (directly
 // or through an inherited role membership) no table in the current database that has RLS
 // enabled but not forced, and not inheriting [SystemRole] (whose footing_system_access
-// policy, on every table footing_enable_tenant_rls set up, shows every tenant's rows).
+// policy, on every table footing_enable_tenant_rls set up, shows every tenant's rows), and
+// unable to read any view or materialized view over an RLS table that its owner reads
+// without RLS (a superuser, BYPASSRLS, or the owner of a table not FORCE'd; a
+// security_invoker view reads with the reader's rights and passes).
 // [SystemRole] itself passes: it is the role of rls.System's pool, never of the tenants'. Tables without RLS enabled at all are not checked: as far as
 // CheckRole knows they are not tenant tables (footing_enable_tenant_rls enables and forces
 // RLS together).
 //
 // Otherwise it returns FailedPrecondition [ReasonRLSBypassed], with a message naming the role
 // and why: a superuser, BYPASSRLS, the tables it owns without FORCE ROW LEVEL SECURITY
-// (the first five, then how many more), or membership of [SystemRole], and the metadata
-// "role" and "cause" (a comma-separated list of [CauseSuperuser], [CauseBypassRLS],
-// [CauseOwner], [CauseSystem]). The error never
+// (the first five, then how many more), membership of [SystemRole], or the views that
+// show every tenant's rows (the first five...), and the metadata "role" and "cause" (a
+// comma-separated list of [CauseSuperuser], [CauseBypassRLS], [CauseOwner], [CauseSystem],
+// [CauseView]). The error never
 // holds a connection string. A failure of the query itself comes back mapped by
 // [pg.MapError] (Unavailable, Internal keeping the cause, ...) and wrapped, never with
 // reason [ReasonRLSBypassed].
@@ -81,10 +107,10 @@ func CheckRole(ctx context.Context, db Querier) error {
 	var (
 		role                  string
 		super, bypass, system bool
-		ownedN                int64
-		owned                 []string
+		ownedN, viewN         int64
+		owned, views          []string
 	)
-	if err := db.QueryRow(ctx, checkRoleSQL, maxListedTables).Scan(&role, &super, &bypass, &ownedN, &owned, &system); err != nil {
+	if err := db.QueryRow(ctx, checkRoleSQL, maxListedTables).Scan(&role, &super, &bypass, &ownedN, &owned, &viewN, &views, &system); err != nil {
 		return fmt.Errorf("rls: checking the database role: %w", pg.MapError(err))
 	}
 	var causes, why []string
@@ -98,15 +124,16 @@ func CheckRole(ctx context.Context, db Querier) error {
 	}
 	if ownedN > 0 && !super {
 		causes = append(causes, CauseOwner)
-		list := strings.Join(owned, ", ")
-		if more := ownedN - int64(len(owned)); more > 0 {
-			list += fmt.Sprintf(" and %d more", more)
-		}
-		why = append(why, "it owns tables without FORCE ROW LEVEL SECURITY: "+list)
+		why = append(why, "it owns tables without FORCE ROW LEVEL SECURITY: "+listed(owned, ownedN))
 	}
 	if system && !super {
 		causes = append(causes, CauseSystem)
 		why = append(why, "it has the privileges of "+SystemRole+", whose policy shows every tenant's rows")
+	}
+	if viewN > 0 && !super {
+		causes = append(causes, CauseView)
+		why = append(why, "it can read views over RLS tables whose owner RLS does not bind, which show every tenant's rows (make them security_invoker, or owned by "+
+			OwnerRole+"): "+listed(views, viewN))
 	}
 	if len(causes) == 0 {
 		return nil
@@ -115,4 +142,13 @@ func CheckRole(ctx context.Context, db Querier) error {
 		fmt.Sprintf("row-level security does not apply to database role %q: %s", role, strings.Join(why, "; ")),
 		errs.WithDomain(pg.Domain),
 		errs.WithMetadata("role", role, "cause", strings.Join(causes, ",")))
+}
+
+// listed names the first of n things, then how many more.
+func listed(names []string, n int64) string {
+	list := strings.Join(names, ", ")
+	if more := n - int64(len(names)); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return list
 }
