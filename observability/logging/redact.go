@@ -27,7 +27,7 @@ var DefaultSecretKeys = []string{
 	"password", "passwd", "pwd", "token", "accesstoken", "refreshtoken", "idtoken",
 	"authorization", "proxyauthorization", "cookie", "setcookie", "apikey", "xapikey",
 	"secret", "clientsecret", "privatekey", "credentials", "sessionid", "dsn",
-	"sig", "phpsessid", "auth",
+	"sig", "phpsessid",
 }
 
 // secretSuffixes catch compound keys such as db_password, github_token,
