@@ -64,9 +64,24 @@ func (s *Stream) Next() (*aiv1.ChatChunk, error) {
 	s.model = c.Model
 	c.Provider = s.target.Provider.Name()
 	if c.Usage != nil {
+		boundUsage(c.Usage)
 		c.Usage.CostNanosUsd = s.Cost(c.Usage)
 	}
 	return c, nil
+}
+
+// MaxReportedTokens bounds each token count of a usage the router passes on:
+// far above any request's, and low enough that sums of a few never overflow.
+const MaxReportedTokens = 1 << 40
+
+// boundUsage holds u's token counts, as the upstream reported them, to [0,
+// MaxReportedTokens]. A negative count, from a buggy or hostile upstream, settled
+// as sent refunded more than was reserved; two near the int64 limit summed to a
+// negative.
+func boundUsage(u *aiv1.Usage) {
+	for _, n := range []*int64{&u.InputTokens, &u.OutputTokens, &u.CacheReadTokens, &u.CacheWriteTokens, &u.ReasoningTokens} {
+		*n = min(max(*n, 0), MaxReportedTokens)
+	}
 }
 
 func (s *Stream) finish(err error) error {
@@ -83,13 +98,15 @@ func (s *Stream) finish(err error) error {
 	return s.err
 }
 
-// Usage is the usage reported so far, priced; nil before any was reported.
+// Usage is the usage reported so far, its counts bounded as the chunks' are (see
+// [MaxReportedTokens]) and priced; nil before any was reported.
 func (s *Stream) Usage() *aiv1.Usage {
 	u := s.up.Usage()
 	if u == nil {
 		return nil
 	}
 	u = proto.CloneOf(u)
+	boundUsage(u)
 	u.CostNanosUsd = s.Cost(u)
 	return u
 }

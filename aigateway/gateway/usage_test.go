@@ -1,0 +1,54 @@
+package gateway_test
+
+import (
+	"math"
+	"testing"
+
+	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
+
+	"github.com/footingdev/footing/aigateway/providertest"
+	"github.com/footingdev/footing/aigateway/quota"
+)
+
+// TestHostileUsageIsNotRefunded: an upstream (an OpenAI-compatible server, buggy
+// or hostile) reports token counts that are negative or near the int64 limit.
+// Settling them as sent refunded more than was reserved — the tenant's
+// tokens-per-minute counter went below zero, a limit lifted for the window — and
+// two huge counts summed past the int64 limit to a negative. Negative counts are
+// zero (none reported at all: the estimates are charged), huge ones are held to
+// router.MaxReportedTokens, and the caller sees the same counts.
+func TestHostileUsageIsNotRefunded(t *testing.T) {
+	t.Parallel()
+	const in, out = 9, 2 // the estimates of "hi" and of the answer "Hello"
+	for _, tc := range []struct {
+		name         string
+		usage        *aiv1.Usage
+		wantIn, want int64 // the usage the caller sees; the tokens settled
+	}{
+		{"negative", &aiv1.Usage{InputTokens: -1_000_000_000, OutputTokens: -1_000_000_000}, 0, in + out},
+		{"negative input", &aiv1.Usage{InputTokens: -1_000_000_000, OutputTokens: 7}, 0, 7},
+		{"huge", &aiv1.Usage{InputTokens: math.MaxInt64/2 + 1, OutputTokens: math.MaxInt64/2 + 1}, 1 << 40, 2 << 40},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := newSettleStore()
+			b := setup(t, setupOpts{store: store, limits: quota.Config{Tenant: quota.Limits{TokensPerMinute: 1 << 50}}})
+			b.primary.Enqueue(providertest.Reply{Steps: []providertest.Step{{Text: "Hello"}}, Usage: tc.usage})
+			s, err := b.gw.Chat(as(t.Context(), "acme"), chatReq("hi"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, last, err := drain(s)
+			_ = s.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u := last.GetUsage(); u.GetInputTokens() != tc.wantIn || u.GetOutputTokens() < 0 || u.GetCostNanosUsd() < 0 {
+				t.Errorf("the caller saw usage %v, want %d input tokens and nothing negative", u, tc.wantIn)
+			}
+			if got := store.settled("tpm"); got != tc.want {
+				t.Errorf("settled %d tokens, want %d", got, tc.want)
+			}
+		})
+	}
+}
