@@ -26,6 +26,9 @@ const (
 	// CauseView: the role can read views (or materialized views) over RLS tables whose
 	// owner RLS does not bind, so they show every tenant's rows.
 	CauseView = "view"
+	// CausePartition: the role can read partitions, not under RLS, of RLS tables: a
+	// partition named in a query is checked against its own policies, not its parent's.
+	CausePartition = "partition"
 )
 
 // maxListedTables bounds how many table names a [CheckRole] error spells out.
@@ -50,6 +53,7 @@ type Querier interface {
 // RLS does not bind (a superuser, BYPASSRLS, the owner of a table not FORCE'd) shows every
 // tenant's rows to whoever may read the view.
 const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}'), w.n, coalesce(w.names, '{}'),
+	pt.n, coalesce(pt.names, '{}'),
 	EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = '` + SystemRole + `' AND s.oid <> r.oid AND pg_has_role(r.oid, s.oid, 'USAGE'))
 FROM pg_roles r,
 LATERAL (
@@ -73,7 +77,14 @@ LATERAL (
 		WHERE rw.ev_class = v.oid AND tb.oid <> v.oid AND tb.relrowsecurity
 		  AND (o.rolsuper OR o.rolbypassrls OR (pg_has_role(o.oid, tb.relowner, 'USAGE') AND NOT tb.relforcerowsecurity))
 	  )
-) w
+) w,
+LATERAL (
+	SELECT count(*) AS n, (array_agg(p.oid::regclass::text ORDER BY p.oid::regclass::text))[1:$1] AS names
+	FROM pg_class p
+	WHERE p.relispartition AND NOT p.relrowsecurity
+	  AND has_table_privilege(r.oid, p.oid, 'SELECT')
+	  AND EXISTS (SELECT 1 FROM pg_partition_ancestors(p.oid) a JOIN pg_class pc ON pc.oid = a.relid WHERE pc.relrowsecurity)
+) pt
 WHERE r.rolname = current_user`
 
 // CheckRole reports whether Postgres row-level security applies to the role db is logged in
@@ -89,7 +100,9 @@ WHERE r.rolname = current_user`
 // policy, on every table footing_enable_tenant_rls set up, shows every tenant's rows), and
 // unable to read any view or materialized view over an RLS table that its owner reads
 // without RLS (a superuser, BYPASSRLS, or the owner of a table not FORCE'd; a
-// security_invoker view reads with the reader's rights and passes).
+// security_invoker view reads with the reader's rights and passes), nor any partition of
+// an RLS table that is not under RLS itself (Postgres checks a partition named in a query
+// against its own policies).
 // [SystemRole] itself passes: it is the role of rls.System's pool, never of the tenants'. Tables without RLS enabled at all are not checked: as far as
 // CheckRole knows they are not tenant tables (footing_enable_tenant_rls enables and forces
 // RLS together).
@@ -97,9 +110,9 @@ WHERE r.rolname = current_user`
 // Otherwise it returns FailedPrecondition [ReasonRLSBypassed], with a message naming the role
 // and why: a superuser, BYPASSRLS, the tables it owns without FORCE ROW LEVEL SECURITY
 // (the first five, then how many more), membership of [SystemRole], or the views that
-// show every tenant's rows (the first five...), and the metadata "role" and "cause" (a
-// comma-separated list of [CauseSuperuser], [CauseBypassRLS], [CauseOwner], [CauseSystem],
-// [CauseView]). The error never
+// show every tenant's rows or the partitions without RLS (the first five of each), and the
+// metadata "role" and "cause" (a comma-separated list of [CauseSuperuser],
+// [CauseBypassRLS], [CauseOwner], [CauseSystem], [CauseView], [CausePartition]). The error never
 // holds a connection string. A failure of the query itself comes back mapped by
 // [pg.MapError] (Unavailable, Internal keeping the cause, ...) and wrapped, never with
 // reason [ReasonRLSBypassed].
@@ -107,10 +120,10 @@ func CheckRole(ctx context.Context, db Querier) error {
 	var (
 		role                  string
 		super, bypass, system bool
-		ownedN, viewN         int64
-		owned, views          []string
+		ownedN, viewN, partN  int64
+		owned, views, parts   []string
 	)
-	if err := db.QueryRow(ctx, checkRoleSQL, maxListedTables).Scan(&role, &super, &bypass, &ownedN, &owned, &viewN, &views, &system); err != nil {
+	if err := db.QueryRow(ctx, checkRoleSQL, maxListedTables).Scan(&role, &super, &bypass, &ownedN, &owned, &viewN, &views, &partN, &parts, &system); err != nil {
 		return fmt.Errorf("rls: checking the database role: %w", pg.MapError(err))
 	}
 	var causes, why []string
@@ -134,6 +147,11 @@ func CheckRole(ctx context.Context, db Querier) error {
 		causes = append(causes, CauseView)
 		why = append(why, "it can read views over RLS tables whose owner RLS does not bind, which show every tenant's rows (make them security_invoker, or owned by "+
 			OwnerRole+"): "+listed(views, viewN))
+	}
+	if partN > 0 && !super {
+		causes = append(causes, CausePartition)
+		why = append(why, "it can read partitions of RLS tables that are not under RLS themselves (run footing_enable_tenant_rls on the parent again): "+
+			listed(parts, partN))
 	}
 	if len(causes) == 0 {
 		return nil

@@ -1,6 +1,7 @@
 package rls_test
 
 import (
+	"context"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -68,5 +69,26 @@ func TestPartitionsAreUnderTenantRLS(t *testing.T) {
 	})
 	if d := errs.From(pg.MapError(err)); d.Code != connect.CodePermissionDenied {
 		t.Errorf("tenant A writing tenant B's row into a partition: %v; want PermissionDenied", err)
+	}
+}
+
+// TestCheckRoleRefusesPartitionsWithoutRLS: a partition attached after
+// footing_enable_tenant_rls ran is not under RLS until the call is repeated, and the app
+// role may read it (default privileges): CheckRole names it.
+func TestCheckRoleRefusesPartitionsWithoutRLS(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	exec(t, db,
+		"SET ROLE "+rls.OwnerRole,
+		"CREATE TABLE events (tenant_id uuid NOT NULL, at date NOT NULL) PARTITION BY RANGE (at)",
+		"CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+		"SELECT footing_enable_tenant_rls('events')",
+		"CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
+	)
+	err := rls.CheckRole(context.Background(), db.App)
+	wantBypassed(t, err, rls.AppRole, rls.CausePartition, []string{"events_2027"}, []string{"events_2026"})
+	exec(t, db, "SELECT footing_enable_tenant_rls('events')")
+	if err := rls.CheckRole(context.Background(), db.App); err != nil {
+		t.Fatalf("after footing_enable_tenant_rls again: %v", err)
 	}
 }
