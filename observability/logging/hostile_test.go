@@ -273,3 +273,28 @@ func TestPluralSecretKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudConnectionStringsAndKeyHeaders: the account keys of Azure
+// connection strings (AccountKey=, SharedAccessKey=) and API keys sent in
+// headers not named after tokens (Ocp-Apim-Subscription-Key, Cloudflare's
+// X-Auth-Key) were written in clear.
+func TestCloudConnectionStringsAndKeyHeaders(t *testing.T) {
+	t.Parallel()
+	const s = "aHVudGVyMnMzY3IzdA+/q=="
+	for _, format := range []logging.Format{logging.JSON, logging.Text} {
+		var buf bytes.Buffer
+		l := slog.New(logging.NewHandler(&buf, &logging.Options{Format: format}))
+		l.Error("blob upload failed", "err", errors.New("open DefaultEndpointsProtocol=https;AccountName=acme;AccountKey="+s+";EndpointSuffix=core.windows.net: denied"))
+		l.Error("bus", "conn", "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey="+s)
+		l.Info("m", "headers", http.Header{"Ocp-Apim-Subscription-Key": {s}, "X-Auth-Key": {s}, "Accept": {"json"}})
+		out := buf.String()
+		if strings.Contains(out, s) {
+			t.Fatalf("format %d: secret in output: %s", format, out)
+		}
+		for _, want := range []string{"AccountName=acme", "SharedAccessKeyName=Root", "json"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("format %d: lost %s: %s", format, want, out)
+			}
+		}
+	}
+}

@@ -31,10 +31,13 @@ var DefaultSecretKeys = []string{
 }
 
 // secretSuffixes catch compound keys such as db_password, github_token,
-// x-api-key or stripe_secret, plurals (cookies, api_keys), the signatures of signed URLs
+// x-api-key or stripe_secret, plurals (cookies, api_keys), the keys of cloud
+// connection strings and headers (AccountKey, SharedAccessKey,
+// Ocp-Apim-Subscription-Key, X-Auth-Key), the signatures of signed URLs
 // (X-Amz-Signature, X-Goog-Signature) and session ids (jsessionid).
 var secretSuffixes = []string{"password", "secret", "token", "apikey", "apikeys", "cookie", "cookies", "authorization",
-	"privatekey", "credential", "credentials", "signature", "sessionid"}
+	"privatekey", "credential", "credentials", "signature", "sessionid",
+	"accountkey", "sharedaccesskey", "subscriptionkey", "authkey"}
 
 // secretWords make a key secret wherever they appear in it: secret_key,
 // aws_secret_access_key, password_confirmation, private_key_pem, passphrase.
