@@ -173,6 +173,7 @@ func TestHeaderLinesAndSignedURLs(t *testing.T) {
 		{"S3 presigned", "https://b.s3.amazonaws.com/k?X-Amz-Date=20261207&X-Amz-Signature=" + s, "https://b.s3.amazonaws.com/k?X-Amz-Date=20261207&X-Amz-Signature=[REDACTED]"},
 		{"GCS signed", "https://storage.googleapis.com/b/o?X-Goog-Signature=" + s, "https://storage.googleapis.com/b/o?X-Goog-Signature=[REDACTED]"},
 		{"jsessionid", "/app/cart;jsessionid=" + s + "?x=1", "/app/cart;jsessionid=[REDACTED]"},
+		{"custom methods in paths stay", "POST /v1/token:revoke and /v2/apiKeys:lookup", "POST /v1/token:revoke and /v2/apiKeys:lookup"},
 		{"plain colons stay", "dial tcp 10.0.0.1:5432: tokens: 5, token_count: 7, at 12:30", "dial tcp 10.0.0.1:5432: tokens: 5, token_count: 7, at 12:30"},
 	}
 	for _, tc := range tests {

@@ -493,7 +493,9 @@ func (r *redactor) headerSecretValue(s string, i, floor int) (start, end int, ok
 	for ks > floor && isKeyByte(s[ks-1]) {
 		ks--
 	}
-	if ks == i || !r.secretKey(s[ks:i]) {
+	if ks == i || ks > 0 && s[ks-1] == '/' || !r.secretKey(s[ks:i]) {
+		// A key right after a slash is a path's custom method
+		// ("/v1/token:revoke"), not a header.
 		return 0, 0, false
 	}
 	start = i + 1
