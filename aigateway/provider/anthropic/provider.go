@@ -145,7 +145,7 @@ func (e *errorBody) provider(name string, status int) *provider.Error {
 	if e.Details.ErrorCode != "" {
 		typ = e.Details.ErrorCode
 	}
-	return &provider.Error{Provider: name, Kind: kind, StatusCode: status, Type: typ, Message: call.Truncate(e.Message)}
+	return &provider.Error{Provider: name, Kind: kind, StatusCode: status, Type: typ, Message: e.Message}
 }
 
 func classify(status int, _ http.Header, body []byte) *provider.Error {

@@ -182,7 +182,7 @@ func (s *status) provider(name string, httpStatus int) *provider.Error {
 	} else {
 		kind = provider.KindServer
 	}
-	e := &provider.Error{Provider: name, Kind: kind, StatusCode: httpStatus, Type: s.Status, Message: call.Truncate(s.Message)}
+	e := &provider.Error{Provider: name, Kind: kind, StatusCode: httpStatus, Type: s.Status, Message: s.Message}
 	for _, d := range s.Details {
 		switch {
 		case strings.HasSuffix(d.Type, "google.rpc.ErrorInfo") && d.Reason != "":

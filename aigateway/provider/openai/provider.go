@@ -196,7 +196,7 @@ func streamError(name string, e *errorBody) *provider.Error {
 	case strings.Contains(e.Message, "overloaded"):
 		kind = provider.KindOverloaded
 	}
-	return &provider.Error{Provider: name, Kind: kind, Type: e.typeOf(), Message: call.Truncate(e.Message)}
+	return &provider.Error{Provider: name, Kind: kind, Type: e.typeOf(), Message: e.Message}
 }
 
 var _ provider.Provider = (*Provider)(nil)

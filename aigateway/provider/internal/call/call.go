@@ -4,7 +4,6 @@
 package call
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -64,7 +63,8 @@ type Classifier func(status int, h http.Header, body []byte) *provider.Error
 // Do sends req and returns the response when its status is 2xx. Otherwise it
 // reads the error body and returns classify's *provider.Error, with Provider,
 // StatusCode and RetryAfter filled in when classify left them zero, and any
-// occurrence of secret removed from the message.
+// occurrence of secret removed from the message, which is then truncated
+// (classify leaves it whole).
 func Do(ctx context.Context, client *http.Client, name, secret string, req *http.Request, classify Classifier) (*http.Response, error) {
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
@@ -86,11 +86,12 @@ func Do(ctx context.Context, client *http.Client, name, secret string, req *http
 	if e.Message == "" {
 		e.Message = strings.TrimSpace(string(body))
 	}
-	e.Message = Scrub(Truncate(e.Message), secret)
+	e.Message = Truncate(Scrub(e.Message, secret))
 	return nil, e
 }
 
-// Truncate shortens a provider message to a sane length.
+// Truncate shortens a provider message to a sane length. It runs after [Scrub]:
+// a key cut in two by it is no longer whole for Scrub to find.
 func Truncate(s string) string {
 	if len(s) > maxMessage {
 		return s[:maxMessage] + "…"
@@ -177,12 +178,13 @@ func (b *Body) Next() (sse.Event, error) {
 	return ev, nil
 }
 
-// Fail records err as the stream's error, closes the body and returns err.
+// Fail records err as the stream's error, closes the body and returns err. A
+// *provider.Error's message has the key removed and is then truncated.
 func (b *Body) Fail(err error) error {
 	if b.err == nil {
 		var pe *provider.Error
 		if errors.As(err, &pe) {
-			pe.Message = Scrub(pe.Message, b.secret)
+			pe.Message = Truncate(Scrub(pe.Message, b.secret))
 			if pe.Err != nil {
 				pe.Err = scrubErr(pe.Err, b.secret)
 			}
@@ -194,12 +196,14 @@ func (b *Body) Fail(err error) error {
 }
 
 // Malformed fails the stream because an event could not be decoded.
+// The message quotes the start of data, the key removed first (see [Truncate]).
 func (b *Body) Malformed(what string, data []byte, err error) error {
-	if len(data) > 200 {
-		data = append(bytes.Clone(data[:200]), "…"...)
+	quoted := Scrub(string(data), b.secret)
+	if len(quoted) > 200 {
+		quoted = quoted[:200] + "…"
 	}
 	return b.Fail(&provider.Error{Provider: b.name, Kind: provider.KindServer, Type: "malformed_stream",
-		Message: fmt.Sprintf("%s: %q", what, data), Err: err})
+		Message: fmt.Sprintf("%s: %q", what, quoted), Err: err})
 }
 
 // Truncated fails the stream because it ended before its proper end.
