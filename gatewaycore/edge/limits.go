@@ -62,6 +62,12 @@ type RouteTimeouts struct {
 // http.TimeoutHandler, so streaming works. The context behaves as
 // context.WithTimeout's, canceled when the handler returns, but arms its timer only
 // once something waits on Done, so a handler that never waits costs no timer.
+//
+// A context deadline does not interrupt a read of the request body, so for a
+// request with a body Timeouts also sets the connection's (HTTP/2: the stream's)
+// read deadline to the route's deadline, unless the server's own ReadTimeout
+// bounds the read already: a client that trickles its body, or stops sending it,
+// cannot hold the handler past the deadline.
 func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 	prefixes := make([]string, 0, len(rt.Routes))
 	for p := range rt.Routes {
@@ -85,7 +91,21 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 			}
 			ctx := newDeadlineCtx(r.Context(), d)
 			defer ctx.end()
+			if r.Body != nil && r.Body != http.NoBody {
+				boundBodyReads(w, r, ctx.deadline)
+			}
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// boundBodyReads makes reads of r's body fail past deadline: the server has no
+// ReadTimeout (gatewaycore/server leaves it to per-route deadlines, since client
+// streams may be long), and a context deadline does not stop a blocked read. A
+// writer that cannot set read deadlines is left as it is.
+func boundBodyReads(w http.ResponseWriter, r *http.Request, deadline time.Time) {
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		return // The server bounds the whole request's read already.
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(deadline) // ErrNotSupported: nothing to bound.
 }
