@@ -464,11 +464,14 @@ func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok boo
 			}
 			return start + 1, end, true
 		}
+		if strings.HasPrefix(s[start:], Redacted) {
+			return 0, 0, false // already redacted (its ']' would end the value)
+		}
 		end = start
 		for end < len(s) && !isValueEnd(s[end]) {
 			end++
 		}
-		if end == start || s[start:end] == Redacted {
+		if end == start {
 			return 0, 0, false
 		}
 		return start, end, true
@@ -502,7 +505,7 @@ func (r *redactor) headerSecretValue(s string, i, floor int) (start, end int, ok
 	for start < len(s) && (s[start] == ' ' || s[start] == '\t') {
 		start++
 	}
-	if _, _, ok := schemeCredential(s, start); ok {
+	if _, _, ok := schemeCredential(s, start); ok || schemeRedacted(s[start:]) {
 		return 0, 0, false
 	}
 	end = start
@@ -513,6 +516,17 @@ func (r *redactor) headerSecretValue(s string, i, floor int) (start, end int, ok
 		return 0, 0, false
 	}
 	return start, end, true
+}
+
+// schemeRedacted reports whether v is a bearer or basic credential already
+// redacted ("Bearer [REDACTED]").
+func schemeRedacted(v string) bool {
+	for _, scheme := range []string{"bearer", "basic"} {
+		if hasPrefixFold(v, scheme) {
+			return strings.HasPrefix(strings.TrimLeft(v[len(scheme):], " \t"), Redacted)
+		}
+	}
+	return false
 }
 
 // urlUserinfo finds the user info of the URL whose authority starts at a
