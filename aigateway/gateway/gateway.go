@@ -271,25 +271,67 @@ func (g *Gateway) Complete(ctx context.Context, req *aiv1.ChatRequest) (*aiv1.Co
 	return Collect(s)
 }
 
-// Embed returns embeddings from the route named by req.Model. Errors are as for
-// [Gateway.Chat]; a panic in the router or a provider becomes an Internal error
-// (see [WithLogger]).
+// Embed returns embeddings from the route named by req.Model. The caller's quotas
+// hold as for [Gateway.Chat]: one request, and the inputs' token estimate at the
+// route's dearest input price, reserved before the call and settled at the usage
+// the provider reported (the estimate when it reported none) — or nothing when the
+// call failed. Errors are as for Chat; a panic in the router or a provider becomes
+// an Internal error (see [WithLogger]).
 func (g *Gateway) Embed(ctx context.Context, req *aiv1.EmbedRequest) (_ *aiv1.EmbedResponse, err error) {
+	var (
+		res  *quota.Reservation
+		resp *aiv1.EmbedResponse
+		r    quota.Request
+	)
 	defer func() {
 		if v := recover(); v != nil {
-			err = g.panicked(ctx, "an embed", v)
+			resp, err = nil, g.panicked(ctx, "an embed", v)
+		}
+		if res != nil {
+			var used, cost int64
+			if err == nil {
+				used, cost = resp.GetUsage().GetInputTokens(), resp.GetUsage().GetCostNanosUsd()
+				if used <= 0 {
+					used, cost = r.Tokens, r.Cost // nothing reported: the estimate
+				}
+			}
+			_ = res.Settle(context.WithoutCancel(ctx), used, cost)
 		}
 	}()
-	resp, err := g.cfg.Router.Embed(ctx, req)
+	p, _ := identity.PrincipalFrom(ctx)
+	if g.cfg.Limiter != nil {
+		r = g.embedWorstCase(req)
+		if res, err = g.cfg.Limiter.Reserve(ctx, p, r); err != nil {
+			g.tel.refused(ctx, errs.From(err).Reason)
+			return nil, err
+		}
+	}
+	resp, err = g.cfg.Router.Embed(ctx, req)
 	if err != nil {
 		return nil, connectError(err)
 	}
 	if resp.Usage != nil && resp.Usage.CostNanosUsd > 0 {
-		p, _ := identity.PrincipalFrom(ctx)
 		g.tel.cost.Add(ctx, float64(resp.Usage.CostNanosUsd)/1e9, metric.WithAttributes(
 			attribute.String(attrTenant, p.GetTenantId()), attribute.String(attrProvider, resp.GetProvider()), attribute.String(attrResponseModel, resp.GetModel())))
 	}
 	return resp, nil
+}
+
+// embedWorstCase is the most req can use on any target of its route: its inputs
+// estimated as estimateInput counts text, at the dearest input price.
+func (g *Gateway) embedWorstCase(req *aiv1.EmbedRequest) quota.Request {
+	var in int64
+	for _, s := range req.GetInputs() {
+		in += int64(len(s))/3 + 1
+	}
+	r := quota.Request{Tokens: in}
+	targets, _ := g.cfg.Router.Targets(req.GetModel())
+	for _, t := range targets {
+		if price, ok := g.cfg.Router.Prices().Lookup(t.Provider.Name(), t.Model); ok {
+			r.Cost = max(r.Cost, price.WorstCase(in, 0))
+		}
+	}
+	return r
 }
 
 // Models lists the route aliases the gateway serves, each with the price and limits

@@ -33,6 +33,7 @@ func (r *Router) Embed(ctx context.Context, req *aiv1.EmbedRequest) (*aiv1.Embed
 				resp.Model = t.Model
 			}
 			if resp.Usage != nil {
+				boundUsage(resp.Usage)
 				if p, ok := r.cfg.Prices.Lookup(t.Provider.Name(), t.Model); ok {
 					resp.Usage.CostNanosUsd = p.Cost(resp.Usage)
 				}
