@@ -199,7 +199,9 @@ func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) error {
 }
 
 // GetOrLoad returns the bytes under key, or runs load, stores its result and returns
-// it. Concurrent calls for one key in one process share a single load. The load runs
+// it. Concurrent calls for one key in one process share a single load, run with the first
+// caller's ctx: the tenant is the same for all (it is part of the key), the user may not be
+// — a loader that reads as the user needs the user id in the key. The load runs
 // with ctx's values but not its cancellation (context.WithoutCancel) and with its own
 // LoadTimeout, so one caller giving up does not fail the others; that caller gets
 // ctx.Err() at once. A load error is returned and nothing is stored. A panic in load
