@@ -64,7 +64,9 @@ func (k KeyKind) String() string {
 type Policy struct {
 	// Name appears in keys, headers and metrics; keep it short and stable. It must be
 	// non-empty, without ':' (the key separator), quotes, ';', ',' or spaces:
-	// [Middleware] and [NewInterceptor] refuse other names.
+	// [Middleware] and [NewInterceptor] refuse other names. Rules naming the same
+	// policy share its buckets (one budget over several prefixes), so they must
+	// give it the same limit.
 	Name  string
 	Key   KeyKind
 	Limit Limit
@@ -179,6 +181,7 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 		problems = append(problems, errors.New("limiter is nil"))
 	}
 	compiled := make([]compiledRule, 0, len(rules))
+	firstLimit := map[string]int{} // policy name → the first rule giving it
 	for i, r := range rules {
 		if r.Prefix == "" || !strings.HasPrefix(r.Prefix, "/") {
 			problems = append(problems, fmt.Errorf("rule %d: prefix %q must start with /", i, r.Prefix))
@@ -195,6 +198,12 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 		}
 		if err := r.Policy.Limit.Validate(); err != nil {
 			problems = append(problems, fmt.Errorf("rule %d (%s): %w", i, r.Policy.Name, err))
+		} else if j, seen := firstLimit[r.Policy.Name]; !seen {
+			firstLimit[r.Policy.Name] = i
+		} else if l := rules[j].Policy.Limit; l.interval() != r.Policy.Limit.interval() || l.burst() != r.Policy.Limit.burst() {
+			// The name is the policy's part of the key: rules sharing it share buckets,
+			// which must then run under one interval and burst.
+			problems = append(problems, fmt.Errorf("rule %d: policy %q has another limit in rule %d; rules naming one policy share its buckets, so give them one limit or two names", i, r.Policy.Name, j))
 		}
 		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name), keyPrefix: r.Policy.Name + ":"}
 		cr.policyHeader = []string{fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))}
