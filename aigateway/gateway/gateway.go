@@ -210,7 +210,7 @@ func connectError(err error) error {
 }
 
 // worstCase is the most req, whose input is estimated at in tokens, can use on any
-// target of its route.
+// target of its route: its max_tokens when positive, else the model's maximum.
 func (g *Gateway) worstCase(req *aiv1.ChatRequest, in int64) quota.Request {
 	targets, _ := g.cfg.Router.Targets(req.GetModel())
 	var r quota.Request
@@ -220,7 +220,9 @@ func (g *Gateway) worstCase(req *aiv1.ChatRequest, in int64) quota.Request {
 		if known && price.MaxOutputTokens > 0 {
 			out = price.MaxOutputTokens
 		}
-		if req.MaxTokens != nil {
+		if req.GetMaxTokens() > 0 {
+			// Not positive is not a limit (the validation interceptor refuses it,
+			// but Chat may be called without): reserved as absent, never less.
 			out = int64(req.GetMaxTokens())
 		}
 		r.Tokens = max(r.Tokens, in+out)

@@ -52,3 +52,33 @@ func TestHostileUsageIsNotRefunded(t *testing.T) {
 		})
 	}
 }
+
+// TestNonPositiveMaxTokensReservesTheMaximum: Gateway.Chat is a library call, and
+// a request it gets need not have passed the validation interceptor. A max_tokens
+// of zero or below was reserved as it was — in + MinInt32 tokens, a negative
+// reservation that lowered the tenant's tokens-per-minute counter (and let others
+// through) for as long as the call lasted, which is forever for servers such as
+// llama.cpp that read -1 as "no limit". It is now reserved as an absent one: the
+// model's maximum.
+func TestNonPositiveMaxTokensReservesTheMaximum(t *testing.T) {
+	t.Parallel()
+	for _, mt := range []int32{0, -1, math.MinInt32} {
+		store := newSettleStore()
+		b := setup(t, setupOpts{store: store, limits: quota.Config{Tenant: quota.Limits{TokensPerMinute: 1 << 40}}})
+		b.primary.Enqueue(providertest.Text("Hello"))
+		req := chatReq("hi")
+		req.MaxTokens = &mt
+		s, err := b.gw.Chat(as(t.Context(), "acme"), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, _ = drain(s)
+		_ = s.Close()
+		store.mu.Lock()
+		reserved := store.reserved["tpm"]
+		store.mu.Unlock()
+		if want := int64(9 + 16384); reserved != want { // gpt-4o-mini's max_output_tokens
+			t.Errorf("max_tokens %d: reserved %d tokens, want %d", mt, reserved, want)
+		}
+	}
+}
