@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -297,6 +299,37 @@ func TestValidateRefusesNaNRatio(t *testing.T) {
 		}
 		if err == nil || !strings.Contains(err.Error(), "OTEL_TRACES_SAMPLER_ARG:") {
 			t.Errorf("OTEL_TRACES_SAMPLER_ARG=%s: error %v, want one naming the variable", v, err)
+		}
+	}
+}
+
+// TestValidateBoundsCertificateFiles: Validate read a certificate or key file
+// whole, whatever it was: a variable set to /dev/zero or /dev/stdin, or to a
+// huge file by mistake, made it eat memory without end or block for good.
+// Files over 1 MiB are refused, by name, without being read.
+func TestValidateBoundsCertificateFiles(t *testing.T) {
+	t.Parallel()
+	big := filepath.Join(t.TempDir(), "big.pem")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1<<20 + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	dev := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector:4318", "OTEL_EXPORTER_OTLP_CERTIFICATE": os.DevNull}
+	if err := (observability.Config{Getenv: envOf(dev)}).Validate(); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("%s: error %v, want one saying it is not a regular file", os.DevNull, err)
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY"} {
+		env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector:4318", name: big}
+		if strings.Contains(name, "CLIENT_KEY") {
+			env["OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE"] = big
+		}
+		err := observability.Config{Getenv: envOf(env)}.Validate()
+		if err == nil || !strings.Contains(err.Error(), name+": ") || !strings.Contains(err.Error(), "larger than 1 MiB") {
+			t.Fatalf("%s=%s: error %v, want one saying the file is too large", name, big, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -81,12 +82,23 @@ func resolveTLS(r resolved, bad func(name, format string, args ...any), v tlsVar
 	return cfg
 }
 
-// readPEM reads the file a variable names, reporting why it cannot.
+// maxPEMFile bounds a certificate or key file: a chain of a few certificates
+// is some kilobytes.
+const maxPEMFile = 1 << 20
+
+// readPEM reads the file a variable names, reporting why it cannot. Only a
+// regular file of at most maxPEMFile bytes is read: a device (/dev/zero,
+// /dev/stdin) or a huge file named by mistake would make Validate eat memory
+// without end or block.
 func readPEM(bad func(name, format string, args ...any), name, path string) ([]byte, bool) {
-	b, err := os.ReadFile(path)
+	b, err := readFileAtMost(path, maxPEMFile)
 	switch {
 	case err == nil:
 		return b, true
+	case errors.Is(err, errNotRegular):
+		bad(name, "%q is not a regular file", path)
+	case errors.Is(err, errTooLarge):
+		bad(name, "%q is larger than 1 MiB", path)
 	case errors.Is(err, fs.ErrNotExist):
 		bad(name, "%q does not exist", path)
 	case errors.Is(err, fs.ErrPermission):
@@ -95,6 +107,35 @@ func readPEM(bad func(name, format string, args ...any), name, path string) ([]b
 		bad(name, "%q cannot be read", path)
 	}
 	return nil, false
+}
+
+var (
+	errNotRegular = errors.New("not a regular file")
+	errTooLarge   = errors.New("file too large")
+)
+
+// readFileAtMost reads the regular file at path when it holds at most max
+// bytes.
+func readFileAtMost(path string, max int64) ([]byte, error) {
+	// Stat before opening: opening a FIFO blocks until it has a writer.
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, errNotRegular
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, errTooLarge
+	}
+	return b, nil
 }
 
 // hasPEM reports whether b holds a PEM block of a type ok accepts.
