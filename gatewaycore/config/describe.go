@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"reflect"
+	"strings"
 )
 
 // A Var describes one variable of a Config struct.
@@ -19,7 +21,9 @@ type Var struct {
 const Redacted = "[redacted]"
 
 // Describe lists the variables of the struct cfg points to (or is), with their
-// current values and secrets redacted, for start-up logs and --help output.
+// current values and secrets redacted, for start-up logs and --help output. The
+// password of a URL ("redis://:pw@host", "postgres://user:pw@host/db") is redacted
+// in every value and default, secret-tagged or not.
 func Describe(cfg any, opts ...Option) []Var {
 	l := &loader{optional: map[string]bool{}}
 	for _, opt := range opts {
@@ -45,13 +49,48 @@ func Describe(cfg any, opts ...Option) []Var {
 			v.Value = Redacted
 		case f.secret:
 			v.Value = ""
+		case f.value.Kind() == reflect.String:
+			v.Value = redactURL(f.value.String())
+		case f.value.Kind() == reflect.Slice && f.value.Type().Elem().Kind() == reflect.String:
+			items := make([]string, f.value.Len())
+			for i := range items {
+				items[i] = redactURL(f.value.Index(i).String())
+			}
+			v.Value = fmt.Sprint(items)
 		default:
 			v.Value = fmt.Sprint(f.value.Interface())
 		}
 		if f.secret && v.Default != "" {
 			v.Default = Redacted
+		} else {
+			v.Default = redactURL(v.Default)
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// redactURL returns s with the password of the URL it holds, if any, replaced by
+// "xxxxx" (url.URL.Redacted); anything else is returned as it is. A URL that does
+// not parse because its password is not escaped ("postgres://u:p@ss@host/db") has
+// everything between the first ':' after "://" and the last '@' redacted.
+func redactURL(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		_, rest, ok := strings.Cut(s, "://")
+		at := strings.LastIndexByte(rest, '@')
+		colon := strings.IndexByte(rest, ':')
+		if !ok || at < 0 || colon < 0 || colon > at {
+			return s
+		}
+		head := s[:len(s)-len(rest)]
+		return head + rest[:colon+1] + "xxxxx" + rest[at:]
+	}
+	if _, has := u.User.Password(); !has {
+		return s
+	}
+	return u.Redacted()
 }
