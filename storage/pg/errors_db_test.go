@@ -70,6 +70,12 @@ func TestMapErrorFromPostgres(t *testing.T) {
 		}
 		want(t, inTenant(`SELECT $1::jsonb`, `{"a": "\u0000"}`), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
 	})
+	t.Run("a pattern the caller wrote", func(t *testing.T) {
+		// 22025: a LIKE pattern ending in the escape character; 2201B: a regular
+		// expression that does not compile. Search endpoints pass such patterns on.
+		want(t, inTenant(`SELECT 'abc' LIKE $1`, `a\`), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
+		want(t, inTenant(`SELECT 'abc' ~ $1`, `(`), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
+	})
 	t.Run("missing grant is not row security", func(t *testing.T) {
 		want(t, inTenant(`SELECT * FROM ungranted`), connect.CodeInternal, "INTERNAL")
 	})
