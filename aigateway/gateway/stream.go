@@ -42,8 +42,11 @@ type Stream struct {
 	// before the provider reported that much (see charged).
 	inEstimate, outEstimate int64
 
+	// cacheKey is where a complete answer is cached; buf holds its chunks, bufBytes
+	// their text (see textBytes). Past the cache's MaxAnswerBytes both are dropped.
 	cacheKey string
 	buf      []*aiv1.ChatChunk
+	bufBytes int
 	first    time.Duration
 	finishes []aiv1.FinishReason
 	usage    *aiv1.Usage
@@ -72,7 +75,10 @@ func (s *Stream) Next() (_ *aiv1.ChatChunk, err error) {
 	if s.first == 0 {
 		s.first = max(time.Since(s.start), 1)
 	}
-	s.outEstimate += outputTokens(c)
+	n := textBytes(c)
+	if n > 0 {
+		s.outEstimate += int64(n)/3 + 1 // as estimateInput counts input
+	}
 	if c.FinishReason != aiv1.FinishReason_FINISH_REASON_UNSPECIFIED {
 		s.finishes = append(s.finishes, c.FinishReason)
 	}
@@ -83,7 +89,12 @@ func (s *Stream) Next() (_ *aiv1.ChatChunk, err error) {
 		s.model = c.Model
 	}
 	if s.cacheKey != "" {
-		s.buf = append(s.buf, c)
+		s.bufBytes += n
+		if s.bufBytes > s.g.cfg.Cache.MaxAnswerBytes() {
+			s.cacheKey, s.buf = "", nil // too large to be cached: hold nothing more
+		} else {
+			s.buf = append(s.buf, c)
+		}
 	}
 	return c, nil
 }
@@ -202,17 +213,15 @@ func (s *Stream) charged(u *aiv1.Usage) *aiv1.Usage {
 	return c
 }
 
-// outputTokens over-estimates the output tokens of c the way estimateInput counts
-// input: a token per three bytes of text, tool name and arguments, plus one.
-func outputTokens(c *aiv1.ChatChunk) int64 {
+// textBytes is the size of c's text, tool names and arguments: what its output
+// tokens are estimated from (a token per three bytes, plus one), and less than its
+// size in the cache.
+func textBytes(c *aiv1.ChatChunk) int {
 	n := len(c.GetDeltaText())
 	for _, d := range c.GetToolCallDeltas() {
 		n += len(d.GetName()) + len(d.GetArgumentsDelta())
 	}
-	if n == 0 {
-		return 0
-	}
-	return int64(n)/3 + 1
+	return n
 }
 
 var finishNames = map[aiv1.FinishReason]string{

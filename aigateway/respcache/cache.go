@@ -80,6 +80,15 @@ func (c *Cache) Key(tenant string, req *aiv1.ChatRequest) (string, bool) {
 	return c.cfg.KeyPrefix + hex.EncodeToString(h.Sum(nil)), true
 }
 
+// MaxAnswerBytes is the size past which an answer is not cached (0 for a nil c).
+// A caller collecting an answer for [Cache.Put] can stop once it is past it.
+func (c *Cache) MaxAnswerBytes() int {
+	if c == nil {
+		return 0
+	}
+	return c.cfg.MaxAnswerBytes
+}
+
 // Get returns the cached answer under key as a stream, or ok false on a miss (or
 // when the store fails: a cache never fails a request).
 func (c *Cache) Get(ctx context.Context, key string) (*Replay, bool) {
