@@ -66,9 +66,11 @@ type stream struct {
 	// The API's own counts; Usage adds cache tokens into InputTokens. cacheWrite1h
 	// is the part of cacheWrite written to a 1-hour cache.
 	input, cacheRead, cacheWrite, cacheWrite1h, output int64
-	// tools maps a content block index to its tool call's index.
-	tools map[int]int32
-	ev    event
+	// tools maps a content block index to its tool call's index; ncalls counts
+	// the calls started (a block index started again starts another call).
+	tools  map[int]int32
+	ncalls int32
+	ev     event
 }
 
 func (s *stream) Usage() *aiv1.Usage {
@@ -147,7 +149,8 @@ func (s *stream) Next() (*aiv1.ChatChunk, error) {
 			if cb := e.ContentBlock; cb != nil {
 				switch cb.Type {
 				case "tool_use":
-					idx := int32(len(s.tools))
+					idx := s.ncalls
+					s.ncalls++
 					s.tools[e.Index] = idx
 					out := s.chunk()
 					out.ToolCallDeltas = []*aiv1.ToolCallDelta{{Index: idx, Id: cb.ID, Name: cb.Name}}

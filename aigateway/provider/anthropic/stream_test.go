@@ -67,3 +67,40 @@ func TestCacheWrite1hTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestRestartedBlockIsANewToolCall: a content block index started twice (not
+// something Anthropic sends, but an Anthropic-compatible proxy might) gave the
+// second call the next tool-call index by the map's size, which had not grown, so
+// the block after it got the same index and two calls were read as one.
+func TestRestartedBlockIsANewToolCall(t *testing.T) {
+	t.Parallel()
+	start := func(i int, id string) string {
+		return "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":" + string(rune('0'+i)) +
+			",\"content_block\":{\"type\":\"tool_use\",\"id\":\"" + id + "\",\"name\":\"f\",\"input\":{}}}\n\n"
+	}
+	data := "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"m\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n" +
+		start(0, "a") + start(0, "b") + start(1, "c") +
+		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n" +
+		"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+	s := &stream{body: calltest.BodyOf("anthropic", []byte(data)), name: "anthropic", model: "m", tools: map[int]int32{}}
+	defer s.Close()
+	seen := map[int32]string{}
+	for {
+		c, err := s.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range c.GetToolCallDeltas() {
+			if prev, ok := seen[d.GetIndex()]; ok {
+				t.Errorf("calls %s and %s share index %d", prev, d.GetId(), d.GetIndex())
+			}
+			seen[d.GetIndex()] = d.GetId()
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("%d tool calls, want 3: %v", len(seen), seen)
+	}
+}
