@@ -95,6 +95,11 @@ func (g *grpcHealth) List(ctx context.Context, _ *connect.Request[healthv1.Healt
 // runs every caller shares (see [Checker.Run]): many streams cost the dependencies no
 // more than one. An unknown
 // service is reported as SERVICE_UNKNOWN and watched in case it is registered.
+// Once [Checker.Drain] has been called (the server is shutting down), Watch sends
+// NOT_SERVING (or SERVICE_UNKNOWN) and ends the stream with OK, so that open
+// watches do not hold the graceful shutdown until its deadline; a caller that
+// watches again is told the same and the stream ends again. [Checker.SetReady]
+// alone keeps streams open.
 func (g *grpcHealth) Watch(ctx context.Context, req *connect.Request[healthv1.HealthCheckRequest], stream *connect.ServerStream[healthv1.HealthCheckResponse]) error {
 	ticker := time.NewTicker(g.c.watchEvery)
 	defer ticker.Stop()
@@ -110,6 +115,12 @@ func (g *grpcHealth) Watch(ctx context.Context, req *connect.Request[healthv1.He
 				return err
 			}
 			last = st
+		}
+		if g.c.draining.Load() && !g.c.Ready() && last != healthv1.HealthCheckResponse_SERVING {
+			// The server is going away and the caller has been told: end the
+			// stream, which the graceful shutdown would otherwise wait for until
+			// its deadline.
+			return nil
 		}
 		select {
 		case <-ctx.Done():

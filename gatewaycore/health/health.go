@@ -106,6 +106,7 @@ type Checker struct {
 	changed chan struct{} // closed and replaced when readiness changes
 
 	notReady atomic.Bool
+	draining atomic.Bool // Drain was called: Watch streams end once told NOT_SERVING
 
 	runMu   sync.Mutex
 	flying  *run // the run in flight, if any
@@ -166,11 +167,28 @@ func (c *Checker) Names() []string {
 // SetReady turns readiness on or off. gatewaycore/server turns it off when a
 // shutdown starts; /readyz then answers 503 and gRPC health NOT_SERVING at once.
 func (c *Checker) SetReady(ready bool) {
+	if ready {
+		c.draining.Store(false)
+	}
 	if c.notReady.Swap(!ready) == !ready {
 		return
 	}
 	c.mu.Lock()
 	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
+}
+
+// Drain turns readiness off, as SetReady(false) does, for a server that is going
+// away: gRPC Watch streams then end once they have told their callers NOT_SERVING,
+// instead of staying open until the graceful shutdown's deadline cuts them.
+// gatewaycore/server calls it as a shutdown starts, when its readiness switch has
+// it. SetReady(true) undoes it.
+func (c *Checker) Drain() {
+	c.draining.Store(true)
+	c.notReady.Store(true)
+	c.mu.Lock()
+	close(c.changed) // wake the watchers, so that they end
 	c.changed = make(chan struct{})
 	c.mu.Unlock()
 }

@@ -118,7 +118,9 @@ func sameSocket(host1, port1, host2, port2 string) bool {
 }
 
 // Readiness is what the server turns off when a shutdown starts; *health.Checker
-// implements it.
+// implements it. If it also has a Drain method (*health.Checker's ends open gRPC
+// health Watch streams, which would otherwise hold the shutdown until
+// ShutdownTimeout), the server calls Drain instead of SetReady(false).
 type Readiness interface {
 	SetReady(ready bool)
 }
@@ -364,7 +366,9 @@ func (s *Server) serve(ctx context.Context, ln, adminLn net.Listener, onDone fun
 
 func (s *Server) shutdown(errc, adminErrc <-chan error) error {
 	ctx := context.Background()
-	if s.readiness != nil {
+	if d, ok := s.readiness.(interface{ Drain() }); ok {
+		d.Drain()
+	} else if s.readiness != nil {
 		s.readiness.SetReady(false)
 	}
 	s.log.InfoContext(ctx, "shutting down: readiness off, draining", "drain_delay", s.cfg.DrainDelay)
