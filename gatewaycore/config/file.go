@@ -2,6 +2,7 @@ package config
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +12,8 @@ import (
 // MaxFileSize bounds what [ParseFile] reads.
 const MaxFileSize = 1 << 20
 
-// ParseFile reads an env file: one KEY=VALUE per line; blank lines and lines
+// ParseFile reads an env file (a leading UTF-8 byte order mark is skipped): one
+// KEY=VALUE per line; blank lines and lines
 // starting with # are skipped; an optional "export " prefix is allowed; values may
 // be bare (trimmed, a " #" starts a comment), 'single-quoted' (literal) or
 // "double-quoted" (with \n, \t, \", \\ escapes). Keys are letters, digits and _,
@@ -25,9 +27,10 @@ func ParseFile(r io.Reader) (map[string]string, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("file larger than %d bytes", MaxFileSize)
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a UTF-8 byte order mark, as some editors write
 	out := map[string]string{}
 	var problems []error
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), MaxFileSize+1)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
