@@ -6,7 +6,8 @@
 //     procedure: the path cleaned as auth and rate limits judge it), put in the context with contracts/identity;
 //   - [Recover]: a panic becomes an Internal error with an error id, logged server-side;
 //   - [BodyLimit]: request bodies past a size answer 413;
-//   - [Timeouts]: a deadline per route or Connect procedure;
+//   - [Timeouts]: a deadline per route or Connect procedure, for the handler's
+//     context and for reads of the request body;
 //   - [Compress]: gzip for plain HTTP responses (Connect and gRPC compress themselves).
 //
 // Each is a func(http.Handler) http.Handler, usable alone or in gatewaycore/chain.

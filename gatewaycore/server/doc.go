@@ -3,13 +3,16 @@
 // HTTP/2 when a certificate is configured, timeouts that stop slow-header attacks
 // without cutting long streams, and a graceful shutdown on SIGINT/SIGTERM:
 //
-//  1. readiness turns false (health.Checker.SetReady(false)), so /readyz answers 503;
+//  1. readiness turns false (health.Checker.Drain: /readyz answers 503, and open
+//     gRPC health Watch streams end once told NOT_SERVING);
 //  2. a drain delay lets load balancers notice and stop sending new traffic;
 //  3. the listener closes: new connections are refused;
 //  4. in-flight requests and streams finish, within the shutdown deadline — past it
 //     their contexts are cancelled and the remaining connections closed;
 //  5. the admin listener, if any, shuts down (its requests get a few seconds);
 //  6. registered closers (job clients, pools, telemetry) run in reverse order.
+//
+// A second SIGINT or SIGTERM during these steps ends the process at once.
 //
 // # Admin listener
 //
