@@ -96,7 +96,8 @@ func (e *Error) Fallback() bool {
 }
 
 // ConnectError maps e to the error model for the gateway's caller. Provider
-// messages of invalid requests are passed on (they help the caller fix the request);
+// messages of invalid requests are passed on (they help the caller fix the request;
+// without one, the HTTP status is named);
 // others are summarized, since they may describe the gateway's own account. A
 // retry-after is passed on only when the provider gave one: a zero RetryInfo (an
 // HTTP "Retry-After: 0") would tell clients to retry at once.
@@ -108,7 +109,14 @@ func (e *Error) ConnectError() *connect.Error {
 	}
 	switch e.Kind {
 	case KindInvalidRequest:
-		return errs.InvalidArgument("PROVIDER_INVALID_REQUEST", e.Provider+" rejected the request: "+e.Message, meta)
+		msg := e.Provider + " rejected the request"
+		switch {
+		case e.Message != "":
+			msg += ": " + e.Message
+		case e.StatusCode != 0:
+			msg += fmt.Sprintf(" (HTTP %d)", e.StatusCode)
+		}
+		return errs.InvalidArgument("PROVIDER_INVALID_REQUEST", msg, meta)
 	case KindNotFound:
 		return errs.NotFound("MODEL_NOT_FOUND", "the model is not available from "+e.Provider, meta)
 	case KindRateLimited, KindQuotaExhausted:

@@ -4,6 +4,7 @@
 package call
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -64,7 +65,8 @@ type Classifier func(status int, h http.Header, body []byte) *provider.Error
 // reads the error body and returns classify's *provider.Error, with Provider,
 // StatusCode and RetryAfter filled in when classify left them zero, and any
 // occurrence of secret removed from the message, which is then truncated
-// (classify leaves it whole).
+// (classify leaves it whole). A body classify found no message in is kept in the
+// error's Err (scrubbed and truncated too), never as its Message.
 func Do(ctx context.Context, client *http.Client, name, secret string, req *http.Request, classify Classifier) (*http.Response, error) {
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
@@ -83,12 +85,20 @@ func Do(ctx context.Context, client *http.Client, name, secret string, req *http
 	if e.RetryAfter == 0 {
 		e.RetryAfter = provider.ParseRetryAfter(resp.Header, time.Now())
 	}
-	if e.Message == "" {
-		e.Message = strings.TrimSpace(string(body))
-	}
 	e.Message = Truncate(Scrub(e.Message, secret))
+	if e.Message == "" && e.Err == nil && len(bytes.TrimSpace(body)) > 0 {
+		// Not the provider's error format: a proxy's or load balancer's page,
+		// say, which may name internal hosts. It is no message for the caller
+		// (ConnectError passes on an invalid request's), only the server's logs.
+		e.Err = &foreignBody{text: Truncate(Scrub(string(bytes.TrimSpace(body)), secret))}
+	}
 	return nil, e
 }
+
+// foreignBody is an error answer's body that was not in the provider's format.
+type foreignBody struct{ text string }
+
+func (b *foreignBody) Error() string { return "error body: " + b.text }
 
 // Truncate shortens a provider message to a sane length. It runs after [Scrub]:
 // a key cut in two by it is no longer whole for Scrub to find.
