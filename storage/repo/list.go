@@ -25,8 +25,21 @@ type Filter struct {
 	contains bool
 }
 
-// Eq returns the [Filter] column = value.
+// Eq returns the [Filter] column = value, or column IS NULL when value is nil (untyped, or
+// a nil pointer, map or slice, which pgx sends as NULL): column = NULL is never true.
 func Eq(column string, value any) Filter { return Filter{Column: column, Value: value} }
+
+// isNil reports whether v is nil or a nil pointer, map, slice or interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
 
 // Contains returns the [Filter] "array column contains value": column @> ARRAY[value], which
 // a GIN index on the column serves. The column must be a slice field of T (not []byte) and
@@ -41,14 +54,19 @@ func errFilter(msg, violation string) error {
 		errs.WithFieldViolation("filter", violation, "FILTER_INVALID"))
 }
 
-// where returns f's condition with its value as parameter $n, the value to pass, and the
-// filter's part of the listing id.
+// where returns f's condition with its value as parameter $n, the value to pass (nil
+// when the condition takes none: Eq with a nil value is col IS NULL), and the filter's
+// part of the listing id.
 func (t *Table[T]) where(f Filter, n int) (cond string, arg any, part string, err error) {
 	c, ok := t.byName[f.Column]
 	if !ok {
 		return "", nil, "", errFilter("no such column to filter on", "unknown column "+f.Column)
 	}
 	if !f.contains {
+		if isNil(f.Value) {
+			// col = NULL is never true: nil asks for the rows without a value.
+			return ident(f.Column) + " IS NULL", nil, f.Column, nil
+		}
 		return fmt.Sprintf("%s = $%d", ident(f.Column), n), f.Value, f.Column, nil
 	}
 	if (c.typ.Kind() != reflect.Slice && c.typ.Kind() != reflect.Array) || c.typ.Elem().Kind() == reflect.Uint8 {
@@ -135,7 +153,10 @@ func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest,
 		if err != nil {
 			return nil, nil, err
 		}
-		args, where = append(args, arg), append(where, cond)
+		if arg != nil {
+			args = append(args, arg)
+		}
+		where = append(where, cond)
 		b, _ := json.Marshal(f.Value)
 		parts = append(parts, part, string(b))
 	}
