@@ -349,7 +349,7 @@ func newTraceExporter(ctx context.Context, r resolved) (sdktrace.SpanExporter, e
 	if err != nil {
 		return nil, fmt.Errorf("observability: trace exporter: %w", err)
 	}
-	return exp, nil
+	return validUTF8Exporter{exp}, nil
 }
 
 func stderrIsTerminal() bool {
