@@ -63,11 +63,16 @@ type RouteTimeouts struct {
 // context.WithTimeout's, canceled when the handler returns, but arms its timer only
 // once something waits on Done, so a handler that never waits costs no timer.
 //
-// A context deadline does not interrupt a read of the request body, so for a
-// request with a body Timeouts also sets the connection's (HTTP/2: the stream's)
-// read deadline to the route's deadline, unless the server's own ReadTimeout
-// bounds the read already: a client that trickles its body, or stops sending it,
-// cannot hold the handler past the deadline.
+// A context deadline interrupts neither a read of the request body nor a write of
+// the response, so Timeouts also sets the connection's (HTTP/2: the stream's) read
+// deadline, for a request with a body, to the route's deadline, and its write
+// deadline to [WriteGrace] past it (so that the answer of a handler that stopped at
+// the deadline still goes out), unless the server's own ReadTimeout or
+// WriteTimeout bounds them already. A client that trickles its body or stops
+// sending it, or stops reading the answer, then cannot hold the handler past the
+// deadline; a response must be written by the deadline plus WriteGrace. (net/http
+// clears both deadlines when the body has been read and when the response is done,
+// so later requests on the connection are not affected.)
 func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 	prefixes := make([]string, 0, len(rt.Routes))
 	for p := range rt.Routes {
@@ -91,21 +96,32 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 			}
 			ctx := newDeadlineCtx(r.Context(), d)
 			defer ctx.end()
-			if r.Body != nil && r.Body != http.NoBody {
-				boundBodyReads(w, r, ctx.deadline)
-			}
+			boundIO(w, r, ctx.deadline)
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }
 
-// boundBodyReads makes reads of r's body fail past deadline: the server has no
-// ReadTimeout (gatewaycore/server leaves it to per-route deadlines, since client
-// streams may be long), and a context deadline does not stop a blocked read. A
-// writer that cannot set read deadlines is left as it is.
-func boundBodyReads(w http.ResponseWriter, r *http.Request, deadline time.Time) {
-	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
-		return // The server bounds the whole request's read already.
+// boundIO makes reads of r's body and writes of its response fail past deadline:
+// the server has no ReadTimeout or WriteTimeout (gatewaycore/server leaves them to
+// per-route deadlines, since streams may be long), and a context deadline does not
+// stop a blocked read or write. A writer that cannot set deadlines is left as it is.
+func boundIO(w http.ResponseWriter, r *http.Request, deadline time.Time) {
+	var readTimeout, writeTimeout time.Duration
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok {
+		readTimeout, writeTimeout = srv.ReadTimeout, srv.WriteTimeout
 	}
-	_ = http.NewResponseController(w).SetReadDeadline(deadline) // ErrNotSupported: nothing to bound.
+	rc := http.NewResponseController(w)
+	if readTimeout <= 0 && r.Body != nil && r.Body != http.NoBody {
+		_ = rc.SetReadDeadline(deadline) // ErrNotSupported: nothing to bound.
+	}
+	if writeTimeout <= 0 {
+		_ = rc.SetWriteDeadline(deadline.Add(WriteGrace))
+	}
 }
+
+// WriteGrace is how long past its route's deadline [Timeouts] lets a response be
+// written: a handler that stops at the deadline still gets its answer (a Connect
+// deadline_exceeded error, the end of a stream) out, while a client that stopped
+// reading holds it no longer than this.
+const WriteGrace = 2 * time.Second
