@@ -56,6 +56,7 @@ const (
 //	                                  parentbased_always_off, parentbased_traceidratio
 //	OTEL_TRACES_SAMPLER_ARG           the ratio for the *traceidratio samplers, 0 to 1 (default 1)
 //	OTEL_BSP_SCHEDULE_DELAY           milliseconds between span batch exports (default 5000)
+//	OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT bytes kept of a span attribute's value (default 8192; …_SPAN_… wins)
 //	OTEL_METRICS_EXEMPLAR_FILTER      trace_based (default), always_on or always_off
 //	LOG_LEVEL                         debug, info (default), warn, error, or slog's forms such as info+2
 //	LOG_FORMAT                        json, or text; default text when stderr is a terminal, else json
@@ -112,6 +113,12 @@ type Config struct {
 	// BatchTimeout is the longest a span waits in the batch before export
 	// (OTEL_BSP_SCHEDULE_DELAY); shutdown exports whatever is left.
 	BatchTimeout time.Duration
+	// AttributeValueLengthLimit cuts span attribute values (strings and
+	// string slices' elements) at this many bytes
+	// (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, else
+	// OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT); zero means 8192. A client decides
+	// some values (url.path, server.address), up to the server's header limit.
+	AttributeValueLengthLimit int
 	// ExemplarFilter chooses the measurements offered as exemplars
 	// (OTEL_METRICS_EXEMPLAR_FILTER): trace_based (the default: those made
 	// under a sampled span), always_on or always_off. An offer costs about
@@ -370,6 +377,20 @@ func (c Config) resolve() (resolved, error) {
 		}
 	} else if r.BatchTimeout < 0 {
 		bad("OTEL_BSP_SCHEDULE_DELAY", "Config.BatchTimeout must be positive, not %v", r.BatchTimeout)
+	}
+
+	if r.AttributeValueLengthLimit == 0 {
+		r.AttributeValueLengthLimit = 8192
+		var v string
+		if name := env(&v, "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				bad(name, "must be a positive number of bytes, not %q", v)
+			}
+			r.AttributeValueLengthLimit = n
+		}
+	} else if r.AttributeValueLengthLimit < 0 {
+		bad("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "Config.AttributeValueLengthLimit must be positive, not %d", r.AttributeValueLengthLimit)
 	}
 
 	env(&r.ExemplarFilter, "OTEL_METRICS_EXEMPLAR_FILTER")

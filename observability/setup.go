@@ -111,7 +111,13 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 		// timed-out one, up to the processor's default of 30 s.
 		bsp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBatchTimeout(r.BatchTimeout),
 			sdktrace.WithExportTimeout(r.Timeout))
+		// The SDK's limits (from OTEL_SPAN_* in the process environment),
+		// with the value length resolve read: unlimited by default in the
+		// SDK, and a client decides some values.
+		limits := sdktrace.NewSpanLimits()
+		limits.AttributeValueLengthLimit = r.AttributeValueLengthLimit
 		tp := sdktrace.NewTracerProvider(
+			sdktrace.WithRawSpanLimits(limits),
 			sdktrace.WithResource(res),
 			sdktrace.WithSampler(newSampler(r)),
 			sdktrace.WithSpanProcessor(bsp),
