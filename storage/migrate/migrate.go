@@ -124,7 +124,10 @@ func (m *Migrator) withLock(ctx context.Context, fn func() error) error {
 // (FailedPrecondition MIGRATIONS_AHEAD), and one where an applied migration's file
 // changed since it ran (FailedPrecondition [ReasonMigrationChanged], naming the files;
 // checksums in [ChecksumTable], recorded as migrations apply and, on a database migrated
-// before they were kept, at the first Up). Each migration runs in its own transaction
+// before they were kept, at the first Up). footing's pending migrations run first, also
+// under an application's newer ones (a new footing release adds its migrations below
+// them); the application's must come in version order, as goose requires. Each migration
+// runs in its own transaction
 // (unless the file says NO TRANSACTION): a failing one leaves nothing of itself, and the
 // ones before it stay applied. Last, it takes back from the application and system roles
 // the right to write goose's and River's history tables (reading stays).
@@ -142,7 +145,12 @@ func (m *Migrator) Up(ctx context.Context) error {
 		if err := m.verifyChecksums(ctx); err != nil {
 			return err
 		}
-		results, err := m.goose.Up(ctx)
+		results, err := m.upFooting(ctx)
+		if err == nil {
+			var more []*goose.MigrationResult
+			more, err = m.goose.Up(ctx)
+			results = append(results, more...)
+		}
 		for _, r := range results {
 			m.logger.InfoContext(ctx, "migrate: applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration.Round(time.Millisecond))
 		}
@@ -164,6 +172,32 @@ func (m *Migrator) Up(ctx context.Context) error {
 		}
 		return m.protectHistory(ctx)
 	})
+}
+
+// upFooting applies footing's pending migrations, in version order, one by one. A
+// release of footing adds migrations below the application's versions (footing keeps
+// 1 to MaxFootingVersion), which goose's Up refuses as out of order once any application
+// migration is applied ("missing migrations"); footing's own are meant to come in below
+// them. The application's keep goose's rule.
+func (m *Migrator) upFooting(ctx context.Context) ([]*goose.MigrationResult, error) {
+	status, err := m.goose.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var results []*goose.MigrationResult
+	for _, s := range status {
+		if s.State == goose.StateApplied || s.Source.Version > MaxFootingVersion {
+			continue
+		}
+		r, err := m.goose.ApplyVersion(ctx, s.Source.Version, true)
+		if r != nil {
+			results = append(results, r)
+		}
+		if err != nil {
+			return results, err
+		}
+	}
+	return results, nil
 }
 
 // Down rolls back the newest goose migration (River's schema stays).
