@@ -268,6 +268,15 @@ func (r *redactor) anyValue(v any) (out slog.Value) {
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
 		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
 		return slog.AnyValue(v)
+	case reflect.Slice:
+		// A byte slice type of its own is text, as a []byte is; encoding/json
+		// would write it in base64, past every rule.
+		_, m := v.(json.Marshaler)
+		_, tm := v.(encoding.TextMarshaler)
+		if rv.Type().Elem().Kind() == reflect.Uint8 && !m && !tm {
+			s, _ := r.redactString(string(rv.Bytes()))
+			return slog.StringValue(s)
+		}
 	case reflect.String:
 		// A string type may hide its value itself, as secret types do: its
 		// MarshalJSON or MarshalText (which encoding/json calls) or its
