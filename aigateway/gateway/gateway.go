@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
@@ -234,8 +235,9 @@ func (g *Gateway) worstCase(req *aiv1.ChatRequest, in int64) quota.Request {
 }
 
 // estimateInput over-estimates the input tokens of req: a token per three bytes of
-// text (tokenizers average about four for English), plus a few per message for the
-// chat template; images count 1,600 tokens each.
+// text (tokenizers average about four for English) and of tool and response
+// schemas as JSON, plus a few per message for the chat template; images count
+// 1,600 tokens each.
 func estimateInput(req *aiv1.ChatRequest) int64 {
 	var n int64
 	for _, m := range req.GetMessages() {
@@ -257,10 +259,45 @@ func estimateInput(req *aiv1.ChatRequest) int64 {
 	for _, t := range req.GetTools() {
 		n += int64(len(t.GetName())+len(t.GetDescription()))/3 + 16
 		if t.GetParameters() != nil {
-			n += int64(len(t.GetParameters().String())) / 3
+			n += structBytes(t.GetParameters()) / 3
 		}
 	}
+	if js := req.GetResponseFormat().GetJsonSchema(); js != nil {
+		n += structBytes(js)/3 + 1 // the provider reads (and bills) it as input
+	}
 	return n
+}
+
+// structBytes is about the length of s as JSON, measured without encoding it
+// (estimateInput runs on every request; a schema formatted as text cost hundreds
+// of allocations).
+func structBytes(s *structpb.Struct) int64 {
+	n := int64(2)
+	for k, v := range s.GetFields() {
+		n += int64(len(k)) + 4 + valueBytes(v)
+	}
+	return n
+}
+
+func valueBytes(v *structpb.Value) int64 {
+	switch k := v.GetKind().(type) {
+	case *structpb.Value_StringValue:
+		return int64(len(k.StringValue)) + 2
+	case *structpb.Value_NumberValue:
+		return 8
+	case *structpb.Value_BoolValue:
+		return 5
+	case *structpb.Value_StructValue:
+		return structBytes(k.StructValue)
+	case *structpb.Value_ListValue:
+		n := int64(2)
+		for _, e := range k.ListValue.GetValues() {
+			n += valueBytes(e) + 1
+		}
+		return n
+	default:
+		return 4 // null
+	}
 }
 
 // Complete runs a chat to its end and returns the whole answer.
