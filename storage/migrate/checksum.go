@@ -161,8 +161,10 @@ func (m *Migrator) recordChecksums(ctx context.Context) error {
 	return nil
 }
 
-// forgetChecksums drops the checksums of migrations above the database's version, after
-// a Down: a file rolled back may change before it runs again.
+// forgetChecksums drops the checksums of migrations that are not applied (or above the
+// database's version), after a Down: a file rolled back may change before it runs again.
+// Down goes by the order migrations were applied, so after footing's were applied under
+// the application's, what it rolled back may lie below the database's version.
 func (m *Migrator) forgetChecksums(ctx context.Context) error {
 	if err := m.ensureChecksumTable(ctx); err != nil {
 		return err
@@ -171,7 +173,17 @@ func (m *Migrator) forgetChecksums(ctx context.Context) error {
 	if err != nil {
 		return errs.Internal(fmt.Errorf("migrate: read version: %w", err))
 	}
-	if _, err := m.pool.Exec(ctx, "DELETE FROM "+ChecksumTable+" WHERE version > $1", v); err != nil {
+	status, err := m.goose.Status(ctx)
+	if err != nil {
+		return errs.Internal(fmt.Errorf("migrate: status: %w", err))
+	}
+	var pending []int64
+	for _, s := range status {
+		if s.State != goose.StateApplied {
+			pending = append(pending, s.Source.Version)
+		}
+	}
+	if _, err := m.pool.Exec(ctx, "DELETE FROM "+ChecksumTable+" WHERE version > $1 OR version = ANY($2)", v, pending); err != nil {
 		return errs.Internal(fmt.Errorf("migrate: forget checksums: %w", err))
 	}
 	return nil

@@ -200,7 +200,8 @@ func (m *Migrator) upFooting(ctx context.Context) ([]*goose.MigrationResult, err
 	return results, nil
 }
 
-// Down rolls back the newest goose migration (River's schema stays).
+// Down rolls back the goose migration applied last — the newest, unless footing's were
+// applied under the application's (see [Migrator.Up]) — and River's schema stays.
 func (m *Migrator) Down(ctx context.Context) error {
 	return m.withLock(ctx, func() error {
 		_, err := m.goose.Down(ctx)

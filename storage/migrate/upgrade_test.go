@@ -62,3 +62,45 @@ func TestNewFootingMigrationsApplyUnderAppMigrations(t *testing.T) {
 		t.Fatal("an application migration below an applied one ran")
 	}
 }
+
+// TestDownAfterUpgradeForgetsWhatItRolledBack: after footing's 00013 was applied under an
+// application migration, Down rolls back 00013 (goose goes by the order of application),
+// which lies below the database's version: its checksum must be forgotten all the same,
+// or an edited 00013 would be refused as changed when it runs again.
+func TestDownAfterUpgradeForgetsWhatItRolledBack(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t, pgtest.WithMigrations(appMigrations))
+	ctx := context.Background()
+	for _, s := range []string{
+		"DELETE FROM goose_db_version WHERE version_id = 13",
+		"DELETE FROM " + migrate.ChecksumTable + " WHERE version = 13",
+	} {
+		if _, err := db.Owner.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	m, err := migrate.New(db.Owner, migrate.Config{Migrations: appMigrations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Down(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Migrations {
+		if s.Applied != (s.Version != 13) {
+			t.Fatalf("after Down: version %d applied=%v; want only 13 rolled back", s.Version, s.Applied)
+		}
+	}
+	var n int
+	if err := db.Owner.QueryRow(ctx, "SELECT count(*) FROM "+migrate.ChecksumTable+" WHERE version = 13").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("checksum of the rolled-back 00013 kept: %d %v", n, err)
+	}
+}
