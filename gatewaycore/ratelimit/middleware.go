@@ -206,7 +206,10 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 			problems = append(problems, fmt.Errorf("rule %d: policy %q has another limit in rule %d; rules naming one policy share its buckets, so give them one limit or two names", i, r.Policy.Name, j))
 		}
 		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name), keyPrefix: r.Policy.Name + ":"}
-		cr.policyHeader = []string{fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, max(int64(r.Policy.Limit.Period.Seconds()), 1))}
+		// The window is whole seconds, rounded up: q per a longer window never
+		// promises more than the limit allows.
+		window := max(int64(math.Ceil(r.Policy.Limit.Period.Seconds())), 1)
+		cr.policyHeader = []string{fmt.Sprintf("%q;q=%d;w=%d", r.Policy.Name, r.Policy.Limit.Rate, window)}
 		cr.allowed = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "allowed")))}
 		cr.limited = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(semconv.AttrPolicy, r.Policy.Name), attribute.String(semconv.AttrResult, "limited")))}
 		compiled = append(compiled, cr)
