@@ -9,8 +9,9 @@
 // slog.Any) is written as [Redacted]. A string anywhere (the message, a value,
 // an error's text, a []byte, a url.URL) that holds a bearer or basic credential,
 // a JWT, a URL with user info, a key=value pair under a secret key (a query
-// string's access_token=…, a DSN's password=…) or a JSON member under one
-// ("client_secret":"…") has that part replaced by [Redacted]. A URL's user info
+// string's access_token=…, a DSN's password=…), a JSON member under one
+// ("client_secret":"…", also quoted into a string) or a header line under one
+// ("X-Api-Key: …", the rest of the line) has that part replaced by [Redacted]. A URL's user info
 // is replaced whole, user name included, whatever the scheme:
 // "https://ghp_…@github.com/o/r" and "postgres://app:pw@db/x" become
 // "https://[REDACTED]@github.com/o/r" and "postgres://[REDACTED]@db/x", since

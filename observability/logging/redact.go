@@ -49,7 +49,8 @@ var defaultRedactor = newRedactor(nil)
 
 // Redact returns s with the credentials a [Handler] replaces inside strings:
 // bearer and basic credentials, JWTs, a URL's user info, and the values of
-// key=value pairs and JSON members whose key is one of [DefaultSecretKeys].
+// key=value pairs, JSON members and header lines ("Key: value") whose key is
+// a secret by [DefaultSecretKeys] and the rules that extend them.
 // It is what package tracing and package instrument apply to the error
 // messages they put on spans. A string with nothing to replace is returned as
 // it is, without an allocation.
