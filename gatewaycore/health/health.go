@@ -3,8 +3,10 @@ package health
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -307,7 +309,8 @@ func (c *Checker) runOne(ctx context.Context, nc namedCheck) (res CheckResult) {
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				done <- errors.New("check panicked")
+				// For the log only: the report says "failed".
+				done <- fmt.Errorf("check panicked: %v\n%s", v, debug.Stack())
 			}
 		}()
 		done <- nc.check(ctx)
