@@ -72,7 +72,9 @@ type RouteTimeouts struct {
 // sending it, or stops reading the answer, then cannot hold the handler past the
 // deadline; a response must be written by the deadline plus WriteGrace. (net/http
 // clears both deadlines when the body has been read and when the response is done,
-// so later requests on the connection are not affected.)
+// so later requests on the connection are not affected; a connection a handler
+// hijacks keeps them, as http.Hijacker says — give such routes, like streams that
+// must outlive any deadline, a zero duration.)
 func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 	prefixes := make([]string, 0, len(rt.Routes))
 	for p := range rt.Routes {
