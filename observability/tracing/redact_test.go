@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 	"go.opentelemetry.io/otel/codes"
@@ -63,5 +65,34 @@ func TestRecordErrorRedactsSecrets(t *testing.T) {
 				t.Fatalf("events %v, want one exception of type %s", sp.Events(), tc.wantType)
 			}
 		})
+	}
+}
+
+// TestRecordErrorBoundsTheMessage: an error's text may quote a client's input
+// whole (strconv's "parsing \"…\": invalid syntax" of a 1 MiB query value),
+// and event attributes and the status have no length limit in the SDK: each
+// such span held and exported the whole input, twice.
+func TestRecordErrorBoundsTheMessage(t *testing.T) {
+	rec := recorder(t)
+	_, err := strconv.Atoi(strings.Repeat("é", 1<<19))
+	_, span := tracing.Start(context.Background(), "op", trace.SpanKindInternal)
+	tracing.RecordError(span, err)
+	span.End()
+	sp := rec.Ended()[0]
+	msgs := []string{sp.Status().Description}
+	for _, ev := range sp.Events() {
+		for _, kv := range ev.Attributes {
+			if kv.Key == "exception.message" {
+				msgs = append(msgs, kv.Value.AsString())
+			}
+		}
+	}
+	if len(msgs) != 2 {
+		t.Fatalf("want a status and an exception message, got %d", len(msgs))
+	}
+	for _, m := range msgs {
+		if len(m) > 8192 || !utf8.ValidString(m) || !strings.HasPrefix(m, "strconv.Atoi: parsing") || !strings.HasSuffix(m, "…") {
+			t.Fatalf("message of %d bytes (valid UTF-8: %v): %.60q…", len(m), utf8.ValidString(m), m)
+		}
 	}
 }

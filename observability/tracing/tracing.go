@@ -14,7 +14,6 @@ import (
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/internal/spanerr"
-	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -67,7 +66,8 @@ func AppendIdentityAttributes(kv []attribute.KeyValue, ctx context.Context) []at
 // recorded is the one the caller sees: the cause of an internal error stays out of
 // the trace. Messages are redacted as log lines are (logging.Redact): a DSN's
 // password, a URL's user info or ?api_key=, a bearer token never reach the
-// exception event or the status. A nil err does nothing.
+// exception event or the status; and they are cut at 8192 bytes, as an error
+// may quote a client's input whole. A nil err does nothing.
 func RecordError(span trace.Span, err error) {
 	if err == nil || !span.IsRecording() {
 		return
@@ -89,7 +89,7 @@ func RecordError(span trace.Span, err error) {
 		spanerr.Record(span, err, attrs...)
 	}
 	span.SetAttributes(attrs...)
-	span.SetStatus(codes.Error, logging.Redact(d.Message))
+	span.SetStatus(codes.Error, spanerr.Message(d.Message))
 }
 
 // CodeName returns the Connect code name of err ("not_found"), "unknown" for an

@@ -1,13 +1,14 @@
 // Package spanerr records an error on a span as the SDK's RecordError does (an
 // "exception" event with exception.type and exception.message), but with the
-// message redacted as log lines are (logging.Redact): an error's text may
-// carry a DSN, a URL with ?api_key= or a bearer token, and traces are kept
-// and shown like logs.
+// message redacted as log lines are (logging.Redact) and bounded: an error's
+// text may carry a DSN, a URL with ?api_key= or a bearer token, or a client's
+// input whole, and traces are kept and shown like logs.
 package spanerr
 
 import (
 	"fmt"
 	"reflect"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -15,14 +16,35 @@ import (
 	"github.com/footingdev/footing/observability/logging"
 )
 
+// MaxMessageLen bounds the messages Record and [Message] return: an error's
+// text may quote a client's input whole (strconv's `parsing "…"`), and the SDK
+// limits neither event attributes nor the status description.
+const MaxMessageLen = 8192
+
+// Message is s as a span may show it: redacted as log lines are
+// (logging.Redact), then cut to at most MaxMessageLen bytes, at a UTF-8
+// boundary, ending in "…" when cut.
+func Message(s string) string {
+	s = logging.Redact(s)
+	if len(s) <= MaxMessageLen {
+		return s
+	}
+	const ellipsis = "…"
+	cut := MaxMessageLen - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}
+
 // Record adds the exception event of err to span, with attrs, and returns
-// the message it recorded: err's text, redacted. It does nothing, and returns
-// "", when err is nil or the span does not record.
+// the message it recorded: err's text as [Message] makes it. It does
+// nothing, and returns "", when err is nil or the span does not record.
 func Record(span trace.Span, err error, attrs ...attribute.KeyValue) string {
 	if err == nil || !span.IsRecording() {
 		return ""
 	}
-	msg := logging.Redact(err.Error())
+	msg := Message(err.Error())
 	kv := make([]attribute.KeyValue, 0, len(attrs)+2)
 	kv = append(kv, attrs...)
 	kv = append(kv,
