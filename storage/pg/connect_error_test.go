@@ -2,11 +2,13 @@ package pg_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/storage/pg"
@@ -43,5 +45,10 @@ func TestMapErrorDatabaseDown(t *testing.T) {
 	}
 	if strings.Contains(mapped.Error(), "secret-password") || strings.Contains(mapped.Error(), addr) {
 		t.Fatalf("mapped error names the connection: %v", mapped)
+	}
+	// The server keeps the cause, to log why (refused, TLS, DNS).
+	var ce *pgconn.ConnectError
+	if !errors.As(mapped, &ce) {
+		t.Fatal("the connect failure is not kept as the server-side cause")
 	}
 }

@@ -87,8 +87,12 @@ func MapError(err error) error {
 		return errs.DeadlineExceeded("DB_DEADLINE_EXCEEDED", "database call ran out of time", errs.WithDomain(Domain))
 	case errors.Is(err, context.Canceled):
 		return errs.New(connect.CodeCanceled, "DB_CANCELED", "database call canceled", errs.WithDomain(Domain))
-	case pgconn.SafeToRetry(err), isConnectFailure(err):
+	case pgconn.SafeToRetry(err):
 		return errs.Unavailable(ReasonUnavailable, "database unavailable", errs.WithDomain(Domain))
+	case isConnectFailure(err):
+		// The cause (refused, TLS, DNS: it names the host) stays on the server, for the
+		// log that tells an outage from a misconfiguration.
+		return errs.Unavailable(ReasonUnavailable, "database unavailable", errs.WithDomain(Domain), errs.WithCause(err))
 	}
 	return errs.Internal(err)
 }
