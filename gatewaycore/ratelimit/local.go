@@ -18,13 +18,14 @@ const (
 // so memory follows the number of recently active keys. It is safe for concurrent use.
 type Local struct {
 	now    func() time.Time
+	epoch  time.Time // now() when the Local was made; times are kept as durations since it
 	seed   maphash.Seed
 	shards [localShards]shard
 }
 
 type shard struct {
 	mu      sync.Mutex
-	tats    map[string]int64 // theoretical arrival time, Unix nanoseconds
+	tats    map[string]int64 // theoretical arrival time, nanoseconds since Local.epoch
 	inserts int
 	_       [40]byte // keep shards on separate cache lines
 }
@@ -50,6 +51,10 @@ func NewLocal(opts ...LocalOption) *Local {
 	for _, opt := range opts {
 		opt(l)
 	}
+	// Time is measured as now().Sub(epoch): on time.Now's monotonic clock, so that a
+	// step of the wall clock (NTP, a corrected VM clock) neither refuses every active
+	// key for the length of a step back nor refills every bucket on a step forward.
+	l.epoch = l.now()
 	return l
 }
 
@@ -58,10 +63,13 @@ func (l *Local) Allow(_ context.Context, key string, limit Limit) (Decision, err
 	if err := limit.Validate(); err != nil {
 		return Decision{}, err
 	}
-	now := l.now().UnixNano()
+	now := int64(l.now().Sub(l.epoch))
 	s := &l.shards[maphash.String(l.seed, key)%localShards]
 	s.mu.Lock()
 	tat, ok := s.tats[key]
+	if !ok {
+		tat = now // no state: as if the key had just been replenished
+	}
 	allowed, next, remaining, retry, reset := gcra(now, tat, int64(limit.interval()), limit.burst())
 	if allowed {
 		s.tats[key] = next
