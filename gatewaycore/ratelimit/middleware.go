@@ -75,6 +75,7 @@ type Policy struct {
 // A Rule applies a [Policy] to requests whose path starts with Prefix: a Connect
 // procedure "/pkg.Service/Method", a whole service "/pkg.Service/", or an HTTP route
 // "/api/". The longest matching prefix wins; requests matching no rule pass unlimited.
+// Two rules may not have the same prefix.
 // [Middleware] matches the cleaned path ("." and ".." resolved, "//" merged, a
 // trailing slash kept) — the same path gatewaycore/auth's middleware judges — so
 // "//pkg.Service/Method" or "/pkg.Service/./Method" cannot slip past a rule behind
@@ -182,9 +183,14 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 	}
 	compiled := make([]compiledRule, 0, len(rules))
 	firstLimit := map[string]int{} // policy name → the first rule giving it
+	prefixes := map[string]int{}   // prefix → its rule
 	for i, r := range rules {
 		if r.Prefix == "" || !strings.HasPrefix(r.Prefix, "/") {
 			problems = append(problems, fmt.Errorf("rule %d: prefix %q must start with /", i, r.Prefix))
+		} else if j, dup := prefixes[r.Prefix]; dup {
+			problems = append(problems, fmt.Errorf("rule %d: prefix %q is rule %d's too; only one of them would ever apply", i, r.Prefix, j))
+		} else {
+			prefixes[r.Prefix] = i
 		}
 		switch {
 		case r.Policy.Name == "":

@@ -47,3 +47,21 @@ func TestOnePolicyNameOneLimit(t *testing.T) {
 		t.Fatalf("a policy shared by two prefixes: %v", err)
 	}
 }
+
+// TestDuplicatePrefixIsRefused: of two rules with the same prefix only the first
+// was ever applied (longest prefix wins, and neither is longer), so the second
+// policy silently limited nothing. Construction now refuses it.
+func TestDuplicatePrefixIsRefused(t *testing.T) {
+	t.Parallel()
+	rules := []ratelimit.Rule{
+		{Prefix: "/api/", Policy: ratelimit.Policy{Name: "per-tenant", Key: ratelimit.KeyTenant, Limit: ratelimit.PerSecond(100)}},
+		{Prefix: "/api/", Policy: ratelimit.Policy{Name: "per-ip", Key: ratelimit.KeyIP, Limit: ratelimit.PerSecond(10)}},
+	}
+	_, err := ratelimit.Middleware(ratelimit.NewLocal(), rules)
+	if err == nil || !strings.Contains(err.Error(), "rule 1") || !strings.Contains(err.Error(), `"/api/"`) {
+		t.Fatalf("Middleware: %v; want rule 1's duplicate prefix reported", err)
+	}
+	if _, err := ratelimit.NewInterceptor(ratelimit.NewLocal(), rules); err == nil {
+		t.Fatal("NewInterceptor accepted a duplicate prefix")
+	}
+}
