@@ -211,19 +211,23 @@ func connectError(err error) error {
 }
 
 // worstCase is the most req, whose input is estimated at in tokens, can use on any
-// target of its route: its max_tokens when positive, else the model's maximum.
+// target of its route: its max_tokens when positive and within the model's
+// maximum, else the model's maximum (DefaultMaxTokens when the price table does
+// not know it).
 func (g *Gateway) worstCase(req *aiv1.ChatRequest, in int64) quota.Request {
 	targets, _ := g.cfg.Router.Targets(req.GetModel())
 	var r quota.Request
 	for _, t := range targets {
 		out := g.cfg.DefaultMaxTokens
 		price, known := g.cfg.Router.Prices().Lookup(t.Provider.Name(), t.Model)
-		if known && price.MaxOutputTokens > 0 {
+		modelMax := known && price.MaxOutputTokens > 0
+		if modelMax {
 			out = price.MaxOutputTokens
 		}
-		if req.GetMaxTokens() > 0 {
+		if req.GetMaxTokens() > 0 && (!modelMax || int64(req.GetMaxTokens()) < out) {
 			// Not positive is not a limit (the validation interceptor refuses it,
 			// but Chat may be called without): reserved as absent, never less.
+			// More than the model's maximum cannot be generated: reserved at it.
 			out = int64(req.GetMaxTokens())
 		}
 		r.Tokens = max(r.Tokens, in+out)

@@ -82,3 +82,31 @@ func TestNonPositiveMaxTokensReservesTheMaximum(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxTokensAboveTheModelsIsReservedAtItsMaximum: a max_tokens above the
+// model's max_output_tokens cannot be generated (providers refuse it or stop at
+// their maximum), but it was reserved as asked — 2^30 tokens at gpt-4o-mini's
+// output price, so a tenant with budget for any answer the model can give was
+// refused BUDGET_EXHAUSTED, and a smaller excess held budget its other users
+// could not spend while the call lasted. It is reserved at the model's maximum.
+func TestMaxTokensAboveTheModelsIsReservedAtItsMaximum(t *testing.T) {
+	t.Parallel()
+	store := newSettleStore()
+	// "hi" is 9 tokens in; gpt-4o-mini gives at most 16384 out.
+	b := setup(t, setupOpts{store: store, limits: quota.Config{Tenant: quota.Limits{Budget: 2 * miniCost(9, 16384)}}})
+	b.primary.Enqueue(providertest.Text("Hello"))
+	req := chatReq("hi")
+	req.MaxTokens = new(int32(1 << 30))
+	s, err := b.gw.Chat(as(t.Context(), "acme"), req)
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	_, _, _ = drain(s)
+	_ = s.Close()
+	store.mu.Lock()
+	reserved := store.reserved["spend"]
+	store.mu.Unlock()
+	if want := miniCost(9, 16384); reserved != want {
+		t.Errorf("reserved %d nano-USD, want %d", reserved, want)
+	}
+}
