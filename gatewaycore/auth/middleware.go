@@ -2,9 +2,6 @@ package auth
 
 import (
 	"net/http"
-	"net/url"
-	"slices"
-	"strings"
 
 	"connectrpc.com/connect"
 
@@ -70,7 +67,7 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 			var forms [3]string
 			var rules [3]Rule
 			n := 0
-			for _, path := range pathForms(r.URL, &forms) {
+			for _, path := range routepath.Forms(r.URL, &forms) {
 				rule, listed := policy.Lookup(path)
 				if !listed {
 					a.metrics.decision(parent, "none", resultDenied, ReasonUnlisted)
@@ -91,36 +88,4 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// pathForms returns, each once, the forms of u's path a router may route by: cleaned
-// (first), decoded as sent, and as sent before decoding when that escapes a "/" or a
-// "." (no other escape moves a segment boundary or makes a dot segment, so
-// "/v1/items%3AbatchGet" is judged as "/v1/items:batchGet" alone, as ServeMux routes
-// it). A clean path sent without such escapes has only the first.
-func pathForms(u *url.URL, buf *[3]string) []string {
-	forms := append(buf[:0], routepath.Clean(u.Path))
-	if u.Path != "" && u.Path != forms[0] {
-		forms = append(forms, u.Path)
-	}
-	if escapesStructure(u.RawPath) && !slices.Contains(forms, u.RawPath) {
-		forms = append(forms, u.RawPath)
-	}
-	return forms
-}
-
-// escapesStructure reports whether raw, a path as sent, escapes a "/" or a ".".
-func escapesStructure(raw string) bool {
-	for i := strings.Index(raw, "%2"); i >= 0 && i+2 < len(raw); {
-		switch raw[i+2] {
-		case 'F', 'f', 'E', 'e':
-			return true
-		}
-		next := strings.Index(raw[i+2:], "%2")
-		if next < 0 {
-			return false
-		}
-		i += 2 + next
-	}
-	return false
 }

@@ -50,7 +50,11 @@ func IsBodyTooLarge(err error) bool {
 // "/pkg.Service/Method", an HTTP route "/api/") to request deadlines. The longest
 // matching prefix of the cleaned path (as auth and ratelimit judge it, so
 // "//api/x" is "/api/x") wins; Default applies when none matches. A zero duration
-// means no deadline.
+// means no deadline. A path sent in a form routers may route otherwise (escaped
+// dot segments or slashes such as "/admin/%2e%2e/x", which http.ServeMux serves
+// under "/admin/"; or an unclean form, for a router that does not clean paths) is
+// judged under each of its forms, as auth judges it, and gets the strictest of the
+// routes they match.
 type RouteTimeouts struct {
 	Default time.Duration
 	Routes  map[string]time.Duration
@@ -81,17 +85,36 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 		prefixes = append(prefixes, p)
 	}
 	sort.Slice(prefixes, func(i, j int) bool { return len(prefixes[i]) > len(prefixes[j]) })
-	lookup := func(path string) time.Duration {
+	// lookup returns the duration of the longest route prefix of path, and false
+	// when no route matches it.
+	lookup := func(path string) (time.Duration, bool) {
 		for _, p := range prefixes {
 			if strings.HasPrefix(path, p) {
-				return rt.Routes[p]
+				return rt.Routes[p], true
 			}
 		}
-		return rt.Default
+		return 0, false
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			d := lookup(routepath.Clean(r.URL.Path))
+			// The strictest of the routes a router may serve r under
+			// (routepath.Forms): "/admin/%2e%2e/healthz" is served by ServeMux's
+			// "/admin/" handler, so it gets "/admin/"'s deadline, not only that of
+			// "/healthz". Forms no route matches are left out; when none matches,
+			// Default applies.
+			var forms [3]string
+			d, matched := time.Duration(0), false
+			for _, path := range routepath.Forms(r.URL, &forms) {
+				fd, ok := lookup(path)
+				switch {
+				case !ok:
+				case !matched || (fd > 0 && (d <= 0 || fd < d)):
+					d, matched = fd, true
+				}
+			}
+			if !matched {
+				d = rt.Default
+			}
 			if d <= 0 {
 				next.ServeHTTP(w, r)
 				return

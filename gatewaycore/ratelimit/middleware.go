@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,7 +80,10 @@ type Policy struct {
 // [Middleware] matches the cleaned path ("." and ".." resolved, "//" merged, a
 // trailing slash kept) — the same path gatewaycore/auth's middleware judges — so
 // "//pkg.Service/Method" or "/pkg.Service/./Method" cannot slip past a rule behind
-// a router that does not clean paths.
+// a router that does not clean paths. Like auth, it also judges the other forms a
+// router may route by (escaped dot segments or slashes: http.ServeMux serves
+// "/admin/%2e%2e/healthz" under "/admin/"), and every rule one of them matches
+// counts the request.
 type Rule struct {
 	Prefix string
 	Policy Policy
@@ -149,15 +153,23 @@ func Middleware(limiter Limiter, rules []Rule, opts ...Option) (func(http.Handle
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rule := e.match(routepath.Clean(r.URL.Path))
-			if rule == nil {
-				next.ServeHTTP(w, r)
-				return
+			// Every rule that a form of the path a router may serve matches applies
+			// (routepath.Forms): "/admin/%2e%2e/healthz" is served by ServeMux's
+			// "/admin/" handler, so "/admin/"'s rule counts it, not only "/healthz"'s.
+			var forms [3]string
+			var matched [3]*compiledRule
+			n := 0
+			for _, path := range routepath.Forms(r.URL, &forms) {
+				if rule := e.match(path); rule != nil && !slices.Contains(matched[:n], rule) {
+					matched[n] = rule
+					n++
+				}
 			}
-			refusal := e.decide(r.Context(), rule, r.RemoteAddr, w.Header())
-			if refusal != nil {
-				e.cfg.writer.Write(w, r, refusal)
-				return
+			for _, rule := range matched[:n] {
+				if refusal := e.decide(r.Context(), rule, r.RemoteAddr, w.Header()); refusal != nil {
+					e.cfg.writer.Write(w, r, refusal)
+					return
+				}
 			}
 			next.ServeHTTP(w, r)
 		})
