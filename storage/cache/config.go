@@ -19,6 +19,9 @@ const (
 	DefaultJitter      = 0.1
 	DefaultLoadTimeout = 30 * time.Second
 	DefaultLocalTTL    = 10 * time.Second
+	// DefaultRedisTimeout is one write and one read at the socket timeouts [NewRedis]
+	// defaults to, so it cuts only calls that would have failed there.
+	DefaultRedisTimeout = time.Second
 )
 
 // Config configures a [Cache]. Its zero value is valid: an in-memory cache with the
@@ -39,6 +42,13 @@ type Config struct {
 	// LoadTimeout bounds a loader run by [Cache.GetOrLoad] (default 30s). The loader
 	// runs detached from any one caller's cancellation.
 	LoadTimeout time.Duration
+	// RedisTimeout bounds each call of the cache to Redis (one lookup, store, lease
+	// or invalidation, retries included), whatever the client's own timeouts: a
+	// Redis that stops answering is then a failure like a Redis that is down (reads
+	// miss, stores are dropped, invalidations return Unavailable) after RedisTimeout
+	// (default 1s) or at the context's deadline if sooner (see [NewRedisClient] for
+	// the one exception).
+	RedisTimeout time.Duration
 	// LocalMaxEntries turns on the in-process tier in front of Redis with at most
 	// this many entries (0: off). It is kept coherent across instances by
 	// invalidation messages on Redis pub/sub.
@@ -82,6 +92,9 @@ func (c Config) validate(hasRedis bool) error {
 	if c.LoadTimeout < 0 {
 		problems = append(problems, fmt.Errorf("cache: LoadTimeout %v is negative", c.LoadTimeout))
 	}
+	if c.RedisTimeout < 0 {
+		problems = append(problems, fmt.Errorf("cache: RedisTimeout %v is negative", c.RedisTimeout))
+	}
 	if c.LocalMaxEntries < 0 {
 		problems = append(problems, fmt.Errorf("cache: LocalMaxEntries %d is negative", c.LocalMaxEntries))
 	}
@@ -109,6 +122,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LoadTimeout == 0 {
 		c.LoadTimeout = DefaultLoadTimeout
+	}
+	if c.RedisTimeout == 0 {
+		c.RedisTimeout = DefaultRedisTimeout
 	}
 	if c.LocalTTL == 0 {
 		c.LocalTTL = DefaultLocalTTL

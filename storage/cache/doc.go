@@ -24,6 +24,8 @@
 // the details.
 //
 // When Redis is unreachable, reads log, count footing.cache.errors and fall through to
-// the loader: callers get values, not errors. Redis commands are traced and measured
+// the loader: callers get values, not errors. A Redis that stops answering is treated
+// the same after Config.RedisTimeout (default 1s), which bounds each call to Redis
+// whatever the client's own socket timeouts. Redis commands are traced and measured
 // with redisotel.
 package cache

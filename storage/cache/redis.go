@@ -31,7 +31,12 @@ const (
 // only once subscribed, so it never serves an entry whose invalidation it may have
 // missed.
 type Redis struct {
-	client  redis.UniversalClient
+	client redis.UniversalClient // as given or made: Client, Close and the subscriber use it
+	// calls is client, or its WithTimeout clone (same pool): every other command
+	// goes through it, in [Redis.do].
+	calls   redis.UniversalClient
+	bounded bool // calls gives up at the context's deadline by itself
+	timeout time.Duration
 	cluster bool // client is a *redis.ClusterClient: no MULTI/EXEC across slots
 	owned   bool // Close closes client: NewRedis made it
 	prefix  string
@@ -42,7 +47,9 @@ type Redis struct {
 }
 
 // NewRedis returns a Redis backend for cfg.RedisURL. It does not contact Redis: an
-// unreachable Redis shows up as absorbed errors, not as a failure here.
+// unreachable Redis shows up as absorbed errors, not as a failure here. Its client
+// honours context deadlines (ContextTimeoutEnabled), so cfg.RedisTimeout and any
+// shorter deadline of the caller's context bound each call.
 func NewRedis(cfg Config) (*Redis, error) {
 	if cfg.RedisURL == "" {
 		return nil, errs.InvalidArgument("CACHE_CONFIG", "cache: RedisURL is empty", errs.WithDomain(errDomain))
@@ -67,6 +74,7 @@ func NewRedis(cfg Config) (*Redis, error) {
 	if opts.MaxRetries == 0 {
 		opts.MaxRetries = defaultMaxRetries
 	}
+	opts.ContextTimeoutEnabled = true
 	client := redis.NewClient(opts)
 	r := newRedis(client, cfg)
 	r.owned = true
@@ -102,6 +110,16 @@ func NewRedis(cfg Config) (*Redis, error) {
 // atomic there). cfg.RedisURL is ignored. It does not contact Redis, and does not
 // instrument client: add redisotel to it if wanted. [Redis.Close] stops the
 // invalidation subscriber but leaves client open; it is the caller's to close.
+//
+// A go-redis client ignores context deadlines on its sockets unless its options set
+// ContextTimeoutEnabled (off by default), and would wait its own ReadTimeout (5 s by
+// default, or for ever) for a Redis that stopped answering. So that cfg.RedisTimeout
+// bounds every call, a *redis.Client without ContextTimeoutEnabled is used through
+// its WithTimeout(RedisTimeout) clone (same connection pool, socket deadlines of
+// RedisTimeout; a shorter deadline of the caller's context is not seen), and with any
+// other client that does not set ContextTimeoutEnabled (a *redis.ClusterClient or
+// *redis.Ring without it) each call runs on a goroutine of its own, which the cache
+// stops waiting for at the deadline.
 func NewRedisClient(client redis.UniversalClient, cfg Config) (*Redis, error) {
 	if client == nil {
 		return nil, errs.InvalidArgument("CACHE_CONFIG", "cache: NewRedisClient: client is nil", errs.WithDomain(errDomain))
@@ -117,8 +135,23 @@ func NewRedisClient(client redis.UniversalClient, cfg Config) (*Redis, error) {
 
 func newRedis(client redis.UniversalClient, cfg Config) *Redis {
 	_, cluster := client.(*redis.ClusterClient)
+	calls, bounded := client, false
+	switch c := client.(type) {
+	case *redis.Client:
+		if !c.Options().ContextTimeoutEnabled {
+			calls = c.WithTimeout(cfg.RedisTimeout)
+		}
+		bounded = true
+	case *redis.ClusterClient:
+		bounded = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		bounded = c.Options().ContextTimeoutEnabled
+	}
 	return &Redis{
 		client:  client,
+		calls:   calls,
+		bounded: bounded,
+		timeout: cfg.RedisTimeout,
 		cluster: cluster,
 		prefix:  cfg.Prefix,
 		channel: cfg.Prefix + ":invalidate",
@@ -137,12 +170,39 @@ func (r *Redis) startLocal(cfg Config) {
 // Client returns the underlying go-redis client, for health checks.
 func (r *Redis) Client() redis.UniversalClient { return r.client }
 
+// do runs f, the Redis commands of one backend call (through r.calls), with ctx
+// bounded by RedisTimeout, and returns by that deadline even if the client would not
+// (see [NewRedisClient]): f then runs on a goroutine of its own, and the caller must
+// read what f wrote only when do returned f's own nil error.
+func (r *Redis) do(ctx context.Context, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if r.bounded {
+		return f(ctx)
+	}
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Get implements [Backend]. With the in-process tier on and coherent, a hit there
 // answers without a round trip; a Redis hit fills it.
 func (r *Redis) Get(ctx context.Context, key string) (Lookup, error) {
 	if r.local == nil || !r.local.coherent() {
-		v, err := r.client.Get(ctx, key).Bytes()
-		return redisLookup(v, err)
+		var v []byte
+		err := r.do(ctx, func(ctx context.Context) (err error) {
+			v, err = r.calls.Get(ctx, key).Bytes()
+			return err
+		})
+		if err != nil {
+			return redisLookup(nil, err) // v may still be written: see do
+		}
+		return redisLookup(v, nil)
 	}
 	if v, ok := r.local.get(key); ok {
 		return Lookup{Value: v, Hit: true, Tier: TierLocal}, nil
@@ -150,10 +210,13 @@ func (r *Redis) Get(ctx context.Context, key string) (Lookup, error) {
 	epoch := r.local.epoch()
 	var get *redis.StringCmd
 	var ttl *redis.DurationCmd
-	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		get = p.Get(ctx, key)
-		ttl = p.PTTL(ctx, key)
-		return nil
+	err := r.do(ctx, func(ctx context.Context) error {
+		_, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
+			get = p.Get(ctx, key)
+			ttl = p.PTTL(ctx, key)
+			return nil
+		})
+		return err
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return Lookup{Tier: TierRedis}, err
@@ -182,36 +245,38 @@ func redisLookup(v []byte, err error) (Lookup, error) {
 // updates the tag sets, then stores the value and publishes in one MULTI/EXEC on the
 // key's slot: a value is never stored without its tags.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags []string) error {
-	tagged := func(p redis.Pipeliner, tags []string) {
-		for _, t := range tags {
-			p.SAdd(ctx, t, key)
-			if ttl > 0 {
-				// Seconds resolution; the extra second covers the rounding.
-				p.ExpireNX(ctx, t, ttl+time.Second)
-				p.ExpireGT(ctx, t, ttl+time.Second)
+	err := r.do(ctx, func(ctx context.Context) error {
+		tagged := func(p redis.Pipeliner, tags []string) {
+			for _, t := range tags {
+				p.SAdd(ctx, t, key)
+				if ttl > 0 {
+					// Seconds resolution; the extra second covers the rounding.
+					p.ExpireNX(ctx, t, ttl+time.Second)
+					p.ExpireGT(ctx, t, ttl+time.Second)
+				}
 			}
 		}
-	}
-	if r.cluster && len(tags) > 0 {
-		if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if r.cluster && len(tags) > 0 {
+			if _, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
+				tagged(p, tags)
+				return nil
+			}); err != nil {
+				return err
+			}
+			tags = nil // done
+		}
+		_, err := r.calls.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, value, ttl)
+			// A load in flight must not overwrite this newer value (its lease is in
+			// the key's slot).
+			if lk, ok := r.leaseKey(key); ok {
+				p.Unlink(ctx, lk)
+			}
 			tagged(p, tags)
+			p.Publish(ctx, r.channel, encodeInvalidation(r.origin, []string{key}))
 			return nil
-		}); err != nil {
-			r.dropLocal(key)
-			return err
-		}
-		tags = nil // done
-	}
-	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, key, value, ttl)
-		// A load in flight must not overwrite this newer value (its lease is in
-		// the key's slot).
-		if lk, ok := r.leaseKey(key); ok {
-			p.Unlink(ctx, lk)
-		}
-		tagged(p, tags)
-		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, []string{key}))
-		return nil
+		})
+		return err
 	})
 	r.dropLocal(key)
 	return err
@@ -225,26 +290,27 @@ func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if r.cluster {
-		_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, k := range keys {
-				p.Unlink(ctx, k)
-				if lk, ok := r.leaseKey(k); ok {
-					p.Unlink(ctx, lk)
+	err := r.do(ctx, func(ctx context.Context) error {
+		if r.cluster {
+			_, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, k := range keys {
+					p.Unlink(ctx, k)
+					if lk, ok := r.leaseKey(k); ok {
+						p.Unlink(ctx, lk)
+					}
 				}
-			}
+				return nil
+			})
+			// Publish even after a failure: some of the keys may be gone.
+			return errors.Join(err, r.calls.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys)).Err())
+		}
+		_, err := r.calls.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Unlink(ctx, keys...)
+			r.unlinkLeases(ctx, p, keys)
+			p.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys))
 			return nil
 		})
-		// Publish even after a failure: some of the keys may be gone.
-		err = errors.Join(err, r.client.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys)).Err())
-		r.dropLocal(keys...)
 		return err
-	}
-	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Unlink(ctx, keys...)
-		r.unlinkLeases(ctx, p, keys)
-		p.Publish(ctx, r.channel, encodeInvalidation(r.origin, keys))
-		return nil
 	})
 	r.dropLocal(keys...)
 	return err
@@ -261,8 +327,16 @@ func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 	if len(tags) == 0 {
 		return nil
 	}
+	return r.do(ctx, func(ctx context.Context) error {
+		return r.invalidateTags(ctx, tags)
+	})
+}
+
+// invalidateTags is InvalidateTags inside [Redis.do]. It drops the members from the
+// in-process tier itself: the caller may have stopped waiting for it.
+func (r *Redis) invalidateTags(ctx context.Context, tags []string) error {
 	members := make([]*redis.StringSliceCmd, len(tags))
-	if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+	if _, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, t := range tags {
 			members[i] = p.SMembers(ctx, t)
 		}
@@ -295,21 +369,21 @@ func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 	}
 	var err error
 	if r.cluster {
-		_, err = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		_, err = r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
 			unlink(p)
 			return nil
 		})
 		if err == nil {
-			_, err = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			_, err = r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
 				forget(p)
 				return nil
 			})
 		} else {
 			// Some members may be gone: tell the other instances.
-			err = errors.Join(err, r.client.Publish(ctx, r.channel, encodeInvalidation(r.origin, all)).Err())
+			err = errors.Join(err, r.calls.Publish(ctx, r.channel, encodeInvalidation(r.origin, all)).Err())
 		}
 	} else {
-		_, err = r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		_, err = r.calls.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			unlink(p)
 			forget(p)
 			return nil
@@ -352,7 +426,7 @@ func (r *Redis) Lease(ctx context.Context, key string, hold, ttl time.Duration, 
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	id := hex.EncodeToString(b[:])
-	tagged := func(p redis.Pipeliner) {
+	tagged := func(ctx context.Context, p redis.Pipeliner) {
 		for _, t := range tags {
 			p.SAdd(ctx, t, key)
 			if ttl > 0 {
@@ -362,21 +436,24 @@ func (r *Redis) Lease(ctx context.Context, key string, hold, ttl time.Duration, 
 			}
 		}
 	}
-	if r.cluster {
-		if len(tags) > 0 {
-			if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-				tagged(p)
-				return nil
-			}); err != nil {
-				return "", err
+	err := r.do(ctx, func(ctx context.Context) error {
+		if r.cluster {
+			if len(tags) > 0 {
+				if _, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
+					tagged(ctx, p)
+					return nil
+				}); err != nil {
+					return err
+				}
 			}
+			return r.calls.Set(ctx, lk, id, hold).Err()
 		}
-		return id, r.client.Set(ctx, lk, id, hold).Err()
-	}
-	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		tagged(p)
-		p.Set(ctx, lk, id, hold)
-		return nil
+		_, err := r.calls.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			tagged(ctx, p)
+			p.Set(ctx, lk, id, hold)
+			return nil
+		})
+		return err
 	})
 	return id, err
 }
@@ -406,10 +483,14 @@ func (r *Redis) SetLeased(ctx context.Context, key, lease string, value []byte, 
 	if ttl > 0 && ms == 0 {
 		ms = 1
 	}
-	n, err := setLeased.Run(ctx, r.client, []string{key, lk},
-		lease, value, ms, r.channel, encodeInvalidation(r.origin, []string{key})).Int()
+	var n int
+	err := r.do(ctx, func(ctx context.Context) (err error) {
+		n, err = setLeased.Run(ctx, r.calls, []string{key, lk},
+			lease, value, ms, r.channel, encodeInvalidation(r.origin, []string{key})).Int()
+		return err
+	})
 	r.dropLocal(key)
-	return n == 1, err
+	return err == nil && n == 1, err
 }
 
 func (r *Redis) dropLocal(keys ...string) {
