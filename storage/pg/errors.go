@@ -41,6 +41,7 @@ const Domain = "storage.footing.dev"
 //	22007, 22008 bad date or time    InvalidArgument     INVALID_VALUE
 //	22021, 22P05 NUL or bad UTF-8    InvalidArgument     INVALID_VALUE
 //	22025, 2201B bad LIKE or regex   InvalidArgument     INVALID_VALUE
+//	2201W, 2201X negative LIMIT/OFFSET InvalidArgument   INVALID_VALUE
 //	23503 foreign_key_violation      FailedPrecondition  FOREIGN_KEY_VIOLATION
 //	23P01 exclusion_violation        FailedPrecondition  EXCLUSION_VIOLATION
 //	40001 serialization_failure      Aborted             SERIALIZATION_FAILURE
@@ -117,7 +118,8 @@ func mapPgError(pe *pgconn.PgError, err error) error {
 		return errs.InvalidArgument(ReasonNotNullViolation, "a required value is missing", dom,
 			meta("column", pe.ColumnName), errs.WithFieldViolation(pe.ColumnName, "required", "REQUIRED"))
 	case code == "22P02", code == "22001", code == "22003", code == "22007", code == "22008",
-		code == "22021", code == "22P05", code == "22025", code == "2201B":
+		code == "22021", code == "22P05", code == "22025", code == "2201B",
+		code == "2201W", code == "2201X":
 		return errs.InvalidArgument(ReasonInvalidValue, "a value has the wrong form or size", dom)
 	case code == "23503":
 		return errs.FailedPrecondition(ReasonForeignKeyViolation, "a referenced row is missing or still referenced", dom, meta("constraint", pe.ConstraintName))

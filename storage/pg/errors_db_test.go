@@ -76,6 +76,12 @@ func TestMapErrorFromPostgres(t *testing.T) {
 		want(t, inTenant(`SELECT 'abc' LIKE $1`, `a\`), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
 		want(t, inTenant(`SELECT 'abc' ~ $1`, `(`), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
 	})
+	t.Run("a page the caller asked for", func(t *testing.T) {
+		// 2201W: a negative LIMIT; 2201X: a negative OFFSET. Paging endpoints pass the
+		// caller's numbers on.
+		want(t, inTenant(`SELECT 1 LIMIT $1::int`, -1), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
+		want(t, inTenant(`SELECT 1 OFFSET $1::int`, -1), connect.CodeInvalidArgument, pg.ReasonInvalidValue)
+	})
 	t.Run("missing grant is not row security", func(t *testing.T) {
 		want(t, inTenant(`SELECT * FROM ungranted`), connect.CodeInternal, "INTERNAL")
 	})
