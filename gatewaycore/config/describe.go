@@ -50,11 +50,11 @@ func Describe(cfg any, opts ...Option) []Var {
 		case f.secret:
 			v.Value = ""
 		case f.value.Kind() == reflect.String:
-			v.Value = redactURL(f.value.String())
+			v.Value = redactCredentials(f.value.String())
 		case f.value.Kind() == reflect.Slice && f.value.Type().Elem().Kind() == reflect.String:
 			items := make([]string, f.value.Len())
 			for i := range items {
-				items[i] = redactURL(f.value.Index(i).String())
+				items[i] = redactCredentials(f.value.Index(i).String())
 			}
 			v.Value = fmt.Sprint(items)
 		default:
@@ -63,11 +63,78 @@ func Describe(cfg any, opts ...Option) []Var {
 		if f.secret && v.Default != "" {
 			v.Default = Redacted
 		} else {
-			v.Default = redactURL(v.Default)
+			v.Default = redactCredentials(v.Default)
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// redactCredentials returns s with the password of a URL (redactURL) or of a
+// keyword/value connection string (redactKeywordPassword) it holds replaced by
+// "xxxxx".
+func redactCredentials(s string) string {
+	return redactKeywordPassword(redactURL(s))
+}
+
+// redactKeywordPassword returns s with the value of every password keyword of a
+// libpq-style keyword/value connection string ("host=db user=app password=s3cret",
+// "password = 'a b'", "password='it\\'s'") replaced by "xxxxx"; a string without
+// one is returned as it is.
+func redactKeywordPassword(s string) string {
+	const key = "password"
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, key)
+		if i < 0 {
+			break
+		}
+		// The keyword must start the string or follow a space, and be followed by
+		// optional spaces and '='.
+		j := i + len(key)
+		for j < len(rest) && rest[j] == ' ' {
+			j++
+		}
+		if (i > 0 && rest[i-1] != ' ' && rest[i-1] != '\t') || j >= len(rest) || rest[j] != '=' {
+			b.WriteString(rest[:i+len(key)])
+			rest = rest[i+len(key):]
+			continue
+		}
+		j++
+		for j < len(rest) && rest[j] == ' ' {
+			j++
+		}
+		b.WriteString(rest[:j])
+		b.WriteString("xxxxx")
+		rest = rest[j+valueLen(rest[j:]):]
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// valueLen returns the length of the keyword value at the start of v: a
+// single-quoted value with backslash escapes (as libpq reads it), else a run of
+// bytes up to a space.
+func valueLen(v string) int {
+	if !strings.HasPrefix(v, "'") {
+		if n := strings.IndexAny(v, " \t"); n >= 0 {
+			return n
+		}
+		return len(v)
+	}
+	for i := 1; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '\'':
+			return i + 1
+		}
+	}
+	return len(v)
 }
 
 // redactURL returns s with the password of the URL it holds, if any, replaced by
