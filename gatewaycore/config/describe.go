@@ -79,7 +79,7 @@ func redactCredentials(s string) string {
 
 // redactKeywordPassword returns s with the value of every password keyword of a
 // libpq-style keyword/value connection string ("host=db user=app password=s3cret",
-// "password = 'a b'", "password='it\\'s'") replaced by "xxxxx"; a string without
+// "password = 'a b'", "password='it\'s'") replaced by "xxxxx"; a string without
 // one is returned as it is.
 func redactKeywordPassword(s string) string {
 	const key = "password"
