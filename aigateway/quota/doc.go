@@ -13,7 +13,9 @@
 //
 // Counters live in a [Store]: [NewRedisStore] keeps them in Redis, one Lua script per
 // operation, so every gateway instance shares one view; [NewMemoryStore] keeps them in
-// the process when no Redis is configured. Redis Cluster (a *redis.ClusterClient) is
+// the process when no Redis is configured. Each script is bounded by the store's
+// timeout ([WithStoreTimeout], default 1s) whatever the client's own timeouts, so a
+// Redis that stops answering is an Unavailable error, not a request held. Redis Cluster (a *redis.ClusterClient) is
 // supported and tested: the keys of one reservation share the tenant's hash tag
 // ("{tenant}", with '%', '}' and the byte 0xff of the id escaped as %XX so that no
 // id can pass for another scope's; the principal without a tenant gets its own

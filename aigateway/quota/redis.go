@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -35,17 +36,92 @@ end
 return 0
 `)
 
+// DefaultStoreTimeout bounds each script of a [RedisStore] unless [WithStoreTimeout]
+// says otherwise: a Reserve that runs out fails its request (Unavailable), so it is
+// long enough not to cut a Redis that is merely slow.
+const DefaultStoreTimeout = time.Second
+
 // RedisStore is a [Store] in Redis, shared by every gateway instance that uses the
 // same Redis and key prefix. Keys of one reservation share the tenant's hash tag, so
 // the scripts also run on Redis Cluster.
 type RedisStore struct {
-	client redis.Scripter
+	client  redis.Scripter
+	timeout time.Duration
+	// bounded says client gives up at the context's deadline by itself; otherwise
+	// each script runs on a goroutine of its own, which the store stops waiting for
+	// at the deadline.
+	bounded bool
+}
+
+// A StoreOption configures a [RedisStore].
+type StoreOption func(*RedisStore)
+
+// WithStoreTimeout bounds each Reserve and each Adjust (one script each) to d
+// (default [DefaultStoreTimeout]); d <= 0 is ignored.
+func WithStoreTimeout(d time.Duration) StoreOption {
+	return func(s *RedisStore) {
+		if d > 0 {
+			s.timeout = d
+		}
+	}
 }
 
 // NewRedisStore returns a store on client (a *redis.Client, *redis.ClusterClient or
 // any redis.Scripter).
-func NewRedisStore(client redis.Scripter) *RedisStore {
-	return &RedisStore{client: client}
+//
+// Each script is bounded by the store's timeout ([WithStoreTimeout]), or the
+// context's deadline if sooner, whatever the client's own timeouts: a Redis that
+// stops answering is then an Unavailable error, not a request held for the client's
+// ReadTimeout (5 s by default, or for ever). A go-redis client ignores context
+// deadlines on its sockets unless its options set ContextTimeoutEnabled (off by
+// default), so a *redis.Client without it is used through its WithTimeout clone
+// (same connection pool, socket deadlines of the store's timeout; a shorter context
+// deadline is not seen), and with any other client that does not set it (a
+// *redis.ClusterClient or *redis.Ring without it, or a Scripter of your own) each
+// script runs on a goroutine of its own, which the store stops waiting for at the
+// deadline.
+func NewRedisStore(client redis.Scripter, opts ...StoreOption) *RedisStore {
+	s := &RedisStore{client: client, timeout: DefaultStoreTimeout}
+	for _, o := range opts {
+		o(s)
+	}
+	switch c := client.(type) {
+	case *redis.Client:
+		if !c.Options().ContextTimeoutEnabled {
+			s.client = c.WithTimeout(s.timeout)
+		}
+		s.bounded = true
+	case *redis.ClusterClient:
+		s.bounded = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		s.bounded = c.Options().ContextTimeoutEnabled
+	}
+	return s
+}
+
+// run runs script on keys and args within the store's timeout, giving up at the
+// deadline even if the client would not (see [NewRedisStore]).
+func (s *RedisStore) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if s.bounded {
+		return script.Run(ctx, s.client, keys, args...).Int()
+	}
+	type reply struct {
+		n   int
+		err error
+	}
+	ch := make(chan reply, 1)
+	go func() {
+		n, err := script.Run(ctx, s.client, keys, args...).Int()
+		ch <- reply{n, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.n, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 }
 
 // Reserve implements [Store].
@@ -56,7 +132,7 @@ func (s *RedisStore) Reserve(ctx context.Context, counters []Counter) (int, erro
 		keys[i] = c.Key
 		args = append(args, c.Limit, c.Add, max(c.TTL.Milliseconds(), 1))
 	}
-	n, err := reserveScript.Run(ctx, s.client, keys, args...).Int()
+	n, err := s.run(ctx, reserveScript, keys, args...)
 	if err != nil {
 		return 0, errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithCause(err))
 	}
@@ -71,7 +147,7 @@ func (s *RedisStore) Adjust(ctx context.Context, counters []Counter) error {
 		keys[i] = c.Key
 		args[i] = strconv.FormatInt(c.Add, 10)
 	}
-	if err := adjustScript.Run(ctx, s.client, keys, args...).Err(); err != nil {
+	if _, err := s.run(ctx, adjustScript, keys, args...); err != nil {
 		return errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithCause(err))
 	}
 	return nil
