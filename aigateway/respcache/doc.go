@@ -7,5 +7,8 @@
 // Answers live in a [Store]: [NewRedisStore] shares them across gateway instances,
 // [NewMemoryStore] keeps them in the process. [NewRedisStore] takes a *redis.Client or
 // a *redis.ClusterClient: every command touches one key, so Redis Cluster is
-// supported and tested, with the answers spread over its masters.
+// supported and tested, with the answers spread over its masters. Each command is
+// bounded by the store's timeout ([WithStoreTimeout], default 250ms) whatever the
+// client's own timeouts, so a Redis that stops answering is a miss, not a request
+// held.
 package respcache
