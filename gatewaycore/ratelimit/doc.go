@@ -15,7 +15,8 @@
 // tenant, user, API key or client IP; a policy name must be non-empty and without ':'
 // (the key separator), or construction fails naming it. Refusals answer 429 (ResourceExhausted for
 // Connect, gRPC and gRPC-Web) with Retry-After, the IETF draft RateLimit and
-// RateLimit-Policy headers, and a RetryInfo detail. [NewInterceptor] applies the same
+// RateLimit-Policy headers, and a RetryInfo detail; allowed responses carry the
+// RateLimit headers too with [WithHeadersOnAllowed]. [NewInterceptor] applies the same
 // rules as a Connect interceptor — one decision per unary call or per stream — for
 // services whose Principal is set by an interceptor rather than by HTTP middleware.
 package ratelimit

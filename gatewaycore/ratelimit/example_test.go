@@ -35,9 +35,31 @@ func ExampleMiddleware() {
 	for range 2 {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/footing.ai.v1.AIGatewayService/Complete", nil))
-		fmt.Println(rec.Code, rec.Header().Get("Retry-After"), rec.Header().Get("RateLimit"))
+		fmt.Printf("%d Retry-After=%q RateLimit=%q\n", rec.Code, rec.Header().Get("Retry-After"), rec.Header().Get("RateLimit"))
 	}
 	// Output:
-	// 200  "ai";r=0;t=60
-	// 429 60 "ai";r=0;t=60
+	// 200 Retry-After="" RateLimit=""
+	// 429 Retry-After="60" RateLimit="\"ai\";r=0;t=60"
+}
+
+// With WithHeadersOnAllowed(true), allowed responses tell the client its remaining
+// quota too.
+func ExampleWithHeadersOnAllowed() {
+	mw, err := ratelimit.Middleware(ratelimit.NewLocal(), []ratelimit.Rule{{
+		Prefix: "/api/",
+		Policy: ratelimit.Policy{Name: "api", Key: ratelimit.KeyIP, Limit: ratelimit.Limit{Rate: 2, Period: time.Minute}},
+	}}, ratelimit.WithHeadersOnAllowed(true))
+	if err != nil {
+		panic(err)
+	}
+	h := mw(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for range 3 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/orders", nil))
+		fmt.Println(rec.Code, rec.Header().Get("RateLimit"), rec.Header().Get("RateLimit-Policy"))
+	}
+	// Output:
+	// 200 "api";r=1;t=30 "api";q=2;w=60
+	// 200 "api";r=0;t=60 "api";q=2;w=60
+	// 429 "api";r=0;t=30 "api";q=2;w=60
 }

@@ -49,7 +49,7 @@ func TestInterceptorUnaryAndStreaming(t *testing.T) {
 	ic, err := ratelimit.NewInterceptor(ratelimit.NewLocal(ratelimit.WithClock(clock.Now)), []ratelimit.Rule{
 		{Prefix: healthv1connect.HealthCheckProcedure, Policy: ratelimit.Policy{Name: "check", Key: ratelimit.KeyTenant, Limit: limit}},
 		{Prefix: healthv1connect.HealthWatchProcedure, Policy: ratelimit.Policy{Name: "watch", Key: ratelimit.KeyTenant, Limit: limit}},
-	})
+	}, ratelimit.WithHeadersOnAllowed(true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,12 @@ func newMux() *http.ServeMux {
 
 func mustMiddleware(t *testing.T, l ratelimit.Limiter, rules ...ratelimit.Rule) func(http.Handler) http.Handler {
 	t.Helper()
-	mw, err := ratelimit.Middleware(l, rules)
+	return mustMiddlewareWith(t, l, nil, rules...)
+}
+
+func mustMiddlewareWith(t *testing.T, l ratelimit.Limiter, opts []ratelimit.Option, rules ...ratelimit.Rule) func(http.Handler) http.Handler {
+	t.Helper()
+	mw, err := ratelimit.Middleware(l, rules, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +57,7 @@ func mustMiddleware(t *testing.T, l ratelimit.Limiter, rules ...ratelimit.Rule) 
 func TestMiddlewareJSON(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	mw := mustMiddleware(t, ratelimit.NewLocal(ratelimit.WithClock(clock.Now)),
+	mw := mustMiddlewareWith(t, ratelimit.NewLocal(ratelimit.WithClock(clock.Now)), []ratelimit.Option{ratelimit.WithHeadersOnAllowed(true)},
 		ratelimit.Rule{Prefix: "/api/", Policy: ratelimit.Policy{Name: "api", Key: ratelimit.KeyIP, Limit: ratelimit.Limit{Rate: 60, Period: time.Minute, Burst: 2}}})
 	h := mw(newMux())
 	do := func(path string) *httptest.ResponseRecorder {

@@ -24,7 +24,8 @@ func TestPolicyHeaderNeverPromisesMore(t *testing.T) {
 		{ratelimit.Limit{Rate: 60, Period: time.Minute}, `"p";q=60;w=60`},
 		{ratelimit.Limit{Rate: 10, Period: time.Minute + time.Millisecond}, `"p";q=10;w=61`},
 	} {
-		mw, err := ratelimit.Middleware(ratelimit.NewLocal(), []ratelimit.Rule{{Prefix: "/", Policy: ratelimit.Policy{Name: "p", Limit: tc.limit}}})
+		mw, err := ratelimit.Middleware(ratelimit.NewLocal(), []ratelimit.Rule{{Prefix: "/", Policy: ratelimit.Policy{Name: "p", Limit: tc.limit}}},
+			ratelimit.WithHeadersOnAllowed(true))
 		if err != nil {
 			t.Fatal(err)
 		}
