@@ -85,7 +85,11 @@ func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, 
 	b = append(b, `","level":"`...)
 	b = appendJSONString(b, level.String())
 	b = append(b, `","msg":"`...)
-	b = appendJSONString(b, msg)
+	if scanClasses(msg)&classEscape == 0 {
+		b = append(b, msg...)
+	} else {
+		b = appendJSONString(b, msg)
+	}
 	b = append(b, '"')
 	named, ok := 0, true
 	for _, a := range attrs {
@@ -121,26 +125,24 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 	kind := v.Kind()
 	// The access-log keys are plain identifiers: no escaping, and no secret
 	// lookup unless the handler's secret keys name one of them
-	// (secretLineKey, inlined here so that the switch runs once).
-	known := lineKey(a.Key)
+	// (secretLineKey, inlined here so that the switch runs once, and tells
+	// the context id the key names too).
+	known, names := lineKeyNames(a.Key)
+	// A string short enough is scanned once for both questions: may it hold
+	// a credential, must JSON escape it (scanClasses).
+	var s string
+	var classes uint8
+	if kind == slog.KindString {
+		s = v.String()
+		classes = scanClasses(s)
+	}
 	if check != nil {
 		if a.Key == "" || ((!known || !check.lineKeysClean) && check.secretKey(a.Key)) ||
-			(kind == slog.KindString && check.mayHoldCredential(v.String())) {
+			(classes&classCredential != 0 && check.hasCredentialMarker(s)) {
 			return b, named, false
 		}
 	}
-	switch a.Key {
-	case TraceIDKey:
-		named |= namesTraceID
-	case SpanIDKey:
-		named |= namesSpanID
-	case RequestIDKey:
-		named |= namesRequestID
-	case TenantKey:
-		named |= namesTenant
-	case UserKey:
-		named |= namesUser
-	}
+	named |= names
 	b = append(b, ',', '"')
 	if known {
 		b = append(b, a.Key...)
@@ -151,7 +153,11 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 	switch kind {
 	case slog.KindString:
 		b = append(b, '"')
-		b = appendJSONString(b, v.String())
+		if classes&classEscape == 0 {
+			b = append(b, s...) // nothing to escape: appendJSONString would copy it as it is
+		} else {
+			b = appendJSONString(b, s)
+		}
 		b = append(b, '"')
 	case slog.KindInt64:
 		b = strconv.AppendInt(b, v.Int64(), 10)

@@ -73,12 +73,29 @@ var lineKeys = []string{"method", "route", "path", "status", "duration", "bytes_
 // lineKey reports whether k is one of lineKeys; a switch, cheaper than the
 // normalization and map lookup of secretKey.
 func lineKey(k string) bool {
+	known, _ := lineKeyNames(k)
+	return known
+}
+
+// lineKeyNames reports whether k is one of lineKeys, and which context id
+// (names* bits, for writeFast) k names: one switch for both questions.
+func lineKeyNames(k string) (known bool, names int) {
 	switch k {
 	case "method", "route", "path", "status", "duration", "bytes_in", "bytes_out",
-		"code", "request_id", "tenant", "user", "procedure", "peer":
-		return true
+		"code", "procedure", "peer":
+		return true, 0
+	case RequestIDKey:
+		return true, namesRequestID
+	case TenantKey:
+		return true, namesTenant
+	case UserKey:
+		return true, namesUser
+	case TraceIDKey:
+		return false, namesTraceID
+	case SpanIDKey:
+		return false, namesSpanID
 	}
-	return false
+	return false, 0
 }
 
 // secretLineKey is secretKey with the shortcut for the access-log keys.
@@ -411,9 +428,16 @@ func (r *redactor) redactString(s string) (string, bool) {
 
 // mayHoldCredential is a cheap pre-check: a credential needs "bearer" or
 // "basic" (any case) or "eyJ" somewhere, a URL with user info, or a '=' or
-// ':' after a secret key. It uses the vectorized byte search, as most strings
-// have few b's and no '@' or '='.
+// ':' after a secret key. A short string without a byte of those markers
+// (scanClasses) is answered in one pass; else hasCredentialMarker looks.
 func (r *redactor) mayHoldCredential(s string) bool {
+	return scanClasses(s)&classCredential != 0 && r.hasCredentialMarker(s)
+}
+
+// hasCredentialMarker is mayHoldCredential without the one-pass answer for
+// short strings. It uses the vectorized byte search, as most strings have few
+// b's and no '@' or '='.
+func (r *redactor) hasCredentialMarker(s string) bool {
 	if strings.Contains(s, "eyJ") || hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B') {
 		return true
 	}
