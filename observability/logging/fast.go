@@ -56,9 +56,18 @@ func (h *Handler) WriteRecord(ctx context.Context, t time.Time, level slog.Level
 }
 
 // fastTime reports whether slog writes t as writeFast does: slog leaves a zero
-// time out, and reports an error for years it cannot write in RFC 3339.
+// time out, and reports an error for years it cannot write in RFC 3339. A
+// time in the second, and the location, of the last line written (lastStamp,
+// made only for such years) is one; else its year is computed.
 func fastTime(t time.Time) bool {
-	return !t.IsZero() && t.Year() >= 0 && t.Year() < 10000
+	if t.IsZero() {
+		return false
+	}
+	if st := lastStamp.Load(); st != nil && st.sec == t.Unix() && st.loc == t.Location() {
+		return true
+	}
+	y := t.Year()
+	return y >= 0 && y < 10000
 }
 
 // Which of the context's ids a record names itself, as bits.
@@ -81,7 +90,7 @@ var fastBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record, check *redactor) (bool, error) {
 	bp := fastBufs.Get().(*[]byte)
 	b := append((*bp)[:0], `{"time":"`...)
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, t)
 	b = append(b, `","level":"`...)
 	b = appendJSONString(b, level.String())
 	b = append(b, `","msg":"`...)

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestByteClasses checks the byte table against what it stands for: a byte
@@ -86,6 +87,110 @@ func FuzzMayHoldCredential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := defaultRedactor.mayHoldCredential(s), defaultRedactor.hasCredentialMarker(s); got != want {
 			t.Fatalf("mayHoldCredential(%q) = %v, hasCredentialMarker %v", s, got, want)
+		}
+	})
+}
+
+// fastTimeByYear is fastTime without the stamp: what slog writes.
+func fastTimeByYear(t time.Time) bool {
+	return !t.IsZero() && t.Year() >= 0 && t.Year() < 10000
+}
+
+// stampTimes are times in many locations, at the edges of the years slog
+// writes and of a second.
+func stampTimes(t *testing.T) []time.Time {
+	t.Helper()
+	locs := []*time.Location{time.UTC, time.Local, time.FixedZone("a", 5*3600+45*60), time.FixedZone("b", -(3*3600 + 30*60)),
+		time.FixedZone("c", 30), time.FixedZone("d", -30), time.FixedZone("e", 0), time.FixedZone("f", 100*3600), time.FixedZone("g", -100*3600)}
+	for _, name := range []string{"America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"} {
+		if l, err := time.LoadLocation(name); err == nil {
+			locs = append(locs, l)
+		}
+	}
+	var ts []time.Time
+	for _, base := range []time.Time{
+		time.Date(2026, 11, 22, 9, 30, 1, 0, time.UTC),
+		time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), // a DST change in New York
+		time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Unix(0, 0),
+		time.Now(),
+	} {
+		for _, ns := range []int{0, 1, 10, 100, 999, 1000, 120000, 123456789, 500000000, 999999999, 100000000} {
+			for _, l := range locs {
+				for _, d := range []time.Duration{0, -time.Second, time.Second, -time.Hour, time.Hour} {
+					ts = append(ts, base.Add(d).Add(time.Duration(ns)).In(l))
+				}
+			}
+		}
+	}
+	return append(ts, time.Time{}, time.Time{}.Add(time.Nanosecond), time.Time{}.In(time.FixedZone("z", 3600)))
+}
+
+// TestAppendTimeMatchesAppendFormat checks appendTime and fastTime against
+// time's RFC3339Nano and the year rule, for each time twice (a new stamp,
+// then the kept one) and for neighbours that replace the stamp in between.
+func TestAppendTimeMatchesAppendFormat(t *testing.T) {
+	ts := stampTimes(t)
+	for _, tm := range ts {
+		for range 2 {
+			if got, want := fastTime(tm), fastTimeByYear(tm); got != want {
+				t.Fatalf("fastTime(%v) = %v, want %v", tm, got, want)
+			}
+			if !fastTimeByYear(tm) {
+				continue
+			}
+			if got, want := string(appendTime([]byte("x"), tm)), "x"+tm.Format(time.RFC3339Nano); got != want {
+				t.Fatalf("appendTime(%v) = %q, want %q", tm, got, want)
+			}
+		}
+		// The zero time in the second of a stamp: still not written.
+		if tm.Equal(time.Time{}.Add(time.Nanosecond)) {
+			if fastTime(time.Time{}) {
+				t.Fatal("fastTime accepts the zero time after a stamp of its second")
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	lo, hi := time.Date(-2, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for range 100000 {
+		tm := time.Unix(lo+r.Int64N(hi-lo), r.Int64N(1e9))
+		if r.IntN(2) == 0 {
+			tm = tm.In(time.FixedZone("r", r.IntN(48*3600)-24*3600))
+		}
+		if got, want := fastTime(tm), fastTimeByYear(tm); got != want {
+			t.Fatalf("fastTime(%v) = %v, want %v", tm, got, want)
+		}
+		if fastTimeByYear(tm) {
+			if got, want := string(appendTime(nil, tm)), tm.Format(time.RFC3339Nano); got != want {
+				t.Fatalf("appendTime(%v) = %q, want %q", tm, got, want)
+			}
+		}
+	}
+}
+
+// FuzzAppendTime compares appendTime and fastTime with time's RFC3339Nano and
+// the year rule, for any instant and fixed zone, twice in a row.
+func FuzzAppendTime(f *testing.F) {
+	f.Add(int64(1795000000), int64(123456789), 0)
+	f.Add(int64(-62135596800), int64(0), 3600)
+	f.Add(int64(253402300799), int64(999999999), 86400)
+	f.Fuzz(func(t *testing.T, sec, nsec int64, offset int) {
+		tm := time.Unix(sec, nsec).In(time.FixedZone("f", offset))
+		for range 2 {
+			if got, want := fastTime(tm), fastTimeByYear(tm); got != want {
+				t.Fatalf("fastTime(%v) = %v, want %v", tm, got, want)
+			}
+			if fastTimeByYear(tm) {
+				if got, want := string(appendTime(nil, tm)), tm.Format(time.RFC3339Nano); got != want {
+					t.Fatalf("appendTime(%v) = %q, want %q", tm, got, want)
+				}
+			}
 		}
 	})
 }
