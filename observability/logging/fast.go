@@ -2,7 +2,6 @@ package logging
 
 import (
 	"context"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"runtime"
@@ -188,15 +187,13 @@ func (h *Handler) appendContextJSON(b []byte, ctx context.Context, named int) []
 	if named&(namesTraceID|namesSpanID) != namesTraceID|namesSpanID {
 		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
 			if named&namesTraceID == 0 {
-				tid := sc.TraceID()
 				b = append(b, `,"`+TraceIDKey+`":"`...)
-				b = hex.AppendEncode(b, tid[:])
+				b = appendTraceID(b, sc.TraceID())
 				b = append(b, '"')
 			}
 			if named&namesSpanID == 0 {
-				sid := sc.SpanID()
 				b = append(b, `,"`+SpanIDKey+`":"`...)
-				b = hex.AppendEncode(b, sid[:])
+				b = appendSpanID(b, sc.SpanID())
 				b = append(b, '"')
 			}
 		}
@@ -218,6 +215,37 @@ func (h *Handler) appendContextJSON(b []byte, ctx context.Context, named int) []
 	}
 	return b
 }
+
+// appendTraceID appends id in lower-case hexadecimal, as
+// [trace.TraceID.String] and encoding/hex write it: two digits a byte, from
+// a table of the pairs, without the bounds checks and the growing
+// hex.AppendEncode does per call.
+func appendTraceID(b []byte, id trace.TraceID) []byte {
+	var out [2 * len(id)]byte
+	for i := range len(id) {
+		p := &hexPairs[id[i]]
+		out[2*i], out[2*i+1] = p[0], p[1]
+	}
+	return append(b, out[:]...)
+}
+
+// appendSpanID is appendTraceID for a span id.
+func appendSpanID(b []byte, id trace.SpanID) []byte {
+	var out [2 * len(id)]byte
+	for i := range len(id) {
+		p := &hexPairs[id[i]]
+		out[2*i], out[2*i+1] = p[0], p[1]
+	}
+	return append(b, out[:]...)
+}
+
+// hexPairs holds the two lower-case hexadecimal digits of each byte.
+var hexPairs = func() (t [256][2]byte) {
+	for c := range 256 {
+		t[c] = [2]byte{hexDigits[c>>4], hexDigits[c&0xF]}
+	}
+	return t
+}()
 
 // appendJSONField appends ,"key":"value" for a key that needs no escaping.
 func appendJSONField(b []byte, key, value string) []byte {

@@ -1,10 +1,13 @@
 package logging
 
 import (
+	"encoding/hex"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // TestByteClasses checks the byte table against what it stands for: a byte
@@ -193,4 +196,29 @@ func FuzzAppendTime(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAppendIDs compares the trace and span ids' hexadecimal with encoding/hex.
+func TestAppendIDs(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range 1000 {
+		var tid trace.TraceID
+		var sid trace.SpanID
+		for j := range tid {
+			tid[j] = byte(r.IntN(256))
+		}
+		for j := range sid {
+			sid[j] = byte(r.IntN(256))
+		}
+		if i < 256 {
+			tid[i%16], sid[i%8] = byte(i), byte(255-i)
+		}
+		if got, want := string(appendTraceID([]byte("x"), tid)), "x"+hex.EncodeToString(tid[:]); got != want {
+			t.Fatalf("appendTraceID = %q, want %q", got, want)
+		}
+		if got, want := string(appendSpanID(nil, sid)), sid.String(); got != want {
+			t.Fatalf("appendSpanID = %q, want %q", got, want)
+		}
+	}
 }
