@@ -136,12 +136,46 @@ func boundIO(w http.ResponseWriter, r *http.Request, deadline time.Time) {
 	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok {
 		readTimeout, writeTimeout = srv.ReadTimeout, srv.WriteTimeout
 	}
-	rc := http.NewResponseController(w)
 	if readTimeout <= 0 && r.Body != nil && r.Body != http.NoBody {
-		_ = rc.SetReadDeadline(deadline) // ErrNotSupported: nothing to bound.
+		setReadDeadline(w, deadline)
 	}
 	if writeTimeout <= 0 {
-		_ = rc.SetWriteDeadline(deadline.Add(WriteGrace))
+		setWriteDeadline(w, deadline.Add(WriteGrace))
+	}
+}
+
+// setReadDeadline is http.NewResponseController(w).SetReadDeadline(t) without its
+// error, which boundIO ignores: it walks w's Unwrap chain as ResponseController
+// does, to the first writer with a SetReadDeadline method, and does nothing when
+// there is none — where ResponseController allocates a new error (fmt.Errorf) for
+// every call, such as every request served through a writer that cannot set
+// deadlines (httptest.ResponseRecorder, a wrapper without Unwrap).
+func setReadDeadline(w http.ResponseWriter, t time.Time) {
+	for {
+		switch u := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			_ = u.SetReadDeadline(t) // an error: nothing to bound
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return
+		}
+	}
+}
+
+// setWriteDeadline is [setReadDeadline] for http.ResponseController's SetWriteDeadline.
+func setWriteDeadline(w http.ResponseWriter, t time.Time) {
+	for {
+		switch u := w.(type) {
+		case interface{ SetWriteDeadline(time.Time) error }:
+			_ = u.SetWriteDeadline(t)
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return
+		}
 	}
 }
 
