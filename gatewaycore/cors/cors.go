@@ -220,12 +220,35 @@ func (h *Handler) Wrap(next http.Handler) http.Handler {
 		} else {
 			hd["Vary"] = append(vary, "Origin")
 		}
-		if h.AllowsOrigin(origin) {
-			h.setOrigin(hd, origin)
-			hd["Access-Control-Expose-Headers"] = h.exposeValue
-		}
+		h.allow(hd, origin)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// allow sets the CORS headers of an actual request from origin, if it may call.
+func (h *Handler) allow(hd http.Header, origin string) {
+	// The usual request: an origin sent exactly as configured (and configured in
+	// lower case, as the exact table's keys are). It is allowed, and setOrigin would
+	// echo the prebuilt value; one map lookup says both, where AllowsOrigin would
+	// lower-case the origin and look it up, and setOrigin look it up again. With
+	// "*" allowed, setOrigin answers "*" instead: the general path below.
+	if v, ok := h.exact[origin]; ok && v[0] == origin && !h.any {
+		hd["Access-Control-Allow-Origin"] = v
+		if h.credentials {
+			hd["Access-Control-Allow-Credentials"] = valueTrue
+		}
+		hd["Access-Control-Expose-Headers"] = h.exposeValue
+		return
+	}
+	h.allowGeneral(hd, origin)
+}
+
+// allowGeneral is [Handler.allow] without its fast path.
+func (h *Handler) allowGeneral(hd http.Header, origin string) {
+	if h.AllowsOrigin(origin) {
+		h.setOrigin(hd, origin)
+		hd["Access-Control-Expose-Headers"] = h.exposeValue
+	}
 }
 
 // Middleware is [Handler.Wrap] as a func(http.Handler) http.Handler.
