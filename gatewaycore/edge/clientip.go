@@ -64,6 +64,18 @@ func (t *TrustedProxies) trusted(a netip.Addr) bool {
 // cannot forge its address past a trusted proxy. At most [MaxForwardedHops] entries
 // are read, from the right: whatever a client puts further left costs nothing.
 func (t *TrustedProxies) ClientIP(r *http.Request) string {
+	if len(t.prefixes) == 0 {
+		// No proxy is trusted: the client is the peer, and a peer that is a plain
+		// IPv4 address is its own text, which needs no parsing to say so.
+		if host, ok := canonicalIPv4Peer(r.RemoteAddr); ok {
+			return host
+		}
+	}
+	return t.clientIP(r)
+}
+
+// clientIP is [TrustedProxies.ClientIP] without its fast path.
+func (t *TrustedProxies) clientIP(r *http.Request) string {
 	peer, host, ok := parseHostPort(r.RemoteAddr)
 	if !ok {
 		return ""
@@ -166,4 +178,47 @@ func parseHostPort(s string) (netip.Addr, string, bool) {
 		return netip.Addr{}, "", false
 	}
 	return a.Unmap(), host, true
+}
+
+// canonicalIPv4Peer returns the host of a peer address "a.b.c.d:port" whose host is
+// an IPv4 address written as netip writes it (four decimal fields of 0-255, no
+// leading zeros) — the usual RemoteAddr — and true; then parseHostPort and
+// addrString would return that same text. Anything else is left to them. One pass:
+// the host up to the first ':', then a port without ':' (so that ':' was the last
+// one, where net.SplitHostPort splits) and without brackets (which it refuses).
+func canonicalIPv4Peer(s string) (string, bool) {
+	dots, field, digits := 0, 0, 0
+	j := 0
+	for ; j < len(s); j++ {
+		c := s[j]
+		if c >= '0' && c <= '9' {
+			if digits > 0 && field == 0 { // a leading zero
+				return "", false
+			}
+			field = field*10 + int(c-'0')
+			digits++
+			if field > 255 {
+				return "", false
+			}
+			continue
+		}
+		if c == '.' && digits > 0 && dots < 3 {
+			dots++
+			field, digits = 0, 0
+			continue
+		}
+		if c == ':' && digits > 0 && dots == 3 {
+			break
+		}
+		return "", false
+	}
+	if j == len(s) {
+		return "", false // no port
+	}
+	for k := j + 1; k < len(s); k++ {
+		if c := s[k]; c == ':' || c == '[' || c == ']' {
+			return "", false
+		}
+	}
+	return s[:j], true
 }
