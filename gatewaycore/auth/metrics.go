@@ -26,11 +26,45 @@ type metrics struct {
 	// passed holds the attribute options of the decisions that let a request through
 	// (allowed or public, no reason) by method, built once: they are recorded on
 	// every request.
-	passed map[[2]string][]metric.AddOption
+	passed [len(methods)][2][]metric.AddOption // [methodIndex][passedIndex]
 }
 
 // methods are the values of the method attribute.
-var methods = []string{"api_key", "jwt", "session", "system", "bearer", "none"}
+var methods = [...]string{"api_key", "jwt", "session", "system", "bearer", "none"}
+
+// methodIndex returns the index of method in methods, or -1: a switch on the string,
+// cheaper than hashing it (with the result) as a map key on every request.
+func methodIndex(method string) int {
+	switch method {
+	case "api_key":
+		return 0
+	case "jwt":
+		return 1
+	case "session":
+		return 2
+	case "system":
+		return 3
+	case "bearer":
+		return 4
+	case "none":
+		return 5
+	}
+	return -1
+}
+
+// passedResults are the results of the decisions that let a request through.
+var passedResults = [2]string{resultAllowed, resultPublic}
+
+// passedIndex returns the index of result in passedResults, or -1.
+func passedIndex(result string) int {
+	switch result {
+	case resultAllowed:
+		return 0
+	case resultPublic:
+		return 1
+	}
+	return -1
+}
 
 func newMetrics(mp metric.MeterProvider) *metrics {
 	if mp == nil {
@@ -41,20 +75,20 @@ func newMetrics(mp metric.MeterProvider) *metrics {
 	// a failed instrument is a no-op one, so errors are deliberately dropped.
 	d, _ := m.Int64Counter(semconv.AuthDecisions.Name, metric.WithUnit(semconv.AuthDecisions.Unit), metric.WithDescription(semconv.AuthDecisions.Description))
 	f, _ := m.Int64Counter(semconv.JWKSFetches.Name, metric.WithUnit(semconv.JWKSFetches.Unit), metric.WithDescription(semconv.JWKSFetches.Description))
-	passed := make(map[[2]string][]metric.AddOption, 2*len(methods))
-	for _, method := range methods {
-		for _, result := range []string{resultAllowed, resultPublic} {
-			passed[[2]string{method, result}] = []metric.AddOption{metric.WithAttributeSet(
+	ms := &metrics{decisions: d, fetches: f}
+	for i, method := range methods {
+		for j, result := range passedResults {
+			ms.passed[i][j] = []metric.AddOption{metric.WithAttributeSet(
 				attribute.NewSet(attribute.String("method", method), attribute.String(semconv.AttrResult, result)))}
 		}
 	}
-	return &metrics{decisions: d, fetches: f, passed: passed}
+	return ms
 }
 
 func (m *metrics) decision(ctx context.Context, method, result string, reason Reason) {
 	if reason == "" {
-		if opts, ok := m.passed[[2]string{method, result}]; ok {
-			m.decisions.Add(ctx, 1, opts...)
+		if i, j := methodIndex(method), passedIndex(result); i >= 0 && j >= 0 {
+			m.decisions.Add(ctx, 1, m.passed[i][j]...)
 			return
 		}
 	}
