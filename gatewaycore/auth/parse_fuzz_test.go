@@ -93,12 +93,27 @@ func TestTokenCacheCollision(t *testing.T) {
 	const tok = "header.payload.signature"
 	k := c.key(tok)
 	c.put(k, tok, p, 100)
-	for _, other := range []string{"header.payload.signaturX", "header.payload.signature ", "", tok[:len(tok)-1]} {
+	for _, other := range []string{"header.payload.signaturX", "header.payload.signature ", "", tok[:len(tok)-1],
+		"X" + tok[1:], "extra." + tok} {
 		if got, ok := c.get(k, other, 1); ok {
 			t.Fatalf("token %q under the same key got %v", other, got)
 		}
 	}
 	if got, ok := c.get(k, tok, 1); !ok || got != p {
 		t.Fatalf("the token itself: %v, %v", got, ok)
+	}
+	// A token longer than keyTail is filed under its end: one that differs only
+	// before it gets the same key, and still never the entry.
+	long := strings.Repeat("h", 500) + "." + strings.Repeat("s", keyTail)
+	forged := "X" + long[1:]
+	if c.key(long) != c.key(forged) {
+		t.Fatal("tokens with the same end got different keys")
+	}
+	c.put(c.key(long), long, p, 100)
+	if got, ok := c.get(c.key(forged), forged, 1); ok {
+		t.Fatalf("a token differing before the hashed end got %v", got)
+	}
+	if got, ok := c.get(c.key(long), long, 1); !ok || got != p {
+		t.Fatalf("the long token itself: %v, %v", got, ok)
 	}
 }

@@ -10,9 +10,10 @@ import (
 const cacheShards = 16
 
 // tokenCache holds verified tokens, each until its expiry. Entries are found by a
-// keyed 64-bit hash of the token (hash/maphash with a random seed per cache) and a
-// hit is confirmed by comparing the whole token, so a hash collision — chance or
-// crafted — can only cost a miss, never return another token's Principal. The
+// keyed 64-bit hash of the token's last [keyTail] bytes (hash/maphash with a random
+// seed per cache) and a hit is confirmed by comparing the whole token, so a hash
+// collision — chance or crafted — can only cost a miss, never return another
+// token's Principal. The
 // hash is cheap next to a cryptographic one (SHA-256 of a JWT costs about as much
 // as the rest of a warm request's auth step), which is why the cache keeps the
 // verified token itself rather than a digest: it stays in memory until its expiry,
@@ -44,8 +45,18 @@ func newTokenCache(size int) *tokenCache {
 	return c
 }
 
+// keyTail is how many bytes at the end of a token its key hashes: the end of the
+// signature, which tells verified tokens apart as well as the whole token does
+// (two verified tokens sharing it share the last 48 bytes of a signature) at a
+// tenth of the cost for an RS256 token of ~560 bytes. A collision, chance or
+// crafted, still only costs a miss: get compares the whole token, and only a
+// verified token is put, so a forged token with a victim's tail cannot displace it.
+const keyTail = 64
+
 // key returns the hash token is filed under.
-func (c *tokenCache) key(token string) uint64 { return maphash.String(c.seed, token) }
+func (c *tokenCache) key(token string) uint64 {
+	return maphash.String(c.seed, token[max(0, len(token)-keyTail):])
+}
 
 func (c *tokenCache) shard(key uint64) *cacheShard { return &c.shards[key>>60%cacheShards] }
 
