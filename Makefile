@@ -76,7 +76,7 @@ bench: services ## Run every module's benchmarks (BENCH=regexp, default all).
 	@$(SERVICES_ENV); for d in $(MODULES); do (cd $$d && go test -run='^$$' -bench='$(or $(BENCH),.)' -benchmem ./...); done
 
 .PHONY: bench-instructions
-bench-instructions: ## Instructions per request of the headline comparisons under valgrind's callgrind (slow, manual; ONLY=observability|gatewaycore|gatewaycore-network|aigateway).
+bench-instructions: ## Instructions per request of the headline comparisons under valgrind's callgrind (slow, manual; ONLY=observability|gatewaycore|gatewaycore-network|gatewaycore-network-1k|aigateway).
 	@$(ROOT)/scripts/bench-instructions $(ONLY)
 
 .PHONY: services
