@@ -3,6 +3,7 @@ package edge
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -102,18 +103,9 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 			// "/admin/" handler, so it gets "/admin/"'s deadline, not only that of
 			// "/healthz". Forms no route matches are left out; when none matches,
 			// Default applies.
-			var forms [3]string
-			d, matched := time.Duration(0), false
-			for _, path := range routepath.Forms(r.URL, &forms) {
-				fd, ok := lookup(path)
-				switch {
-				case !ok:
-				case !matched || (fd > 0 && (d <= 0 || fd < d)):
-					d, matched = fd, true
-				}
-			}
-			if !matched {
-				d = rt.Default
+			d := rt.Default
+			if len(prefixes) > 0 { // without routes, Default is every form's
+				d = routeTimeout(r.URL, lookup, rt.Default)
 			}
 			if d <= 0 {
 				next.ServeHTTP(w, r)
@@ -125,6 +117,25 @@ func Timeouts(rt RouteTimeouts) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// routeTimeout returns the strictest duration of the routes (lookup) that the forms
+// of u's path match, or def when none does.
+func routeTimeout(u *url.URL, lookup func(string) (time.Duration, bool), def time.Duration) time.Duration {
+	var forms [3]string
+	d, matched := time.Duration(0), false
+	for _, path := range routepath.Forms(u, &forms) {
+		fd, ok := lookup(path)
+		switch {
+		case !ok:
+		case !matched || (fd > 0 && (d <= 0 || fd < d)):
+			d, matched = fd, true
+		}
+	}
+	if !matched {
+		return def
+	}
+	return d
 }
 
 // boundIO makes reads of r's body and writes of its response fail past deadline:
