@@ -44,7 +44,13 @@ func scanClasses(s string) uint8 {
 	if len(s) > maxScan {
 		return classEscape | classCredential
 	}
+	// Eight bytes a round: one loop test per eight lookups.
 	var c uint8
+	for len(s) >= 8 {
+		c |= byteClass[s[0]] | byteClass[s[1]] | byteClass[s[2]] | byteClass[s[3]] |
+			byteClass[s[4]] | byteClass[s[5]] | byteClass[s[6]] | byteClass[s[7]]
+		s = s[8:]
+	}
 	for i := 0; i < len(s); i++ {
 		c |= byteClass[s[i]]
 	}
