@@ -6,6 +6,8 @@ import "log/slog"
 var (
 	LineKeysForTest = func() []string { return lineKeys }
 	LineKeyForTest  = lineKey
+	// LineKeyJSONForTest is lineKeyJSON's member start.
+	LineKeyJSONForTest = func(k string) string { p, _ := lineKeyJSON(k); return p }
 )
 
 // SlowForTest returns h, when it is a *Handler, with its fast path off: every

@@ -135,7 +135,8 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 	// lookup unless the handler's secret keys name one of them
 	// (secretLineKey, inlined here so that the switch runs once, and tells
 	// the context id the key names too).
-	known, names := lineKeyNames(a.Key)
+	prefix, names := lineKeyJSON(a.Key)
+	known := prefix != ""
 	// A string short enough is scanned once for both questions: may it hold
 	// a credential, must JSON escape it (scanClasses).
 	var s string
@@ -151,13 +152,13 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 		}
 	}
 	named |= names
-	b = append(b, ',', '"')
 	if known {
-		b = append(b, a.Key...)
+		b = append(b, prefix...)
 	} else {
+		b = append(b, ',', '"')
 		b = appendJSONString(b, a.Key)
+		b = append(b, '"', ':')
 	}
-	b = append(b, '"', ':')
 	switch kind {
 	case slog.KindString:
 		b = append(b, '"')

@@ -73,29 +73,47 @@ var lineKeys = []string{"method", "route", "path", "status", "duration", "bytes_
 // lineKey reports whether k is one of lineKeys; a switch, cheaper than the
 // normalization and map lookup of secretKey.
 func lineKey(k string) bool {
-	known, _ := lineKeyNames(k)
-	return known
+	prefix, _ := lineKeyJSON(k)
+	return prefix != ""
 }
 
-// lineKeyNames reports whether k is one of lineKeys, and which context id
-// (names* bits, for writeFast) k names: one switch for both questions.
-func lineKeyNames(k string) (known bool, names int) {
+// lineKeyJSON returns, for k one of lineKeys, its JSON member's start
+// (`,"k":`, for writeFast; "" for any other key), and which context id
+// (names* bits) k names: one switch for the three questions.
+func lineKeyJSON(k string) (prefix string, names int) {
 	switch k {
-	case "method", "route", "path", "status", "duration", "bytes_in", "bytes_out",
-		"code", "procedure", "peer":
-		return true, 0
+	case "method":
+		return `,"method":`, 0
+	case "route":
+		return `,"route":`, 0
+	case "path":
+		return `,"path":`, 0
+	case "status":
+		return `,"status":`, 0
+	case "duration":
+		return `,"duration":`, 0
+	case "bytes_in":
+		return `,"bytes_in":`, 0
+	case "bytes_out":
+		return `,"bytes_out":`, 0
+	case "code":
+		return `,"code":`, 0
+	case "procedure":
+		return `,"procedure":`, 0
+	case "peer":
+		return `,"peer":`, 0
 	case RequestIDKey:
-		return true, namesRequestID
+		return `,"` + RequestIDKey + `":`, namesRequestID
 	case TenantKey:
-		return true, namesTenant
+		return `,"` + TenantKey + `":`, namesTenant
 	case UserKey:
-		return true, namesUser
+		return `,"` + UserKey + `":`, namesUser
 	case TraceIDKey:
-		return false, namesTraceID
+		return "", namesTraceID
 	case SpanIDKey:
-		return false, namesSpanID
+		return "", namesSpanID
 	}
-	return false, 0
+	return "", 0
 }
 
 // secretLineKey is secretKey with the shortcut for the access-log keys.

@@ -291,3 +291,20 @@ func TestLineKeysMatchSwitch(t *testing.T) {
 		t.Error("lineKey accepts password")
 	}
 }
+
+// TestLineKeyJSON checks the JSON member start of each line key: the key
+// written as appendJSONString writes it, between a comma and a colon.
+func TestLineKeyJSON(t *testing.T) {
+	t.Parallel()
+	for _, k := range logging.LineKeysForTest() {
+		want := `,` + strconv.Quote(k) + `:`
+		if got := logging.LineKeyJSONForTest(k); got != want {
+			t.Errorf("lineKeyJSON(%q) = %q, want %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"trace_id", "span_id", "password", "", "Method"} {
+		if got := logging.LineKeyJSONForTest(k); got != "" {
+			t.Errorf("lineKeyJSON(%q) = %q, want none", k, got)
+		}
+	}
+}
