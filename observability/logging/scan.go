@@ -44,15 +44,28 @@ func scanClasses(s string) uint8 {
 	if len(s) > maxScan {
 		return classEscape | classCredential
 	}
-	// Eight bytes a round: one loop test per eight lookups.
+	// Eight bytes a round, one loop test per eight lookups, and the rest
+	// looked up with the bytes before it, as the last eight (or four) of
+	// the string: a byte looked up twice changes nothing in a union.
 	var c uint8
-	for len(s) >= 8 {
-		c |= byteClass[s[0]] | byteClass[s[1]] | byteClass[s[2]] | byteClass[s[3]] |
-			byteClass[s[4]] | byteClass[s[5]] | byteClass[s[6]] | byteClass[s[7]]
-		s = s[8:]
-	}
-	for i := 0; i < len(s); i++ {
-		c |= byteClass[s[i]]
+	switch {
+	case len(s) >= 8:
+		last := s[len(s)-8:]
+		for len(s) > 8 {
+			c |= byteClass[s[0]] | byteClass[s[1]] | byteClass[s[2]] | byteClass[s[3]] |
+				byteClass[s[4]] | byteClass[s[5]] | byteClass[s[6]] | byteClass[s[7]]
+			s = s[8:]
+		}
+		c |= byteClass[last[0]] | byteClass[last[1]] | byteClass[last[2]] | byteClass[last[3]] |
+			byteClass[last[4]] | byteClass[last[5]] | byteClass[last[6]] | byteClass[last[7]]
+	case len(s) >= 4:
+		last := s[len(s)-4:]
+		c = byteClass[s[0]] | byteClass[s[1]] | byteClass[s[2]] | byteClass[s[3]] |
+			byteClass[last[0]] | byteClass[last[1]] | byteClass[last[2]] | byteClass[last[3]]
+	default:
+		for i := 0; i < len(s); i++ {
+			c |= byteClass[s[i]]
+		}
 	}
 	return c
 }

@@ -222,3 +222,34 @@ func TestAppendIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestScanClassesEveryPosition compares scanClasses with a byte-by-byte
+// union for every length up to maxScan, every byte value at every position
+// of an otherwise plain string, and the strings longer than maxScan.
+func TestScanClassesEveryPosition(t *testing.T) {
+	t.Parallel()
+	union := func(s string) uint8 {
+		var c uint8
+		for i := range len(s) {
+			c |= byteClass[s[i]]
+		}
+		return c
+	}
+	for n := 1; n <= maxScan; n++ {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a", n))
+				b[pos] = byte(c)
+				if got, want := scanClasses(string(b)), union(string(b)); got != want {
+					t.Fatalf("scanClasses(%q) = %b, want %b", b, got, want)
+				}
+			}
+		}
+	}
+	if got := scanClasses(""); got != 0 {
+		t.Fatalf("scanClasses(\"\") = %b", got)
+	}
+	if got := scanClasses(strings.Repeat("a", maxScan+1)); got != classEscape|classCredential {
+		t.Fatalf("a string longer than maxScan: %b, want both classes", got)
+	}
+}
