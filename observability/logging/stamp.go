@@ -54,11 +54,15 @@ func appendFraction(b []byte, ns int) []byte {
 	if ns == 0 {
 		return b
 	}
+	// Two digits a round, from a table of the pairs.
 	var buf [10]byte
 	buf[0] = '.'
-	for i := 9; i >= 1; i-- {
-		buf[i] = byte('0' + ns%10)
-		ns /= 10
+	buf[1] = byte('0' + ns/1e8)
+	ns %= 1e8
+	for i := 8; i >= 2; i -= 2 {
+		p := &decimalPairs[ns%100]
+		buf[i], buf[i+1] = p[0], p[1]
+		ns /= 100
 	}
 	n := len(buf)
 	for buf[n-1] == '0' {
@@ -66,3 +70,11 @@ func appendFraction(b []byte, ns int) []byte {
 	}
 	return append(b, buf[:n]...)
 }
+
+// decimalPairs holds the two decimal digits of 0 to 99.
+var decimalPairs = func() (t [100][2]byte) {
+	for i := range t {
+		t[i] = [2]byte{byte('0' + i/10), byte('0' + i%10)}
+	}
+	return t
+}()
