@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/internal/accessline"
 	"github.com/footingdev/footing/observability/internal/userinfo"
 	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
@@ -212,37 +213,12 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			user = p.GetUserId()
 		}
 	}
-	var buf [12]slog.Attr
-	la := append(buf[:0],
-		slog.String("method", r.Method),
-		slog.String("route", route),
-		slog.String("path", r.URL.Path),
-	)
-	if status != 0 {
-		la = append(la, slog.Int("status", status))
+	line := accessline.Line{
+		Method: r.Method, Route: route, Path: r.URL.Path, Status: status, Duration: elapsed,
+		BytesIn: bytesIn(r, rw), BytesOut: rw.bytes, Hijacked: rw.hijacked,
+		Code: code, RequestID: requestID, Tenant: tenant, User: user, Extra: extra,
 	}
-	la = append(la,
-		slog.Duration("duration", elapsed),
-		slog.Int64("bytes_in", bytesIn(r, rw)),
-		slog.Int64("bytes_out", rw.bytes),
-	)
-	if rw.hijacked {
-		la = append(la, slog.Bool("hijacked", true))
-	}
-	if code != "" {
-		la = append(la, slog.String("code", code))
-	}
-	if requestID != "" {
-		la = append(la, slog.String("request_id", requestID))
-	}
-	if tenant != "" {
-		la = append(la, slog.String("tenant", tenant))
-	}
-	if user != "" {
-		la = append(la, slog.String("user", user))
-	}
-	la = append(la, extra...)
-	s.c.log(ctx, end, level, "http request", la)
+	s.c.logLine(ctx, end, level, "http request", &line)
 }
 
 // patternRoute is the route of pattern, the Pattern http.ServeMux gave r, or

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/footingdev/footing/observability/internal/accessline"
 	"github.com/footingdev/footing/observability/logging"
 )
 
@@ -51,6 +52,19 @@ func (c *config) log(ctx context.Context, at time.Time, level slog.Level, msg st
 		return
 	}
 	c.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// logLine writes the access-log line l of an HTTP request, stamped at: its
+// fields straight into the line when the logger's handler is footing's and
+// its fast path takes the line, else as attributes through log.
+func (c *config) logLine(ctx context.Context, at time.Time, level slog.Level, msg string, l *accessline.Line) {
+	if c.lineHandler != nil {
+		if done, _ := accessline.Write(c.lineHandler, ctx, at, level, msg, *l); done {
+			return
+		}
+	}
+	var buf [16]slog.Attr
+	c.log(ctx, at, level, msg, l.Attrs(buf[:0]))
 }
 
 // WithTracerProvider sets the provider of the spans. A nil provider is ignored;

@@ -88,17 +88,7 @@ var fastBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 // handler must write that line.
 func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record, check *redactor) (bool, error) {
 	bp := fastBufs.Get().(*[]byte)
-	b := append((*bp)[:0], `{"time":"`...)
-	b = appendTime(b, t)
-	b = append(b, `","level":"`...)
-	b = appendJSONString(b, level.String())
-	b = append(b, `","msg":"`...)
-	if scanClasses(msg)&classEscape == 0 {
-		b = append(b, msg...)
-	} else {
-		b = appendJSONString(b, msg)
-	}
-	b = append(b, '"')
+	b := appendRecordStart((*bp)[:0], t, level, msg)
 	named, ok := 0, true
 	for _, a := range attrs {
 		if b, named, ok = appendAttrJSON(b, a, named, check); !ok {
@@ -122,6 +112,22 @@ func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, 
 		fastBufs.Put(bp)
 	}
 	return ok, err
+}
+
+// appendRecordStart appends the start of a JSON record: its time, level and
+// message, as slog's JSON handler writes them.
+func appendRecordStart(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	b = append(b, `{"time":"`...)
+	b = appendTime(b, t)
+	b = append(b, `","level":"`...)
+	b = appendJSONString(b, level.String())
+	b = append(b, `","msg":"`...)
+	if scanClasses(msg)&classEscape == 0 {
+		b = append(b, msg...)
+	} else {
+		b = appendJSONString(b, msg)
+	}
+	return append(b, '"')
 }
 
 // appendAttrJSON appends ,"key":value for an attribute of a simple kind
