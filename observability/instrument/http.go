@@ -128,20 +128,21 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			}
 		}
 	}
-	route := patternRoute(r, r.Pattern)
 	st := &rw.state
 	st.mu.Lock()
 	procedure, code, rpcCode, tenant, user, requestID, rpc := st.procedure, st.code, st.rpcCode, st.tenant, st.user, st.requestID, st.rpc
 	extra := st.attrs
 	st.mu.Unlock()
-	switch {
-	case procedure != "":
-		route = procedure
-	case route == "" && s.c.router != nil:
-		// A layer between here and the mux passed on a copy of r, whose
-		// Pattern the mux set (see WithRouter).
-		_, pattern := s.c.router.Handler(r)
-		route = patternRoute(r, pattern)
+	// A Connect call's route is its procedure: the pattern is not looked at.
+	route := procedure
+	if route == "" {
+		route = patternRoute(r, r.Pattern)
+		if route == "" && s.c.router != nil {
+			// A layer between here and the mux passed on a copy of r, whose
+			// Pattern the mux set (see WithRouter).
+			_, pattern := s.c.router.Handler(r)
+			route = patternRoute(r, pattern)
+		}
 	}
 
 	if span.IsRecording() {
