@@ -219,7 +219,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		BytesIn: bytesIn(r, rw), BytesOut: rw.bytes, Hijacked: rw.hijacked,
 		Code: code, RequestID: requestID, Tenant: tenant, User: user, Extra: extra,
 	}
-	s.c.logLine(ctx, end, level, "http request", &line)
+	s.c.logLine(ctx, end, level, accessline.Message, &line)
 }
 
 // patternRoute is the route of pattern, the Pattern http.ServeMux gave r, or

@@ -32,7 +32,7 @@ func (h *Handler) writeLine(ctx context.Context, t time.Time, level slog.Level, 
 	if !h.Enabled(ctx, level) {
 		return true, nil // as WriteRecord: nothing to write
 	}
-	if !h.fast || !h.red.lineKeysClean || !fastTime(t) || h.red.mayHoldCredential(msg) {
+	if !h.fast || !h.red.lineKeysClean || !fastTime(t) || (msg != accessline.Message && h.red.mayHoldCredential(msg)) {
 		return false, nil
 	}
 	if h.bound != nil && (ctx == context.Background() || ctx == context.TODO()) {

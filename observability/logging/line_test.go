@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,5 +181,38 @@ func TestAccessLineAllocatesNothing(t *testing.T) {
 		_, _ = accessline.Write(h, ctx, ts, slog.LevelInfo, "http request", l)
 	}); n != 0 {
 		t.Fatalf("%v allocations per line, want 0", n)
+	}
+}
+
+// TestAccessLineMessageIsClean checks what writeLine takes for granted of
+// accessline.Message: no credential marker under any keys, nothing to escape.
+func TestAccessLineMessageIsClean(t *testing.T) {
+	t.Parallel()
+	for _, keys := range [][]string{nil, {"http", "request", "http request", "httprequest"}} {
+		var b bytes.Buffer
+		h := logging.NewHandler(&b, &logging.Options{SecretKeys: keys})
+		if err := h.WriteRecord(context.Background(), time.Now(), slog.LevelInfo, accessline.Message); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), `"msg":"`+accessline.Message+`"`) {
+			t.Fatalf("message changed: %s", b.String())
+		}
+	}
+	if got := logging.Redact(accessline.Message); got != accessline.Message {
+		t.Fatalf("Redact(%q) = %q", accessline.Message, got)
+	}
+	if strings.ContainsAny(accessline.Message, "=:JbB\"\\") {
+		t.Fatalf("%q holds a marker byte", accessline.Message)
+	}
+}
+
+// TestLevelsNeedNoEscaping checks that every level's name is written as it
+// is, as the fast path takes for granted.
+func TestLevelsNeedNoEscaping(t *testing.T) {
+	t.Parallel()
+	for l := slog.Level(-20); l <= 20; l++ {
+		if s := l.String(); strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-") != "" {
+			t.Fatalf("level %d is %q", int(l), s)
+		}
 	}
 }

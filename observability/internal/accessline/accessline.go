@@ -59,6 +59,11 @@ func (l *Line) Attrs(dst []slog.Attr) []slog.Attr {
 	return append(dst, l.Extra...)
 }
 
+// Message is the message of the line. It holds no credential marker under
+// any handler's keys (no '=', ':', 'J', 'b' or 'B'), so the handler need not
+// look for one.
+const Message = "http request"
+
 // Write writes l through h, a *logging.Handler, exactly as
 // h.WriteRecord(ctx, t, level, msg, l.Attrs(nil)...) would, when the
 // handler's fast path can; it reports false, having written nothing, when it
