@@ -58,8 +58,15 @@ func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level s
 	b = appendRecordStart(b, t, level, msg)
 	ok := true
 	b, ok = h.appendLineString(b, `,"method":"`, l.Method, ok)
-	b, ok = h.appendLineString(b, `,"route":"`, l.Route, ok)
-	b, ok = h.appendLineString(b, `,"path":"`, l.Path, ok)
+	// A Connect call's route, its procedure, is its path: the same bytes,
+	// looked at once.
+	routeClasses := scanClasses(l.Route)
+	b, ok = h.appendLineClassified(b, `,"route":"`, l.Route, routeClasses, ok)
+	if l.Path == l.Route {
+		b, ok = h.appendLineClassified(b, `,"path":"`, l.Path, routeClasses, ok)
+	} else {
+		b, ok = h.appendLineString(b, `,"path":"`, l.Path, ok)
+	}
 	if !ok {
 		return b, false
 	}
@@ -114,7 +121,15 @@ func (h *Handler) appendLineString(b []byte, start, s string, ok bool) ([]byte, 
 	if !ok {
 		return b, false
 	}
-	classes := scanClasses(s)
+	return h.appendLineClassified(b, start, s, scanClasses(s), true)
+}
+
+// appendLineClassified is appendLineString for s whose classes
+// (scanClasses) are known.
+func (h *Handler) appendLineClassified(b []byte, start, s string, classes uint8, ok bool) ([]byte, bool) {
+	if !ok {
+		return b, false
+	}
 	if classes&classCredential != 0 && h.red.hasCredentialMarker(s) {
 		return b, false
 	}

@@ -97,6 +97,8 @@ func TestAccessLineMatchesWriteRecord(t *testing.T) {
 		// The rest go the general way, through WriteRecord: the same line.
 		{name: "bearer in the path", l: with(func(l *accessline.Line) { l.Path = "/r?access=Bearer abcdefghijk" })},
 		{name: "token in the route", l: with(func(l *accessline.Line) { l.Route = "/x?access_token=abc" })},
+		{name: "token in route and path", l: with(func(l *accessline.Line) { l.Route, l.Path = "/x?access_token=abc", "/x?access_token=abc" })},
+		{name: "escapes in route and path", l: with(func(l *accessline.Line) { l.Route, l.Path = "/a\"b\u2028", "/a\"b\u2028" }), take: true},
 		{name: "JWT as the user", l: with(func(l *accessline.Line) { l.User = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl" })},
 		{name: "JWT in the message", msg: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", l: full},
 		{name: "secret extra", l: with(func(l *accessline.Line) { l.Extra = []slog.Attr{slog.String("password", "hunter2")} })},
