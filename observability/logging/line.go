@@ -53,23 +53,23 @@ func (h *Handler) writeLine(ctx context.Context, t time.Time, level slog.Level, 
 
 // appendLine appends the JSON line of l, as writeFast writes l.Attrs, and
 // reports false when a value needs redacting or an extra attribute is of a
-// kind writeFast does not encode.
+// kind writeFast does not encode. A value that needs redacting does not stop
+// the appending: the line is thrown away at the end.
 func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level slog.Level, msg string, l *accessline.Line) ([]byte, bool) {
 	b = appendRecordStart(b, t, level, msg)
-	ok := true
-	b, ok = h.appendLineString(b, `,"method":"`, l.Method, ok)
+	var bad, bad2 bool
+	b, bad = h.appendLineString(b, `,"method":"`, l.Method, scanClasses(l.Method))
 	// A Connect call's route, its procedure, is its path: the same bytes,
 	// looked at once.
 	routeClasses := scanClasses(l.Route)
-	b, ok = h.appendLineClassified(b, `,"route":"`, l.Route, routeClasses, ok)
-	if l.Path == l.Route {
-		b, ok = h.appendLineClassified(b, `,"path":"`, l.Path, routeClasses, ok)
-	} else {
-		b, ok = h.appendLineString(b, `,"path":"`, l.Path, ok)
+	b, bad2 = h.appendLineString(b, `,"route":"`, l.Route, routeClasses)
+	bad = bad || bad2
+	pathClasses := routeClasses
+	if l.Path != l.Route {
+		pathClasses = scanClasses(l.Path)
 	}
-	if !ok {
-		return b, false
-	}
+	b, bad2 = h.appendLineString(b, `,"path":"`, l.Path, pathClasses)
+	bad = bad || bad2
 	if l.Status != 0 {
 		b = append(b, `,"status":`...)
 		b = strconv.AppendInt(b, int64(l.Status), 10)
@@ -80,7 +80,7 @@ func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level s
 	b = strconv.AppendInt(b, l.BytesIn, 10)
 	b = append(b, `,"bytes_out":`...)
 	b = strconv.AppendInt(b, l.BytesOut, 10)
-	named := 0
+	named, ok := 0, true
 	if l.Hijacked {
 		// Not a line key: the handler's secret keys may name it.
 		if b, named, ok = appendAttrJSON(b, slog.Bool("hijacked", true), named, h.red); !ok {
@@ -88,21 +88,25 @@ func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level s
 		}
 	}
 	if l.Code != "" {
-		b, ok = h.appendLineString(b, `,"code":"`, l.Code, ok)
+		b, bad2 = h.appendLineString(b, `,"code":"`, l.Code, scanClasses(l.Code))
+		bad = bad || bad2
 	}
 	if l.RequestID != "" {
-		b, ok = h.appendLineString(b, `,"`+RequestIDKey+`":"`, l.RequestID, ok)
+		b, bad2 = h.appendLineString(b, `,"`+RequestIDKey+`":"`, l.RequestID, scanClasses(l.RequestID))
+		bad = bad || bad2
 		named |= namesRequestID
 	}
 	if l.Tenant != "" {
-		b, ok = h.appendLineString(b, `,"`+TenantKey+`":"`, l.Tenant, ok)
+		b, bad2 = h.appendLineString(b, `,"`+TenantKey+`":"`, l.Tenant, scanClasses(l.Tenant))
+		bad = bad || bad2
 		named |= namesTenant
 	}
 	if l.User != "" {
-		b, ok = h.appendLineString(b, `,"`+UserKey+`":"`, l.User, ok)
+		b, bad2 = h.appendLineString(b, `,"`+UserKey+`":"`, l.User, scanClasses(l.User))
+		bad = bad || bad2
 		named |= namesUser
 	}
-	if !ok {
+	if bad {
 		return b, false
 	}
 	for _, a := range l.Extra {
@@ -115,29 +119,15 @@ func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level s
 }
 
 // appendLineString appends start (`,"key":"`), s escaped and the closing
-// quote, when ok is true and s holds nothing to redact; it reports false
-// otherwise.
-func (h *Handler) appendLineString(b []byte, start, s string, ok bool) ([]byte, bool) {
-	if !ok {
-		return b, false
-	}
-	return h.appendLineClassified(b, start, s, scanClasses(s), true)
-}
-
-// appendLineClassified is appendLineString for s whose classes
-// (scanClasses) are known.
-func (h *Handler) appendLineClassified(b []byte, start, s string, classes uint8, ok bool) ([]byte, bool) {
-	if !ok {
-		return b, false
-	}
-	if classes&classCredential != 0 && h.red.hasCredentialMarker(s) {
-		return b, false
-	}
+// quote, s's classes (scanClasses) given, and reports whether s holds a
+// credential to redact (then the line is not to be written).
+func (h *Handler) appendLineString(b []byte, start, s string, classes uint8) ([]byte, bool) {
+	bad := classes&classCredential != 0 && h.red.hasCredentialMarker(s)
 	b = append(b, start...)
 	if classes&classEscape == 0 {
 		b = append(b, s...)
 	} else {
 		b = appendJSONString(b, s)
 	}
-	return append(b, '"'), true
+	return append(b, '"'), bad
 }
