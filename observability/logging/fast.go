@@ -88,7 +88,7 @@ var fastBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 // handler must write that line.
 func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record, check *redactor) (bool, error) {
 	bp := fastBufs.Get().(*[]byte)
-	b := appendRecordStart((*bp)[:0], t, level, msg)
+	b := appendRecordStart((*bp)[:0], t, level, msg, scanClasses(msg))
 	named, ok := 0, true
 	for _, a := range attrs {
 		if b, named, ok = appendAttrJSON(b, a, named, check); !ok {
@@ -115,14 +115,15 @@ func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, 
 }
 
 // appendRecordStart appends the start of a JSON record: its time, level and
-// message, as slog's JSON handler writes them.
-func appendRecordStart(b []byte, t time.Time, level slog.Level, msg string) []byte {
+// message, as slog's JSON handler writes them; msgClasses are the message's
+// (scanClasses).
+func appendRecordStart(b []byte, t time.Time, level slog.Level, msg string, msgClasses uint8) []byte {
 	b = append(b, `{"time":"`...)
 	b = appendTime(b, t)
 	b = append(b, `","level":"`...)
 	b = append(b, level.String()...) // letters, digits and a sign ("INFO+2"): nothing to escape
 	b = append(b, `","msg":"`...)
-	if scanClasses(msg)&classEscape == 0 {
+	if msgClasses&classEscape == 0 {
 		b = append(b, msg...)
 	} else {
 		b = appendJSONString(b, msg)

@@ -56,7 +56,11 @@ func (h *Handler) writeLine(ctx context.Context, t time.Time, level slog.Level, 
 // kind writeFast does not encode. A value that needs redacting does not stop
 // the appending: the line is thrown away at the end.
 func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level slog.Level, msg string, l *accessline.Line) ([]byte, bool) {
-	b = appendRecordStart(b, t, level, msg)
+	var msgClasses uint8 // accessline.Message: nothing to escape
+	if msg != accessline.Message {
+		msgClasses = scanClasses(msg)
+	}
+	b = appendRecordStart(b, t, level, msg, msgClasses)
 	var bad, bad2 bool
 	b, bad = h.appendLineString(b, `,"method":"`, l.Method, scanClasses(l.Method))
 	// A Connect call's route, its procedure, is its path: the same bytes,

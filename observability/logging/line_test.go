@@ -206,6 +206,11 @@ func TestAccessLineMessageIsClean(t *testing.T) {
 	if strings.ContainsAny(accessline.Message, "=:JbB\"\\") {
 		t.Fatalf("%q holds a marker byte", accessline.Message)
 	}
+	for i := range len(accessline.Message) {
+		if c := accessline.Message[i]; c < 0x20 || c >= 0x7f {
+			t.Fatalf("%q holds a byte JSON escapes: %#x", accessline.Message, c)
+		}
+	}
 }
 
 // TestLevelsNeedNoEscaping checks that every level's name is written as it
