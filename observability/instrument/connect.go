@@ -225,7 +225,7 @@ func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	if err != nil && tracing.ServerFault(code) {
 		level = slog.LevelError
 	}
-	if !i.c.logger.Enabled(ctx, level) {
+	if !i.c.enabled(ctx, level) {
 		return
 	}
 	var buf [8]slog.Attr

@@ -199,7 +199,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	if !s.c.logger.Enabled(ctx, level) {
+	if !s.c.enabled(ctx, level) {
 		return
 	}
 	if requestID == "" {

@@ -54,6 +54,16 @@ func (c *config) log(ctx context.Context, at time.Time, level slog.Level, msg st
 	c.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
+// enabled reports whether the logger writes lines at level: its handler's
+// answer, asked directly when it is footing's (slog.Logger.Enabled asks the
+// same handler, one call further).
+func (c *config) enabled(ctx context.Context, level slog.Level) bool {
+	if c.lineHandler != nil {
+		return c.lineHandler.Enabled(ctx, level)
+	}
+	return c.logger.Enabled(ctx, level)
+}
+
 // logLine writes the access-log line l of an HTTP request, stamped at: its
 // fields straight into the line when the logger's handler is footing's and
 // its fast path takes the line, else as attributes through log.
