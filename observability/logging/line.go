@@ -84,7 +84,8 @@ func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level s
 	b = strconv.AppendInt(b, l.BytesIn, 10)
 	b = append(b, `,"bytes_out":`...)
 	b = strconv.AppendInt(b, l.BytesOut, 10)
-	named, ok := 0, true
+	named := 0
+	var ok bool
 	if l.Hijacked {
 		// Not a line key: the handler's secret keys may name it.
 		if b, named, ok = appendAttrJSON(b, slog.Bool("hijacked", true), named, h.red); !ok {
