@@ -17,6 +17,8 @@
 // "https://[REDACTED]@github.com/o/r" and "postgres://[REDACTED]@db/x", since
 // many hosts take a token as the user name. [Redact] applies the same to any
 // string (package tracing uses it on the error messages it puts on spans).
+// The ids taken from the context are redacted as values are: a request id
+// is a client's header.
 //
 // [FromContext] and [NewContext] carry a request-scoped logger.
 package logging

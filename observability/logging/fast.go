@@ -101,9 +101,11 @@ func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, 
 			return ok
 		})
 	}
+	if ok {
+		b, ok = h.appendContextJSON(b, ctx, named)
+	}
 	var err error
 	if ok {
-		b = h.appendContextJSON(b, ctx, named)
 		b = append(b, '}', '\n')
 		err = h.w.write(b)
 	}
@@ -190,10 +192,14 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 }
 
 // appendContextJSON appends the ids of addContext, in its order, except those
-// named says the record has.
-func (h *Handler) appendContextJSON(b []byte, ctx context.Context, named int) []byte {
+// named says the record has, and reports false when one of those needs
+// redacting (cleanContextID): the line is then not to be written.
+func (h *Handler) appendContextJSON(b []byte, ctx context.Context, named int) ([]byte, bool) {
 	if named&(namesTraceID|namesSpanID) != namesTraceID|namesSpanID {
 		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			if !h.red.idKeysClean {
+				return b, false
+			}
 			if named&namesTraceID == 0 {
 				b = append(b, `,"`+TraceIDKey+`":"`...)
 				b = appendTraceID(b, sc.TraceID())
@@ -208,20 +214,29 @@ func (h *Handler) appendContextJSON(b []byte, ctx context.Context, named int) []
 	}
 	if named&namesRequestID == 0 {
 		if id := identity.RequestID(ctx); id != "" {
+			if !h.red.cleanContextID(id) {
+				return b, false
+			}
 			b = appendJSONField(b, RequestIDKey, id)
 		}
 	}
 	if named&(namesTenant|namesUser) != namesTenant|namesUser {
 		if p, ok := identity.PrincipalFrom(ctx); ok {
 			if v := p.GetTenantId(); v != "" && named&namesTenant == 0 {
+				if !h.red.cleanContextID(v) {
+					return b, false
+				}
 				b = appendJSONField(b, TenantKey, v)
 			}
 			if v := p.GetUserId(); v != "" && named&namesUser == 0 {
+				if !h.red.cleanContextID(v) {
+					return b, false
+				}
 				b = appendJSONField(b, UserKey, v)
 			}
 		}
 	}
-	return b
+	return b, true
 }
 
 // appendTraceID appends id in lower-case hexadecimal, as

@@ -142,7 +142,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 				return err
 			}
 		}
-		return h.handleClean(ctx, r)
+		if ok, err := h.handleClean(ctx, r); ok {
+			return err
+		}
 	}
 	msg, _ := h.red.redactString(r.Message)
 	out := slog.NewRecord(r.Time, r.Level, msg, r.PC)
@@ -163,6 +165,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	})
 	var idBuf [5]slog.Attr
 	ids := h.addContext(ctx, idBuf[:0])
+	for i := range ids {
+		ids[i], _ = h.red.attr(ids[i]) // a string under a key: never dropped
+	}
 	if len(h.groups) == 0 {
 		for _, id := range ids {
 			if !hasKey(all, id.Key) {
@@ -194,11 +199,13 @@ func (h *Handler) allClean(r slog.Record) bool {
 // handleClean writes a record that needs no redaction: as it is when the context
 // adds nothing, else a clone with the context's ids (those the record does not
 // name) added at the end. It saves copying every attribute into a new record.
-func (h *Handler) handleClean(ctx context.Context, r slog.Record) error {
+// It reports false, having written nothing, when an id it would add needs
+// redacting (see cleanContextID).
+func (h *Handler) handleClean(ctx context.Context, r slog.Record) (bool, error) {
 	var buf [5]slog.Attr
 	ids := h.addContext(ctx, buf[:0])
 	if len(ids) == 0 {
-		return h.base.Handle(ctx, r)
+		return true, h.base.Handle(ctx, r)
 	}
 	kept := ids[:0]
 	for _, id := range ids {
@@ -208,12 +215,15 @@ func (h *Handler) handleClean(ctx context.Context, r slog.Record) error {
 			return !named
 		})
 		if !named {
+			if !h.red.cleanContextID(id.Value.String()) {
+				return false, nil
+			}
 			kept = append(kept, id)
 		}
 	}
 	r = r.Clone()
 	r.AddAttrs(kept...)
-	return h.base.Handle(ctx, r)
+	return true, h.base.Handle(ctx, r)
 }
 
 // nest builds group i with its attributes and everything opened inside it.

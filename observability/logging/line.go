@@ -119,7 +119,9 @@ func (h *Handler) appendLine(b []byte, ctx context.Context, t time.Time, level s
 			return b, false
 		}
 	}
-	b = h.appendContextJSON(b, ctx, named)
+	if b, ok = h.appendContextJSON(b, ctx, named); !ok {
+		return b, false
+	}
 	return append(b, '}', '\n'), true
 }
 

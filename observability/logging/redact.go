@@ -64,6 +64,21 @@ type redactor struct {
 	// lineKeysClean is set when no key of the access-log lines is a secret
 	// under this redactor's keys, so that they need no check (see lineKey).
 	lineKeysClean bool
+	// idKeysClean is set when no key of the context's ids (trace_id,
+	// span_id, request_id, tenant, user) is a secret under this redactor's
+	// keys: their values then need only the credential check (see
+	// cleanContextID).
+	idKeysClean bool
+}
+
+// contextIDKeys are the keys of the ids a Handler takes from the context.
+var contextIDKeys = []string{TraceIDKey, SpanIDKey, RequestIDKey, TenantKey, UserKey}
+
+// cleanContextID reports whether the context's id v needs no redacting (its
+// key is one of contextIDKeys). A request id is a client's header, which
+// may hold a credential (a JWT passes gatewaycore/edge's check).
+func (r *redactor) cleanContextID(v string) bool {
+	return r.idKeysClean && !r.mayHoldCredential(v)
 }
 
 // lineKeys are the keys footing's access-log lines use (package instrument).
@@ -134,6 +149,7 @@ func newRedactor(extra []string) *redactor {
 		}
 	}
 	r.lineKeysClean = !slices.ContainsFunc(lineKeys, r.secretKey)
+	r.idKeysClean = !slices.ContainsFunc(contextIDKeys, r.secretKey)
 	return r
 }
 
