@@ -27,6 +27,10 @@ func TestMetadataRequestID(t *testing.T) {
 		{"spaces", "a b", false},
 		{"too long", strings.Repeat("a", edge.MaxRequestIDLen+1), false},
 		{"max length", strings.Repeat("a", edge.MaxRequestIDLen), true},
+		// A token sent by mistake is not echoed, logged or put on spans as the id.
+		{"a JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ", false},
+		{"a JWT inside", "req:eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2ln", false},
+		{"eyJ without dots", "eyJhbGciOiJIUzI1NiJ9", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

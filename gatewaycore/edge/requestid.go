@@ -9,6 +9,7 @@ import (
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/gatewaycore/internal/routepath"
+	"github.com/footingdev/footing/observability/logging"
 )
 
 // HeaderRequestID is the header that carries the request id in and out.
@@ -18,8 +19,10 @@ const HeaderRequestID = "X-Request-Id"
 const MaxRequestIDLen = 128
 
 // ValidRequestID reports whether id is acceptable as an incoming request id: 1 to
-// [MaxRequestIDLen] characters from A-Z a-z 0-9 and "-_.:". Anything else is replaced,
-// so that a caller cannot inject text into logs.
+// [MaxRequestIDLen] characters from A-Z a-z 0-9 and "-_.:", and nothing footing's log
+// redaction would hide (a JWT fits those characters). Anything else is replaced, so
+// that a caller cannot inject text into logs, and a token sent by mistake as the id
+// is not echoed, logged or put on spans.
 func ValidRequestID(id string) bool {
 	if id == "" || len(id) > MaxRequestIDLen {
 		return false
@@ -32,7 +35,7 @@ func ValidRequestID(id string) bool {
 			return false
 		}
 	}
-	return true
+	return logging.Redact(id) == id
 }
 
 // chachaPool holds ChaCha8 generators (cryptographically strong, seeded from
