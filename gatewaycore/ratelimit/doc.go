@@ -13,7 +13,10 @@
 //
 // [Middleware] applies [Policy] values per route or Connect procedure, keyed by
 // tenant, user, API key or client IP; a policy name must be non-empty and without ':'
-// (the key separator), or construction fails naming it. Refusals answer 429 (ResourceExhausted for
+// (the key separator), or construction fails naming it. IPv6 callers counted by IP
+// are counted per /64 by default ([Policy.IPv6Prefix]): one subscriber holds a whole
+// /64, and counting each address would let it send every request from a new one.
+// Refusals answer 429 (ResourceExhausted for
 // Connect, gRPC and gRPC-Web) with Retry-After, the IETF draft RateLimit and
 // RateLimit-Policy headers, and a RetryInfo detail; allowed responses carry the
 // RateLimit headers too with [WithHeadersOnAllowed]. [NewInterceptor] applies the same

@@ -63,3 +63,28 @@ func ExampleWithHeadersOnAllowed() {
 	// 200 "api";r=0;t=60 "api";q=2;w=60
 	// 429 "api";r=0;t=30 "api";q=2;w=60
 }
+
+// IPv6 callers are counted per /64 by default: two addresses of one subscriber's
+// network share a bucket, another network has its own. Policy.IPv6Prefix changes
+// the network size (128 counts each address).
+func ExamplePolicy_iPv6Prefix() {
+	mw, err := ratelimit.Middleware(ratelimit.NewLocal(), []ratelimit.Rule{{
+		Prefix: "/api/",
+		Policy: ratelimit.Policy{Name: "api", Key: ratelimit.KeyIP, Limit: ratelimit.Limit{Rate: 1, Period: time.Minute}},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	h := mw(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for _, peer := range []string{"[2001:db8:1:2::1]:443", "[2001:db8:1:2::99]:443", "[2001:db8:1:3::1]:443"} {
+		r := httptest.NewRequest(http.MethodGet, "/api/orders", nil)
+		r.RemoteAddr = peer
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		fmt.Println(peer, rec.Code, ratelimit.Key(r, ratelimit.KeyIP, ""))
+	}
+	// Output:
+	// [2001:db8:1:2::1]:443 200 ip:2001:db8:1:2::/64
+	// [2001:db8:1:2::99]:443 429 ip:2001:db8:1:2::/64
+	// [2001:db8:1:3::1]:443 200 ip:2001:db8:1:3::/64
+}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -71,6 +72,27 @@ type Policy struct {
 	Name  string
 	Key   KeyKind
 	Limit Limit
+	// IPv6Prefix is how many leading bits of an IPv6 caller's address are counted
+	// as one caller, wherever the policy counts by IP ([KeyIP], and the callers the
+	// other kinds count by IP). 0 means 64: one subscriber is given a whole /64 (or
+	// more; RFC 6177), and counting each address would give it 2^64 buckets, so a
+	// new source address per request would never be refused. 128 counts each
+	// address; 48 or 56 count a whole site. 32 to 128; IPv4 callers are counted per
+	// address, and IPv4-mapped IPv6 addresses as their IPv4 address. Rules naming
+	// the same policy must give it the same prefix.
+	IPv6Prefix int
+}
+
+// defaultIPv6Prefix is the network an IPv6 caller is counted by when the policy
+// does not say.
+const defaultIPv6Prefix = 64
+
+// ipv6Bits returns the prefix length p counts IPv6 callers by.
+func (p Policy) ipv6Bits() int {
+	if p.IPv6Prefix == 0 {
+		return defaultIPv6Prefix
+	}
+	return p.IPv6Prefix
 }
 
 // A Rule applies a [Policy] to requests whose path starts with Prefix: a Connect
@@ -228,6 +250,9 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 		case strings.ContainsAny(r.Policy.Name, "\";, \t\r\n"):
 			problems = append(problems, fmt.Errorf("rule %d: policy name %q must be non-empty without quotes, separators or spaces", i, r.Policy.Name))
 		}
+		if b := r.Policy.IPv6Prefix; b != 0 && (b < 32 || b > 128) {
+			problems = append(problems, fmt.Errorf("rule %d (%s): IPv6Prefix %d is not a prefix length from 32 to 128 (0 means 64)", i, r.Policy.Name, b))
+		}
 		if err := r.Policy.Limit.Validate(); err != nil {
 			problems = append(problems, fmt.Errorf("rule %d (%s): %w", i, r.Policy.Name, err))
 		} else if j, seen := firstLimit[r.Policy.Name]; !seen {
@@ -236,6 +261,10 @@ func newEnforcer(limiter Limiter, rules []Rule, opts []Option) (*enforcer, error
 			// The name is the policy's part of the key: rules sharing it share buckets,
 			// which must then run under one interval and burst.
 			problems = append(problems, fmt.Errorf("rule %d: policy %q has another limit in rule %d; rules naming one policy share its buckets, so give them one limit or two names", i, r.Policy.Name, j))
+		} else if a, b := rules[j].Policy.ipv6Bits(), r.Policy.ipv6Bits(); a != b {
+			// Buckets keyed per /64 in one rule and per /128 in another would count
+			// one caller twice.
+			problems = append(problems, fmt.Errorf("rule %d: policy %q counts IPv6 callers per /%d here and per /%d in rule %d; rules naming one policy share its buckets, so give them one IPv6Prefix or two names", i, r.Policy.Name, b, a, j))
 		}
 		cr := compiledRule{Rule: r, quotedName: strconv.Quote(r.Policy.Name), keyPrefix: r.Policy.Name + ":"}
 		// The window is whole seconds, rounded up: q per a longer window never
@@ -273,7 +302,7 @@ func (e *enforcer) match(path string) *compiledRule {
 // error to answer with.
 func (e *enforcer) decide(ctx context.Context, rule *compiledRule, remoteAddr string, out http.Header) error {
 	var buf [64]byte
-	kind, id := keyParts(ctx, rule.Policy.Key, remoteAddr, &buf)
+	kind, id := keyParts(ctx, rule.Policy.Key, rule.Policy.ipv6Bits(), remoteAddr, &buf)
 	d, err := e.limiter.Allow(ctx, rule.keyPrefix+kind+id, rule.Policy.Limit) // one allocation
 	if err != nil {
 		return err
@@ -326,20 +355,21 @@ func appendSeconds(b []byte, seconds float64) []byte {
 }
 
 // Key returns the identity r is counted by under kind, prefixed by its kind
-// ("tenant:t1", "ip:203.0.113.9", "user:" and 32 hex digits). Users and API keys
-// are hashed, never stored as sent (see [KeyUser], [KeyAPIKey]). The third argument
-// is ignored (see [KeyAPIKey]); it is kept for compatibility.
+// ("tenant:t1", "ip:203.0.113.9", "ip:2001:db8:1:2::/64", "user:" and 32 hex
+// digits), as a policy with the default [Policy.IPv6Prefix] counts it. Users and API
+// keys are hashed, never stored as sent (see [KeyUser], [KeyAPIKey]). The third
+// argument is ignored (see [KeyAPIKey]); it is kept for compatibility.
 func Key(r *http.Request, kind KeyKind, _ string) string {
 	var buf [64]byte
-	k, id := keyParts(r.Context(), kind, r.RemoteAddr, &buf)
+	k, id := keyParts(r.Context(), kind, defaultIPv6Prefix, r.RemoteAddr, &buf)
 	return k + id
 }
 
 // keyParts returns the kind prefix ("tenant:") and the identity the request is
 // counted by, so that the caller joins them with its own prefix in one
-// concatenation; only a hashed user or API key (hex-encoded through buf)
-// allocates here.
-func keyParts(ctx context.Context, kind KeyKind, remoteAddr string, buf *[64]byte) (prefix, id string) {
+// concatenation; only a hashed user or API key (hex-encoded through buf) or an
+// IPv6 network allocates here. v6bits is the policy's IPv6 prefix length.
+func keyParts(ctx context.Context, kind KeyKind, v6bits int, remoteAddr string, buf *[64]byte) (prefix, id string) {
 	switch kind {
 	case KeyTenant:
 		if t, ok := identity.TenantID(ctx); ok {
@@ -362,7 +392,32 @@ func keyParts(ctx context.Context, kind KeyKind, remoteAddr string, buf *[64]byt
 		}
 	case KeyIP:
 	}
-	return "ip:", clientIP(ctx, remoteAddr)
+	return "ip:", ipKey(clientIP(ctx, remoteAddr), v6bits)
+}
+
+// ipKey returns the caller an address counts as: an IPv4 address (or an
+// IPv4-mapped IPv6 one) itself, an IPv6 address its network of v6bits leading bits
+// without a zone ("2001:db8:1:2::/64"), or anything else as given (clientIP's
+// fallback for a peer address that does not parse).
+func ipKey(ip string, v6bits int) string {
+	if strings.IndexByte(ip, ':') < 0 {
+		return ip // IPv4, the common case: no parse
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a.Is4In6() {
+		return a.Unmap().String()
+	}
+	if v6bits >= 128 {
+		return a.WithZone("").String()
+	}
+	p, err := a.WithZone("").Prefix(v6bits)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // userKey identifies p's caller for [KeyUser]: a subject is unique only within its
