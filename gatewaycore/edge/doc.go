@@ -5,6 +5,9 @@
 //     IP after trusted-proxy handling of X-Forwarded-For, user agent, traceparent,
 //     procedure: the path cleaned as auth and rate limits judge it), put in the context with contracts/identity;
 //   - [Recover]: a panic becomes an Internal error with an error id, logged server-side;
+//     the error answer keeps the headers the middlewares set (request id, CORS, security
+//     headers) but drops, from a fixed list, those of the answer the handler was making
+//     (Set-Cookie, Content-*, ETag, Location, Trailer…; Cache-Control becomes no-store);
 //   - [BodyLimit]: request bodies past a size answer 413;
 //   - [Timeouts]: a deadline per route or Connect procedure, for the handler's
 //     context and for reads of the request body;

@@ -27,11 +27,15 @@ func ExampleMetadata() {
 func ExampleRecover() {
 	h := edge.Recover(edge.WithPanicHook(func(_ context.Context, _ *http.Request, _ string, v any, _ []byte) {
 		fmt.Println("logged:", v)
-	}))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	}))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Set-Cookie", "session=half-made") // the handler's answer, dropped
+		w.Header().Set("Content-Type", "text/csv")
+		panic("boom")
+	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-	fmt.Println(rec.Code)
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"), len(rec.Result().Cookies()))
 	// Output:
 	// logged: boom
-	// 500
+	// 500 application/json no-store 0
 }

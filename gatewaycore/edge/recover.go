@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"runtime/debug"
+	"strings"
 
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/gatewaycore/httperr"
@@ -42,6 +44,19 @@ func logPanic(ctx context.Context, r *http.Request, errorID string, value any, s
 // error id; the hook gets the panic value and stack under that id. http.ErrAbortHandler
 // is re-panicked, as net/http expects. If the response had already started, the
 // connection is aborted instead.
+//
+// The error answer keeps the headers already set on the response (the request id
+// echo, CORS and security headers of the middlewares around the handler) except
+// those that belong to the answer the handler was making, which it drops: cookies
+// (Set-Cookie: a half-made session must not go out on an error), the headers that
+// describe a body (Content-Type, Content-Length, Content-Encoding, Content-Range,
+// Content-Disposition, Content-Language, Content-Location, digests, Grpc-Encoding,
+// Connect-Content-Encoding), validators and freshness (ETag, Last-Modified, Expires,
+// Age), redirects (Location, Refresh), Trailer, Transfer-Encoding and trailers set
+// with [http.TrailerPrefix]; Cache-Control becomes "no-store". The list is fixed
+// rather than a record of who set what, so the path without a panic costs nothing
+// more; a header on the list set by a middleware around Recover is dropped too.
+// Content-Security-Policy and other headers not on the list are kept.
 func Recover(opts ...RecoverOption) func(http.Handler) http.Handler {
 	c := recoverConfig{hook: logPanic}
 	for _, opt := range opts {
@@ -64,11 +79,42 @@ func Recover(opts ...RecoverOption) func(http.Handler) http.Handler {
 				if tw.wrote {
 					panic(http.ErrAbortHandler)
 				}
+				dropAnswerHeaders(w.Header())
 				httperr.Write(w, r, cerr)
 			}()
 			next.ServeHTTP(tw, r)
 		})
 	}
+}
+
+// isAnswerHeader reports whether k, a canonical key, names a header of the answer a
+// handler was making, which [Recover] drops before writing the error in its place.
+func isAnswerHeader(k string) bool {
+	switch k {
+	case "Set-Cookie",
+		"Content-Type", "Content-Length", "Content-Encoding", "Content-Range",
+		"Content-Disposition", "Content-Language", "Content-Location",
+		"Content-Md5", "Content-Digest", "Repr-Digest", "Digest",
+		"Grpc-Encoding", "Connect-Content-Encoding",
+		"Etag", "Last-Modified", "Expires", "Age", "Cache-Control",
+		"Location", "Refresh",
+		"Trailer", "Transfer-Encoding":
+		return true
+	}
+	return false
+}
+
+// dropAnswerHeaders removes from h the headers of the answer a panicking handler
+// was making (see [Recover]), under any spelling of their names, and marks the error
+// answer not to be stored. It runs only after a panic.
+func dropAnswerHeaders(h http.Header) {
+	for k := range h {
+		if isAnswerHeader(textproto.CanonicalMIMEHeaderKey(k)) ||
+			len(k) >= len(http.TrailerPrefix) && strings.EqualFold(k[:len(http.TrailerPrefix)], http.TrailerPrefix) {
+			delete(h, k)
+		}
+	}
+	h["Cache-Control"] = []string{"no-store"}
 }
 
 // trackingWriter notes whether the response has started.
