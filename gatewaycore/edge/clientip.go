@@ -20,7 +20,12 @@ type TrustedProxies struct {
 }
 
 // NewTrustedProxies returns [TrustedProxies] for the given CIDRs or single addresses
-// ("10.0.0.0/8", "127.0.0.1"). It reports every malformed entry at once.
+// ("10.0.0.0/8", "127.0.0.1"). An IPv4 network written in IPv6-mapped form
+// ("::ffff:10.0.0.0/104") means that IPv4 network. It refuses a prefix that trusts
+// every address ("0.0.0.0/0", "::/0") or a block of public addresses wider than /8
+// ("0.0.0.0/1", "2000::/3"): whoever connects from it could write any client IP in
+// X-Forwarded-For, for rate limits and logs to believe. Private networks of any size
+// (fc00::/7) are accepted. It reports every problem at once.
 func NewTrustedProxies(cidrs ...string) (*TrustedProxies, error) {
 	t := &TrustedProxies{}
 	var problems []error
@@ -29,21 +34,54 @@ func NewTrustedProxies(cidrs ...string) (*TrustedProxies, error) {
 		if c == "" {
 			continue
 		}
-		if p, err := netip.ParsePrefix(c); err == nil {
-			t.prefixes = append(t.prefixes, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(c)
-		if err != nil {
+		var p netip.Prefix
+		if pp, err := netip.ParsePrefix(c); err == nil {
+			p = unmapPrefix(pp.Masked())
+		} else if a, err := netip.ParseAddr(c); err == nil {
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		} else {
 			problems = append(problems, fmt.Errorf("trusted proxy %q: not an IP address or CIDR", c))
 			continue
 		}
-		t.prefixes = append(t.prefixes, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		if err := tooWide(c, p); err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		t.prefixes = append(t.prefixes, p)
 	}
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}
 	return t, nil
+}
+
+// unmapPrefix returns an IPv6-mapped IPv4 network (::ffff:a.b.c.d/96+n) as the IPv4
+// network it names (a.b.c.d/n): peers and hops are compared unmapped, so in mapped
+// form it would match none of them.
+func unmapPrefix(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		return netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p
+}
+
+// minPublicBits is the shortest prefix that may hold public addresses: IPv4's
+// largest allocations (and private block, 10.0.0.0/8) are /8s.
+const minPublicBits = 8
+
+// globalUnicast6 is IPv6's global unicast space, the public addresses.
+var globalUnicast6 = netip.MustParsePrefix("2000::/3")
+
+// tooWide returns an error naming c if p, parsed from it, trusts every address or
+// a block of public addresses shorter than /8.
+func tooWide(c string, p netip.Prefix) error {
+	switch {
+	case p.Bits() == 0:
+		return fmt.Errorf("trusted proxy %q: trusts every address, so any client could forge X-Forwarded-For; list your proxies' networks", c)
+	case p.Bits() < minPublicBits && (p.Addr().Is4() || p.Overlaps(globalUnicast6)):
+		return fmt.Errorf("trusted proxy %q: trusts a /%d of public addresses, so any client in it could forge X-Forwarded-For; list your proxies' networks (/%d or narrower)", c, p.Bits(), minPublicBits)
+	}
+	return nil
 }
 
 func (t *TrustedProxies) trusted(a netip.Addr) bool {

@@ -24,6 +24,12 @@ func ExampleMetadata() {
 	// Output: req-42 198.51.100.7 /footing.ai.v1.AIGatewayService/Complete
 }
 
+func ExampleNewTrustedProxies() {
+	_, err := edge.NewTrustedProxies("10.0.0.0/8", "0.0.0.0/0")
+	fmt.Println(err)
+	// Output: trusted proxy "0.0.0.0/0": trusts every address, so any client could forge X-Forwarded-For; list your proxies' networks
+}
+
 func ExampleRecover() {
 	h := edge.Recover(edge.WithPanicHook(func(_ context.Context, _ *http.Request, _ string, v any, _ []byte) {
 		fmt.Println("logged:", v)
