@@ -237,15 +237,33 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Per client address, before credentials are verified (off unless configured).
+	var perIP chain.Middleware
+	if cfg.IPRateLimit > 0 {
+		if perIP, err = ratelimit.Middleware(limiter, []ratelimit.Rule{{
+			Prefix: "/",
+			Policy: ratelimit.Policy{Name: "ip", Key: ratelimit.KeyIP,
+				Limit: ratelimit.Limit{Rate: cfg.IPRateLimit, Period: time.Second, Burst: cfg.IPRateBurst}},
+		}}); err != nil {
+			return nil, err
+		}
+	}
+	var proxies *edge.TrustedProxies // none: the client address is the connection's peer
+	if len(cfg.TrustedProxies) > 0 {
+		if proxies, err = edge.NewTrustedProxies(cfg.TrustedProxies...); err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+		}
+	}
 	observe := instrument.Middleware()
 	return apiHeaders(chain.Chain{
-		Recover:   edge.Recover(),
-		Metadata:  edge.Metadata(),
-		Trace:     observe, // One middleware gives the span, the metrics and the access log.
-		CORS:      corsMiddleware,
-		BodyLimit: edge.BodyLimit(MaxRequestBytes),
-		Auth:      a.authn.Middleware(policy),
-		RateLimit: rateLimit,
+		Recover:          edge.Recover(),
+		Metadata:         edge.Metadata(edge.WithTrustedProxies(proxies)),
+		Trace:            observe, // One middleware gives the span, the metrics and the access log.
+		CORS:             corsMiddleware,
+		BodyLimit:        edge.BodyLimit(MaxRequestBytes),
+		PreAuthRateLimit: perIP,
+		Auth:             a.authn.Middleware(policy),
+		RateLimit:        rateLimit,
 	}.Then(mux)), nil
 }
 

@@ -3,11 +3,13 @@ package app
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/footingdev/footing/gatewaycore/config"
+	"github.com/footingdev/footing/gatewaycore/edge"
 	"github.com/footingdev/footing/gatewaycore/server"
 )
 
@@ -57,6 +59,17 @@ type Config struct {
 	// RateLimit and RateBurst bound each tenant's requests per second.
 	RateLimit int64 `env:"RATE_LIMIT_PER_SECOND" default:"100"`
 	RateBurst int64 `env:"RATE_LIMIT_BURST" default:"200"`
+	// IPRateLimit and IPRateBurst bound each client address's requests per second
+	// before its credential is verified (chain.Chain's PreAuthRateLimit), so that a
+	// flood of forged tokens costs a bucket lookup each, not a signature check. 0 turns
+	// it off. Behind a proxy or load balancer, set TrustedProxies too, or every client
+	// counts as the proxy's address.
+	IPRateLimit int64 `env:"IP_RATE_LIMIT_PER_SECOND" default:"0"`
+	IPRateBurst int64 `env:"IP_RATE_LIMIT_BURST" default:"0"`
+	// TrustedProxies are the networks (CIDRs or addresses, comma-separated) of the
+	// proxies in front of the service, whose X-Forwarded-For names the client address
+	// that logs, spans and per-IP limits use.
+	TrustedProxies []string `env:"TRUSTED_PROXIES"`
 	// CORSOrigins are the browser origins allowed (comma-separated); none means no
 	// browser access.
 	CORSOrigins []string `env:"CORS_ORIGINS"`
@@ -94,6 +107,15 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit <= 0 || c.RateBurst <= 0 {
 		problems = append(problems, errors.New("RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST: must be positive"))
+	}
+	if c.IPRateLimit < 0 {
+		problems = append(problems, errors.New("IP_RATE_LIMIT_PER_SECOND: must not be negative (0 turns the per-address limit off)"))
+	}
+	if c.IPRateLimit > 0 && c.IPRateBurst <= 0 {
+		problems = append(problems, errors.New("IP_RATE_LIMIT_BURST: must be positive when IP_RATE_LIMIT_PER_SECOND is set"))
+	}
+	if _, err := edge.NewTrustedProxies(c.TrustedProxies...); err != nil {
+		problems = append(problems, fmt.Errorf("TRUSTED_PROXIES: %w", err))
 	}
 	if c.WatchMaxAge < 0 {
 		problems = append(problems, errors.New("WATCH_MAX_AGE: must not be negative"))

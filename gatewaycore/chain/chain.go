@@ -21,6 +21,12 @@ type Chain struct {
 	CORS Middleware
 	// BodyLimit bounds request bodies (edge.BodyLimit).
 	BodyLimit Middleware
+	// PreAuthRateLimit applies limits that need no Principal — per client IP
+	// (gatewaycore/ratelimit with KeyIP) — before credentials are verified, so a caller
+	// flooding the edge with forged or expired tokens is refused at the cost of a
+	// bucket lookup, not a signature check each. Refusals still carry CORS headers
+	// (browsers can read the 429) and are traced and logged.
+	PreAuthRateLimit Middleware
 	// Auth verifies credentials and puts the Principal in the context (gatewaycore/auth).
 	Auth Middleware
 	// RateLimit applies per-tenant, per-user, per-key or per-IP limits
@@ -35,12 +41,12 @@ type Chain struct {
 
 // Steps returns the chain's middlewares from outermost to innermost, nil ones included.
 func (c Chain) Steps() []Middleware {
-	return []Middleware{c.Recover, c.Metadata, c.Trace, c.Observe, c.CORS, c.BodyLimit, c.Auth, c.RateLimit, c.Compress, c.Timeout}
+	return []Middleware{c.Recover, c.Metadata, c.Trace, c.Observe, c.CORS, c.BodyLimit, c.PreAuthRateLimit, c.Auth, c.RateLimit, c.Compress, c.Timeout}
 }
 
 // StepNames returns the names of the steps, in the order of [Chain.Steps].
 func StepNames() []string {
-	return []string{"recover", "metadata", "trace", "observe", "cors", "body_limit", "auth", "rate_limit", "compress", "timeout"}
+	return []string{"recover", "metadata", "trace", "observe", "cors", "body_limit", "pre_auth_rate_limit", "auth", "rate_limit", "compress", "timeout"}
 }
 
 // Then returns h wrapped in the chain's steps, so that a request passes them in order.

@@ -25,6 +25,7 @@ func TestOrder(t *testing.T) {
 		Timeout: mark("timeout"), Auth: mark("auth"), Recover: mark("recover"), CORS: mark("cors"),
 		RateLimit: mark("rate_limit"), Metadata: mark("metadata"), Observe: mark("observe"),
 		BodyLimit: mark("body_limit"), Trace: mark("trace"), Compress: mark("compress"),
+		PreAuthRateLimit: mark("pre_auth_rate_limit"),
 	}
 	c.ThenFunc(func(http.ResponseWriter, *http.Request) { got = append(got, "handler") }).
 		ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
