@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.PageTokenKey = bytes.Clone(cfg.PageTokenKey) // the caller may reuse its slice
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -104,7 +106,11 @@ func New(pool *pgxpool.Pool, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// River returns the underlying River client, for what this package does not wrap.
+// River returns the underlying River client, for what this package does not wrap. It is
+// the cross-tenant escape hatch, for operators and system code: its JobGet, JobList,
+// JobCancel, JobRetry, JobDelete see and change every tenant's jobs. Code acting for a
+// caller uses the tenant-scoped [Client.Get], [Client.List], [Client.Cancel] and
+// [Client.Retry] instead. (Inserts through it still pass footing's insert middleware.)
 func (c *Client) River() *river.Client[pgx.Tx] { return c.river }
 
 // Start starts working jobs (and, on the elected leader, periodic jobs and maintenance). An

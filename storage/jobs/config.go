@@ -16,6 +16,14 @@ const (
 	DefaultQueue        = river.QueueDefault
 	DefaultMaxWorkers   = 10
 	DefaultDrainTimeout = 30 * time.Second
+
+	// DefaultPageSize is the page size of [Client.List] when the request asks for none;
+	// MaxPageSize is the largest it accepts (footing.common.v1.PageRequest's bounds).
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+
+	// MinPageTokenKeyLen is the shortest [Config.PageTokenKey] accepted.
+	MinPageTokenKeyLen = 32
 )
 
 // Config configures a [Client]. The zero value is an insert-only client; add Workers to
@@ -43,6 +51,11 @@ type Config struct {
 	// TracerProvider and MeterProvider record spans and metrics; nil means the global ones.
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
+	// PageTokenKey signs the page tokens of [Client.List] (HMAC-SHA256), so that they are
+	// tamper-evident and bound to their listing; at least MinPageTokenKeyLen bytes, the
+	// same on every instance (a token from one instance is good on another). Without it,
+	// List is FailedPrecondition; Get, Cancel and Retry do not need it.
+	PageTokenKey []byte
 	// River, when set, adjusts the river.Config after footing fills it (escape hatch).
 	River func(*river.Config)
 }
@@ -66,6 +79,9 @@ func (c Config) Validate() error {
 	}
 	if c.DrainTimeout < 0 {
 		opts = append(opts, errs.WithFieldViolation("DrainTimeout", "must not be negative", "RANGE"))
+	}
+	if n := len(c.PageTokenKey); n > 0 && n < MinPageTokenKeyLen {
+		opts = append(opts, errs.WithFieldViolation("PageTokenKey", "must be at least 32 bytes", "TOO_SHORT"))
 	}
 	if len(opts) > 0 {
 		return errs.InvalidArgument("JOBS_CONFIG_INVALID", "invalid jobs configuration", opts...)

@@ -20,4 +20,14 @@
 // running jobs until a deadline, then cancels them; cancelled attempts are retried
 // (at-least-once). [Client.Ready] is a readiness check. River's schema is created by
 // storage/migrate.
+//
+// [Client.Get], [Client.List], [Client.Cancel] and [Client.Retry] act for the tenant of
+// ctx's Principal, read as rls.InTenant reads it: they see only jobs enqueued under that
+// tenant (the stamp records it in canonical form; metadata passed at insert cannot claim
+// one). Another tenant's job, and a job enqueued without a tenant (periodic and system
+// jobs), is NotFound ([ReasonJobNotFound]) word for word as a missing one; a ctx without a
+// tenant gets rls.InTenant's error (Unauthenticated NO_PRINCIPAL, FailedPrecondition
+// NO_TENANT or TENANT_ID_INVALID), never every tenant's jobs. List pages with signed page
+// tokens ([Config.PageTokenKey]). [Client.River] is the cross-tenant escape hatch, for
+// operators and system code.
 package jobs

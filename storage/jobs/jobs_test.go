@@ -211,9 +211,9 @@ func TestStoppedMidJobIsRetried(t *testing.T) {
 
 func TestConfigValidateReportsEverything(t *testing.T) {
 	t.Parallel()
-	err := jobs.Config{Queues: map[string]int{"": 0, "big": 1 << 20}, MaxAttempts: -1, DrainTimeout: -1}.Validate()
+	err := jobs.Config{Queues: map[string]int{"": 0, "big": 1 << 20}, MaxAttempts: -1, DrainTimeout: -1, PageTokenKey: []byte("short")}.Validate()
 	d := errs.From(err)
-	if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != 6 {
-		t.Fatalf("got %v with %d violations, want 6", err, len(d.FieldViolations))
+	if d.Code != connect.CodeInvalidArgument || len(d.FieldViolations) != 7 {
+		t.Fatalf("got %v with %d violations, want 7", err, len(d.FieldViolations))
 	}
 }

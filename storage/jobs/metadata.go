@@ -22,7 +22,11 @@ const metadataKey = "footing"
 
 // stamp is what travels with a job: who enqueued it, in which request, in which trace.
 type stamp struct {
-	Principal json.RawMessage   `json:"principal,omitempty"` // protojson footing.common.v1.Principal
+	Principal json.RawMessage `json:"principal,omitempty"` // protojson footing.common.v1.Principal
+	// Tenant is the Principal's tenant in canonical form (lower-case hyphenated UUID), set
+	// only when the Principal has a valid tenant id: the tenant-scoped calls (Client.Get,
+	// List, Cancel, Retry) match on it.
+	Tenant    string            `json:"tenant,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 	Trace     map[string]string `json:"trace,omitempty"` // W3C traceparent / tracestate
 }
@@ -38,6 +42,9 @@ func stampFrom(ctx context.Context) (*stamp, error) {
 			return nil, err
 		}
 		s.Principal = b
+		if t, ok := tenantid.Canonical(p.GetTenantId()); ok {
+			s.Tenant = t
+		}
 	}
 	carrier := propagation.MapCarrier{}
 	propagator.Inject(ctx, carrier)

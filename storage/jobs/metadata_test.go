@@ -58,3 +58,24 @@ func FuzzRestore(f *testing.F) {
 		}
 	})
 }
+
+// TestStampTenantIsCanonical checks the tenant the tenant-scoped calls match on: the
+// Principal's tenant in canonical form, and none when the Principal has no valid tenant.
+func TestStampTenantIsCanonical(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ tenant, want string }{
+		{"8D5E2A34-6A5C-4F5E-9F0E-2B1F6C0B1A11", "8d5e2a34-6a5c-4f5e-9f0e-2b1f6c0b1a11"},
+		{"8d5e2a346a5c4f5e9f0e2b1f6c0b1a11", "8d5e2a34-6a5c-4f5e-9f0e-2b1f6c0b1a11"},
+		{"acme", ""},
+		{"", ""},
+	} {
+		ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{Subject: "s", TenantId: tc.tenant})
+		s, err := stampFrom(ctx)
+		if err != nil || s.Tenant != tc.want {
+			t.Fatalf("tenant %q stamped as %q, %v; want %q", tc.tenant, s.Tenant, err, tc.want)
+		}
+	}
+	if s, _ := stampFrom(context.Background()); s.Tenant != "" {
+		t.Fatalf("no Principal stamped tenant %q", s.Tenant)
+	}
+}
