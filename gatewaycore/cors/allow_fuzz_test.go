@@ -10,7 +10,7 @@ import (
 // exactly as configured, sets exactly the headers, values and shared value slices
 // that allowGeneral (AllowsOrigin, then setOrigin) sets, for any origin and every
 // kind of configuration: exact origins in lower and mixed case, patterns, "*", with
-// and without credentials.
+// and without credentials, and origins configured with their default port.
 func FuzzAllowFastPath(f *testing.F) {
 	for _, o := range []string{
 		"https://app.example.com", "HTTPS://APP.EXAMPLE.COM", "https://App.Example.com",
@@ -24,6 +24,8 @@ func FuzzAllowFastPath(f *testing.F) {
 		{WithAllowedOrigins("https://app.example.com", "https://Mixed.Example.net")},
 		{WithAllowedOrigins("*", "https://app.example.com")},
 		{WithAllowedOrigins("https://*.example.org", "http://app.example.com:8080"), WithCredentials()},
+		// Default ports, normalized away at configuration.
+		{WithAllowedOrigins("https://app.example.com:443", "HTTPS://Mixed.Example.net:443", "https://*.example.org:443"), WithCredentials()},
 	}
 	handlers := make([]*Handler, len(configs))
 	for i, opts := range configs {

@@ -32,6 +32,10 @@ type config struct {
 
 // WithAllowedOrigins adds origins that may call: exact ("https://app.example.com"),
 // a subdomain pattern ("https://*.example.com"), or "*" for any (not with credentials).
+// A scheme's default port is dropped, as browsers drop it from the Origin they send:
+// "https://app.example.com:443" is "https://app.example.com". A pattern's fixed part
+// needs two labels at least: [New] refuses "https://*.com", which allows every site
+// under .com.
 func WithAllowedOrigins(origins ...string) Option {
 	return func(c *config) { c.origins = append(c.origins, origins...) }
 }
@@ -109,7 +113,8 @@ var (
 type pattern struct{ scheme, suffix string }
 
 // New returns a CORS [Handler]. It reports every configuration problem at once:
-// no origins, a malformed origin, "*" with credentials.
+// no origins, a malformed origin, a pattern over a top-level domain
+// ("https://*.com"), "*" with credentials.
 func New(opts ...Option) (*Handler, error) {
 	c := config{maxAge: DefaultMaxAge}
 	for _, opt := range opts {
@@ -128,16 +133,19 @@ func New(opts ...Option) (*Handler, error) {
 				problems = append(problems, errors.New(`origin "*" cannot be used with credentials`))
 			}
 		case strings.Contains(o, "://*."):
-			scheme, host, _ := strings.Cut(o, "://*.")
-			if !validOrigin(scheme + "://" + host) {
-				problems = append(problems, fmt.Errorf("origin pattern %q is malformed", o))
+			p, err := parsePattern(o)
+			if err != nil {
+				problems = append(problems, err)
 				continue
 			}
-			h.suffixes = append(h.suffixes, pattern{scheme: strings.ToLower(scheme) + "://", suffix: "." + strings.ToLower(host)})
-		case validOrigin(o):
-			h.exact[strings.ToLower(o)] = []string{o}
+			h.suffixes = append(h.suffixes, p)
 		default:
-			problems = append(problems, fmt.Errorf("origin %q is malformed: want scheme://host[:port] with no path", o))
+			n, ok := normalizeOrigin(o)
+			if !ok {
+				problems = append(problems, fmt.Errorf("origin %q is malformed: want scheme://host[:port] with no path", o))
+				continue
+			}
+			h.exact[strings.ToLower(n)] = []string{n}
 		}
 	}
 	if len(problems) > 0 {
@@ -156,10 +164,68 @@ func New(opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
-func validOrigin(o string) bool {
+// normalizeOrigin returns o, an origin as configured, as a browser sends it in the
+// Origin header: without its scheme's default port (":443" for https, ":80" for
+// http) or an empty one, and with any other port without leading zeros. Scheme and
+// host keep their case. It reports false for anything but scheme://host[:port] with
+// scheme http or https.
+func normalizeOrigin(o string) (string, bool) {
 	u, err := url.Parse(o)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil && !strings.Contains(u.Host, "*")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil ||
+		strings.Contains(u.Host, "*") {
+		return "", false
+	}
+	scheme, host, _ := strings.Cut(o, "://")
+	if host != u.Host { // a trailing "#", an escaped host: not what a browser sends
+		return "", false
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		port := host[i+1:]
+		host = host[:i]
+		if port != "" {
+			n, err := strconv.Atoi(port)
+			if err != nil || n > 65535 {
+				return "", false
+			}
+			if n != defaultPort(u.Scheme) {
+				host += ":" + strconv.Itoa(n)
+			}
+		}
+	}
+	return scheme + "://" + host, true
+}
+
+// defaultPort returns the port a browser leaves out of an origin of scheme.
+func defaultPort(scheme string) int {
+	if scheme == "https" {
+		return 443
+	}
+	return 80
+}
+
+// parsePattern reads a subdomain pattern "scheme://*.suffix[:port]" (the port
+// normalized as [normalizeOrigin] does). The suffix must have two labels at least:
+// "https://*.com" would allow every site under .com.
+func parsePattern(o string) (pattern, error) {
+	scheme, rest, _ := strings.Cut(o, "://*.")
+	n, ok := normalizeOrigin(scheme + "://" + rest)
+	if !ok {
+		return pattern{}, fmt.Errorf("origin pattern %q is malformed", o)
+	}
+	_, host, _ := strings.Cut(n, "://")
+	hostname := host
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		hostname = host[:i]
+	}
+	labels := strings.Split(hostname, ".")
+	if slices.Contains(labels, "") {
+		return pattern{}, fmt.Errorf("origin pattern %q is malformed: empty label", o)
+	}
+	if len(labels) < 2 {
+		return pattern{}, fmt.Errorf("origin pattern %q allows every site under %q: the part after \"*.\" needs two labels at least (https://*.example.com)", o, "."+hostname)
+	}
+	return pattern{scheme: strings.ToLower(scheme) + "://", suffix: "." + strings.ToLower(host)}, nil
 }
 
 func upper(in []string) []string {
