@@ -20,7 +20,7 @@ const (
 	CauseSuperuser = "superuser"
 	CauseBypassRLS = "bypassrls"
 	CauseOwner     = "owner"
-	// CauseSystem: the role has the privileges of [SystemRole] (a member of it, with
+	// CauseSystem: the role is [SystemRole] or has its privileges (a member of it, with
 	// INHERIT), so the footing_system_access policy shows it every tenant's rows.
 	CauseSystem = "system"
 	// CauseView: the role can read views (or materialized views) over RLS tables whose
@@ -45,8 +45,7 @@ type Querier interface {
 // is): owning a table directly or through an inherited role membership.
 //
 // A policy applies to the roles it names and to every role that has their privileges, so
-// a member of footing_system (other than footing_system itself, which is what rls.System
-// is for) gets footing_system_access: every tenant's rows.
+// footing_system and every member of it get footing_system_access: every tenant's rows.
 //
 // A view reads its tables with its owner's rights (unless security_invoker), and a
 // materialized view holds what its owner's query saw: over an RLS table, an owner that
@@ -54,7 +53,7 @@ type Querier interface {
 // tenant's rows to whoever may read the view.
 const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}'), w.n, coalesce(w.names, '{}'),
 	pt.n, coalesce(pt.names, '{}'),
-	EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = '` + SystemRole + `' AND s.oid <> r.oid AND pg_has_role(r.oid, s.oid, 'USAGE'))
+	EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = '` + SystemRole + `' AND pg_has_role(r.oid, s.oid, 'USAGE'))
 FROM pg_roles r,
 LATERAL (
 	SELECT count(*) AS n, (array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text))[1:$1] AS names
@@ -96,14 +95,16 @@ WHERE r.rolname = current_user`
 //
 // It returns nil when RLS binds the role: not a superuser, NOBYPASSRLS, owning (directly
 // or through an inherited role membership) no table in the current database that has RLS
-// enabled but not forced, and not inheriting [SystemRole] (whose footing_system_access
+// enabled but not forced, and neither [SystemRole] nor inheriting it (whose footing_system_access
 // policy, on every table footing_enable_tenant_rls set up, shows every tenant's rows), and
 // unable to read any view or materialized view over an RLS table that its owner reads
 // without RLS (a superuser, BYPASSRLS, or the owner of a table not FORCE'd; a
 // security_invoker view reads with the reader's rights and passes), nor any partition of
 // an RLS table that is not under RLS itself (Postgres checks a partition named in a query
 // against its own policies).
-// [SystemRole] itself passes: it is the role of rls.System's pool, never of the tenants'. Tables without RLS enabled at all are not checked: as far as
+// [SystemRole] itself is refused too: it is the role of rls.System's pool, which must
+// never serve tenants, so call CheckRole on the tenants' pool, not on System's. Tables
+// without RLS enabled at all are not checked: as far as
 // CheckRole knows they are not tenant tables (footing_enable_tenant_rls enables and forces
 // RLS together).
 //
@@ -141,7 +142,11 @@ func CheckRole(ctx context.Context, db Querier) error {
 	}
 	if system && !super {
 		causes = append(causes, CauseSystem)
-		why = append(why, "it has the privileges of "+SystemRole+", whose policy shows every tenant's rows")
+		if role == SystemRole {
+			why = append(why, "it is "+SystemRole+", rls.System's role, whose policy shows every tenant's rows (log the tenants' pool in as "+AppRole+")")
+		} else {
+			why = append(why, "it has the privileges of "+SystemRole+", whose policy shows every tenant's rows")
+		}
 	}
 	if viewN > 0 && !super {
 		causes = append(causes, CauseView)

@@ -109,9 +109,9 @@ func TestCheckRolePassesTheFootingRoles(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
 	// The app role is what a service logs in as; the owner owns every table, but
-	// footing_enable_tenant_rls forces RLS on them; the system role sees all rows through
-	// a policy, not by bypassing RLS.
-	for _, role := range []string{rls.AppRole, rls.OwnerRole, rls.SystemRole} {
+	// footing_enable_tenant_rls forces RLS on them. (The system role is refused:
+	// TestCheckRoleRefusesTheSystemRole.)
+	for _, role := range []string{rls.AppRole, rls.OwnerRole} {
 		t.Run(role, func(t *testing.T) {
 			pool := db.Pool(t, role, 1)
 			if err := rls.CheckRole(context.Background(), pool); err != nil {
@@ -254,4 +254,36 @@ func TestCheckRoleRefusesAMemberOfTheSystemRole(t *testing.T) {
 	}
 	err := rls.CheckRole(context.Background(), conn)
 	wantBypassed(t, err, member, rls.CauseSystem, []string{rls.SystemRole}, []string{password})
+}
+
+// TestCheckRoleRefusesTheSystemRole: footing_system is rls.System's role, and its
+// footing_system_access policy shows it every tenant's rows inside a tenant's
+// transaction. A service whose DATABASE_URL logs in as it would serve every tenant's
+// rows to every tenant, exactly as a member of it would; CheckRole passed it.
+func TestCheckRoleRefusesTheSystemRole(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	a, b := uuid.NewString(), uuid.NewString()
+	for _, tenant := range []string{a, b} {
+		ctx := as(tenant, "u")
+		if err := rls.InTenant(ctx, db.App, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, 'x')", tenant)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool := db.Pool(t, rls.SystemRole, 1)
+	ctx := as(a, "u")
+	var n int
+	if err := rls.InTenant(ctx, pool, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("%s sees %d rows in tenant %s; the premise is that it sees both tenants'", rls.SystemRole, n, a)
+	}
+	err := rls.CheckRole(context.Background(), pool)
+	wantBypassed(t, err, rls.SystemRole, rls.CauseSystem, []string{rls.SystemRole}, nil)
 }
