@@ -90,7 +90,8 @@ func New(t testing.TB, opts ...Option) *DB {
 }
 
 // Create is [New] outside a test (for examples and benchmarks' helpers): the caller must
-// [DB.Close] the database.
+// [DB.Close] the database. Like New, it refuses a TEST_DATABASE_URL whose host is not local
+// unless [AllowRemoteEnv] is "1", before any connection.
 func Create(ctx context.Context, opts ...Option) (*DB, error) {
 	var o options
 	for _, opt := range opts {
@@ -99,6 +100,9 @@ func Create(ctx context.Context, opts ...Option) (*DB, error) {
 	base, err := url.Parse(URL())
 	if err != nil || base.Scheme == "" {
 		return nil, errors.New("TEST_DATABASE_URL must be a postgres:// URL")
+	}
+	if err := checkLocal(URL(), os.Getenv(AllowRemoteEnv) == "1"); err != nil {
+		return nil, err
 	}
 	tmpl, err := template(ctx, base, o.cfg)
 	if err != nil {

@@ -3,6 +3,7 @@ package pgtest_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -91,5 +92,35 @@ func TestRolesAreSetUp(t *testing.T) {
 	var river int
 	if err := db.Owner.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname = 'river_job'").Scan(&river); err != nil || river != 0 {
 		t.Fatalf("WithoutRiver still has river_job: %d %v", river, err)
+	}
+}
+
+// TestRefusesRemoteCluster checks that Create refuses a TEST_DATABASE_URL whose host is not
+// local before it dials (the error is the refusal, naming host and opt-in, not a failed
+// lookup or connection), and that the opt-in lets it go on to dial.
+func TestRefusesRemoteCluster(t *testing.T) {
+	t.Setenv("PGHOST", "")
+	t.Setenv("TEST_DATABASE_URL", "postgres://postgres@db.example.com:5432/postgres?sslmode=disable")
+	t.Setenv(pgtest.AllowRemoteEnv, "")
+	_, err := pgtest.Create(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `"db.example.com"`) || !strings.Contains(err.Error(), pgtest.AllowRemoteEnv+"=1") {
+		t.Fatalf("remote host: %v; want a refusal naming the host and %s=1", err, pgtest.AllowRemoteEnv)
+	}
+	for _, v := range []string{"0", "yes", "true"} { // only "1" opts in
+		t.Setenv(pgtest.AllowRemoteEnv, v)
+		if _, err := pgtest.Create(context.Background()); err == nil || !strings.Contains(err.Error(), pgtest.AllowRemoteEnv) {
+			t.Fatalf("%s=%s: %v; want the refusal", pgtest.AllowRemoteEnv, v, err)
+		}
+	}
+
+	// With the opt-in it dials: an address that never answers, under a cancelled ctx,
+	// fails to connect instead of being refused.
+	t.Setenv("TEST_DATABASE_URL", "postgres://postgres@192.0.2.1:5432/postgres?sslmode=disable")
+	t.Setenv(pgtest.AllowRemoteEnv, "1")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = pgtest.Create(ctx)
+	if err == nil || strings.Contains(err.Error(), pgtest.AllowRemoteEnv) || !strings.Contains(err.Error(), "connect to TEST_DATABASE_URL") {
+		t.Fatalf("opted in: %v; want a connection error", err)
 	}
 }
