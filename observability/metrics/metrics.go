@@ -44,13 +44,21 @@ func NewMeterProvider(reg prometheus.Registerer, res *resource.Resource, opts ..
 	return metric.NewMeterProvider(all...), nil
 }
 
+// MaxConcurrentScrapes is how many scrapes [Handler] serves at once. Each gathers
+// every metric; more at the same time answer 503 Service Unavailable without
+// gathering, so a burst of scrapers cannot pile up gathers. Prometheus scrapes a
+// target once per interval per server, so a few suffice.
+const MaxConcurrentScrapes = 4
+
 // Handler serves the metrics gathered by g in the Prometheus text format, or in
 // OpenMetrics when the scraper's Accept header asks for it. Errors gathering
 // one metric do not fail the scrape; they are counted in
-// promhttp_metric_handler_errors_total.
+// promhttp_metric_handler_errors_total. At most [MaxConcurrentScrapes] scrapes are
+// served at once; others answer 503.
 func Handler(g prometheus.Gatherer) http.Handler {
 	return promhttp.HandlerFor(g, promhttp.HandlerOpts{
-		EnableOpenMetrics: true,
-		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics:   true,
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: MaxConcurrentScrapes,
 	})
 }
