@@ -99,8 +99,14 @@ func (g *grpcHealth) List(ctx context.Context, _ *connect.Request[healthv1.Healt
 // NOT_SERVING (or SERVICE_UNKNOWN) and ends the stream with OK, so that open
 // watches do not hold the graceful shutdown until its deadline; a caller that
 // watches again is told the same and the stream ends again. [Checker.SetReady]
-// alone keeps streams open.
+// alone keeps streams open. At most [WithMaxWatches] streams are served at once;
+// more are refused with ResourceExhausted.
 func (g *grpcHealth) Watch(ctx context.Context, req *connect.Request[healthv1.HealthCheckRequest], stream *connect.ServerStream[healthv1.HealthCheckResponse]) error {
+	if g.c.watches.Add(1) > g.c.maxWatches {
+		g.c.watches.Add(-1)
+		return errs.ResourceExhausted("WATCH_LIMIT", "too many health watches are open; try again later, or use Check")
+	}
+	defer g.c.watches.Add(-1)
 	ticker := time.NewTicker(g.c.watchEvery)
 	defer ticker.Stop()
 	last := healthv1.HealthCheckResponse_ServingStatus(-1)

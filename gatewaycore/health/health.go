@@ -89,6 +89,24 @@ func WithWatchInterval(d time.Duration) Option {
 	}
 }
 
+// DefaultMaxWatches is how many gRPC Watch streams a [Checker] serves at once unless
+// [WithMaxWatches] says otherwise: enough for every load balancer and client of a
+// service, while a caller opening streams without end is refused.
+const DefaultMaxWatches = 1000
+
+// WithMaxWatches sets how many gRPC Watch streams are served at once. The health
+// service answers without a credential, and each stream holds a goroutine and a
+// timer for as long as its caller keeps it, so past n streams Watch answers
+// ResourceExhausted (reason WATCH_LIMIT) at once; an ended stream frees its slot.
+// Default [DefaultMaxWatches]; n <= 0 is ignored.
+func WithMaxWatches(n int) Option {
+	return func(c *Checker) {
+		if n > 0 {
+			c.maxWatches = int64(n)
+		}
+	}
+}
+
 type namedCheck struct {
 	name    string
 	timeout time.Duration
@@ -106,6 +124,9 @@ type Checker struct {
 	checks  []namedCheck
 	gen     uint64        // incremented by Register: runs of an older set are not reused
 	changed chan struct{} // closed and replaced when readiness changes
+
+	maxWatches int64
+	watches    atomic.Int64 // Watch streams being served
 
 	notReady atomic.Bool
 	draining atomic.Bool // Drain was called: Watch streams end once told NOT_SERVING
@@ -127,7 +148,7 @@ type run struct {
 // New returns a ready [Checker] with no checks.
 func New(opts ...Option) *Checker {
 	c := &Checker{
-		log: slog.Default(), watchEvery: 5 * time.Second, cacheFor: DefaultCacheFor,
+		log: slog.Default(), watchEvery: 5 * time.Second, cacheFor: DefaultCacheFor, maxWatches: DefaultMaxWatches,
 		now: time.Now, changed: make(chan struct{}),
 	}
 	for _, opt := range opts {
