@@ -231,25 +231,9 @@ func TestCheckRoleRefusesAMemberOfTheSystemRole(t *testing.T) {
 	db := newDB(t)
 	member, password := guardRole(t, db, "NOSUPERUSER NOBYPASSRLS INHERIT")
 	exec(t, db, "GRANT "+rls.AppRole+" TO "+member, "GRANT "+rls.SystemRole+" TO "+member)
-	a, b := uuid.NewString(), uuid.NewString()
-	for _, tenant := range []string{a, b} {
-		ctx := as(tenant, "u")
-		if err := rls.InTenant(ctx, db.App, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, 'x')", tenant)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a := twoTenantsWithANote(t, db)
 	conn := connectAs(t, db, member, password)
-	ctx := as(a, "u")
-	var n int
-	if err := rls.InTenant(ctx, conn, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
+	if n := notesSeenIn(t, conn, a); n != 2 {
 		t.Fatalf("a member of %s sees %d rows in tenant %s; the premise is that it sees both tenants'", rls.SystemRole, n, a)
 	}
 	err := rls.CheckRole(context.Background(), conn)
@@ -263,6 +247,19 @@ func TestCheckRoleRefusesAMemberOfTheSystemRole(t *testing.T) {
 func TestCheckRoleRefusesTheSystemRole(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
+	a := twoTenantsWithANote(t, db)
+	pool := db.Pool(t, rls.SystemRole, 1)
+	if n := notesSeenIn(t, pool, a); n != 2 {
+		t.Fatalf("%s sees %d rows in tenant %s; the premise is that it sees both tenants'", rls.SystemRole, n, a)
+	}
+	err := rls.CheckRole(context.Background(), pool)
+	wantBypassed(t, err, rls.SystemRole, rls.CauseSystem, []string{rls.SystemRole}, nil)
+}
+
+// twoTenantsWithANote writes a note for each of two new tenants, as the app role, and
+// returns the first tenant.
+func twoTenantsWithANote(t *testing.T, db *pgtest.DB) string {
+	t.Helper()
 	a, b := uuid.NewString(), uuid.NewString()
 	for _, tenant := range []string{a, b} {
 		ctx := as(tenant, "u")
@@ -273,17 +270,18 @@ func TestCheckRoleRefusesTheSystemRole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pool := db.Pool(t, rls.SystemRole, 1)
-	ctx := as(a, "u")
+	return a
+}
+
+// notesSeenIn counts the notes db shows inside tenant's transaction.
+func notesSeenIn(t *testing.T, db rls.Beginner, tenant string) int {
+	t.Helper()
+	ctx := as(tenant, "u")
 	var n int
-	if err := rls.InTenant(ctx, pool, func(tx pgx.Tx) error {
+	if err := rls.InTenant(ctx, db, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Fatalf("%s sees %d rows in tenant %s; the premise is that it sees both tenants'", rls.SystemRole, n, a)
-	}
-	err := rls.CheckRole(context.Background(), pool)
-	wantBypassed(t, err, rls.SystemRole, rls.CauseSystem, []string{rls.SystemRole}, nil)
+	return n
 }
