@@ -15,8 +15,24 @@
 // is replaced whole, user name included, whatever the scheme:
 // "https://ghp_…@github.com/o/r" and "postgres://app:pw@db/x" become
 // "https://[REDACTED]@github.com/o/r" and "postgres://[REDACTED]@db/x", since
-// many hosts take a token as the user name. [Redact] applies the same to any
-// string (package tracing uses it on the error messages it puts on spans).
+// many hosts take a token as the user name.
+//
+// Credentials that name themselves by a documented prefix are replaced whole
+// wherever they stand in a string, under any key or none (an upstream's
+// error message, a query string, a path, a request id): OpenAI keys
+// (sk-proj-, sk-svcacct-, sk-admin-, and a bare sk- with 40 or more
+// characters after it), Anthropic keys (sk-ant-api03-, sk-ant-admin01-, …),
+// GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), Google API keys
+// (AIza), Slack tokens (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-), Stripe secret and
+// restricted keys (sk_live_, sk_test_, rk_live_, rk_test_) and AWS access key
+// ids (AKIA or ASIA and 16 upper-case letters or digits). The prefix must
+// start a word (no letter, digit, '_' or '-' right before it) and be followed
+// by at least the documented length of [A-Za-z0-9_-] (20 for most; 30 for
+// GitHub's, 35 for Google's), so that "desk-top", "task_live_" or "sk-8"
+// stay.
+//
+// [Redact] applies the same to any string (package tracing uses it on the
+// error messages it puts on spans).
 // The ids taken from the context are redacted as values are: a request id
 // is a client's header.
 //

@@ -99,6 +99,13 @@ func TestWriteRecordMatchesHandle(t *testing.T) {
 		// The rest take the general path; the result must be the same.
 		{name: "bearer in a value", mk: jsonH, ctx: ids, attrs: accessLine("/r?access=Bearer abcdefghijk", "r", "t")},
 		{name: "JWT in the message", mk: jsonH, ctx: ids, msg: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"},
+		{name: "keyless token in the route", mk: jsonH, ctx: ids, attrs: accessLine("/v1/keys/sk-proj-abcdefghijklmnopqrstuv", "r", "t")},
+		{name: "AWS key id as the request id", mk: jsonH, ctx: ids, attrs: accessLine("/r", "AKIAIOSFODNN7EXAMPLE", "t")},
+		{name: "keyless token in the message", mk: jsonH, ctx: ids, msg: "upstream said: invalid key ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
+		{name: "keyless token in the context", mk: jsonH, ctx: identity.WithRequestMetadata(ids, &commonv1.RequestMetadata{RequestId: "xoxb-123456789012-abcdefghijkl"}),
+			attrs: accessLine("/r", "r", "t")[:8]},
+		{name: "keyless near misses stay on the fast path", mk: jsonH, ctx: ids,
+			attrs: accessLine("/footing.ai.v1.AIGatewayService/Complete", "desk-top-task_live_0123456789", "ASIA-PACIFIC-SOUTHEAST-2")},
 		{name: "secret key", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.String("password", "hunter2"), slog.Int("n", 1)}},
 		{name: "float and any", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.Float64("f", 0.1), slog.Any("m", map[string]int{"a": 1})}},
 		{name: "time attribute", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.Time("at", ts)}},
@@ -177,6 +184,9 @@ func FuzzWriteRecord(f *testing.F) {
 		{"Bearer abcdefgh", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "basic"},
 		// Escapes past the first eight bytes, and between words.
 		{"/pkg.Service/Method\"x\\y\n", "request-0123456789\x01", "tenant-\u00e9-0123456789\u2028"},
+		// Keyless credentials and near misses.
+		{"/v1/keys/sk-proj-abcdefghijklmnopqrstuv", "AKIAIOSFODNN7EXAMPLE", "xoxb-123456789012-abcdefghijkl"},
+		{"/footing.ai.v1.AIGatewayService/Complete", "ASIA-PACIFIC-0123456789", "desk-top task_live_abcdefghijklmnop"},
 	} {
 		f.Add(s[0], s[1], s[2])
 	}

@@ -30,6 +30,8 @@ func FuzzAccessLineEveryField(f *testing.F) {
 	f.Add("login failed: password=hunter2", 0, int64(1795000000), int64(0), 14*3600, "request_id", "https://u:p@h/x", "r", "t", "u", true, "", "/users/{id}", "GET")
 	f.Add("m\x01\u2029", 100, int64(253402300799), int64(1), -30, "k\"\xff", "v\u2028<&>", "r\x00", "t", "u", true, "", "/é", "GET")
 	f.Add("m", 0, int64(1795000000), int64(7), 0, "x\"y", "{\"client_secret\":\"s3\"}", "r", "t", "u", false, "x_y", "/x:y@z", "PUT")
+	f.Add("invalid key sk-ant-api03-abcdefghijklmnopqrstuv", 0, int64(1795000000), int64(0), 0, "upstream", "AIzaSyZx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCb",
+		"AKIAIOSFODNN7EXAMPLE", "acme", "xoxp-123456789012-abcdefghijkl", false, "", "/v1/keys/sk_test_abcdefghijklmnopqrstuv", "POST")
 	f.Fuzz(func(t *testing.T, msg string, level int, sec, nsec int64, offset int, key, value, ctxRequestID, ctxTenant, ctxUser string, span bool, secretKey, path, method string) {
 		ts := time.Unix(sec, nsec).In(time.FixedZone("z", offset))
 		ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: ctxTenant, UserId: ctxUser})

@@ -101,6 +101,16 @@ func TestAccessLineMatchesWriteRecord(t *testing.T) {
 		{name: "escapes in route and path", l: with(func(l *accessline.Line) { l.Route, l.Path = "/a\"b\u2028", "/a\"b\u2028" }), take: true},
 		{name: "JWT as the user", l: with(func(l *accessline.Line) { l.User = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl" })},
 		{name: "JWT in the message", msg: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", l: full},
+		{name: "keyless token in the path", l: with(func(l *accessline.Line) { l.Path = "/v1/keys/sk-ant-api03-abcdefghijklmnopqrstuv" })},
+		{name: "keyless token in route and path", l: with(func(l *accessline.Line) {
+			l.Route, l.Path = "/keys/AIzaSyZx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCb", "/keys/AIzaSyZx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCb"
+		})},
+		{name: "AWS key id as the request id", l: with(func(l *accessline.Line) { l.RequestID = "ASIAY34FZKBOKMUTVV7A" })},
+		{name: "keyless token as the code", l: with(func(l *accessline.Line) { l.Code = "sk_live_abcdefghijklmnopqrstuvwx" })},
+		{name: "keyless token in the message", msg: "invalid key github_pat_abcdefghijklmnopqrstuvwxyz0123", l: full},
+		{name: "keyless near misses", take: true, l: with(func(l *accessline.Line) {
+			l.Route, l.Path, l.RequestID = "/footing.ai.v1.AIGatewayService/Complete", "/footing.ai.v1.AIGatewayService/Complete", "desk-top-task_live_0123456789"
+		})},
 		{name: "secret extra", l: with(func(l *accessline.Line) { l.Extra = []slog.Attr{slog.String("password", "hunter2")} })},
 		{name: "extra of another kind", l: with(func(l *accessline.Line) { l.Extra = []slog.Attr{slog.Float64("f", 0.5)} })},
 		{name: "below level", lvl: slog.LevelDebug, l: full, take: true},
@@ -159,6 +169,8 @@ func FuzzAccessLine(f *testing.F) {
 	f.Add("POST", "/pkg.Svc/Method", "/pkg.Svc/Method", 200, int64(5), "ok", "req-1", "acme", "u1", false)
 	f.Add("GE\"T", "/a\\b", "/?token=x", 0, int64(-1), "", "", "", "", true)
 	f.Add("x", "Bearer abcdefgh", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", 599, int64(1<<40), "internal", "\x00", "é\U0001F600", "\u2028", false)
+	f.Add("POST", "/v1/keys/sk-proj-abcdefghijklmnopqrstuv", "/footing.ai.v1.AIGatewayService/Complete", 401, int64(9), "AKIAIOSFODNN7EXAMPLE",
+		"xoxb-123456789012-abcdefghijkl", "desk-top", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", true)
 	ts := time.Date(2026, 12, 7, 20, 1, 2, 3, time.UTC)
 	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: "t", UserId: "u"})
 	mk := func(b *bytes.Buffer) slog.Handler { return logging.NewHandler(b, nil) }

@@ -48,7 +48,9 @@ var secretWords = []string{"password", "passwd", "passphrase", "secret", "privat
 var defaultRedactor = newRedactor(nil)
 
 // Redact returns s with the credentials a [Handler] replaces inside strings:
-// bearer and basic credentials, JWTs, a URL's user info, and the values of
+// bearer and basic credentials, JWTs, the API keys and tokens that name
+// themselves by a prefix (sk-proj-…, sk-ant-…, ghp_…, AIza…, xoxb-…,
+// sk_live_…, AKIA…; see the package documentation), a URL's user info, and the values of
 // key=value pairs, JSON members and header lines ("Key: value") whose key is
 // a secret by [DefaultSecretKeys] and the rules that extend them.
 // It is what package tracing and package instrument apply to the error
@@ -420,7 +422,7 @@ func plain(v slog.Value) any {
 }
 
 // redactString replaces the credentials a string can carry: bearer and basic
-// credentials, JWTs, a URL's user info, whole ("postgres://USER:PASSWORD@db/x",
+// credentials, JWTs, keyless credentials (keyless.go), a URL's user info, whole ("postgres://USER:PASSWORD@db/x",
 // "https://TOKEN@github.com/o/r"), and the value of a key=value pair or of a
 // JSON "key":"value" member whose key is a secret key ("?access_token=…",
 // "password=… host=…", `{"client_secret":"…"}`). It reports whether anything
@@ -445,6 +447,12 @@ func (r *redactor) redactString(s string) (string, bool) {
 			i, last, changed = end, end, true
 			continue
 		}
+		if end, ok := keylessAt(s, i); ok {
+			b.WriteString(s[last:i])
+			b.WriteString(Redacted)
+			i, last, changed = end, end, true
+			continue
+		}
 		if valStart, end, ok := r.secretValueAt(s, i, last); ok {
 			b.WriteString(s[last:valStart])
 			b.WriteString(Redacted)
@@ -461,9 +469,10 @@ func (r *redactor) redactString(s string) (string, bool) {
 }
 
 // mayHoldCredential is a cheap pre-check: a credential needs "bearer" or
-// "basic" (any case) or "eyJ" somewhere, a URL with user info, or a '=' or
-// ':' after a secret key. A short string without a byte of those markers
-// (scanClasses) is answered in one pass; else hasCredentialMarker looks.
+// "basic" (any case) or "eyJ" somewhere, a URL with user info, a '=' or
+// ':' after a secret key, or a keyless credential's prefix (keyless.go). A
+// short string without a byte of those markers (scanClasses) is answered in
+// one pass; else hasCredentialMarker looks.
 func (r *redactor) mayHoldCredential(s string) bool {
 	return scanClasses(s)&classCredential != 0 && r.hasCredentialMarker(s)
 }
@@ -472,6 +481,11 @@ func (r *redactor) mayHoldCredential(s string) bool {
 // short strings. It uses the vectorized byte search, as most strings have few
 // b's and no '@' or '='.
 func (r *redactor) hasCredentialMarker(s string) bool {
+	return r.hasMarker(s) || hasKeylessToken(s)
+}
+
+// hasMarker is hasCredentialMarker but for the keyless credentials.
+func (r *redactor) hasMarker(s string) bool {
 	if strings.Contains(s, "eyJ") || hasSchemeAfter(s, 'b') || hasSchemeAfter(s, 'B') {
 		return true
 	}

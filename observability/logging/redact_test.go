@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/logging"
 )
 
@@ -174,7 +178,9 @@ type valuer struct{ s string }
 func (v valuer) LogValue() slog.Value { return slog.GroupValue(slog.String("api_key", v.s)) }
 
 // FuzzRedaction logs a fuzzed secret under secret keys in every shape the handler
-// supports and checks that it never appears in the output, raw or escaped.
+// supports and checks that it never appears in the output, raw or escaped. It
+// also plants a keyless credential made from the secret (plantKeyless) under
+// ordinary keys, in the message, an error and the context's request id.
 func FuzzRedaction(f *testing.F) {
 	f.Add("password", "hunter2hunter2", "msg")
 	f.Add("Set-Cookie", "session=abc123def456", "")
@@ -186,6 +192,8 @@ func FuzzRedaction(f *testing.F) {
 	f.Add("x-access-token", "ghs_0123456789abcdefABCDEF", "push")
 	f.Add("oauth2", "glpat-Zx9Yw8Vu7Ts6Rq5Po4Nm", "clone")
 	f.Add("user", "percent%40encoded%3Atoken", "m")
+	f.Add("note", "AKIAIOSFODNN7EXAMPLE", "upstream said: invalid key")
+	f.Add("k", "abc-def_ghi", "desk-top")
 	f.Fuzz(func(t *testing.T, key, secret, msg string) {
 		keys := []string{"password", "token", "authorization", "cookie", "set-cookie", "api_key", "secret", "access_token", "refresh_token"}
 		k := keys[len(key)%len(keys)]
@@ -222,6 +230,13 @@ func FuzzRedaction(f *testing.F) {
 			if !strings.ContainsAny(secret, " \t\n\r&,;\"')]}>#") {
 				l.Info(msg, "query", "/cb?page=2&"+k+"="+secret, "text", "connecting with "+k+"="+secret+" now")
 			}
+			tok := plantKeyless(len(key)%len(keylessPrefixes), secret)
+			ctx := identity.WithRequestMetadata(context.Background(), &commonv1.RequestMetadata{RequestId: tok})
+			l.InfoContext(ctx, msg, "upstream", "invalid key "+tok+", retrying", "err", fmt.Errorf("call: %w", errors.New("401 "+tok)))
+			l.Info(msg+" "+tok, "m", map[string]any{"note": tok}, "raw", []byte(tok+"\n"))
+			if h, ok := l.Handler().(*logging.Handler); ok {
+				_ = h.WriteRecord(ctx, time.Now(), slog.LevelInfo, msg, slog.String("route", "/v1/keys/"+tok), slog.String("user", tok))
+			}
 			return buf.String()
 		}
 		for _, format := range []logging.Format{logging.JSON, logging.Text} {
@@ -236,6 +251,9 @@ func FuzzRedaction(f *testing.F) {
 			}
 			if strings.Contains(out, jwt) {
 				t.Fatalf("jwt leaked: %s", out)
+			}
+			if tok := plantKeyless(len(key)%len(keylessPrefixes), secret); strings.Contains(out, tok) && !strings.Contains(msg, tok) {
+				t.Fatalf("format %d: keyless credential %q leaked: %s", format, tok, out)
 			}
 		}
 	})

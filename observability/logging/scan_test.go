@@ -28,6 +28,151 @@ func TestByteClasses(t *testing.T) {
 		if want := strings.IndexByte("JbB=:", byte(c)) >= 0; cred != want {
 			t.Errorf("byte %#x: classCredential %v, want %v", c, cred, want)
 		}
+		for _, k := range []struct {
+			class uint8
+			bytes string
+		}{{classKeyLetter, "khx"}, {classKeySep, "-_"}, {classKeyA, "A"}, {classKeyI, "I"}, {classKeyZ, "z"}} {
+			if got, want := byteClass[c]&k.class != 0, strings.IndexByte(k.bytes, byte(c)) >= 0; got != want {
+				t.Errorf("byte %#x: class %b %v, want %v", c, k.class, got, want)
+			}
+		}
+		upper := 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if got := byteClass[c]&classNotUpper != 0; got == upper {
+			t.Errorf("byte %#x: classNotUpper %v", c, got)
+		}
+	}
+}
+
+// keylessSamples are keyless credentials of each family at their shortest,
+// and near misses.
+var keylessSamples = []string{
+	"sk-" + strings.Repeat("a1B2", 10), "sk-proj-" + strings.Repeat("a-_1", 5), "sk-svcacct-" + strings.Repeat("Ab_1", 5),
+	"sk-admin-" + strings.Repeat("Ab-1", 5), "sk-ant-api03-" + strings.Repeat("Ab-1", 4), "sk_live_" + strings.Repeat("Ab12", 5),
+	"sk_test_" + strings.Repeat("Ab12", 5), "rk_live_" + strings.Repeat("Ab12", 5), "rk_test_" + strings.Repeat("Ab12", 5),
+	"ghp_" + strings.Repeat("Ab1", 10), "gho_" + strings.Repeat("Ab1", 10), "ghu_" + strings.Repeat("Ab1", 10),
+	"ghs_" + strings.Repeat("Ab1", 10), "ghr_" + strings.Repeat("Ab1", 10), "github_pat_" + strings.Repeat("Ab1", 10),
+	"AIza" + strings.Repeat("Ab1_-", 7), "AKIAIOSFODNN7EXAMPLE", "ASIA2345ABCDEFGHIJ67", "AKIA0000000000000000",
+	"xoxb-" + strings.Repeat("12-ab", 4), "xoxp-" + strings.Repeat("12-ab", 4), "xoxa-" + strings.Repeat("12-ab", 4),
+	"xoxr-" + strings.Repeat("12-ab", 4), "xoxs-" + strings.Repeat("12-ab", 4),
+	// Near misses: one short, no word start, not a prefix.
+	"sk-" + strings.Repeat("a1B2", 10)[1:], "sk-proj-" + strings.Repeat("a-_1", 5)[1:], "xsk_live_" + strings.Repeat("Ab12", 5),
+	"AKIAIOSFODNN7EXAMPL", "AKIAIOSFODNN7EXAMPLEx", "AIza" + strings.Repeat("Ab1_-", 7)[1:], "ghq_" + strings.Repeat("Ab1", 10),
+	"xoxo-" + strings.Repeat("12-ab", 4), "AIGatewayService/Complete/AIGateway", "ASIAPACIFICREGION",
+}
+
+// scanReference is what scanClasses answers, computed the slow way: the
+// union of the bytes' classes; classCredential also when the string is
+// minKeyless to maxScan bytes long and holds a letter of classKeyLetter and
+// a separator, or 'A' and 'I' with 'z' or eight upper-case letters or digits
+// in a row at one of the words the scan reads (offsets 0, 8, … before the
+// last byte, and the last eight bytes).
+func scanReference(s string) uint8 {
+	var c uint8
+	for i := range len(s) {
+		c |= byteClass[s[i]]
+	}
+	if len(s) > maxScan {
+		return classEscape | classCredential
+	}
+	if len(s) < minKeyless {
+		return c
+	}
+	allUpper := func(w string) bool {
+		for i := range len(w) {
+			if byteClass[w[i]]&classNotUpper != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	run := allUpper(s[len(s)-8:])
+	for off := 0; off+8 < len(s); off += 8 {
+		run = run || allUpper(s[off:off+8])
+	}
+	has := func(class uint8) bool { return c&class != 0 }
+	if has(classKeyLetter) && has(classKeySep) || has(classKeyA) && has(classKeyI) && (has(classKeyZ) || run) {
+		c |= classCredential
+	}
+	return c
+}
+
+// TestScanClassesKeyless compares scanClasses with scanReference for the
+// keyless samples at every offset of every length they fit in, in plain
+// and upper-case padding, and for random strings of the bytes the keyless
+// bits look at; and checks that a string holding a keyless credential
+// always has classCredential (the one-pass answer never misses one).
+func TestScanClassesKeyless(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		t.Helper()
+		got, want := scanClasses(s), scanReference(s)
+		if len(s) <= maxScan && got != want || len(s) > maxScan && got != classEscape|classCredential {
+			t.Fatalf("scanClasses(%q) = %b, want %b", s, got, want)
+		}
+		if hasKeylessToken(s) && got&classCredential == 0 {
+			t.Fatalf("scanClasses(%q) = %b: a keyless credential without classCredential", s, got)
+		}
+	}
+	for _, tok := range keylessSamples {
+		for _, pad := range []string{"a", "B", "9", " ", "/"} {
+			for n := len(tok); n <= maxScan+8; n++ {
+				for off := 0; off+len(tok) <= n; off++ {
+					check(strings.Repeat(pad, off) + tok + strings.Repeat(pad, n-off-len(tok)))
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	alphabet := []byte("khxgsrpAIzKSaiA0129-_ /.BX")
+	for range 300000 {
+		b := make([]byte, minKeyless+r.IntN(maxScan-minKeyless+9))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		check(string(b))
+	}
+}
+
+// TestHasKeylessToken compares hasKeylessToken, which looks only around
+// '-', '_' and 'A', with keylessAt tried at every position.
+func TestHasKeylessToken(t *testing.T) {
+	t.Parallel()
+	brute := func(s string) bool {
+		for i := range len(s) {
+			if _, ok := keylessAt(s, i); ok {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(s string) {
+		t.Helper()
+		if got, want := hasKeylessToken(s), brute(s); got != want {
+			t.Fatalf("hasKeylessToken(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for _, tok := range keylessSamples {
+		for _, around := range []string{"", " ", "x", "_", "-", "A", ".", "é"} {
+			check(tok)
+			check(around + tok)
+			check(tok + around)
+			check("key " + around + tok + around + " and more")
+		}
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	prefixes := []string{"sk-", "sk-proj-", "sk-ant-", "sk_live_", "rk_test_", "ghp_", "ghs_", "github_pat_", "AIza", "AKIA", "ASIA", "xoxb-", "xoxs-", "", "x"}
+	body := []byte("aB3-_Z9AIKS ")
+	for range 200000 {
+		var b strings.Builder
+		for b.Len() < 60+r.IntN(60) {
+			if r.IntN(3) == 0 {
+				b.WriteString(prefixes[r.IntN(len(prefixes))])
+			}
+			for range r.IntN(45) {
+				b.WriteByte(body[r.IntN(len(body))])
+			}
+		}
+		check(b.String())
 	}
 }
 
@@ -41,6 +186,9 @@ var credentialCorpus = []string{
 	"X-Api-Key: k", `{"client_secret":"x"}`, `{\"password\":\"x\"}`, "https://tok@github.com/o/r",
 	"postgres://u:p@db/x", "u@h", "://", "@://", "10.0.0.1:5432", "/v1/token:revoke", "{User:ann Password:pw}",
 	"sessionid=abc", "/mirror/https://TOKEN@github.com/o/r", "é", "\xff", "a\"b\\c\n",
+	"sk-proj-abcdefghijklmnopqrstu", "invalid key AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123",
+	"AIzaSyZx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCb", "xoxb-12345678901234567890", "sk_live_abcdefghijklmnopqrst",
+	"desk-top", "task_live_abcdefghijklmnopqrst", "/footing.ai.v1.AIGatewayService/Complete",
 }
 
 // TestMayHoldCredentialOnePass checks that the one-pass answer for short
@@ -68,7 +216,7 @@ func TestMayHoldCredentialOnePass(t *testing.T) {
 		}
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	alphabet := []byte("JbBeyaiscr=:@/ _-.\"'kpwdtoken")
+	alphabet := []byte("JbBeyaiscr=:@/ _-.\"'kpwdtokenhxAIzKS0")
 	for range 200000 {
 		b := make([]byte, r.IntN(maxScan+8))
 		for i := range b {
