@@ -35,12 +35,16 @@ func (h *Handler) WriteRecord(ctx context.Context, t time.Time, level slog.Level
 	if !h.Enabled(ctx, level) {
 		return nil
 	}
-	if h.fast && fastTime(t) && !h.red.mayHoldCredential(msg) {
-		if h.bound != nil && (ctx == context.Background() || ctx == context.TODO()) {
-			ctx = h.bound
-		}
-		if ok, err := h.writeFast(ctx, t, level, msg, attrs, nil, h.red); ok {
-			return err
+	if h.fast && fastTime(t) {
+		// The message's classes answer its pre-check (mayHoldCredential)
+		// and, on the fast path, whether to escape it: one scan for both.
+		if mc := scanClasses(msg); mc&classCredential == 0 || !h.red.hasCredentialMarker(msg) {
+			if h.bound != nil && (ctx == context.Background() || ctx == context.TODO()) {
+				ctx = h.bound
+			}
+			if ok, err := h.writeFast(ctx, t, level, msg, mc, attrs, nil, h.red); ok {
+				return err
+			}
 		}
 	}
 	var pc uintptr
@@ -81,14 +85,15 @@ const (
 var fastBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // writeFast encodes the line as slog's JSON handler does, followed by the
-// context's ids that the line does not name (see handleClean), and writes it.
+// context's ids that the line does not name (see handleClean), and writes it;
+// msgClasses are the message's (scanClasses).
 // The attributes are attrs, then those of r when r is not nil. It reports false,
 // having written nothing, when an attribute is of a kind it does not encode
 // or, when check is not nil, when an attribute needs redacting: slog's
 // handler must write that line.
-func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr, r *slog.Record, check *redactor) (bool, error) {
+func (h *Handler) writeFast(ctx context.Context, t time.Time, level slog.Level, msg string, msgClasses uint8, attrs []slog.Attr, r *slog.Record, check *redactor) (bool, error) {
 	bp := fastBufs.Get().(*[]byte)
-	b := appendRecordStart((*bp)[:0], t, level, msg, scanClasses(msg))
+	b := appendRecordStart((*bp)[:0], t, level, msg, msgClasses)
 	named, ok := 0, true
 	for _, a := range attrs {
 		if b, named, ok = appendAttrJSON(b, a, named, check); !ok {

@@ -135,15 +135,20 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if len(h.groups) == 0 && !h.red.mayHoldCredential(r.Message) && h.allClean(r) {
-		// allClean has checked keys and strings; writeFast declines other kinds.
-		if h.fast && fastTime(r.Time) {
-			if ok, err := h.writeFast(ctx, r.Time, r.Level, r.Message, nil, &r, nil); ok {
+	if len(h.groups) == 0 {
+		// One scan of the message for its pre-check (mayHoldCredential) and
+		// for writeFast's escaping.
+		mc := scanClasses(r.Message)
+		if (mc&classCredential == 0 || !h.red.hasCredentialMarker(r.Message)) && h.allClean(r) {
+			// allClean has checked keys and strings; writeFast declines other kinds.
+			if h.fast && fastTime(r.Time) {
+				if ok, err := h.writeFast(ctx, r.Time, r.Level, r.Message, mc, nil, &r, nil); ok {
+					return err
+				}
+			}
+			if ok, err := h.handleClean(ctx, r); ok {
 				return err
 			}
-		}
-		if ok, err := h.handleClean(ctx, r); ok {
-			return err
 		}
 	}
 	msg, _ := h.red.redactString(r.Message)
