@@ -6,7 +6,10 @@
 // (password, token, access_token, refresh_token, authorization, cookie,
 // set-cookie, api_key, secret, … in any case and with any separators, at any
 // depth, in groups, and in the fields and keys of structs and maps passed with
-// slog.Any) is written as [Redacted]. A string anywhere (the message, a value,
+// slog.Any) is written as [Redacted]. An http.Cookie passed with slog.Any, alone
+// or inside a struct, map or slice, keeps its name, path and flags but has its
+// Value, Raw and Unparsed redacted under any key: a cookie carries a session or
+// CSRF token whatever it is logged as. A string anywhere (the message, a value,
 // an error's text, a []byte, a url.URL) that holds a bearer or basic credential,
 // a JWT, a URL with user info, a key=value pair under a secret key (a query
 // string's access_token=…, a DSN's password=…), a JSON member under one

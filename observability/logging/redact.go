@@ -369,6 +369,25 @@ func (r *redactor) panicValue(v any, p any) slog.Value {
 }
 
 // treeValue converts a decoded JSON tree, redacting as it goes.
+// cookieShaped reports whether o is an http.Cookie as encoding/json writes it: a
+// cookie carries a credential (a session id, a CSRF token) whatever the key it is
+// logged under, so its value is redacted as a secret key's would be. The fields
+// checked are the ones a cookie has and a plain name/value pair does not.
+func cookieShaped(o map[string]any) bool {
+	for _, k := range [...]string{"Name", "Value", "HttpOnly", "SameSite", "Raw"} {
+		if _, ok := o[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// cookieSecretField reports whether a cookie's field k holds its value: Value, and
+// Raw (the whole Set-Cookie or Cookie line) and Unparsed (its raw attributes).
+func cookieSecretField(k string) bool {
+	return k == "Value" || k == "Raw" || k == "Unparsed"
+}
+
 func (r *redactor) treeValue(t any) slog.Value {
 	switch x := t.(type) {
 	case map[string]any:
@@ -377,9 +396,10 @@ func (r *redactor) treeValue(t any) slog.Value {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
+		cookie := cookieShaped(x)
 		attrs := make([]slog.Attr, 0, len(keys))
 		for _, k := range keys {
-			if r.secretKey(k) {
+			if r.secretKey(k) || cookie && cookieSecretField(k) {
 				attrs = append(attrs, slog.String(k, Redacted))
 				continue
 			}
