@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -33,24 +34,40 @@ type Config struct {
 	Limiter *quota.Limiter
 	// Cache caches answers; nil caches nothing.
 	Cache *respcache.Cache
-	// DefaultMaxTokens is the output reserved for a request without max_tokens whose
-	// model's maximum the price table does not know (default 4096).
+	// DefaultMaxTokens, when set, must equal the router's
+	// [router.Router.DefaultMaxTokens]: a request without max_tokens to a model
+	// whose maximum output the price table does not know is reserved at the
+	// router's value, which the router sends upstream as max_tokens.
+	//
+	// Deprecated: set [router.Config.DefaultMaxTokens] instead. The value is sent
+	// upstream by the router, so the gateway reserves the router's; a different
+	// value here is refused by [New], and 0 (the default) takes the router's.
 	DefaultMaxTokens int64
 }
 
 // Validate reports every problem of c at once.
 func (c Config) Validate() error {
 	var opts []errs.Option
-	if c.Router == nil {
-		opts = append(opts, errs.WithFieldViolation("router", "must be set", "REQUIRED"))
+	var msgs []string
+	bad := func(field, msg, reason string) {
+		opts = append(opts, errs.WithFieldViolation(field, msg, reason))
+		msgs = append(msgs, field+": "+msg)
 	}
-	if c.DefaultMaxTokens < 0 {
-		opts = append(opts, errs.WithFieldViolation("default_max_tokens", "must not be negative", "NEGATIVE"))
+	if c.Router == nil {
+		bad("router", "must be set", "REQUIRED")
+	}
+	switch {
+	case c.DefaultMaxTokens < 0:
+		bad("default_max_tokens", "must not be negative", "NEGATIVE")
+	case c.DefaultMaxTokens > 0 && c.Router != nil && c.DefaultMaxTokens != c.Router.DefaultMaxTokens():
+		bad("default_max_tokens", fmt.Sprintf("is %d but the router's is %d: the router sends the value upstream as max_tokens "+
+			"and the gateway reserves what it sends; set router.Config.DefaultMaxTokens instead (and leave this 0)",
+			c.DefaultMaxTokens, c.Router.DefaultMaxTokens()), "CONFLICTS_WITH_ROUTER")
 	}
 	if len(opts) == 0 {
 		return nil
 	}
-	return errs.InvalidArgument("GATEWAY_CONFIG_INVALID", "the gateway configuration is invalid", opts...)
+	return errs.InvalidArgument("GATEWAY_CONFIG_INVALID", "the gateway configuration is invalid: "+strings.Join(msgs, "; "), opts...)
 }
 
 // A Gateway serves AI calls. It is safe to use concurrently.
@@ -64,9 +81,6 @@ type Gateway struct {
 func New(cfg Config, opts ...Option) (*Gateway, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	if cfg.DefaultMaxTokens == 0 {
-		cfg.DefaultMaxTokens = 4096
 	}
 	o := options{}
 	for _, opt := range opts {
@@ -212,13 +226,15 @@ func connectError(err error) error {
 
 // worstCase is the most req, whose input is estimated at in tokens, can use on any
 // target of its route: its max_tokens when positive and within the model's
-// maximum, else the model's maximum (DefaultMaxTokens when the price table does
-// not know it).
+// maximum, else the model's maximum — or, when the price table does not know it,
+// the router's DefaultMaxTokens, which the router sends upstream as max_tokens
+// for such a request.
 func (g *Gateway) worstCase(req *aiv1.ChatRequest, in int64) quota.Request {
 	targets, _ := g.cfg.Router.Targets(req.GetModel())
+	def := g.cfg.Router.DefaultMaxTokens()
 	var r quota.Request
 	for _, t := range targets {
-		out := g.cfg.DefaultMaxTokens
+		out := def
 		price, known := g.cfg.Router.Prices().Lookup(t.Provider.Name(), t.Model)
 		modelMax := known && price.MaxOutputTokens > 0
 		if modelMax {

@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -79,7 +80,19 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Breaker configures the per-target circuit breakers.
 	Breaker BreakerConfig
+	// DefaultMaxTokens is the max_tokens sent to a target whose model's maximum
+	// output the price table (Prices) does not know — not listed, or listed without
+	// max_output_tokens — when the request has no positive max_tokens of its own
+	// (default 4096; held to 2^31-1, what the request field holds). Without it such
+	// a model could answer at any length, beyond what the gateway reserved. A
+	// target whose maximum is known is sent no limit (its maximum bounds the
+	// answer), and a request's own positive max_tokens is sent as it is. The
+	// gateway reserves the same value ([Router.DefaultMaxTokens]).
+	DefaultMaxTokens int64
 }
+
+// defaultMaxTokens is the default of [Config.DefaultMaxTokens].
+const defaultMaxTokens = 4096
 
 func (c Config) withDefaults() Config {
 	def := func(d *time.Duration, v time.Duration) {
@@ -106,6 +119,10 @@ func (c Config) withDefaults() Config {
 	if c.Breaker.Probes == 0 {
 		c.Breaker.Probes = 1
 	}
+	if c.DefaultMaxTokens == 0 {
+		c.DefaultMaxTokens = defaultMaxTokens
+	}
+	c.DefaultMaxTokens = min(c.DefaultMaxTokens, math.MaxInt32) // what the request field holds
 	return c
 }
 
@@ -163,6 +180,9 @@ func (c Config) Validate() error {
 	neg("breaker.open_for", c.Breaker.OpenFor)
 	if c.Breaker.Failures < 0 || c.Breaker.Probes < 0 {
 		bad("breaker", "failures and probes must not be negative")
+	}
+	if c.DefaultMaxTokens < 0 {
+		bad("default_max_tokens", "must not be negative")
 	}
 	if len(v) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -80,6 +81,9 @@ type target struct {
 	Target
 	name    string
 	breaker *breaker
+	// defaultMax is the max_tokens sent for a request without a positive one: 0
+	// (none) when the price table knows the model's maximum output.
+	defaultMax int32
 }
 
 // New returns a router for cfg, or cfg's problems (see [Config.Validate]).
@@ -95,7 +99,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 	for _, rc := range cfg.Routes {
 		rt := &route{alias: rc.Alias}
 		for _, t := range rc.Targets {
-			rt.targets = append(rt.targets, &target{Target: t, name: t.name(), breaker: &breaker{cfg: cfg.Breaker}})
+			rt.targets = append(rt.targets, &target{Target: t, name: t.name(), breaker: &breaker{cfg: cfg.Breaker}, defaultMax: defaultMax(cfg, t)})
 		}
 		sort.SliceStable(rt.targets, func(i, j int) bool { return rt.targets[i].Priority < rt.targets[j].Priority })
 		r.routes[rc.Alias] = rt
@@ -108,6 +112,12 @@ func (r *Router) Routes() []Route { return slices.Clone(r.cfg.Routes) }
 
 // Prices returns the price table the router prices usage with.
 func (r *Router) Prices() *pricing.Table { return r.cfg.Prices }
+
+// DefaultMaxTokens returns the max_tokens sent for a request without one to a
+// target whose model's maximum output the price table does not know
+// ([Config.DefaultMaxTokens], 4096 by default, at most 2^31-1): the most such a
+// request can be answered with there, which the gateway reserves.
+func (r *Router) DefaultMaxTokens() int64 { return r.cfg.DefaultMaxTokens }
 
 var (
 	errFirstChunkTimeout = errors.New("no first chunk within the first-chunk timeout")
@@ -242,7 +252,7 @@ func (r *Router) attempt(ctx context.Context, alias string, t *target, req *aiv1
 	})
 	s.deadline = time.AfterFunc(r.cfg.AttemptTimeout, func() { cancel(errAttemptTimeout) })
 	defer r.repanic(t, pm, func() { _ = s.release() })
-	up, err := t.Provider.Chat(actx, upstreamRequest(req, t.Model))
+	up, err := t.Provider.Chat(actx, upstreamRequest(req, t))
 	if err != nil {
 		perr := s.classify(err)
 		_ = s.release() // the attempt failed already; closing it cannot fail it more
@@ -279,21 +289,41 @@ func (r *Router) repanic(t *target, pm permit, release func()) {
 	panic(v)
 }
 
-// upstreamRequest is req for model, without the caller's metadata (never sent to a
-// provider). It shares req's messages, which providers only read.
-func upstreamRequest(req *aiv1.ChatRequest, model string) *aiv1.ChatRequest {
+// upstreamRequest is req for t's model, without the caller's metadata (never sent
+// to a provider), and with t's default max_tokens when req has no positive one.
+// It shares req's messages, which providers only read; req itself is not changed.
+func upstreamRequest(req *aiv1.ChatRequest, t *target) *aiv1.ChatRequest {
+	maxTokens := req.MaxTokens
+	if req.GetMaxTokens() <= 0 {
+		// Not positive is not a limit (the gateway reserves it as absent). Each
+		// request gets its own copy: a provider may hold on to the pointer.
+		maxTokens = nil
+		if t.defaultMax > 0 {
+			maxTokens = new(t.defaultMax)
+		}
+	}
 	return &aiv1.ChatRequest{
-		Model:          model,
+		Model:          t.Model,
 		Messages:       req.GetMessages(),
 		Tools:          req.GetTools(),
 		ToolChoice:     req.GetToolChoice(),
 		Temperature:    req.Temperature,
 		TopP:           req.TopP,
-		MaxTokens:      req.MaxTokens,
+		MaxTokens:      maxTokens,
 		Stop:           req.GetStop(),
 		ResponseFormat: req.GetResponseFormat(),
 		Seed:           req.Seed,
 	}
+}
+
+// defaultMax is the max_tokens sent to t for a request without a positive one:
+// 0 (none) when cfg's price table knows the model's maximum output, which bounds
+// the answer, else cfg.DefaultMaxTokens (withDefaults held it to the int32 range).
+func defaultMax(cfg Config, t Target) int32 {
+	if p, ok := cfg.Prices.Lookup(t.Provider.Name(), t.Model); ok && p.MaxOutputTokens > 0 {
+		return 0
+	}
+	return int32(min(cfg.DefaultMaxTokens, math.MaxInt32)) //nolint:gosec // within the int32 range
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
