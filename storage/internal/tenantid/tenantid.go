@@ -6,7 +6,6 @@ package tenantid
 
 import (
 	"encoding/hex"
-	"strings"
 
 	"github.com/google/uuid"
 )
@@ -18,8 +17,13 @@ const Len = 36
 // hyphenated 36-character form or the bare 32 hex digits, in any case. The braced and
 // urn:uuid: forms uuid.Parse also reads are refused.
 func Parse(id string) (uuid.UUID, bool) {
+	// Only the two lengths: uuid.Parse reads any 38 characters as a braced UUID
+	// without looking at the braces, and 45 as a URN.
+	if len(id) != Len && len(id) != 32 {
+		return uuid.UUID{}, false
+	}
 	u, err := uuid.Parse(id)
-	if err != nil || strings.ContainsAny(id, "{}:") {
+	if err != nil {
 		return uuid.UUID{}, false
 	}
 	return u, true

@@ -21,6 +21,10 @@ func TestCanonical(t *testing.T) {
 		{"6Ba7B8109dAd11d180b400C04fd430c8", true},
 		{"{6ba7b810-9dad-11d1-80b4-00c04fd430c8}", false},
 		{"urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8", false},
+		// uuid.Parse takes any 38 characters as a braced UUID without looking at the
+		// braces: these were the tenant 6ba7b810-… (found by FuzzAgreesWithContracts).
+		{"x6ba7b810-9dad-11d1-80b4-00c04fd430c8y", false},
+		{"06ba7b810-9dad-11d1-80b4-00c04fd430c80", false},
 		{"acme", false},
 		{"", false},
 	} {
