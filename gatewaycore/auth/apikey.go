@@ -14,6 +14,7 @@ import (
 	"time"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
 )
 
 // An APIKey is the stored form of a machine client's key: its id, the SHA-256 of its
@@ -127,7 +128,7 @@ func (a *Authenticator) VerifyAPIKey(ctx context.Context, presented string) (*co
 	}
 	return &commonv1.Principal{
 		Subject:    "apikey:" + key.ID,
-		TenantId:   key.TenantID,
+		TenantId:   identity.CanonicalTenantID(key.TenantID),
 		Roles:      slices.Clone(key.Roles),
 		Scopes:     slices.Clone(key.Scopes),
 		Issuer:     a.cfg.APIKeyIssuer,

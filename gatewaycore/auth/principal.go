@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
 )
 
 // Bounds from footing.common.v1.Principal's validation rules.
@@ -34,6 +35,8 @@ func (is *issuer) principal(c *claimSet) (*commonv1.Principal, error) {
 	if p.TenantId, ok = stringAt(c.raw, is.claims.Tenant); !ok {
 		return nil, fail(ReasonClaims)
 	}
+	// One tenant, one spelling, for everything keyed by tenant after auth.
+	p.TenantId = identity.CanonicalTenantID(p.TenantId)
 	if p.Roles, ok = listAt(c.raw, is.claims.Roles); !ok {
 		return nil, fail(ReasonClaims)
 	}
