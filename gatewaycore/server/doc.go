@@ -10,7 +10,10 @@
 //  4. in-flight requests and streams finish, within the shutdown deadline — past it
 //     their contexts are cancelled and the remaining connections closed;
 //  5. the admin listener, if any, shuts down (its requests get a few seconds);
-//  6. registered closers (job clients, pools, telemetry) run in reverse order.
+//  6. handlers still running — ones that hijacked their connection, which
+//     http.Server.Shutdown does not wait for, and ones unwinding past the deadline —
+//     are waited for, up to CloseTimeout;
+//  7. registered closers (job clients, pools, telemetry) run in reverse order.
 //
 // A second SIGINT or SIGTERM during these steps ends the process at once.
 //

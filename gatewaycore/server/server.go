@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -193,6 +194,11 @@ type Server struct {
 	mu      sync.Mutex
 	closers []closer
 
+	// handlers counts the handlers running, on both listeners: http.Server.Shutdown
+	// does not wait for those that hijacked their connection, nor does Close for
+	// those past the deadline, and the closers must not pull their pool away.
+	handlers atomic.Int64
+
 	baseCancel context.CancelFunc
 }
 
@@ -227,7 +233,7 @@ func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
 	s.baseCancel = cancel
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           handler,
+		Handler:           s.counted(handler),
 		Protocols:         &protocols,
 		TLSConfig:         s.tls,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -244,7 +250,7 @@ func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
 		adminProtocols.SetUnencryptedHTTP2(true)
 		s.admin = &http.Server{
 			Addr:              cfg.AdminAddr,
-			Handler:           s.adminHandler,
+			Handler:           s.counted(s.adminHandler),
 			Protocols:         &adminProtocols,
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 			ReadTimeout:       adminReadTimeout,
@@ -347,7 +353,7 @@ func (s *Server) serve(ctx context.Context, ln, adminLn net.Listener, onDone fun
 	select {
 	case err := <-errc:
 		s.baseCancel()
-		return errors.Join(fmt.Errorf("server: %w", err), s.stopAdmin(adminErrc), s.runClosers())
+		return errors.Join(fmt.Errorf("server: %w", err), s.stopAdmin(adminErrc), s.waitHandlers(), s.runClosers())
 	case err := <-adminErrc:
 		// The admin listener failed: metrics and probes are gone, so shut down
 		// gracefully and say why.
@@ -391,9 +397,40 @@ func (s *Server) shutdown(errc, adminErrc <-chan error) error {
 		errsOut = append(errsOut, fmt.Errorf("server: %w", serveErr))
 	}
 	// The main listener has drained: now the admin one (metrics, probes) may go.
-	errsOut = append(errsOut, s.stopAdmin(adminErrc), s.runClosers())
+	errsOut = append(errsOut, s.stopAdmin(adminErrc), s.waitHandlers(), s.runClosers())
 	s.log.InfoContext(ctx, "shut down")
 	return errors.Join(errsOut...)
+}
+
+// counted wraps h so that s knows how many of its handlers are running.
+func (s *Server) counted(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handlers.Add(1)
+		defer s.handlers.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// waitHandlers waits, up to CloseTimeout, for the handlers still running once the
+// listeners are shut: ones that hijacked their connection (Shutdown does not track
+// them) and ones past the shutdown deadline, whose contexts are cancelled but which
+// may still be unwinding. The closers run after them, so that no handler finds its
+// pool closed under it.
+func (s *Server) waitHandlers() error {
+	if s.handlers.Load() == 0 {
+		return nil
+	}
+	s.log.Info("waiting for handlers that are still running", "handlers", s.handlers.Load())
+	deadline := time.Now().Add(s.cfg.CloseTimeout)
+	for s.handlers.Load() > 0 {
+		if !time.Now().Before(deadline) {
+			n := s.handlers.Load()
+			s.log.Warn("handlers still running after CLOSE_TIMEOUT; closing anyway", "handlers", n)
+			return fmt.Errorf("server: %d handlers were still running after %s; closers ran anyway", n, s.cfg.CloseTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
 }
 
 // stopAdmin shuts the admin listener down, if it is serving (adminErrc not nil):
