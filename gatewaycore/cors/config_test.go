@@ -82,12 +82,19 @@ func TestPatternsOverATopLevelDomainRefused(t *testing.T) {
 			t.Errorf("pattern %q: error %q does not name it and say why", o, err)
 		}
 	}
+	// A suffix on the Public Suffix List is as wide as a TLD: its sites are anyone's.
+	for _, o := range []string{"https://*.co.uk", "https://*.com.au", "https://*.github.io", "https://*.CO.UK:443"} {
+		_, err := cors.New(cors.WithAllowedOrigins(o))
+		if err == nil || !strings.Contains(err.Error(), `"`+o+`"`) || !strings.Contains(err.Error(), "public suffix") {
+			t.Errorf("pattern %q over a public suffix: error %v, want one naming it and saying why", o, err)
+		}
+	}
 	for _, o := range []string{"https://*", "https://*.", "https://*..com", "https://*.example..com"} {
 		if _, err := cors.New(cors.WithAllowedOrigins(o)); err == nil || !strings.Contains(err.Error(), `"`+o+`"`) {
 			t.Errorf("pattern %q: want an error naming it, got %v", o, err)
 		}
 	}
-	for _, o := range []string{"https://*.example.com", "https://*.example.co.uk", "http://*.app.localhost:5173"} {
+	for _, o := range []string{"https://*.example.com", "https://*.example.co.uk", "http://*.app.localhost:5173", "https://*.acme.github.io", "https://*.corp.internal"} {
 		if _, err := cors.New(cors.WithAllowedOrigins(o)); err != nil {
 			t.Errorf("pattern %q refused: %v", o, err)
 		}

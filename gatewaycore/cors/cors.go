@@ -11,6 +11,7 @@ import (
 	"time"
 
 	connectcors "connectrpc.com/cors"
+	"golang.org/x/net/publicsuffix"
 
 	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
 )
@@ -34,8 +35,9 @@ type config struct {
 // a subdomain pattern ("https://*.example.com"), or "*" for any (not with credentials).
 // A scheme's default port is dropped, as browsers drop it from the Origin they send:
 // "https://app.example.com:443" is "https://app.example.com". A pattern's fixed part
-// needs two labels at least: [New] refuses "https://*.com", which allows every site
-// under .com.
+// needs two labels at least and must not be a public suffix (publicsuffix.org):
+// [New] refuses "https://*.com", "https://*.co.uk" and "https://*.github.io", which
+// allow every site under them, anyone's.
 func WithAllowedOrigins(origins ...string) Option {
 	return func(c *config) { c.origins = append(c.origins, origins...) }
 }
@@ -205,8 +207,9 @@ func defaultPort(scheme string) int {
 }
 
 // parsePattern reads a subdomain pattern "scheme://*.suffix[:port]" (the port
-// normalized as [normalizeOrigin] does). The suffix must have two labels at least:
-// "https://*.com" would allow every site under .com.
+// normalized as [normalizeOrigin] does). The suffix must have two labels at least
+// and must not itself be a public suffix: "https://*.com" or "https://*.co.uk" would
+// allow every site under it.
 func parsePattern(o string) (pattern, error) {
 	scheme, rest, _ := strings.Cut(o, "://*.")
 	n, ok := normalizeOrigin(scheme + "://" + rest)
@@ -224,6 +227,11 @@ func parsePattern(o string) (pattern, error) {
 	}
 	if len(labels) < 2 {
 		return pattern{}, fmt.Errorf("origin pattern %q allows every site under %q: the part after \"*.\" needs two labels at least (https://*.example.com)", o, "."+hostname)
+	}
+	if ps, _ := publicsuffix.PublicSuffix(strings.ToLower(hostname)); ps == strings.ToLower(hostname) {
+		// co.uk, github.io: every name under a public suffix is registered by
+		// someone else, so the pattern trusts sites that are anyone's.
+		return pattern{}, fmt.Errorf("origin pattern %q allows every site under %q, a public suffix (publicsuffix.org) whose sites are anyone's: name your own domain (https://*.example.co.uk)", o, "."+hostname)
 	}
 	return pattern{scheme: strings.ToLower(scheme) + "://", suffix: "." + strings.ToLower(host)}, nil
 }
