@@ -9,7 +9,9 @@
 // slog.Any) is written as [Redacted]. An http.Cookie passed with slog.Any, alone
 // or inside a struct, map or slice, keeps its name, path and flags but has its
 // Value, Raw and Unparsed redacted under any key: a cookie carries a session or
-// CSRF token whatever it is logged as. A string anywhere (the message, a value,
+// CSRF token whatever it is logged as. A []byte inside such a value, which
+// encoding/json writes in base64, is decoded and written as [Redacted] when its
+// text holds a credential. A string anywhere (the message, a value,
 // an error's text, a []byte, a url.URL) that holds a bearer or basic credential,
 // a JWT, a URL with user info, a key=value pair under a secret key (a query
 // string's access_token=…, a DSN's password=…), a JSON member under one

@@ -3,6 +3,7 @@ package logging
 import (
 	"bytes"
 	"encoding"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -369,6 +370,32 @@ func (r *redactor) panicValue(v any, p any) slog.Value {
 }
 
 // treeValue converts a decoded JSON tree, redacting as it goes.
+// base64Credential reports whether s is standard base64 — what encoding/json makes
+// of a []byte — of text that holds a credential: a struct's []byte field carrying a
+// token would otherwise pass every value rule, and its base64 give it back to anyone
+// reading the log. Only strings of a whole number of base64 quanta, at least 24
+// characters, are decoded; this runs on the JSON tree of a value passed with
+// slog.Any, never on the request path's attributes.
+func (r *redactor) base64Credential(s string) bool {
+	if len(s) < 24 || len(s)%4 != 0 {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+		case c == '=' && i >= len(s)-2: // padding
+		default:
+			return false
+		}
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return false
+	}
+	_, changed := r.redactString(string(b))
+	return changed
+}
+
 // cookieShaped reports whether o is an http.Cookie as encoding/json writes it: a
 // cookie carries a credential (a session id, a CSRF token) whatever the key it is
 // logged under, so its value is redacted as a secret key's would be. The fields
@@ -416,7 +443,10 @@ func (r *redactor) treeValue(t any) slog.Value {
 		}
 		return slog.AnyValue(out)
 	case string:
-		s, _ := r.redactString(x)
+		s, changed := r.redactString(x)
+		if !changed && r.base64Credential(x) {
+			return slog.StringValue(Redacted)
+		}
 		return slog.StringValue(s)
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
