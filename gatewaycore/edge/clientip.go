@@ -22,10 +22,10 @@ type TrustedProxies struct {
 // NewTrustedProxies returns [TrustedProxies] for the given CIDRs or single addresses
 // ("10.0.0.0/8", "127.0.0.1"). An IPv4 network written in IPv6-mapped form
 // ("::ffff:10.0.0.0/104") means that IPv4 network. It refuses a prefix that trusts
-// every address ("0.0.0.0/0", "::/0") or a block of public addresses wider than /8
-// ("0.0.0.0/1", "2000::/3"): whoever connects from it could write any client IP in
-// X-Forwarded-For, for rate limits and logs to believe. Private networks of any size
-// (fc00::/7) are accepted. It reports every problem at once.
+// every address ("0.0.0.0/0", "::/0") or a block of public addresses wider than one
+// network's, /8 in IPv4 and /19 in IPv6 ("0.0.0.0/1", "2a00::/16"): whoever
+// connects from it could write any client IP in X-Forwarded-For, for rate limits and
+// logs to believe. Private networks of any size (fc00::/7) are accepted. It reports every problem at once.
 func NewTrustedProxies(cidrs ...string) (*TrustedProxies, error) {
 	t := &TrustedProxies{}
 	var problems []error
@@ -65,21 +65,29 @@ func unmapPrefix(p netip.Prefix) netip.Prefix {
 	return p
 }
 
-// minPublicBits is the shortest prefix that may hold public addresses: IPv4's
+// minPublicBits is the shortest prefix that may hold public IPv4 addresses: IPv4's
 // largest allocations (and private block, 10.0.0.0/8) are /8s.
 const minPublicBits = 8
+
+// minPublicBits6 is the same for IPv6's public space: its largest allocations to one
+// network (2003::/19) are /19s, so a wider block spans several networks' customers.
+const minPublicBits6 = 19
 
 // globalUnicast6 is IPv6's global unicast space, the public addresses.
 var globalUnicast6 = netip.MustParsePrefix("2000::/3")
 
 // tooWide returns an error naming c if p, parsed from it, trusts every address or
-// a block of public addresses shorter than /8.
+// a block of public addresses wider than one network's (/8 in IPv4, /19 in IPv6).
 func tooWide(c string, p netip.Prefix) error {
+	minBits := minPublicBits
+	if p.Addr().Is6() {
+		minBits = minPublicBits6
+	}
 	switch {
 	case p.Bits() == 0:
 		return fmt.Errorf("trusted proxy %q: trusts every address, so any client could forge X-Forwarded-For; list your proxies' networks", c)
-	case p.Bits() < minPublicBits && (p.Addr().Is4() || p.Overlaps(globalUnicast6)):
-		return fmt.Errorf("trusted proxy %q: trusts a /%d of public addresses, so any client in it could forge X-Forwarded-For; list your proxies' networks (/%d or narrower)", c, p.Bits(), minPublicBits)
+	case p.Bits() < minBits && (p.Addr().Is4() || p.Overlaps(globalUnicast6)):
+		return fmt.Errorf("trusted proxy %q: trusts a /%d of public addresses, so any client in it could forge X-Forwarded-For; list your proxies' networks (/%d or narrower)", c, p.Bits(), minBits)
 	}
 	return nil
 }

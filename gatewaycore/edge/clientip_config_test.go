@@ -29,6 +29,12 @@ func TestTrustedProxiesRefuseTheInternet(t *testing.T) {
 		{"::ffff:64.0.0.0/98", "public addresses"},
 		{"2000::/3", "public addresses"},
 		{"::/1", "public addresses"},
+		// IPv6 blocks wider than the largest allocation to one network (/19s:
+		// 2003::/19) span several networks' customers.
+		{"2000::/8", "public addresses"},
+		{"2400::/12", "public addresses"},
+		{"2a00::/16", "public addresses"},
+		{"2003::/18", "public addresses"},
 	} {
 		t.Run(tc.cidr, func(t *testing.T) {
 			t.Parallel()
@@ -67,6 +73,7 @@ func TestTrustedProxiesPrivateAndNarrow(t *testing.T) {
 		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.1",
 		"fc00::/7", "fe80::/10", "::1", "2001:db8::/32", "2600:1f00::/24", "198.51.100.0/24",
 		"0.0.0.0/8", "::ffff:10.0.0.0/104",
+		"2003::/19", "2a06:98c0::/29", "fd00::/8",
 	} {
 		if _, err := edge.NewTrustedProxies(cidr); err != nil {
 			t.Errorf("NewTrustedProxies(%q): %v", cidr, err)

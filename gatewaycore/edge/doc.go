@@ -4,7 +4,8 @@
 //     echoed in the response) and the rest of footing.common.v1.RequestMetadata (client
 //     IP after trusted-proxy handling of X-Forwarded-For, user agent, traceparent,
 //     procedure: the path cleaned as auth and rate limits judge it), put in the context with contracts/identity;
-//     [NewTrustedProxies] refuses 0.0.0.0/0, ::/0 and public blocks wider than /8;
+//     [NewTrustedProxies] refuses 0.0.0.0/0, ::/0 and public blocks wider than /8
+//     (IPv4) or /19 (IPv6);
 //   - [Recover]: a panic becomes an Internal error with an error id, logged server-side;
 //     the error answer keeps the headers the middlewares set (request id, CORS, security
 //     headers) but drops, from a fixed list, those of the answer the handler was making
