@@ -136,6 +136,8 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	river.AddWorker(workers, &adr.RenderWorker{Pool: a.pool})
 	a.jobs, err = jobs.New(a.pool, jobs.Config{
 		Workers: workers, Queues: map[string]int{river.QueueDefault: cfg.Workers}, Logger: logger,
+		// Its own key, derived from PAGE_TOKEN_KEY: ListADRs' tokens are not its tokens.
+		PageTokenKey: cfg.jobsPageTokenKey(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)

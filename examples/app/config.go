@@ -1,6 +1,8 @@
 package app
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -54,7 +56,10 @@ type Config struct {
 	Audience string `env:"OIDC_AUDIENCE" default:"adr-api"`
 
 	// PageTokenKey is base64 of at least 32 random bytes, the same on every
-	// instance; it signs ListADRs page tokens. Required outside dev mode.
+	// instance; it signs ListADRs page tokens and, through a key derived from it for
+	// that use alone (HMAC-SHA256 of [jobsPageTokenDomain]), the page tokens of the
+	// jobs client's List, so that neither listing accepts the other's tokens.
+	// Required outside dev mode.
 	PageTokenKey string `env:"PAGE_TOKEN_KEY" secret:"true"`
 	// RateLimit and RateBurst bound each tenant's requests per second.
 	RateLimit int64 `env:"RATE_LIMIT_PER_SECOND" default:"100"`
@@ -197,10 +202,29 @@ func (c *Config) applyDev() {
 	c.Server.DrainDelay = -1 // No load balancer to tell in dev.
 }
 
-// pageTokenKey returns the decoded key (Validate checked it).
+// pageTokenKey returns the decoded key (Validate checked it). ListADRs signs its
+// page tokens with it as it is: existing tokens stay valid.
 func (c *Config) pageTokenKey() []byte {
 	b, _ := base64.StdEncoding.DecodeString(c.PageTokenKey)
 	return b
+}
+
+// jobsPageTokenDomain separates the jobs list's page-token key from the ADR list's.
+const jobsPageTokenDomain = "footing examples: jobs page tokens"
+
+// jobsPageTokenKey is the key of the jobs client's List page tokens (jobs.Config's
+// PageTokenKey): HMAC-SHA256(PAGE_TOKEN_KEY, jobsPageTokenDomain), 32 bytes, so that
+// no second secret is needed and a token of one listing fails the other's signature
+// check. Without a usable PAGE_TOKEN_KEY it is nil (the jobs List then answers
+// FailedPrecondition) rather than a key derived from nothing.
+func (c *Config) jobsPageTokenKey() []byte {
+	key := c.pageTokenKey()
+	if len(key) < 32 {
+		return nil
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(jobsPageTokenDomain))
+	return m.Sum(nil)
 }
 
 // withDefault is an env lookup that answers value for name when the environment
