@@ -22,6 +22,18 @@
 // "https://[REDACTED]@github.com/o/r" and "postgres://[REDACTED]@db/x", since
 // many hosts take a token as the user name.
 //
+// Keys go through the same string rules as values: an attribute's key, a
+// group's name (slog.Group, WithGroup, at any depth) and a key of a map passed
+// with slog.Any (alone, in a struct, in a slice) that holds a credential — a
+// session table keyed by JWT, a cache keyed by API key — has it replaced, as
+// a value would: "sk-ant-api03-…" and "eyJ…" become "[REDACTED]", "Bearer …"
+// "Bearer [REDACTED]"; "user_id", "sk-8" or "desk-top" stay. Two keys of one
+// map that both become "[REDACTED]" are numbered ("[REDACTED]#2", …), so that
+// each entry keeps its member; two attributes are written as two members of
+// one name, as slog writes any attributes of the same key.
+// [Handler.WriteRecord]'s fast path, whose keys are its caller's code (the
+// access line's), does not look at them.
+//
 // Credentials that name themselves by a documented prefix are replaced whole
 // wherever they stand in a string, under any key or none (an upstream's
 // error message, a query string, a path, a request id): OpenAI keys

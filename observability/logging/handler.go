@@ -123,7 +123,10 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	}
 	h2 := *h
 	h2.fast = false
-	h2.groups = append(slices.Clip(h.groups), openGroup{name: name, secret: h.red.secretKey(name)})
+	// A name holding a credential is written redacted (redactKey); whether
+	// the group is secret is asked of the name as given.
+	written, _ := h.red.redactKey(name)
+	h2.groups = append(slices.Clip(h.groups), openGroup{name: written, secret: h.red.secretKey(name)})
 	return &h2
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/footingdev/footing/observability/internal/userinfo"
@@ -237,7 +238,27 @@ func (r *redactor) clean(a slog.Attr) bool {
 			return false
 		}
 	}
-	return a.Key != "" && !r.secretLineKey(a.Key)
+	return r.cleanKey(a.Key)
+}
+
+// cleanKey reports whether key k is written as it is: not empty, not a
+// secret key, and holding no credential (see redactKey). The access-log keys
+// need no check when none is a secret under this redactor's keys; any other
+// key costs the values' pre-check, one pass over a short key.
+func (r *redactor) cleanKey(k string) bool {
+	return k != "" && !r.secretLineKey(k) && (r.lineKeysClean && lineKey(k) || !r.mayHoldCredential(k))
+}
+
+// redactKey returns k, an attribute's key, a group's name or a key of a map
+// passed with slog.Any, with the credentials it holds replaced by the value
+// rules (redactString): a session table keyed by JWT, a cache keyed by API
+// key ("sk-ant-…" becomes "[REDACTED]", "Bearer …" "Bearer [REDACTED]",
+// "password=…" "password=[REDACTED]"). It reports whether anything changed.
+// A key without a credential's marker (mayHoldCredential: one pass over a
+// short key) is returned as it is, without an allocation. Whether the value
+// under k is redacted is secretKey's question, asked of k as given.
+func (r *redactor) redactKey(k string) (string, bool) {
+	return r.redactString(k)
 }
 
 // attr returns a with its secrets redacted, and false when a is to be dropped
@@ -260,7 +281,14 @@ func (r *redactor) walk(a slog.Attr, resolved *int) (slog.Attr, bool) {
 	if a.Key == "" && a.Value.Kind() == slog.KindAny && a.Value.Any() == nil {
 		return a, false
 	}
-	if a.Key != "" && r.secretKey(a.Key) {
+	secret := a.Key != "" && r.secretKey(a.Key)
+	if k, changed := r.redactKey(a.Key); changed {
+		// Two attributes whose keys both become [REDACTED] are written as
+		// two members of that name, as slog writes any two attributes of
+		// one key: legal JSON, of which a decoder keeps the last.
+		a.Key = k
+	}
+	if secret {
 		return slog.String(a.Key, Redacted), true
 	}
 	switch a.Value.Kind() {
@@ -425,12 +453,17 @@ func (r *redactor) treeValue(t any) slog.Value {
 		slices.Sort(keys)
 		cookie := cookieShaped(x)
 		attrs := make([]slog.Attr, 0, len(keys))
+		var given map[string]struct{} // the names given to redacted keys
 		for _, k := range keys {
+			name := k
+			if rk, changed := r.redactKey(k); changed {
+				name = distinctKey(rk, x, &given)
+			}
 			if r.secretKey(k) || cookie && cookieSecretField(k) {
-				attrs = append(attrs, slog.String(k, Redacted))
+				attrs = append(attrs, slog.String(name, Redacted))
 				continue
 			}
-			attrs = append(attrs, slog.Attr{Key: k, Value: r.treeValue(x[k])})
+			attrs = append(attrs, slog.Attr{Key: name, Value: r.treeValue(x[k])})
 		}
 		if len(attrs) == 0 {
 			return slog.AnyValue(map[string]any{})
@@ -457,6 +490,31 @@ func (r *redactor) treeValue(t any) slog.Value {
 	default: // bool, nil
 		return slog.AnyValue(x)
 	}
+}
+
+// distinctKey returns name, a redacted key of object obj, made distinct from
+// obj's keys and from the names already given (recorded in *given): the first
+// as it is, then name+"#2", name+"#3", … Two keys of one map that both
+// become [REDACTED] (two sessions keyed by JWT) would otherwise be one member
+// name twice: legal JSON, but a decoder keeps one of them, and so does plain,
+// which rebuilds the object as a Go map inside a list. Numbered, every entry
+// keeps its member ("[REDACTED]":1,"[REDACTED]#2":2); which one gets which
+// number follows the sorted order of the original keys.
+func distinctKey(name string, obj map[string]any, given *map[string]struct{}) string {
+	if *given == nil {
+		*given = make(map[string]struct{})
+	}
+	n := name
+	for i := 2; ; i++ {
+		_, inObj := obj[n]
+		_, taken := (*given)[n]
+		if !inObj && !taken {
+			break
+		}
+		n = name + "#" + strconv.Itoa(i)
+	}
+	(*given)[n] = struct{}{}
+	return n
 }
 
 // plain turns a redacted value back into a Go value for use inside a list.

@@ -180,7 +180,10 @@ func (v valuer) LogValue() slog.Value { return slog.GroupValue(slog.String("api_
 // FuzzRedaction logs a fuzzed secret under secret keys in every shape the handler
 // supports and checks that it never appears in the output, raw or escaped. It
 // also plants a keyless credential made from the secret (plantKeyless) under
-// ordinary keys, in the message, an error and the context's request id.
+// ordinary keys, in the message, an error and the context's request id, and,
+// with a JWT, "Bearer <secret>" and "<secret key>=<secret>", as keys: of maps
+// passed with slog.Any (alone, in a struct, in a slice), of attributes and of
+// groups.
 func FuzzRedaction(f *testing.F) {
 	f.Add("password", "hunter2hunter2", "msg")
 	f.Add("Set-Cookie", "session=abc123def456", "")
@@ -231,6 +234,18 @@ func FuzzRedaction(f *testing.F) {
 				l.Info(msg, "query", "/cb?page=2&"+k+"="+secret, "text", "connecting with "+k+"="+secret+" now")
 			}
 			tok := plantKeyless(len(key)%len(keylessPrefixes), secret)
+			// Credentials as keys: of a map passed with slog.Any (alone, in a
+			// struct, in a slice), of an attribute, of a group.
+			type keyed struct{ Cache map[string]string }
+			l.Info(msg, "sessions", map[string]int{jwt: 1, tok: 2, "user_id": 3}, "c", keyed{map[string]string{tok: "team"}},
+				"list", []map[string]int{{tok: 1, jwt: 2}}, slog.String(tok, "v"), slog.Group(jwt, "a", 1))
+			l.WithGroup(tok).With(jwt, 1).Info(msg, "a", 1)
+			if isToken68(secret) {
+				l.Info(msg, "keys", map[string]int{"Bearer " + secret: 1}, slog.Int("Bearer "+secret, 2))
+			}
+			if !strings.ContainsAny(secret, " \t\n\r&,;\"')]}>#") {
+				l.Info(msg, "keys", []map[string]int{{k + "=" + secret: 1}}, slog.Int("note "+k+"="+secret, 2))
+			}
 			ctx := identity.WithRequestMetadata(context.Background(), &commonv1.RequestMetadata{RequestId: tok})
 			l.InfoContext(ctx, msg, "upstream", "invalid key "+tok+", retrying", "err", fmt.Errorf("call: %w", errors.New("401 "+tok)))
 			l.Info(msg+" "+tok, "m", map[string]any{"note": tok}, "raw", []byte(tok+"\n"))
