@@ -31,8 +31,9 @@
 // map that both become "[REDACTED]" are numbered ("[REDACTED]#2", …), so that
 // each entry keeps its member; two attributes are written as two members of
 // one name, as slog writes any attributes of the same key.
-// [Handler.WriteRecord]'s fast path, whose keys are its caller's code (the
-// access line's), does not look at them.
+// [Handler.WriteRecord] writes the same: its fast path takes the access
+// line's own keys as they are, and leaves a line with any other key that may
+// hold a credential to the general path.
 //
 // Credentials that name themselves by a documented prefix are replaced whole
 // wherever they stand in a string, under any key or none (an upstream's

@@ -160,7 +160,10 @@ func appendAttrJSON(b []byte, a slog.Attr, named int, check *redactor) ([]byte, 
 		classes = scanClasses(s)
 	}
 	if check != nil {
+		// A key outside the line's own may hold a credential: keys go through the
+		// value rules (redactKey), which only the general path applies.
 		if a.Key == "" || ((!known || !check.lineKeysClean) && check.secretKey(a.Key)) ||
+			(!known && check.mayHoldCredential(a.Key)) ||
 			(classes&classCredential != 0 && check.hasCredentialMarker(s)) {
 			return b, named, false
 		}

@@ -107,6 +107,11 @@ func TestWriteRecordMatchesHandle(t *testing.T) {
 		{name: "keyless near misses stay on the fast path", mk: jsonH, ctx: ids,
 			attrs: accessLine("/footing.ai.v1.AIGatewayService/Complete", "desk-top-task_live_0123456789", "ASIA-PACIFIC-SOUTHEAST-2")},
 		{name: "secret key", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.String("password", "hunter2"), slog.Int("n", 1)}},
+		// A key holding a credential is redacted as Handle redacts it (keys go through
+		// the value rules), so such a line takes the general path.
+		{name: "JWT as a key", mk: jsonH, ctx: ids, attrs: append(accessLine("/r", "r", "t"),
+			slog.Int("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", 1))},
+		{name: "keyless token as a key", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.String("sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "team-a")}},
 		{name: "float and any", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.Float64("f", 0.1), slog.Any("m", map[string]int{"a": 1})}},
 		{name: "time attribute", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.Time("at", ts)}},
 		{name: "group attribute", mk: jsonH, ctx: ids, attrs: []slog.Attr{slog.Group("g", slog.Int("a", 1))}},
