@@ -71,7 +71,11 @@ func run() error {
 	if o.instances < 1 || o.tenants < 1 || o.seed < 1 {
 		return errors.New("-instances, -tenants and -seed must be at least 1")
 	}
-	ctx := context.Background()
+	return load(context.Background(), o, os.Stdout)
+}
+
+// load runs the measurement o describes and writes its report to w.
+func load(ctx context.Context, o options, w io.Writer) error {
 
 	db, err := pgtest.Create(ctx, pgtest.WithMigrations(adr.Migrations()))
 	if err != nil {
@@ -96,8 +100,10 @@ func run() error {
 		}
 	}()
 	for i := range o.instances {
+		// Each instance on ports of its own, the admin listener's (/metrics) too:
+		// its default, 127.0.0.1:9090, would let only the first one start.
 		s, err := startServer(o.server, []string{
-			"ADDR=127.0.0.1:0", "DRAIN_DELAY=-1s", "LOG_FORMAT=text", "OTEL_TRACES_EXPORTER=none",
+			"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0", "DRAIN_DELAY=-1s", "LOG_FORMAT=text", "OTEL_TRACES_EXPORTER=none",
 			"DATABASE_URL=" + db.URL(rls.AppRole), "REDIS_URL=" + redisURL,
 			"OIDC_ISSUER=" + issuer.URL(), "OIDC_JWKS_URL=" + issuer.JWKSURL(), "OIDC_AUDIENCE=adr-api",
 			"PAGE_TOKEN_KEY=" + key, "RATE_LIMIT_PER_SECOND=100000", "RATE_LIMIT_BURST=100000",
@@ -153,7 +159,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	report(os.Stdout, o, res, servers)
+	report(w, o, res, servers)
 	if res.Errors > 0 {
 		return fmt.Errorf("%d requests failed", res.Errors)
 	}
@@ -177,12 +183,13 @@ func report(w io.Writer, o options, res loadgen.Result, servers []*server) {
 		}
 	}
 	for i, s := range servers {
+		served := s.served.Load()
 		rss, err := loadgen.PeakRSS(s.cmd.Process.Pid)
 		if err != nil {
-			fmt.Fprintf(w, "  instance %d: peak RSS unknown: %v\n", i, err)
+			fmt.Fprintf(w, "  instance %d: served %d requests, peak RSS unknown: %v\n", i, served, err)
 			continue
 		}
-		fmt.Fprintf(w, "  instance %d: peak RSS %.1f MiB\n", i, float64(rss)/(1<<20))
+		fmt.Fprintf(w, "  instance %d: served %d requests, peak RSS %.1f MiB\n", i, served, float64(rss)/(1<<20))
 	}
 }
 
@@ -190,9 +197,19 @@ type server struct {
 	cmd    *exec.Cmd
 	url    string
 	exited chan error
+	// served counts the access-log lines read so far: the requests this
+	// instance answered, seeding included.
+	served atomic.Uint64
 }
 
 var listening = regexp.MustCompile(`adr-server listening.*addr=(\S+)`)
+
+// accessLine marks the access log's lines in the server's text log.
+const accessLine = `msg="http request"`
+
+// tailLines is how many of its last log lines a server that exits before it
+// listens is reported with.
+const tailLines = 20
 
 func startServer(bin string, env []string) (*server, error) {
 	cmd := exec.Command(bin, "serve")
@@ -208,11 +225,24 @@ func startServer(bin string, env []string) (*server, error) {
 	}
 	s := &server{cmd: cmd, exited: make(chan error, 1)}
 	addr := make(chan string, 1)
+	var tail []string // the log before the address, for an exit before it
 	go func() {
 		sc := bufio.NewScanner(stderr)
+		up := false
 		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- strings.Trim(m[1], `",`)
+			line := sc.Text()
+			switch {
+			case up:
+				if strings.Contains(line, accessLine) {
+					s.served.Add(1)
+				}
+			case listening.MatchString(line):
+				up = true
+				addr <- strings.Trim(listening.FindStringSubmatch(line)[1], `",`)
+			default:
+				if tail = append(tail, line); len(tail) > tailLines {
+					tail = tail[1:]
+				}
 			}
 		}
 		s.exited <- cmd.Wait()
@@ -222,7 +252,8 @@ func startServer(bin string, env []string) (*server, error) {
 		s.url = "http://" + a
 		return s, nil
 	case err := <-s.exited:
-		return nil, fmt.Errorf("exited before listening: %w", err)
+		// The scanner is done: tail is complete and no longer written.
+		return nil, fmt.Errorf("exited before listening: %w; its last lines:\n%s", err, strings.Join(tail, "\n"))
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
 		return nil, errors.New("did not start listening within 60s")
