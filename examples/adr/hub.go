@@ -44,6 +44,11 @@ func WithMaxWatchersPerTenant(n int) HubOption {
 // ErrTooManyWatchers is Subscribe's error when the tenant holds the maximum.
 var ErrTooManyWatchers = errors.New("adr watch: the tenant holds the maximum number of watches")
 
+// errNotListening ends the subscriptions that may have missed changes: those open when
+// the hub's LISTEN connection broke, or when a change could not be read, and those
+// started while it does not listen. The client lists again and watches again.
+var errNotListening = errors.New("the change feed was interrupted and changes may have been missed; list again and watch again")
+
 // subscriptionBuffer is how many changes a watcher may fall behind before it is cut
 // off (it then gets ResourceExhausted and may watch again).
 const subscriptionBuffer = 256
@@ -58,7 +63,9 @@ type Hub struct {
 	mu     sync.Mutex
 	subs   map[string]map[*Subscription]struct{}
 	closed bool
-	ready  chan struct{}
+	// listening is true while the LISTEN connection is up: only then are changes heard.
+	listening bool
+	ready     chan struct{}
 
 	maxPerTenant int
 }
@@ -90,7 +97,10 @@ func NewHub(pool *pgxpool.Pool, logger *slog.Logger, opts ...HubOption) *Hub {
 func (h *Hub) Ready() <-chan struct{} { return h.ready }
 
 // Run listens until ctx is done, reconnecting with backoff when the connection
-// breaks. When it returns, every subscription has ended.
+// breaks. The changes committed while it reconnects are not heard, so the
+// subscriptions open when it broke end then (as do a tenant's when one of its changes
+// cannot be read): their watchers list again and watch again. When it returns, every
+// subscription has ended.
 func (h *Hub) Run(ctx context.Context) error {
 	defer h.closeAll(errors.New("the server is shutting down"))
 	backoff := 100 * time.Millisecond
@@ -100,6 +110,9 @@ func (h *Hub) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		// Changes committed until the hub listens again are never heard: end the
+		// watches now rather than let them go on without them.
+		h.interrupted()
 		h.logger.WarnContext(ctx, "adr watch: listener failed; reconnecting", "error", err, "backoff", backoff)
 		select {
 		case <-ctx.Done():
@@ -121,6 +134,9 @@ func (h *Hub) listen(ctx context.Context, ready func()) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{NotifyChannel}.Sanitize()); err != nil {
 		return err
 	}
+	h.mu.Lock()
+	h.listening = true
+	h.mu.Unlock()
 	ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
@@ -163,12 +179,21 @@ func (h *Hub) deliver(ctx context.Context, payload string) {
 		return
 	}
 	ev, err := h.load(ctx, tenant, seq)
-	if err != nil {
-		h.logger.ErrorContext(ctx, "adr watch: load change", "tenant", tenant, "seq", seq, "error", err)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// No such change in that tenant (any role that can connect may NOTIFY):
+		// nothing was missed.
+		h.logger.WarnContext(ctx, "adr watch: notification names no change of its tenant", "tenant", tenant, "seq", seq)
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err != nil {
+		h.logger.ErrorContext(ctx, "adr watch: load change; ending the tenant's watches", "tenant", tenant, "seq", seq, "error", err)
+		for s := range h.subs[tenant] {
+			h.endLocked(s, errNotListening)
+		}
+		return
+	}
 	for s := range h.subs[tenant] {
 		select {
 		case s.c <- ev:
@@ -201,13 +226,19 @@ func (h *Hub) load(ctx context.Context, tenant string, seq int64) (*adrv1.WatchA
 
 // Subscribe starts receiving tenant's changes. Close the subscription when done. When
 // the tenant already holds the maximum number of subscriptions it returns
-// ErrTooManyWatchers and a nil subscription.
+// ErrTooManyWatchers and a nil subscription. While the hub does not listen (before
+// Run's LISTEN, while it reconnects, after it returned) the subscription is ended
+// already, Err saying why: it would miss changes.
 func (h *Hub) Subscribe(tenant string) (*Subscription, error) {
 	s := &Subscription{hub: h, tenant: tenant, c: make(chan *adrv1.WatchADRsResponse, subscriptionBuffer), done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		s.end(errors.New("the server is shutting down"))
+		return s, nil
+	}
+	if !h.listening {
+		s.end(errNotListening)
 		return s, nil
 	}
 	if len(h.subs[tenant]) >= h.maxPerTenant {
@@ -254,6 +285,19 @@ func (h *Hub) endLocked(s *Subscription, err error) {
 		}
 	}
 	s.end(err)
+}
+
+// interrupted ends every subscription with errNotListening: the LISTEN connection is
+// gone, and the hub does not listen until Run has connected again.
+func (h *Hub) interrupted() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.listening = false
+	for _, m := range h.subs {
+		for s := range m {
+			h.endLocked(s, errNotListening)
+		}
+	}
 }
 
 func (h *Hub) closeAll(err error) {

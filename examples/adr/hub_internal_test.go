@@ -47,3 +47,28 @@ func TestParseNotification(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscribeBeforeTheHubListens: a watch that starts while the hub does not listen
+// (before Run's first LISTEN, or while it reconnects) would miss every change committed
+// until it does, with no sign of it. It ends at once instead, saying why, and holds no
+// place in the hub.
+func TestSubscribeBeforeTheHubListens(t *testing.T) {
+	t.Parallel()
+	h := NewHub(nil, nil)
+	s, err := h.Subscribe(uuid.NewString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	select {
+	case <-s.Done():
+	default:
+		t.Fatal("a subscription to a hub that does not listen stays open")
+	}
+	if s.Err() == nil {
+		t.Fatal("ended without saying why")
+	}
+	if n := len(h.subs); n != 0 {
+		t.Fatalf("the hub holds %d tenants' subscriptions", n)
+	}
+}

@@ -149,7 +149,10 @@ func (s *Service) DeleteADR(ctx context.Context, req *connect.Request[adrv1.Dele
 // WatchADRs streams the caller's tenant's changes until the caller leaves, the server
 // shuts down (then Unavailable, so that clients reconnect elsewhere) or the stream has
 // lasted [Config.WatchMaxAge] (then Unavailable WATCH_MAX_AGE: the client watches again
-// with a current credential, so an expired or revoked token stops seeing changes).
+// with a current credential, so an expired or revoked token stops seeing changes). If the
+// instance stops hearing changes (its LISTEN connection broke, or a change could not be
+// read), the stream ends with Unavailable WATCH_ENDED rather than go on without them: the
+// client lists again and watches again.
 func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchADRsRequest], stream *connect.ServerStream[adrv1.WatchADRsResponse]) error {
 	if _, err := principalSubject(ctx); err != nil {
 		return err

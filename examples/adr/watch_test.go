@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
@@ -158,5 +159,71 @@ func TestWatchesPerTenantAreBounded(t *testing.T) {
 	}
 	for _, w := range open[1:] {
 		_ = w.Close()
+	}
+}
+
+// TestWatchEndsWhenTheFeedIsInterrupted: the hub hears changes on one LISTEN
+// connection; when it breaks, changes committed before it listens again are never
+// heard. Watches open at that moment stayed open and silently missed them, so a client
+// keeping a view current from its watch kept a stale one with no sign of it. They now
+// end with Unavailable (the client lists again and watches again), and watching works
+// again once the hub listens again.
+func TestWatchEndsWhenTheFeedIsInterrupted(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	client := serve(t, b)
+	// The bound of a watch that never ends (the bug), not a timing assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tenant := uuid.NewString()
+	watch := func() *connect.ServerStreamForClient[adrv1.WatchADRsResponse] {
+		req := connect.NewRequest(&adrv1.WatchADRsRequest{})
+		req.Header().Set(tenantHeader, tenant)
+		w, err := client.WatchADRs(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = w.ResponseHeader()
+		return w
+	}
+	w := watch()
+	defer func() { _ = w.Close() }()
+	first := create(t, b, tenantCtx(tenant), sample("before"))
+	if !w.Receive() || w.Msg().GetAdr().GetId() != first.GetId() {
+		t.Fatalf("watch before the interruption: %v, %v", w.Msg(), w.Err())
+	}
+
+	admin, err := pgx.Connect(ctx, b.db.SuperuserURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = admin.Close(context.Background()) }()
+	var killed int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = $1 AND query LIKE 'LISTEN %'`, b.db.Name).Scan(&killed); err != nil || killed != 1 {
+		t.Fatalf("terminate the hub's listener: %d, %v", killed, err)
+	}
+
+	for w.Receive() {
+		t.Logf("event after the interruption: %v", w.Msg())
+	}
+	if d := errs.From(w.Err()); d.Code != connect.CodeUnavailable || d.Reason != "WATCH_ENDED" {
+		t.Fatalf("watch after its feed was interrupted ended with %+v, want Unavailable WATCH_ENDED", d)
+	}
+
+	// Watching again works once the hub listens again.
+	for {
+		w2 := watch()
+		probe := create(t, b, tenantCtx(tenant), sample("after"))
+		if w2.Receive() && w2.Msg().GetAdr().GetId() == probe.GetId() {
+			_ = w2.Close()
+			break
+		}
+		err := w2.Err()
+		_ = w2.Close()
+		if errs.From(err).Code != connect.CodeUnavailable || ctx.Err() != nil {
+			t.Fatalf("watch again: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
