@@ -78,7 +78,10 @@ type setOptions struct {
 	tags []string
 }
 
-// WithTTL sets the time to live of the stored value (before jitter).
+// WithTTL sets the time to live of the stored value (before jitter). Zero means
+// Config.DefaultTTL, as when WithTTL is not given; a negative ttl (time.Until an expiry
+// that has passed) means the value has already expired: it is not stored, and a Set
+// with it removes the key's current value.
 func WithTTL(d time.Duration) SetOption {
 	return func(o *setOptions) { o.ttl = d }
 }
@@ -132,17 +135,29 @@ func (c *Cache) set(ctx context.Context, full string, value []byte, opts []SetOp
 	if err != nil {
 		return err
 	}
+	if ttl < 0 {
+		// Already expired: the write leaves no value, not the one it replaces.
+		if err := c.backend.Delete(ctx, full); err != nil {
+			c.obs.absorbed(ctx, "set", err)
+		}
+		return nil
+	}
 	if err := c.backend.Set(ctx, full, value, ttl, tags); err != nil {
 		c.obs.absorbed(ctx, "set", err)
 	}
 	return nil
 }
 
-// storeOptions applies opts: the jittered ttl and the qualified tags of a store.
+// storeOptions applies opts: the jittered ttl and the qualified tags of a store. A
+// ttl of zero is the default; a negative one (already expired: store nothing) is
+// returned as it is. A backend would store a value with ttl <= 0 for ever.
 func (c *Cache) storeOptions(ctx context.Context, opts []SetOption) (time.Duration, []string, error) {
 	o := setOptions{ttl: c.cfg.DefaultTTL}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.ttl == 0 {
+		o.ttl = c.cfg.DefaultTTL
 	}
 	tags := make([]string, len(o.tags))
 	for i, t := range o.tags {
@@ -247,6 +262,11 @@ func (c *Cache) loadMissed(ctx context.Context, full string, load func(context.C
 		ttl, tags, err := c.storeOptions(lctx, opts)
 		if err != nil {
 			return nil, err
+		}
+		if ttl < 0 { // already expired: nothing to store
+			b, err := load(lctx)
+			c.obs.load(lctx, err)
+			return b, err
 		}
 		// The lease, taken before the source is read, is revoked by an invalidation
 		// of the key or a tag that comes after: what load read may be older than
