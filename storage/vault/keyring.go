@@ -5,11 +5,13 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -38,7 +40,7 @@ type Keyring struct {
 func NewKeyring(active string, keys map[string][]byte) (*Keyring, error) {
 	var problems []error
 	if _, ok := keys[active]; !ok {
-		problems = append(problems, fmt.Errorf("vault: active key %q is not in the keyring", active))
+		problems = append(problems, fmt.Errorf("vault: active key %s is not in the keyring", quoteID(active)))
 	}
 	k := &Keyring{active: active, aeads: make(map[string]cipher.AEAD, len(keys))}
 	ids := make([]string, 0, len(keys))
@@ -49,21 +51,21 @@ func NewKeyring(active string, keys map[string][]byte) (*Keyring, error) {
 	for _, id := range ids {
 		key := keys[id]
 		if !keyIDPattern.MatchString(id) {
-			problems = append(problems, fmt.Errorf("vault: key id %q must be 1-64 of A-Z a-z 0-9 _ . -", id))
+			problems = append(problems, fmt.Errorf("vault: key id %s must be 1-64 of A-Z a-z 0-9 _ . -", quoteID(id)))
 			continue
 		}
 		if len(key) != KeySize {
-			problems = append(problems, fmt.Errorf("vault: key %q is %d bytes, want %d", id, len(key), KeySize))
+			problems = append(problems, fmt.Errorf("vault: key %s is %d bytes, want %d", quoteID(id), len(key), KeySize))
 			continue
 		}
 		block, err := aes.NewCipher(key)
 		if err != nil {
-			problems = append(problems, fmt.Errorf("vault: key %q: %w", id, err))
+			problems = append(problems, fmt.Errorf("vault: key %s: %w", quoteID(id), err))
 			continue
 		}
 		aead, err := cipher.NewGCM(block)
 		if err != nil {
-			problems = append(problems, fmt.Errorf("vault: key %q: %w", id, err))
+			problems = append(problems, fmt.Errorf("vault: key %s: %w", quoteID(id), err))
 			continue
 		}
 		k.aeads[id] = aead
@@ -90,12 +92,12 @@ func ParseKeys(s string) (map[string][]byte, error) {
 			continue
 		}
 		if _, dup := keys[id]; dup {
-			problems = append(problems, fmt.Errorf("vault: key id %q appears twice", id))
+			problems = append(problems, fmt.Errorf("vault: key id %s appears twice", quoteID(id)))
 			continue
 		}
 		key, err := decodeKey(enc)
 		if err != nil {
-			problems = append(problems, fmt.Errorf("vault: key %q is not valid base64", id))
+			problems = append(problems, fmt.Errorf("vault: key %s is not valid base64", quoteID(id)))
 			continue
 		}
 		keys[id] = key
@@ -107,6 +109,19 @@ func ParseKeys(s string) (map[string][]byte, error) {
 		return nil, err
 	}
 	return keys, nil
+}
+
+// quoteID quotes a key id for an error, unless the id looks like key material (an entry
+// written key:id, or a key put in VAULT_ACTIVE_KEY): the base64 or hex of a KeySize-byte
+// key is not repeated.
+func quoteID(id string) string {
+	if k, err := decodeKey(id); err == nil && len(k) == KeySize {
+		return "(an id that looks like a key; not shown: entries are id:base64key)"
+	}
+	if k, err := hex.DecodeString(id); err == nil && len(k) == KeySize {
+		return "(an id that looks like a key; not shown: entries are id:base64key)"
+	}
+	return strconv.Quote(id)
 }
 
 func decodeKey(s string) ([]byte, error) {

@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -64,5 +65,32 @@ func TestParseKeys(t *testing.T) {
 	}
 	if _, err := vault.ParseKeys(""); err == nil {
 		t.Fatal("empty VAULT_KEYS accepted")
+	}
+}
+
+// An entry written the wrong way round (key:id, a common slip) puts the key where the
+// id goes: the errors that name the id must not then print the key.
+func TestSwappedKeyEntryNeverPrintsTheKey(t *testing.T) {
+	t.Parallel()
+	key := testKey("swapped-secret")
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		material := enc.EncodeToString(key)
+		for _, env := range []string{
+			material + ":k1", // id and key swapped
+			"k0:" + b64(testKey("k0")) + "," + material + ":k1", // and next to a good entry
+			material + ":" + material,                           // key twice
+			material + ":k1," + material + ":k2",                // same key id twice
+		} {
+			keys, err := vault.ParseKeys(env)
+			if err == nil {
+				_, err = vault.NewKeyring("k1", keys)
+			}
+			if err == nil {
+				t.Fatalf("%q accepted", env)
+			}
+			if strings.Contains(err.Error(), material) {
+				t.Errorf("error shows the key: %v", err)
+			}
+		}
 	}
 }
