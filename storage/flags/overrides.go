@@ -107,7 +107,7 @@ func (p *Provider) invalidate(ctx context.Context, flag string) {
 			}
 			wait *= 2
 		}
-		if err = p.raw.InvalidateTags(ctx, cacheTag(flag)); err == nil {
+		if err = p.raw.InvalidateTags(ctx, cacheTag(ctx, flag)); err == nil {
 			return
 		}
 		if ctx.Err() != nil {

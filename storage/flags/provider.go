@@ -14,6 +14,7 @@ import (
 	"github.com/footingdev/footing/contracts/errs"
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/storage/cache"
+	"github.com/footingdev/footing/storage/internal/tenantid"
 	"github.com/footingdev/footing/storage/rls"
 )
 
@@ -55,7 +56,8 @@ type Option func(*Provider)
 
 // WithCache caches overrides in c. Give every instance the same Redis-backed cache so
 // that a write on one instance invalidates the others; the default is an in-process
-// cache, where other instances see a change after the cache TTL.
+// cache, where other instances see a change after the cache TTL. c may be a
+// Cache.Global view: the entries' names carry the tenant, so tenants never share them.
 func WithCache(c *cache.Cache) Option {
 	return func(p *Provider) {
 		if c != nil {
@@ -127,8 +129,21 @@ func (p *Provider) Metadata() openfeature.Metadata {
 // Hooks implements openfeature.FeatureProvider; there are none.
 func (p *Provider) Hooks() []openfeature.Hook { return nil }
 
-func cacheKey(flag, user string) string { return "flag:" + flag + ":u:" + user }
-func cacheTag(flag string) string       { return "flag:" + flag }
+// cacheKey and cacheTag name flag's cache entries in ctx's tenant. The tenant is in
+// the name although storage/cache namespaces entries by tenant: the cache given to
+// WithCache may be a Cache.Global view, where every tenant would share them. A flag
+// holds no ':', nor does a canonical tenant id.
+func cacheKey(ctx context.Context, flag, user string) string {
+	return cacheTag(ctx, flag) + ":u:" + user
+}
+
+func cacheTag(ctx context.Context, flag string) string {
+	t, _ := identity.TenantID(ctx)
+	if c, ok := tenantid.Canonical(t); ok {
+		t = c
+	}
+	return "flag:" + flag + ":t:" + t
+}
 
 // user is the Principal's user id, or "" when it has none. The evaluation context's
 // targeting key is never used: the caller supplies it, so it would let a caller
@@ -143,7 +158,7 @@ func user(ctx context.Context) string {
 
 // lookup loads the overrides that apply to ctx's tenant and user, through the cache.
 func (p *Provider) lookup(ctx context.Context, flag, userID string) (overrides, error) {
-	return p.cache.GetOrLoad(ctx, cacheKey(flag, userID), func(ctx context.Context) (overrides, error) {
+	return p.cache.GetOrLoad(ctx, cacheKey(ctx, flag, userID), func(ctx context.Context) (overrides, error) {
 		var o overrides
 		var b pgx.Batch // one round trip: tenant scope and read pipelined
 		b.Queue(`SELECT user_id, value FROM feature_flag_overrides WHERE flag = $1 AND user_id IN ('', $2)`,
@@ -163,7 +178,7 @@ func (p *Provider) lookup(ctx context.Context, flag, userID string) (overrides, 
 			return rows.Err()
 		})
 		return o, rls.InTenantBatch(ctx, p.db, &b)
-	}, cache.WithTTL(p.ttl), cache.WithTags(cacheTag(flag)))
+	}, cache.WithTTL(p.ttl), cache.WithTags(cacheTag(ctx, flag)))
 }
 
 // resolution is a resolved value and its details, before typing.
