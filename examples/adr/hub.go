@@ -60,8 +60,13 @@ type Hub struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
 
-	mu     sync.Mutex
-	subs   map[string]map[*Subscription]struct{}
+	mu   sync.Mutex
+	subs map[string]map[*Subscription]struct{} // the subscriptions changes are delivered to
+	// held counts each tenant's subscriptions not yet Closed, ended or not: the bound of
+	// WithMaxWatchersPerTenant. A watcher cut off for falling behind may still be
+	// blocked writing to its connection, holding what it was sending, until its handler
+	// returns and closes it.
+	held   map[string]int
 	closed bool
 	// listening is true while the LISTEN connection is up: only then are changes heard.
 	listening bool
@@ -78,6 +83,7 @@ type Subscription struct {
 	done   chan struct{}
 	once   sync.Once
 	err    error // why it ended; set before done is closed
+	held   bool  // counted in hub.held; guarded by hub.mu
 }
 
 // NewHub returns a Hub on pool; start it with Run.
@@ -85,7 +91,7 @@ func NewHub(pool *pgxpool.Pool, logger *slog.Logger, opts ...HubOption) *Hub {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Hub{pool: pool, logger: logger, subs: map[string]map[*Subscription]struct{}{}, ready: make(chan struct{}),
+	h := &Hub{pool: pool, logger: logger, subs: map[string]map[*Subscription]struct{}{}, held: map[string]int{}, ready: make(chan struct{}),
 		maxPerTenant: DefaultMaxWatchersPerTenant}
 	for _, o := range opts {
 		o(h)
@@ -226,7 +232,8 @@ func (h *Hub) load(ctx context.Context, tenant string, seq int64) (*adrv1.WatchA
 
 // Subscribe starts receiving tenant's changes. Close the subscription when done. When
 // the tenant already holds the maximum number of subscriptions it returns
-// ErrTooManyWatchers and a nil subscription. While the hub does not listen (before
+// ErrTooManyWatchers and a nil subscription; a subscription holds its place until it is
+// closed, even once the hub has ended it. While the hub does not listen (before
 // Run's LISTEN, while it reconnects, after it returned) the subscription is ended
 // already, Err saying why: it would miss changes.
 func (h *Hub) Subscribe(tenant string) (*Subscription, error) {
@@ -241,9 +248,11 @@ func (h *Hub) Subscribe(tenant string) (*Subscription, error) {
 		s.end(errNotListening)
 		return s, nil
 	}
-	if len(h.subs[tenant]) >= h.maxPerTenant {
+	if h.held[tenant] >= h.maxPerTenant {
 		return nil, ErrTooManyWatchers
 	}
+	h.held[tenant]++
+	s.held = true
 	if h.subs[tenant] == nil {
 		h.subs[tenant] = map[*Subscription]struct{}{}
 	}
@@ -263,11 +272,19 @@ func (s *Subscription) Err() error {
 	return s.err
 }
 
-// Close ends the subscription.
+// Close ends the subscription and gives back its place: until then it counts towards
+// the tenant's maximum, even once ended.
 func (s *Subscription) Close() {
-	s.hub.mu.Lock()
-	defer s.hub.mu.Unlock()
-	s.hub.endLocked(s, nil)
+	h := s.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.held {
+		s.held = false
+		if h.held[s.tenant]--; h.held[s.tenant] <= 0 {
+			delete(h.held, s.tenant)
+		}
+	}
+	h.endLocked(s, nil)
 }
 
 func (s *Subscription) end(err error) {

@@ -1,9 +1,13 @@
 package adr_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +29,13 @@ const tenantHeader = "X-Test-Tenant"
 
 func serve(t *testing.T, b *bundle) adrv1connect.ADRServiceClient {
 	t.Helper()
+	client, _ := serveAt(t, b)
+	return client
+}
+
+// serveAt is serve that also gives the server's address, for raw connections.
+func serveAt(t *testing.T, b *bundle) (adrv1connect.ADRServiceClient, string) {
+	t.Helper()
 	path, h := adrv1connect.NewADRServiceHandler(b.svc)
 	mux := http.NewServeMux()
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +45,7 @@ func serve(t *testing.T, b *bundle) adrv1connect.ADRServiceClient {
 	}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return adrv1connect.NewADRServiceClient(srv.Client(), srv.URL)
+	return adrv1connect.NewADRServiceClient(srv.Client(), srv.URL), srv.Listener.Addr().String()
 }
 
 func TestWatchSeesOnlyItsTenant(t *testing.T) {
@@ -225,5 +236,66 @@ func TestWatchEndsWhenTheFeedIsInterrupted(t *testing.T) {
 			t.Fatalf("watch again: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestStuckWatchersKeepTheirPlace: a watcher that stops reading falls behind, and the
+// hub cuts it off; but its handler stays blocked writing to the connection (with the
+// change it was sending and the ones buffered for it) for as long as the connection
+// lasts, and its place was freed at once. A tenant's credential could so hold watches
+// without bound — open the maximum, stop reading, write subscriptionBuffer changes,
+// repeat — past WithMaxWatchersPerTenant. A watch now holds its place until its handler
+// has returned.
+func TestStuckWatchersKeepTheirPlace(t *testing.T) {
+	t.Parallel()
+	b := setup(t, adr.WithMaxWatchersPerTenant(1))
+	client, addr := serveAt(t, b)
+	// The bound of a stuck server, not a timing assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tenant := uuid.NewString()
+
+	// A watch over a raw connection that reads its response headers and then nothing.
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }() // before the server's cleanup: the stuck handler then returns
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: adr\r\nContent-Type: application/connect+proto\r\n"+
+		"Connect-Protocol-Version: 1\r\n%s: %s\r\nContent-Length: 5\r\n\r\n\x00\x00\x00\x00\x00",
+		adrv1connect.ADRServiceWatchADRsProcedure, tenantHeader, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its body is never read, nor closed (that would read it): closing conn ends it.
+	res, err := http.ReadResponse(bufio.NewReaderSize(conn, 16), nil) //nolint:bodyclose // see above
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("raw watch: %v, %v", res, err)
+	}
+
+	// Changes of about 60 KB each, far more than the connection's buffers and the
+	// subscription's hold together: the hub cuts the watcher off.
+	big := sample("big")
+	big.Context, big.Decision, big.Consequences = strings.Repeat("c", 20000), strings.Repeat("d", 20000), strings.Repeat("e", 20000)
+	for range 800 {
+		create(t, b, tenantCtx(tenant), big)
+	}
+	// Another watch of the tenant, proved live by a change it receives, or refused.
+	req := connect.NewRequest(&adrv1.WatchADRsRequest{})
+	req.Header().Set(tenantHeader, tenant)
+	w, err := client.WatchADRs(ctx, req)
+	if err == nil {
+		_ = w.ResponseHeader()
+		create(t, b, tenantCtx(tenant), sample("probe"))
+		if w.Receive() {
+			_ = w.Close()
+			t.Fatal("a second watch was admitted while the first, cut off, was still held by its handler")
+		}
+		err = w.Err()
+		_ = w.Close()
+	}
+	if d := errs.From(err); d.Code != connect.CodeResourceExhausted || d.Reason != "TOO_MANY_WATCHES" {
+		t.Fatalf("second watch: %+v", d)
 	}
 }
