@@ -10,6 +10,7 @@ import (
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
+	"github.com/footingdev/footing/contracts/identity"
 )
 
 // Limits are the limits of one scope. A zero field means no limit of that kind.
@@ -27,7 +28,9 @@ type Limits struct {
 type Config struct {
 	// Tenant are the limits of every tenant without an entry in Tenants.
 	Tenant Limits
-	// Tenants override Tenant per tenant id.
+	// Tenants override Tenant per tenant id. A UUID id may be written in any case,
+	// hyphenated or as 32 hex digits (see identity.CanonicalTenantID); two entries
+	// for one tenant are refused.
 	Tenants map[string]Limits
 	// User are the limits of each user (or API key) within a tenant: the Principal's
 	// user id, else its subject. Callers without either have no user limits.
@@ -48,8 +51,18 @@ func (c Config) Validate() error {
 	}
 	check("tenant", c.Tenant)
 	check("user", c.User)
+	spelled := make(map[string]string, len(c.Tenants))
 	for id, l := range c.Tenants {
 		check("tenants["+id+"]", l)
+		canon := identity.CanonicalTenantID(id)
+		if other, ok := spelled[canon]; ok {
+			if other > id {
+				other, id = id, other
+			}
+			opts = append(opts, errs.WithFieldViolation("tenants["+id+"]", "is tenant "+other+" spelled another way", "DUPLICATE"))
+			msgs = append(msgs, "tenants["+id+"]: is tenant "+other+" spelled another way")
+		}
+		spelled[canon] = id
 	}
 	if len(opts) == 0 {
 		return nil
@@ -83,6 +96,15 @@ func New(store Store, cfg Config, opts ...Option) (*Limiter, error) {
 	}
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = "footing:aiquota:"
+	}
+	if len(cfg.Tenants) > 0 {
+		// Principals carry a UUID tenant in its canonical spelling (gatewaycore/auth);
+		// so must the entries, or one written in upper case never applied.
+		tenants := make(map[string]Limits, len(cfg.Tenants))
+		for id, l := range cfg.Tenants {
+			tenants[identity.CanonicalTenantID(id)] = l
+		}
+		cfg.Tenants = tenants
 	}
 	l := &Limiter{store: store, cfg: cfg, now: time.Now}
 	for _, o := range opts {
@@ -125,11 +147,12 @@ type Reservation struct {
 // Reserve takes r from every scope p falls under (its tenant, and its user within
 // the tenant), or takes nothing and returns a ResourceExhausted error naming the
 // limit, with a retry-after for when its window or period ends. A nil p counts as
-// the tenant "".
+// the tenant "". A UUID tenant id counts in its canonical spelling
+// (identity.CanonicalTenantID), whichever p has.
 func (l *Limiter) Reserve(ctx context.Context, p *commonv1.Principal, r Request) (*Reservation, error) {
 	now := l.now()
 	res := &Reservation{l: l}
-	tenant := p.GetTenantId()
+	tenant := identity.CanonicalTenantID(p.GetTenantId())
 	tl, ok := l.cfg.Tenants[tenant]
 	if !ok {
 		tl = l.cfg.Tenant

@@ -287,3 +287,32 @@ func TestRefusalOfIDsNotInUTF8(t *testing.T) {
 		t.Fatalf("got %v (scope %q)", err, d.Metadata["scope"])
 	}
 }
+
+// TestTenantLimitsMatchAnySpellingOfTheTenant: Tenants is keyed by tenant id as
+// the operator writes it, and a UUID tenant reaches Reserve in its canonical
+// spelling (gatewaycore/auth puts identity.CanonicalTenantID in the Principal): an
+// entry written in upper case, or as 32 hex digits, applies to that tenant, and
+// every spelling counts against one set of counters. Two entries for one tenant
+// are a configuration error.
+func TestTenantLimitsMatchAnySpellingOfTheTenant(t *testing.T) {
+	t.Parallel()
+	const upper, canonical, bare = "6BA7B810-9DAD-11D1-80B4-00C04FD430C8", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "6ba7b8109dad11d180b400c04fd430c8"
+	stores(t, func(t *testing.T, newLimiter func(quota.Config, *clock) *quota.Limiter) {
+		l := newLimiter(quota.Config{Tenant: quota.Limits{RequestsPerMinute: 100}, Tenants: map[string]quota.Limits{upper: {RequestsPerMinute: 2}}}, start())
+		for i, id := range []string{canonical, bare, upper} {
+			_, err := l.Reserve(t.Context(), tenant(id, ""), quota.Request{})
+			if i < 2 && err != nil {
+				t.Fatalf("request %d as %s: %v", i+1, id, err)
+			}
+			if i == 2 {
+				if d := errs.From(err); d.Reason != "REQUESTS_PER_MINUTE_EXCEEDED" || d.Metadata["limit"] != "2" {
+					t.Fatalf("third request in the minute, as %s: %v; want the tenant's own limit of 2", id, err)
+				}
+			}
+		}
+	})
+	_, err := quota.New(quota.NewMemoryStore(nil), quota.Config{Tenants: map[string]quota.Limits{upper: {Budget: 1}, canonical: {Budget: 2}}})
+	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "QUOTA_CONFIG_INVALID" {
+		t.Fatalf("two entries for one tenant: %v", err)
+	}
+}
