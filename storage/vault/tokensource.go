@@ -52,6 +52,12 @@ func WithRefreshTimeout(d time.Duration) SourceOption {
 // again on its own (see the storage README), and only if that fails too does Token return
 // Unavailable (VAULT_REFRESH_NOT_STORED).
 //
+// A source keeps the token it last read for at most a minute before it reads the stored
+// one again, so a Delete of the account (Token then returns NotFound) or a Put of a new
+// token reaches it, even for a token that does not expire. If that read fails for any
+// other reason while the token held is still fresh, the source serves it and tries again
+// a minute later.
+//
 // The HTTP client is cfg's usual one: set oauth2.HTTPClient in ctx to choose it.
 func (v *Vault) TokenSource(ctx context.Context, account string, cfg *oauth2.Config, opts ...SourceOption) oauth2.TokenSource {
 	s := &tokenSource{
@@ -72,9 +78,19 @@ type tokenSource struct {
 	refreshBefore time.Duration
 	timeout       time.Duration
 
-	mu     sync.Mutex
-	cached Token
+	mu       sync.Mutex
+	cached   Token
+	cachedAt time.Time // when cached was read or stored (now)
 }
+
+// recheckAfter is how long a source serves the token it holds before it reads the
+// stored one again, so that a Delete or a Put of the account reaches sources that
+// outlive requests: a token that does not expire was otherwise served for ever.
+const recheckAfter = time.Minute
+
+// recheckTimeout bounds that read while the source holds a fresh token: if the database
+// does not answer, the source serves what it holds and tries again after recheckAfter.
+const recheckTimeout = 5 * time.Second
 
 func (s *tokenSource) fresh(t Token) bool {
 	return t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(now().Add(s.refreshBefore)))
@@ -83,13 +99,24 @@ func (s *tokenSource) fresh(t Token) bool {
 // Token implements oauth2.TokenSource.
 func (s *tokenSource) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
-	c := s.cached
+	c, at := s.cached, s.cachedAt
 	s.mu.Unlock()
-	if s.fresh(c) {
+	held := s.fresh(c)
+	if held && now().Sub(at) < recheckAfter {
 		return c.OAuth2(), nil
 	}
-	t, err := s.v.Get(s.ctx, s.account)
+	t, err := s.read(held)
 	if err != nil {
+		notFound := errs.From(err).Reason == reasonNotFound
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch {
+		case notFound: // deleted: stop serving it
+			s.cached, s.cachedAt = Token{}, time.Time{}
+		case held: // the database did not answer: serve the fresh token held
+			s.cachedAt = now()
+			return c.OAuth2(), nil
+		}
 		return nil, err
 	}
 	if !s.fresh(t) {
@@ -106,9 +133,19 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		t = r.(Token)
 	}
 	s.mu.Lock()
-	s.cached = t
+	s.cached, s.cachedAt = t, now()
 	s.mu.Unlock()
 	return t.OAuth2(), nil
+}
+
+// read reads the stored token, within recheckTimeout when the source holds a fresh one.
+func (s *tokenSource) read(held bool) (Token, error) {
+	if !held {
+		return s.v.Get(s.ctx, s.account)
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, recheckTimeout)
+	defer cancel()
+	return s.v.Get(ctx, s.account)
 }
 
 // storeGrace is how long storing a refreshed token may take once the endpoint has

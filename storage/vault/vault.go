@@ -151,8 +151,10 @@ func (v *Vault) Get(ctx context.Context, account string) (Token, error) {
 	return v.open(tenant, account, keyID, sealed)
 }
 
+const reasonNotFound = "VAULT_TOKEN_NOT_FOUND"
+
 func errNotFound() error {
-	return errs.NotFound("VAULT_TOKEN_NOT_FOUND", "vault: no token for this account", errs.WithDomain(errDomain))
+	return errs.NotFound(reasonNotFound, "vault: no token for this account", errs.WithDomain(errDomain))
 }
 
 // get reads and opens account's token; lock is "" or a locking clause.
