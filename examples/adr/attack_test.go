@@ -275,3 +275,48 @@ func TestUnstorableSubjectIsNotInternal(t *testing.T) {
 		t.Fatalf("subject with NUL: %v", err)
 	}
 }
+
+// TestChangesAreNotKeptForever: every write records the whole ADR in adr_changes, which
+// only the watch hubs read, as soon as the write commits. Nothing ever removed a row, so
+// the table grew by a copy of every version of every ADR for good, and a deleted ADR's
+// text (a secret pasted by mistake, data a tenant must erase) stayed in it. A write now
+// drops its tenant's changes older than the retention, and only its tenant's.
+func TestChangesAreNotKeptForever(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	ta, tb := uuid.NewString(), uuid.NewString()
+	erased := sample("pasted by mistake")
+	erased.Context = "password=hunter2"
+	gone := create(t, b, tenantCtx(ta), erased)
+	if _, err := b.svc.DeleteADR(tenantCtx(ta), connect.NewRequest(&adrv1.DeleteADRRequest{Id: gone.GetId(), Version: 1})); err != nil {
+		t.Fatal(err)
+	}
+	create(t, b, tenantCtx(tb), sample("B's"))
+	// Two hours pass.
+	if _, err := b.db.System.Exec(ctx, `UPDATE adr_changes SET change_time = change_time - interval '2 hours'`); err != nil {
+		t.Fatal(err)
+	}
+	kept := create(t, b, tenantCtx(ta), sample("now"))
+
+	count := func(tenant string) (n int) {
+		t.Helper()
+		if err := b.db.System.QueryRow(ctx, `SELECT count(*) FROM adr_changes WHERE tenant_id = $1`, tenant).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(ta); n != 1 {
+		t.Fatalf("A's changes after a write: %d rows, want its latest only", n)
+	}
+	var body []byte
+	if err := b.db.System.QueryRow(ctx, `SELECT adr FROM adr_changes WHERE tenant_id = $1`, ta).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(body), "hunter2") || !strings.Contains(string(body), kept.GetId()) {
+		t.Fatal("A's remaining change is not its latest")
+	}
+	if n := count(tb); n != 1 {
+		t.Fatalf("A's write changed B's changes: %d rows", n)
+	}
+}

@@ -186,8 +186,9 @@ func (h *Hub) deliver(ctx context.Context, payload string) {
 	}
 	ev, err := h.load(ctx, tenant, seq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		// No such change in that tenant (any role that can connect may NOTIFY):
-		// nothing was missed.
+		// No such change in that tenant: a forged notification (any role that can
+		// connect may NOTIFY), nothing missed; or, with the hub more than
+		// ChangeRetention behind, one dropped already.
 		h.logger.WarnContext(ctx, "adr watch: notification names no change of its tenant", "tenant", tenant, "seq", seq)
 		return
 	}

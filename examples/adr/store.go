@@ -166,11 +166,27 @@ func (s *Store) Delete(ctx context.Context, id string, version int64) error {
 	})
 }
 
+// ChangeRetention is how long a change stays in adr_changes. The watch hubs read a change
+// as soon as its write commits; kept for good, the table would hold a copy of every
+// version of every ADR, deleted ones included.
+const ChangeRetention = time.Hour
+
+// pruneBatch bounds how many expired changes one write drops, so that a write's cost
+// stays bounded however many have piled up; each write adds one.
+const pruneBatch = 16
+
 // changed records the change for WatchADRs, notifies the instances, and runs
-// afterWrite, all in the write's transaction: if it rolls back, nothing happened.
+// afterWrite, all in the write's transaction: if it rolls back, nothing happened. It
+// also drops up to pruneBatch of the tenant's changes older than ChangeRetention (rows
+// another write is dropping are skipped, not waited for).
 func (s *Store) changed(ctx context.Context, tx pgx.Tx, kind adrv1.WatchADRsResponse_Kind, a *adrv1.ADR) error {
 	b, err := proto.Marshal(a)
 	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM adr_changes WHERE seq IN (
+		SELECT seq FROM adr_changes WHERE change_time < now() - make_interval(secs => $1)
+		ORDER BY change_time LIMIT $2 FOR UPDATE SKIP LOCKED)`, ChangeRetention.Seconds(), pruneBatch); err != nil {
 		return err
 	}
 	var tenant string
