@@ -50,7 +50,7 @@ var ErrTooManyWatchers = errors.New("adr watch: the tenant holds the maximum num
 var errNotListening = errors.New("the change feed was interrupted and changes may have been missed; list again and watch again")
 
 // subscriptionBuffer is how many changes a watcher may fall behind before it is cut
-// off (it then gets ResourceExhausted and may watch again).
+// off (its stream then ends with Unavailable WATCH_ENDED, and it may watch again).
 const subscriptionBuffer = 256
 
 // Hub listens on [NotifyChannel] with one connection per instance and fans each
@@ -191,6 +191,9 @@ func (h *Hub) deliver(ctx context.Context, payload string) {
 		// ChangeRetention behind, one dropped already.
 		h.logger.WarnContext(ctx, "adr watch: notification names no change of its tenant", "tenant", tenant, "seq", seq)
 		return
+	}
+	if err != nil && ctx.Err() != nil {
+		return // Shutting down: Run ends every subscription, saying so.
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
