@@ -79,7 +79,9 @@ func WithStoreTimeout(d time.Duration) StoreOption {
 // deadline is not seen), and with any other client that does not set it (a
 // *redis.ClusterClient or *redis.Ring without it, or a Scripter of your own) each
 // script runs on a goroutine of its own, which the store stops waiting for at the
-// deadline.
+// deadline (a reservation it stopped waiting for is given back once its reply
+// arrives). The caller's cancellation stops no script: a Reserve waits for its
+// reply, so that the reservation it took is settled.
 func NewRedisStore(client redis.Scripter, opts ...StoreOption) *RedisStore {
 	s := &RedisStore{client: client, timeout: DefaultStoreTimeout}
 	for _, o := range opts {
@@ -99,10 +101,19 @@ func NewRedisStore(client redis.Scripter, opts ...StoreOption) *RedisStore {
 	return s
 }
 
-// run runs script on keys and args within the store's timeout, giving up at the
-// deadline even if the client would not (see [NewRedisStore]).
-func (s *RedisStore) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+// run runs script on keys and args within the store's timeout or ctx's deadline,
+// giving up at the deadline even if the client would not (see [NewRedisStore]).
+// ctx's cancellation does not stop it: a script sent to Redis runs there, and a
+// caller that hung up must still learn what it did (a reservation is settled, not
+// left taken). When the store gives up at the deadline before the reply of a script
+// run on a goroutine, abandoned (if not nil) gets the reply's value once it arrives.
+func (s *RedisStore) run(ctx context.Context, script *redis.Script, keys []string, args []any, abandoned func(int)) (int, error) {
+	deadline, ok := ctx.Deadline()
+	ctx = context.WithoutCancel(ctx)
+	if !ok || time.Until(deadline) > s.timeout {
+		deadline = time.Now().Add(s.timeout)
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	if s.bounded {
 		return script.Run(ctx, s.client, keys, args...).Int()
@@ -120,6 +131,13 @@ func (s *RedisStore) run(ctx context.Context, script *redis.Script, keys []strin
 	case r := <-ch:
 		return r.n, r.err
 	case <-ctx.Done():
+		if abandoned != nil {
+			go func() {
+				if r := <-ch; r.err == nil {
+					abandoned(r.n)
+				}
+			}()
+		}
 		return 0, ctx.Err()
 	}
 }
@@ -132,7 +150,19 @@ func (s *RedisStore) Reserve(ctx context.Context, counters []Counter) (int, erro
 		keys[i] = c.Key
 		args = append(args, c.Limit, c.Add, max(c.TTL.Milliseconds(), 1))
 	}
-	n, err := s.run(ctx, reserveScript, keys, args...)
+	// A reservation the store stopped waiting for is the caller's error, and nobody
+	// settles it: once its reply says it was taken, it is given back.
+	undo := func(n int) {
+		if n != 0 {
+			return // refused: nothing was taken
+		}
+		back := make([]any, len(counters))
+		for i, c := range counters {
+			back[i] = strconv.FormatInt(-c.Add, 10)
+		}
+		_, _ = s.run(context.Background(), adjustScript, keys, back, nil)
+	}
+	n, err := s.run(ctx, reserveScript, keys, args, undo)
 	if err != nil {
 		return 0, errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithCause(err))
 	}
@@ -147,7 +177,7 @@ func (s *RedisStore) Adjust(ctx context.Context, counters []Counter) error {
 		keys[i] = c.Key
 		args[i] = strconv.FormatInt(c.Add, 10)
 	}
-	if _, err := s.run(ctx, adjustScript, keys, args...); err != nil {
+	if _, err := s.run(ctx, adjustScript, keys, args, nil); err != nil {
 		return errs.Unavailable("QUOTA_STORE_UNAVAILABLE", "the quota store is unavailable", errs.WithCause(err))
 	}
 	return nil
