@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,7 +166,9 @@ func (s *Stream) end(err error) {
 		s.settle(used, cost)
 	}
 	bg := context.WithoutCancel(s.ctx)
-	if eof && s.cacheKey != "" && len(s.buf) > 0 {
+	// An answer that finished with ERROR (Gemini's MALFORMED_FUNCTION_CALL) failed,
+	// however cleanly its stream ended: a retry must reach the provider again.
+	if eof && s.cacheKey != "" && len(s.buf) > 0 && !slices.Contains(s.finishes, aiv1.FinishReason_FINISH_REASON_ERROR) {
 		_ = s.g.cfg.Cache.Put(bg, s.cacheKey, s.buf)
 	}
 	s.buf = nil
