@@ -2,6 +2,9 @@ package openaicompat
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,5 +181,19 @@ func TestDecodeProblemsAreBounded(t *testing.T) {
 	d = errs.From(err)
 	if len(d.FieldViolations) != validation.MaxViolations || d.Metadata["violations"] != "200" || !strings.HasSuffix(d.Message, "; and 100 more") {
 		t.Errorf("%d field violations, metadata %v, message ending %q", len(d.FieldViolations), d.Metadata, d.Message[max(0, len(d.Message)-40):])
+	}
+}
+
+// TestBodyPastTheEdgesLimit: a body cut by the edge's body limit (edge.BodyLimit
+// wraps it in http.MaxBytesReader; a chunked body has no Content-Length to refuse
+// up front) is refused as too large, naming the limit, as one past
+// MaxRequestBytes is — it was "the request body could not be read".
+func TestBodyPastTheEdgesLimit(t *testing.T) {
+	t.Parallel()
+	body := `{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 100) + `"}]}`
+	limited := http.MaxBytesReader(httptest.NewRecorder(), io.NopCloser(strings.NewReader(body)), 64)
+	_, _, err := decodeRequest(limited, protovalidate.GlobalValidator)
+	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "BODY_TOO_LARGE" || !strings.Contains(d.Message, "64 bytes") {
+		t.Fatalf("got %v; want BODY_TOO_LARGE naming the 64-byte limit", err)
 	}
 }

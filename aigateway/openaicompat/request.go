@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -94,6 +95,10 @@ type responseFormat struct {
 // to every protovalidate rule, also reported at once.
 func decodeRequest(body io.Reader, v protovalidate.Validator) (*aiv1.ChatRequest, *chatRequest, error) {
 	data, err := io.ReadAll(io.LimitReader(body, MaxRequestBytes+1))
+	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+		// Cut by a limit in front of the handler (edge.BodyLimit's http.MaxBytesReader).
+		return nil, nil, errs.InvalidArgument("BODY_TOO_LARGE", fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit))
+	}
 	if err != nil {
 		return nil, nil, errs.InvalidArgument("UNREADABLE_BODY", "the request body could not be read")
 	}
