@@ -209,8 +209,12 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 			a.authn.Interceptor(policy),
 			validation.NewInterceptor(),
 		))
+	watchMaxAge := cfg.WatchMaxAge
+	if watchMaxAge == 0 {
+		watchMaxAge = adr.DefaultWatchMaxAge
+	}
 	mux := http.NewServeMux()
-	mux.Handle(path, rpc)
+	mux.Handle(path, watchWriteDeadline(rpc, watchMaxAge+WatchWriteGrace))
 	// No /metrics here: it shows internals (the Redis address, the route inventory), so
 	// it is served on the admin listener only (AdminHandler, ADMIN_ADDR).
 	// /healthz, /readyz and grpc.health.v1, which answers callers without a credential
@@ -267,6 +271,32 @@ func (a *App) buildHandler(cfg Config) (http.Handler, error) {
 		Auth:             a.authn.Middleware(policy),
 		RateLimit:        rateLimit,
 	}.Then(mux)), nil
+}
+
+// WatchWriteGrace is how long past WATCH_MAX_AGE a WatchADRs response may still be
+// written: the time to send the stream's end.
+const WatchWriteGrace = 10 * time.Second
+
+// watchWriteDeadline gives WatchADRs responses a write deadline, maxAge after the stream
+// starts. A stream ends at WATCH_MAX_AGE, but only between writes: a handler blocked
+// writing to a client that stopped reading never checks it, and held its goroutine,
+// what it was sending and its place among the tenant's watches for as long as the
+// connection lasted. Past the deadline its write fails (HTTP/2: the stream is reset;
+// HTTP/1.1: the connection is closed) and the handler returns. The deadline is lifted
+// when the handler returns, so that it does not outlive the stream on a reused
+// HTTP/1.1 connection. It replaces WRITE_TIMEOUT, if set, for WatchADRs.
+func watchWriteDeadline(next http.Handler, maxAge time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != adrv1connect.ADRServiceWatchADRsProcedure {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rc := http.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Now().Add(maxAge)); err == nil {
+			defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // buildAdminHandler is what the admin listener (ADMIN_ADDR) serves, reachable only

@@ -82,7 +82,9 @@ type Config struct {
 	Workers int `env:"JOB_WORKERS" default:"10"`
 	// WatchMaxAge is how long one WatchADRs stream lasts before the client must watch
 	// again, presenting a current credential (its token's expiry and revocation are
-	// checked only when a stream starts).
+	// checked only when a stream starts). A stream's writes have a deadline of
+	// WatchMaxAge plus [WatchWriteGrace] (instead of WRITE_TIMEOUT), so that a client
+	// that stops reading does not hold its stream past it.
 	WatchMaxAge time.Duration `env:"WATCH_MAX_AGE" default:"5m"`
 	// Dev runs the in-process OIDC issuer, a dev page-token key and no drain delay. It
 	// refuses a configuration that names an issuer (OIDC_ISSUER, OIDC_JWKS_URL), and
