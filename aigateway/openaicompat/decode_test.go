@@ -86,7 +86,7 @@ func FuzzDecodeRequest(f *testing.F) {
 				if strings.Contains(d.Message, "Go ") || strings.Contains(d.Message, "chatRequest") {
 					t.Fatalf("the message names the gateway's Go types: %q", d.Message)
 				}
-			case "UNREADABLE_BODY", "BODY_TOO_LARGE":
+			case "UNREADABLE_BODY", "BODY_TOO_LARGE", "TOO_MANY_ELEMENTS":
 			case "INVALID_REQUEST":
 				if len(d.FieldViolations) == 0 || d.FieldViolations[0].GetField() == "" {
 					t.Fatalf("no field named: %v", err)
@@ -195,5 +195,28 @@ func TestBodyPastTheEdgesLimit(t *testing.T) {
 	_, _, err := decodeRequest(limited, protovalidate.GlobalValidator)
 	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "BODY_TOO_LARGE" || !strings.Contains(d.Message, "64 bytes") {
 		t.Fatalf("got %v; want BODY_TOO_LARGE naming the 64-byte limit", err)
+	}
+}
+
+// TestRequestsOfTooManyElementsAreRefused: a body of more than MaxRequestElements
+// JSON objects and arrays is refused before it is decoded. Each costs about 180
+// bytes decoded and as little as three in the body, and no rule bounds a
+// message's tool calls or a schema's nodes: 32 MiB of "{}," as tool calls decoded
+// to 2 GiB and was accepted. Braces in strings are not elements.
+func TestRequestsOfTooManyElementsAreRefused(t *testing.T) {
+	t.Parallel()
+	calls := func(n int) string {
+		return `{"model":"m","messages":[{"role":"assistant","tool_calls":[` + strings.Repeat(`{},`, n-1) + `{}]}]}`
+	}
+	_, _, err := decodeRequest(strings.NewReader(calls(MaxRequestElements)), protovalidate.GlobalValidator)
+	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "TOO_MANY_ELEMENTS" {
+		t.Fatalf("%d tool calls: %v; want TOO_MANY_ELEMENTS", MaxRequestElements, err)
+	}
+	if _, _, err := decodeRequest(strings.NewReader(calls(1000)), protovalidate.GlobalValidator); err != nil {
+		t.Fatalf("1000 tool calls: %v", err)
+	}
+	text := `{"model":"m","messages":[{"role":"user","content":"\\\"` + strings.Repeat("{[", MaxRequestElements) + `"}]}`
+	if _, _, err := decodeRequest(strings.NewReader(text), protovalidate.GlobalValidator); err != nil {
+		t.Fatalf("braces in a string: %v", err)
 	}
 }

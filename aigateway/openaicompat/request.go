@@ -17,10 +17,20 @@ import (
 	"github.com/footingdev/footing/contracts/errs"
 	aiv1 "github.com/footingdev/footing/contracts/gen/go/footing/ai/v1"
 	"github.com/footingdev/footing/contracts/validation"
+
+	"github.com/footingdev/footing/aigateway/internal/elements"
 )
 
 // MaxRequestBytes bounds a request body.
 const MaxRequestBytes = 32 << 20
+
+// MaxRequestElements bounds the JSON objects and arrays of a request body, which is
+// refused (400, TOO_MANY_ELEMENTS) past it before it is decoded: each costs about
+// 180 bytes decoded and as little as three in the body, and no rule bounds a
+// message's tool calls or a schema's nodes, so 32 MiB of them decoded to 2 GiB.
+// The largest conversation the rules allow (10,000 messages) needs a few tens of
+// thousands. It is server.MaxRequestElements, which bounds the Connect service's.
+const MaxRequestElements = 1 << 20
 
 // chatRequest is the subset of OpenAI's chat completion request the gateway serves.
 // Fields it does not know are ignored, as OpenAI-compatible servers do.
@@ -104,6 +114,9 @@ func decodeRequest(body io.Reader, v protovalidate.Validator) (*aiv1.ChatRequest
 	}
 	if len(data) > MaxRequestBytes {
 		return nil, nil, errs.InvalidArgument("BODY_TOO_LARGE", fmt.Sprintf("the request body is larger than %d bytes", MaxRequestBytes))
+	}
+	if !elements.JSON(data, MaxRequestElements) {
+		return nil, nil, errs.InvalidArgument("TOO_MANY_ELEMENTS", fmt.Sprintf("the request body has more than %d JSON objects and arrays", MaxRequestElements))
 	}
 	var in chatRequest
 	if err := json.Unmarshal(data, &in); err != nil {

@@ -9,6 +9,8 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/footingdev/footing/aigateway/internal/elements"
 )
 
 // MaxRequestElements bounds the elements of a request message [Handler] decodes:
@@ -138,31 +140,10 @@ func (jsonCodec) Unmarshal(b []byte, m any) error {
 	if len(b) == 0 {
 		return errors.New("zero-length payload is not a valid JSON object")
 	}
-	if !countJSON(b) {
+	if !elements.JSON(b, MaxRequestElements) {
 		return errTooManyElements
 	}
 	// Unknown fields are discarded, as connect-go's codec does, so that clients
 	// and servers need not share one version of the schema.
 	return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(b, pm)
-}
-
-// countJSON reports whether b has at most MaxRequestElements objects and arrays
-// outside its strings. Malformed JSON is left to protojson to refuse.
-func countJSON(b []byte) bool {
-	n := 0
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			for i++; i < len(b) && b[i] != '"'; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-		case '{', '[':
-			if n++; n > MaxRequestElements {
-				return false
-			}
-		}
-	}
-	return true
 }
