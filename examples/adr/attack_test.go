@@ -320,3 +320,43 @@ func TestChangesAreNotKeptForever(t *testing.T) {
 		t.Fatalf("A's write changed B's changes: %d rows", n)
 	}
 }
+
+// TestEverySpellingOfAnIDIsOneADR: the service accepts an id in any spelling a UUID
+// parser reads (upper case, without hyphens, in braces, as a URN) and must treat them
+// all as the one ADR. Update passed the spelling on to Postgres as it was: a URN, which
+// Postgres cannot read, was an Internal error, and an ADR named without hyphens could
+// be stored as superseded by itself, hyphenated.
+func TestEverySpellingOfAnIDIsOneADR(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := tenantCtx(uuid.NewString())
+	a := create(t, b, ctx, sample("spelled"))
+	other := create(t, b, ctx, sample("other"))
+	hex := strings.ToUpper(strings.ReplaceAll(a.GetId(), "-", ""))
+
+	upd := sample("through a URN")
+	upd.Id, upd.Version = "urn:uuid:"+a.GetId(), a.GetVersion()
+	res, err := b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: upd}))
+	if err != nil {
+		t.Fatalf("update through a URN: %v", err)
+	}
+	if res.Msg.GetAdr().GetId() != a.GetId() {
+		t.Fatalf("update through a URN updated %v", res.Msg.GetAdr())
+	}
+	self := sample("superseded by itself")
+	self.Id, self.Version = hex, res.Msg.GetAdr().GetVersion()
+	self.Status, self.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, a.GetId()
+	_, err = b.svc.UpdateADR(ctx, connect.NewRequest(&adrv1.UpdateADRRequest{Adr: self}))
+	if d := errs.From(err); d.Code != connect.CodeFailedPrecondition || d.Reason != "SUPERSEDING_ADR_NOT_FOUND" {
+		t.Fatalf("update of %s superseded by %s (itself): %+v", hex, a.GetId(), d)
+	}
+	sup := sample("superseded through a URN")
+	sup.Status, sup.SupersededBy = adrv1.Status_STATUS_SUPERSEDED, "urn:uuid:"+other.GetId()
+	created, err := b.svc.CreateADR(ctx, connect.NewRequest(&adrv1.CreateADRRequest{Adr: sup}))
+	if err != nil {
+		t.Fatalf("create superseded by a URN: %v", err)
+	}
+	if got := created.Msg.GetAdr().GetSupersededBy(); got != other.GetId() {
+		t.Fatalf("create superseded by a URN stored %q", got)
+	}
+}

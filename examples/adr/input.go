@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
@@ -77,6 +78,28 @@ func canonicalID(id string) (string, error) {
 		return "", err
 	}
 	return u.String(), nil
+}
+
+// withCanonicalIDs returns a copy of a (which checkADR accepted) with its id and
+// superseded_by in their canonical spelling, or a itself when they are already: the
+// store compares them and hands them to Postgres, which reads neither a URN nor braces
+// in every position, and must see one ADR in every spelling.
+func withCanonicalIDs(a *adrv1.ADR) *adrv1.ADR {
+	id, sup := canonicalOr(a.GetId()), canonicalOr(a.GetSupersededBy())
+	if id == a.GetId() && sup == a.GetSupersededBy() {
+		return a
+	}
+	out := proto.CloneOf(a)
+	out.Id, out.SupersededBy = id, sup
+	return out
+}
+
+// canonicalOr returns id's canonical spelling, or id itself when it is not a UUID.
+func canonicalOr(id string) string {
+	if c, err := canonicalID(id); err == nil {
+		return c
+	}
+	return id
 }
 
 // idArg returns the canonical form of the request's id field, or InvalidArgument

@@ -80,7 +80,7 @@ func (s *Service) CreateADR(ctx context.Context, req *connect.Request[adrv1.Crea
 	if err := s.checkRules(ctx, req.Msg.GetAdr()); err != nil {
 		return nil, err
 	}
-	a, err := s.store.Create(ctx, req.Msg.GetAdr(), author)
+	a, err := s.store.Create(ctx, withCanonicalIDs(req.Msg.GetAdr()), author)
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +122,7 @@ func (s *Service) UpdateADR(ctx context.Context, req *connect.Request[adrv1.Upda
 	if err := checkADR(in); err != nil {
 		return nil, err
 	}
+	in = withCanonicalIDs(in)
 	if err := s.checkRules(ctx, in); err != nil {
 		return nil, err
 	}
