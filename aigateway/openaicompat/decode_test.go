@@ -199,10 +199,11 @@ func TestBodyPastTheEdgesLimit(t *testing.T) {
 }
 
 // TestRequestsOfTooManyElementsAreRefused: a body of more than MaxRequestElements
-// JSON objects and arrays is refused before it is decoded. Each costs about 180
-// bytes decoded and as little as three in the body, and no rule bounds a
-// message's tool calls or a schema's nodes: 32 MiB of "{}," as tool calls decoded
-// to 2 GiB and was accepted. Braces in strings are not elements.
+// JSON values is refused before it is decoded. Each costs up to about 180 bytes
+// decoded and as little as two in the body, and no rule bounds a message's tool
+// calls or a schema's nodes: 32 MiB of "{}," as tool calls, or of "0," in a tool's
+// parameters, decoded to 2 GiB and was accepted. Braces in strings are not
+// elements.
 func TestRequestsOfTooManyElementsAreRefused(t *testing.T) {
 	t.Parallel()
 	calls := func(n int) string {
@@ -211,6 +212,12 @@ func TestRequestsOfTooManyElementsAreRefused(t *testing.T) {
 	_, _, err := decodeRequest(strings.NewReader(calls(MaxRequestElements)), protovalidate.GlobalValidator)
 	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "TOO_MANY_ELEMENTS" {
 		t.Fatalf("%d tool calls: %v; want TOO_MANY_ELEMENTS", MaxRequestElements, err)
+	}
+	numbers := `{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"a":[` +
+		strings.Repeat(`0,`, MaxRequestElements) + `0]}}}]}`
+	_, _, err = decodeRequest(strings.NewReader(numbers), protovalidate.GlobalValidator)
+	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "TOO_MANY_ELEMENTS" {
+		t.Fatalf("%d numbers in a tool's parameters: %v; want TOO_MANY_ELEMENTS", MaxRequestElements, err)
 	}
 	if _, _, err := decodeRequest(strings.NewReader(calls(1000)), protovalidate.GlobalValidator); err != nil {
 		t.Fatalf("1000 tool calls: %v", err)

@@ -24,10 +24,11 @@ import (
 // MaxRequestBytes bounds a request body.
 const MaxRequestBytes = 32 << 20
 
-// MaxRequestElements bounds the JSON objects and arrays of a request body, which is
-// refused (400, TOO_MANY_ELEMENTS) past it before it is decoded: each costs about
-// 180 bytes decoded and as little as three in the body, and no rule bounds a
-// message's tool calls or a schema's nodes, so 32 MiB of them decoded to 2 GiB.
+// MaxRequestElements bounds the JSON values of a request body (objects, arrays, and
+// each value of one after its first), which is refused (400, TOO_MANY_ELEMENTS) past
+// it before it is decoded: each costs up to about 180 bytes decoded and as little as
+// two in the body, and no rule bounds a message's tool calls or a schema's nodes,
+// so 32 MiB of them decoded to 2 GiB.
 // The largest conversation the rules allow (10,000 messages) needs a few tens of
 // thousands. It is server.MaxRequestElements, which bounds the Connect service's.
 const MaxRequestElements = 1 << 20
@@ -116,7 +117,7 @@ func decodeRequest(body io.Reader, v protovalidate.Validator) (*aiv1.ChatRequest
 		return nil, nil, errs.InvalidArgument("BODY_TOO_LARGE", fmt.Sprintf("the request body is larger than %d bytes", MaxRequestBytes))
 	}
 	if !elements.JSON(data, MaxRequestElements) {
-		return nil, nil, errs.InvalidArgument("TOO_MANY_ELEMENTS", fmt.Sprintf("the request body has more than %d JSON objects and arrays", MaxRequestElements))
+		return nil, nil, errs.InvalidArgument("TOO_MANY_ELEMENTS", fmt.Sprintf("the request body has more than %d JSON values", MaxRequestElements))
 	}
 	var in chatRequest
 	if err := json.Unmarshal(data, &in); err != nil {

@@ -16,7 +16,7 @@ import (
 // MaxRequestElements bounds the elements of a request message [Handler] decodes:
 // in the binary encoding its messages at any depth (map entries and
 // google.protobuf.Value nodes included) and its string and bytes values, in JSON
-// its objects and arrays. Each costs about a hundred bytes once decoded and as
+// its values (objects, arrays, and each value of one after its first). Each costs tens to a hundred bytes once decoded and as
 // little as two on the wire, and the rules of ai/v1 do not bound them all (a
 // message's tool calls, a schema's nodes): 32 MiB of empty messages decoded to
 // 2 GiB, from a few KiB of gzip. A request past the bound is refused with
@@ -25,7 +25,7 @@ import (
 const MaxRequestElements = 1 << 20
 
 // errTooManyElements is the refusal of a request past MaxRequestElements.
-var errTooManyElements = fmt.Errorf("the request has more than %d elements (messages, strings, objects and arrays)", MaxRequestElements)
+var errTooManyElements = fmt.Errorf("the request has more than %d elements (messages, strings, JSON values)", MaxRequestElements)
 
 // codecs are connect-go's proto and JSON codecs, each checking a request's
 // elements (see [MaxRequestElements]) before decoding it.

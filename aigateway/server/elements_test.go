@@ -44,7 +44,7 @@ func manyToolCalls(n int, binary bool) []byte {
 }
 
 // TestRequestsOfTooManyElementsAreRefused: a request message of more than
-// MaxRequestElements messages, strings and bytes (in JSON, objects and arrays) is
+// MaxRequestElements messages, strings and bytes (in JSON, values) is
 // refused before it is decoded, in either codec; one within the bound is decoded
 // and gets the gateway's answer (here: no such model), as is one whose braces are
 // in a string.

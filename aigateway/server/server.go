@@ -42,7 +42,7 @@ func New(gw *gateway.Gateway) *Service { return &Service{gw: gw} }
 // BENCHMARKS.md). A request message larger than [MaxRequestBytes] once decompressed
 // is refused with ResourceExhausted: the edge's body limit counts compressed bytes, so
 // without it a few KiB of gzip inflate to GiBs before the gateway sees the request.
-// One of more than [MaxRequestElements] messages, strings, objects or arrays is
+// One of more than [MaxRequestElements] messages, strings or JSON values is
 // refused with InvalidArgument before it is decoded (Handler's proto and JSON
 // codecs are connect-go's with that check). opts come after and may set
 // connect.WithCompressMinBytes, connect.WithReadMaxBytes or connect.WithCodec
