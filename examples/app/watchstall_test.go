@@ -85,7 +85,8 @@ func TestStalledWatchEndsAfterItsMaxAge(t *testing.T) {
 		Issuer: issuer.URL(), JWKSURL: issuer.JWKSURL(), Audience: authtest.DefaultAudience,
 		PageTokenKey: base64.StdEncoding.EncodeToString([]byte(uuid.NewString() + uuid.NewString())),
 		RateLimit:    100000, RateBurst: 100000, Workers: 1,
-		WatchMaxAge: 5 * time.Second,
+		// Long enough for the writes below to stall the stream before it would end by itself.
+		WatchMaxAge: 8 * time.Second,
 	}
 	cfg.Server.DrainDelay = -1
 	a, err := app.New(context.Background(), cfg, nil)
