@@ -218,6 +218,10 @@ func refusal(c charge, now time.Time) error {
 		}
 		return errs.ResourceExhausted("TOKENS_PER_MINUTE_EXCEEDED", fmt.Sprintf("%s is over its %d tokens per minute", c.scope, c.Limit), retry, meta)
 	default:
+		if c.Add > c.Limit {
+			// Alone past the whole budget: waiting for the next period does not help.
+			return errs.ResourceExhausted("BUDGET_EXHAUSTED", fmt.Sprintf("the request may cost up to %d nano-USD, more than the budget of %d per period %s is allowed; lower max_tokens", c.Add, c.Limit, c.scope), meta)
+		}
 		return errs.ResourceExhausted("BUDGET_EXHAUSTED", fmt.Sprintf("%s has spent its budget for the period", c.scope), retry, meta)
 	}
 }

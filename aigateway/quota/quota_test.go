@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -315,4 +316,32 @@ func TestTenantLimitsMatchAnySpellingOfTheTenant(t *testing.T) {
 	if d := errs.From(err); d.Code != connect.CodeInvalidArgument || d.Reason != "QUOTA_CONFIG_INVALID" {
 		t.Fatalf("two entries for one tenant: %v", err)
 	}
+}
+
+// TestRequestDearerThanTheWholeBudget: a request whose worst case alone is more
+// than the budget is told so — to lower max_tokens — without a retry-after, as
+// one of more tokens than the minute allows is: it was told its scope "has spent
+// its budget for the period" and to retry when the period ends, when it would be
+// refused again, though nothing had been spent.
+func TestRequestDearerThanTheWholeBudget(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, newLimiter func(quota.Config, *clock) *quota.Limiter) {
+		l := newLimiter(quota.Config{Tenant: quota.Limits{Budget: 1000, BudgetPeriod: 24 * time.Hour}}, start())
+		_, err := l.Reserve(t.Context(), tenant("acme", ""), quota.Request{Tokens: 10, Cost: 1001})
+		d := errs.From(err)
+		if d.Code != connect.CodeResourceExhausted || d.Reason != "BUDGET_EXHAUSTED" || d.HasRetryAfter ||
+			!strings.Contains(d.Message, "lower max_tokens") || strings.Contains(d.Message, "has spent") {
+			t.Fatalf("got %v (retry after %v); want BUDGET_EXHAUSTED saying to lower max_tokens, without a retry-after", err, d.RetryAfter)
+		}
+		// One within the budget, refused because the budget is spent, still waits.
+		res, err := l.Reserve(t.Context(), tenant("acme", ""), quota.Request{Tokens: 10, Cost: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Settle(t.Context(), 10, 1000)
+		_, err = l.Reserve(t.Context(), tenant("acme", ""), quota.Request{Tokens: 10, Cost: 1})
+		if d := errs.From(err); d.Reason != "BUDGET_EXHAUSTED" || !d.HasRetryAfter || !strings.Contains(d.Message, "has spent") {
+			t.Fatalf("spent budget: %v", err)
+		}
+	})
 }
