@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -130,7 +132,18 @@ func (jsonCodec) MarshalAppend(b []byte, m any) ([]byte, error) {
 	return protojson.MarshalOptions{}.MarshalAppend(b, pm)
 }
 
-func (c jsonCodec) MarshalStable(m any) ([]byte, error) { return c.Marshal(m) }
+// MarshalStable is Marshal compacted: protojson's output varies its whitespace.
+func (c jsonCodec) MarshalStable(m any) ([]byte, error) {
+	b, err := c.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, b); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
 
 func (jsonCodec) Unmarshal(b []byte, m any) error {
 	pm, ok := m.(proto.Message)

@@ -42,3 +42,16 @@ func FuzzCodecsDecodeAsConnects(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONMarshalStableIsCompact: as connect-go's, the JSON codec's stable form has
+// none of the whitespace protojson varies from build to build.
+func TestJSONMarshalStableIsCompact(t *testing.T) {
+	t.Parallel()
+	b, err := jsonCodec{name: "json"}.MarshalStable(&aiv1.ChatRequest{Model: "m", Stop: []string{"a", "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"model":"m","stop":["a","b"]}` {
+		t.Fatalf("got %s", b)
+	}
+}
