@@ -2,6 +2,8 @@ package instrument_test
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,9 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"connectrpc.com/connect"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	healthv1 "google.golang.org/grpc/health/grpc_health_v1"
 
+	healthv1connect "github.com/footingdev/footing/contracts/gen/go/grpc/health/v1/grpc_health_v1connect"
 	"github.com/footingdev/footing/observability/instrument"
 )
 
@@ -107,5 +112,62 @@ func TestClientSchemeLabelIsBounded(t *testing.T) {
 	}
 	if got := attrMap(points[0].Attributes)["url.scheme"]; got != "_OTHER" {
 		t.Fatalf("url.scheme = %q, want _OTHER", got)
+	}
+}
+
+// codeHealth fails Check with the code its service names ("code_1000"), as a
+// handler that returns a downstream call's error as it got it would.
+type codeHealth struct {
+	healthv1connect.UnimplementedHealthHandler
+}
+
+func (codeHealth) Check(_ context.Context, req *connect.Request[healthv1.HealthCheckRequest]) (*connect.Response[healthv1.HealthCheckResponse], error) {
+	var code connect.Code
+	if err := code.UnmarshalText([]byte(req.Msg.GetService())); err != nil {
+		return nil, err
+	}
+	return nil, connect.NewError(code, errors.New("from upstream"))
+}
+
+// TestUnknownConnectCodesAreBounded: gRPC and gRPC-Web carry a code as any
+// number (grpc-status: 1000), and a connect-go client keeps it, as a handler
+// that returns a downstream call's error does: rpc.client.duration and
+// rpc.server.duration were labelled with the code's name ("code_1000"), so a
+// server a service calls minted a series, and an attribute-set cache entry
+// copied with every new one, per code it made up, out of 2^32. A code
+// outside Connect's set is "unknown", as its cause is (connect-go's own
+// client reads it so from the Connect protocol).
+func TestUnknownConnectCodesAreBounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sdktrace.AlwaysSample())
+	icpt := instrument.NewInterceptor(b.opts()...)
+	mux := http.NewServeMux()
+	mux.Handle(healthv1connect.NewHealthHandler(codeHealth{}, connect.WithInterceptors(icpt)))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for _, opt := range []connect.ClientOption{connect.WithGRPC(), connect.WithGRPCWeb()} {
+		client := healthv1connect.NewHealthClient(srv.Client(), srv.URL, connect.WithInterceptors(icpt), opt)
+		for i := range 5 {
+			_, err := client.Check(context.Background(), connect.NewRequest(&healthv1.HealthCheckRequest{Service: fmt.Sprintf("code_%d", 1000+i)}))
+			if got := connect.CodeOf(err); got != connect.Code(1000+i) {
+				t.Fatalf("client got code %v (%v), want code_%d from the wire", got, err, 1000+i)
+			}
+		}
+	}
+	srv.Close()
+	for _, name := range []string{"rpc.client.duration", "rpc.server.duration"} {
+		points := b.metric(t, name).Data.(metricdata.Histogram[float64]).DataPoints
+		var got []string
+		for _, p := range points {
+			got = append(got, attrMap(p.Attributes)["rpc.connect_rpc.error_code"])
+		}
+		if len(points) != 1 || got[0] != "unknown" {
+			t.Fatalf("%s: codes %v, want one series, unknown, for all the codes outside Connect's", name, got)
+		}
+	}
+	for _, s := range b.spans.Ended() {
+		if c := spanAttrs(s)["rpc.connect_rpc.error_code"]; c != "unknown" {
+			t.Fatalf("%v span rpc.connect_rpc.error_code %q, want unknown", s.SpanKind(), c)
+		}
 	}
 }

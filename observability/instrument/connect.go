@@ -125,7 +125,7 @@ func (i *Interceptor) endClient(ctx context.Context, span trace.Span, procedure 
 	elapsed := time.Since(start)
 	code := ""
 	if err != nil {
-		code = connect.CodeOf(err).String()
+		code = codeOf(err).String()
 		tracing.RecordError(span, err)
 	}
 	if span.IsRecording() && err != nil {
@@ -133,6 +133,17 @@ func (i *Interceptor) endClient(ctx context.Context, span trace.Span, procedure 
 	}
 	span.End()
 	i.client.Record(ctx, float64(elapsed.Nanoseconds())/1e6, i.attrs.get(rpcKey{procedure: procedure, code: code}).rec...)
+}
+
+// codeOf returns err's Connect code, or unknown for a code outside Connect's
+// set: gRPC carries any number (grpc-status: 1000), which connect-go keeps as
+// the error's code, and the code labels the rpc metrics, so a server called
+// (or whose error a handler passes on) could mint a series per number.
+func codeOf(err error) connect.Code {
+	if c := connect.CodeOf(err); c >= connect.CodeCanceled && c <= connect.CodeUnauthenticated {
+		return c
+	}
+	return connect.CodeUnknown
 }
 
 // serverCall is what startServer hands to endServer.
@@ -178,7 +189,7 @@ func (i *Interceptor) recordServer(ctx context.Context, elapsed time.Duration, p
 func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	code, codeName := connect.Code(0), "ok"
 	if err != nil {
-		code = connect.CodeOf(err)
+		code = codeOf(err)
 		codeName = code.String()
 	}
 	p, _ := identity.PrincipalFrom(ctx)
