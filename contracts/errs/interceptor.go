@@ -55,7 +55,8 @@ var errNilConnectError = errors.New("errs: the handler returned a nil *connect.E
 //   - context.Canceled and context.DeadlineExceeded become Canceled and DeadlineExceeded;
 //   - any other error that is not a *connect.Error, and any *connect.Error with code
 //     Unknown, Internal or DataLoss that was not built by [Internal], is replaced by an
-//     [Internal] error, so its message never reaches the caller;
+//     [Internal] error, so its message never reaches the caller (if it wraps one built
+//     by Internal, the replacement keeps that one's error id);
 //   - a *connect.Error with another code whose cause is a network failure (a
 //     [net.Error], such as the dial error a client makes when the service it calls
 //     is down) keeps its code but gets reason [ReasonUpstreamFailed] and a generic
@@ -127,7 +128,9 @@ func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) 
 	if ie, ok := AsInternal(err); ok {
 		// Built by Internal (or an *InternalError returned bare): keep its id.
 		tell(ie)
-		if !isConnect {
+		if !isConnect || (hidesCause(cerr.Code()) && !builtByInternal(cerr)) {
+			// Bare, or inside a *connect.Error of an internal code that Internal did
+			// not build, whose message may hold the handler's words around it.
 			return build(connect.CodeInternal, ie, "INTERNAL", &spec{errorID: ie.ID, requestID: requestID})
 		}
 		return ensureRequestID(cerr, requestID)
@@ -226,6 +229,20 @@ func peerMessage(msg string) string {
 		cut--
 	}
 	return msg[:cut] + ellipsis
+}
+
+// hidesCause reports whether code is one whose message the interceptor never passes
+// on unless [Internal] built the error.
+func hidesCause(code connect.Code) bool {
+	return code == connect.CodeUnknown || code == connect.CodeInternal || code == connect.CodeDataLoss
+}
+
+// builtByInternal reports whether cerr was built by [Internal] (or by Normalize for
+// an *InternalError): its message is [InternalMessage] with the error id, nothing
+// more.
+func builtByInternal(cerr *connect.Error) bool {
+	_, ok := errors.Unwrap(cerr).(*InternalError) //nolint:errorlint // its own underlying error, not one wrapped deeper.
+	return ok
 }
 
 // builtWithCause reports whether cerr was built by this package with [WithCause]: its
