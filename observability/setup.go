@@ -44,8 +44,11 @@ type Telemetry struct {
 	mp       metricapi.MeterProvider
 	logger   *slog.Logger
 	registry *prometheus.Registry
-	prop     propagation.TextMapPropagator
-	closers  []func(context.Context) error
+	// metrics serves the registry; one handler, so that its bound on the
+	// scrapes in flight holds across requests.
+	metrics http.Handler
+	prop    propagation.TextMapPropagator
+	closers []func(context.Context) error
 
 	mu       sync.Mutex
 	shutdown *shutdownOp // the one shutdown, once started
@@ -86,6 +89,7 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	if t.registry == nil {
 		t.registry = metrics.NewRegistry()
 	}
+	t.metrics = metrics.Handler(t.registry)
 	if r.Disabled {
 		return t, nil
 	}
@@ -171,8 +175,10 @@ func (t *Telemetry) Logger() *slog.Logger { return t.logger }
 // Registry returns the Prometheus registry the metrics go to.
 func (t *Telemetry) Registry() *prometheus.Registry { return t.registry }
 
-// MetricsHandler serves the registry at /metrics (see metrics.Handler).
-func (t *Telemetry) MetricsHandler() http.Handler { return metrics.Handler(t.registry) }
+// MetricsHandler serves the registry at /metrics (see metrics.Handler). Every
+// call returns the same handler: at most [metrics.MaxConcurrentScrapes]
+// scrapes are served at once, however many places mount it.
+func (t *Telemetry) MetricsHandler() http.Handler { return t.metrics }
 
 // Shutdown flushes batched spans and stops the exporters, and returns nil once
 // they are; later calls then return nil at once. Once ctx is done it returns
@@ -239,7 +245,8 @@ func (i *installedTelemetry) Load() *Telemetry {
 }
 
 // MetricsHandler serves, at /metrics, the registry of the telemetry that [Setup]
-// installed last; before Setup it answers 503.
+// installed last, through that telemetry's one handler (see
+// [Telemetry.MetricsHandler]); before Setup it answers 503.
 func MetricsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := installed.Load()

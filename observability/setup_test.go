@@ -20,7 +20,10 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/footingdev/footing/observability"
+	"github.com/footingdev/footing/observability/metrics"
 )
 
 // receiver is an OTLP/HTTP trace receiver: it decodes each export request.
@@ -323,5 +326,87 @@ func TestShutdownAfterDeadlineDelivers(t *testing.T) {
 	}
 	if err := tel.Shutdown(context.Background()); err != nil {
 		t.Fatalf("third Shutdown: %v", err)
+	}
+}
+
+// blockingCollector holds every Collect until release is closed, counting the
+// collections that started.
+type blockingCollector struct {
+	desc    *prometheus.Desc
+	started chan struct{}
+	release chan struct{}
+}
+
+func (c blockingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c blockingCollector) Collect(ch chan<- prometheus.Metric) {
+	c.started <- struct{}{}
+	<-c.release
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, 1)
+}
+
+// TestInstalledMetricsHandlerBoundsConcurrentScrapes is not parallel: it
+// installs telemetry (after TestSetupInstallsGlobals, which must run first). observability.MetricsHandler, the one a service mounts
+// at /metrics, built a new metrics.Handler for every request, and with it a
+// new count of the scrapes in flight: MaxConcurrentScrapes bounded nothing,
+// and a burst of scrapes gathered every metric in parallel without end.
+func TestInstalledMetricsHandlerBoundsConcurrentScrapes(t *testing.T) {
+	c := blockingCollector{
+		desc:    prometheus.NewDesc("footing_scrape_probe", "blocks", nil, nil),
+		started: make(chan struct{}, 100), release: make(chan struct{}),
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	shutdown, err := observability.Setup(context.Background(), observability.Config{
+		Getenv: envOf(nil), LogWriter: io.Discard, Registry: reg,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shutdown(context.Background()) })
+	srv := httptest.NewServer(observability.MetricsHandler())
+	defer srv.Close()
+	released := false
+	defer func() {
+		if !released {
+			close(c.release)
+		}
+	}()
+	get := func(ctx context.Context) int {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, metrics.MaxConcurrentScrapes)
+	for range metrics.MaxConcurrentScrapes {
+		wg.Go(func() { codes <- get(context.Background()) })
+	}
+	for range metrics.MaxConcurrentScrapes {
+		<-c.started // every allowed scrape is gathering
+	}
+	// The bound of a scrape that is not refused but waits (the failure), not
+	// a timing assertion: a refusal comes back at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if code := get(ctx); code != http.StatusServiceUnavailable {
+		t.Errorf("scrape %d while %d gather: %d, want 503", metrics.MaxConcurrentScrapes+1, metrics.MaxConcurrentScrapes, code)
+	}
+	close(c.release)
+	released = true
+	wg.Wait()
+	close(codes)
+	for code := range codes {
+		if code != http.StatusOK {
+			t.Errorf("an allowed scrape answered %d", code)
+		}
+	}
+	if n := len(c.started); n != 0 {
+		t.Errorf("%d more gathers started: the refused scrape gathered", n)
 	}
 }
