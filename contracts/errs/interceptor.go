@@ -62,7 +62,8 @@ var errNilConnectError = errors.New("errs: the handler returned a nil *connect.E
 //     is down) keeps its code but gets reason [ReasonUpstreamFailed] and a generic
 //     message, the failure staying behind it on the server as with [WithCause];
 //   - an error received from another service keeps its code, message and details,
-//     but not that service's response headers or request id;
+//     but not that service's response headers, request id, or the google.rpc
+//     DebugInfo and RequestInfo details it meant for its own developers;
 //   - the request id from [identity.RequestID] is added to errors that lack one.
 //
 // On clients it does nothing.
@@ -175,7 +176,7 @@ func (i *interceptor) tell(ctx context.Context, procedure string, ie *InternalEr
 // details, bounded by [MaxPeerMessageLen] and [MaxPeerDetailsLen]: not the peer's
 // response headers and trailers, which connect-go drops from a wire error but would
 // send from a copy, nor the peer's RequestInfo, whose request id is not this
-// request's.
+// request's, nor the [peerOnly] details a peer keeps for its own developers.
 func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 	requestID = validUTF8(requestID)
 	wire := connect.IsWireError(cerr)
@@ -190,6 +191,9 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 	detailsLen := 0
 	for _, d := range cerr.Details() {
 		if wire {
+			if peerOnly[d.Type()] {
+				continue // The peer's debugging aids, for its developers.
+			}
 			if n := len(d.Type()) + len(d.Bytes()); detailsLen+n <= MaxPeerDetailsLen {
 				detailsLen += n
 			} else {
@@ -215,6 +219,16 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 		addDetail(out, info)
 	}
 	return out
+}
+
+// peerOnly are the detail types of an error received from a peer that are never
+// passed on: google.rpc.DebugInfo (stack entries and the failure's own text) and
+// google.rpc.RequestInfo (the peer's request id and serving data, "for example an
+// encrypted stack trace"), which google.rpc says are for the service's developers.
+// Footing's own RequestInfo is replaced by this request's.
+var peerOnly = map[string]bool{
+	"google.rpc.DebugInfo":   true,
+	"google.rpc.RequestInfo": true,
 }
 
 // peerMessage returns msg, valid UTF-8 and at most MaxPeerMessageLen bytes long.
