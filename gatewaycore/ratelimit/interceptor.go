@@ -6,6 +6,9 @@ import (
 	"net/http"
 
 	"connectrpc.com/connect"
+
+	"github.com/footingdev/footing/contracts/errs"
+	"github.com/footingdev/footing/gatewaycore/httperr"
 )
 
 // NewInterceptor returns a server-side [connect.Interceptor] that applies rules to
@@ -13,8 +16,9 @@ import (
 // one decision per unary call and one per stream, when it opens, for client-, server-
 // and bidi-streaming alike. Use it instead of [Middleware] when the Principal is set
 // by an interceptor (gatewaycore/auth's), so tenant and user keys see it; list the
-// interceptor after auth's. Refusals are ResourceExhausted with RetryInfo and the
-// RateLimit headers; a fail-closed backend gives Unavailable. On clients it does nothing.
+// interceptor after auth's. Refusals are ResourceExhausted with RetryInfo,
+// Retry-After and the RateLimit headers; a fail-closed backend gives Unavailable. On
+// clients it does nothing.
 func NewInterceptor(limiter Limiter, rules []Rule, opts ...Option) (connect.Interceptor, error) {
 	e, err := newEnforcer(limiter, rules, opts)
 	if err != nil {
@@ -38,6 +42,12 @@ func (i *interceptor) check(ctx context.Context, procedure string, peer connect.
 		if errors.As(err, &cerr) {
 			for k, v := range out {
 				cerr.Meta()[k] = v
+			}
+			// As the middleware's refusals do (httperr.Writer): over the Connect
+			// protocol a unary refusal is an HTTP 429 or 503, read by clients that
+			// know Retry-After and not RetryInfo.
+			if d, ok := errs.RetryAfter(cerr); ok {
+				cerr.Meta().Set("Retry-After", httperr.RetryAfterSeconds(d.Seconds()))
 			}
 		}
 		return nil, err
