@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/sdk/metric/exemplar"
@@ -41,7 +43,7 @@ const (
 //
 //	OTEL_SDK_DISABLED                 true: no traces or metrics (logging stays)
 //	OTEL_SERVICE_NAME                 service.name (else from OTEL_RESOURCE_ATTRIBUTES, else the program name)
-//	OTEL_RESOURCE_ATTRIBUTES          k=v,k2=v2 (values percent-encoded)
+//	OTEL_RESOURCE_ATTRIBUTES          k=v,k2=v2 (values percent-encoded UTF-8)
 //	OTEL_TRACES_EXPORTER              otlp or none; default otlp when an endpoint is set, else none
 //	OTEL_EXPORTER_OTLP_ENDPOINT       base URL, such as http://collector:4318 (…_TRACES_ENDPOINT: full URL)
 //	OTEL_EXPORTER_OTLP_PROTOCOL       http/protobuf (default) or grpc (…_TRACES_PROTOCOL too)
@@ -213,6 +215,9 @@ func (c Config) resolve() (resolved, error) {
 	}
 	r.ResourceAttributes = attrs
 	env(&r.ServiceName, "OTEL_SERVICE_NAME")
+	if !utf8.ValidString(r.ServiceName) {
+		bad("OTEL_SERVICE_NAME", "must be valid UTF-8")
+	}
 	if r.ServiceName == "" {
 		r.ServiceName = attrs["service.name"]
 	}
@@ -221,6 +226,17 @@ func (c Config) resolve() (resolved, error) {
 	}
 	if r.InstanceID == "" {
 		r.InstanceID = attrs["service.instance.id"]
+	}
+	// The resource goes with every span batch, as protobuf strings, which
+	// must be UTF-8: one invalid byte ("caf%E9", Latin-1) and the exporter
+	// fails to marshal every batch, for as long as the process runs.
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		if !utf8.ValidString(k) || !utf8.ValidString(attrs[k]) {
+			bad("OTEL_RESOURCE_ATTRIBUTES", "the attribute %q is not valid UTF-8 once percent-decoded (é is %%C3%%A9)", k)
+		}
+	}
+	if !utf8.ValidString(c.ServiceVersion) || !utf8.ValidString(c.InstanceID) {
+		bad("OTEL_RESOURCE_ATTRIBUTES", "Config.ServiceVersion and Config.InstanceID must be valid UTF-8")
 	}
 
 	if r.Headers == nil {

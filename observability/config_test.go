@@ -333,3 +333,40 @@ func TestValidateBoundsCertificateFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceMustBeUTF8: the resource goes with every span batch as protobuf
+// strings, which must be UTF-8. OTEL_RESOURCE_ATTRIBUTES percent-encoded in
+// Latin-1 ("team=caf%E9") was accepted, and the exporter then failed to
+// marshal every batch for as long as the process ran: no span ever reached
+// the collector, and Setup had said nothing. It is reported by name.
+func TestResourceMustBeUTF8(t *testing.T) {
+	t.Parallel()
+	for i, tc := range []struct {
+		name string
+		cfg  observability.Config
+	}{
+		{"OTEL_RESOURCE_ATTRIBUTES", observability.Config{Getenv: envOf(map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "ok=1,team=caf%E9"})}},
+		{"OTEL_RESOURCE_ATTRIBUTES", observability.Config{Getenv: envOf(map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "service.version=%FF"})}},
+		{"OTEL_RESOURCE_ATTRIBUTES", observability.Config{Getenv: envOf(nil), ResourceAttributes: map[string]string{"k\xff": "v"}}},
+		{"OTEL_SERVICE_NAME", observability.Config{Getenv: envOf(map[string]string{"OTEL_SERVICE_NAME": "caf\xe9"})}},
+		{"OTEL_RESOURCE_ATTRIBUTES", observability.Config{Getenv: envOf(nil), ServiceVersion: "v1\xff"}},
+	} {
+		cfg := tc.cfg
+		cfg.LogWriter = io.Discard
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.name+":") {
+			t.Errorf("case %d: error %v, want one naming %s", i, err, tc.name)
+			continue
+		}
+		if n := len(errs.From(err).FieldViolations); n != 1 {
+			t.Errorf("case %d: %d problems reported, want 1: %v", i, n, err)
+		}
+		if _, err := observability.New(context.Background(), cfg); err == nil {
+			t.Errorf("case %d: New accepted it", i)
+		}
+	}
+	// Valid UTF-8 is kept.
+	if err := (observability.Config{Getenv: envOf(map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "team=caf%C3%A9"})}).Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
