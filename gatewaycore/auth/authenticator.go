@@ -210,6 +210,13 @@ func (a *Authenticator) verify(ctx context.Context, token string, now time.Time)
 		case err != nil:
 			return nil, 0, fail(ReasonKeys)
 		}
+		if !usable(t.header.Alg, key) {
+			// RFC 7517 §4.5: keys of different types may share an id, as
+			// alternatives; the one the token's alg needs may be another than the first.
+			if alt, ok := is.alternative(ctx, key.ID, t.header.Alg); ok {
+				key = alt
+			}
+		}
 		if key.Algorithm != "" && key.Algorithm != t.header.Alg {
 			return nil, 0, fail(ReasonAlgorithm)
 		}
@@ -237,7 +244,7 @@ func (is *issuer) verifyWithoutKid(ctx context.Context, t *jwsToken) error {
 	}
 	fits := false
 	for _, key := range set.Keys() {
-		if (key.Algorithm != "" && key.Algorithm != t.header.Alg) || !keyFits(t.header.Alg, key.Public) {
+		if !usable(t.header.Alg, key) {
 			continue
 		}
 		fits = true
@@ -249,6 +256,27 @@ func (is *issuer) verifyWithoutKid(ctx context.Context, t *jwsToken) error {
 		return fail(ReasonUnknownKey)
 	}
 	return fail(ReasonSignature)
+}
+
+// alternative returns a key of the issuer's current set with id kid that fits alg,
+// for a token whose kid names first a key of another type or alg.
+func (is *issuer) alternative(ctx context.Context, kid, alg string) (jwks.Key, bool) {
+	set, err := is.keys.Set(ctx)
+	if err != nil {
+		return jwks.Key{}, false
+	}
+	for _, key := range set.Keys() {
+		if key.ID == kid && usable(alg, key) {
+			return key, true
+		}
+	}
+	return jwks.Key{}, false
+}
+
+// usable reports whether key can verify a token signed with alg: its type (and curve)
+// is the one alg needs, and the JWK's own "alg", if it pins one, is alg.
+func usable(alg string, key jwks.Key) bool {
+	return (key.Algorithm == "" || key.Algorithm == alg) && keyFits(alg, key.Public)
 }
 
 func (a *Authenticator) logFailure(ctx context.Context, method string, err error) {

@@ -86,8 +86,11 @@ type rawKey struct {
 // "verify", malformed or weak keys — are
 // skipped rather than failing the whole set, so one odd key at the issuer does not lock
 // every caller out; a document that is not a JWKS at all is an error wrapping
-// [ErrInvalidSet]. When two keys share an id, the first wins; keys without an id are
-// all kept (a token without "kid" is checked against each that fits), and Lookup("")
+// [ErrInvalidSet]. When two keys share an id, the first wins, unless the second is of
+// another type or curve, or pins another "alg": RFC 7517 §4.5 allows one id for keys
+// of different types that are alternatives to each other, so such a key is kept
+// (Keys lists it; Lookup finds the first key with the id). Keys without an id are all
+// kept (a token without "kid" is checked against each that fits), and Lookup("")
 // finds the first of them.
 func Parse(data []byte) (*Set, error) {
 	var doc struct {
@@ -118,16 +121,48 @@ func Parse(data []byte) (*Set, error) {
 		if err != nil {
 			continue
 		}
+		key := Key{ID: rk.Kid, Algorithm: rk.Alg, Public: pub}
 		_, dup := s.byID[rk.Kid]
-		if dup && rk.Kid != "" {
+		if dup && rk.Kid != "" && !s.alternative(key) {
 			continue
 		}
 		if !dup {
 			s.byID[rk.Kid] = len(s.keys)
 		}
-		s.keys = append(s.keys, Key{ID: rk.Kid, Algorithm: rk.Alg, Public: pub})
+		s.keys = append(s.keys, key)
 	}
 	return s, nil
+}
+
+// alternative reports whether k differs from every key of s with its id in type,
+// curve or pinned "alg", so that a token naming the id may need k rather than them.
+func (s *Set) alternative(k Key) bool {
+	for _, o := range s.keys {
+		if o.ID == k.ID && sameKind(o, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameKind reports whether a and b pin the same "alg" and are of the same type (and,
+// for ECDSA, curve): whether every token one could verify, the other could be asked to.
+func sameKind(a, b Key) bool {
+	if a.Algorithm != b.Algorithm {
+		return false
+	}
+	switch pa := a.Public.(type) {
+	case *rsa.PublicKey:
+		_, ok := b.Public.(*rsa.PublicKey)
+		return ok
+	case *ecdsa.PublicKey:
+		pb, ok := b.Public.(*ecdsa.PublicKey)
+		return ok && pa.Curve == pb.Curve
+	case ed25519.PublicKey:
+		_, ok := b.Public.(ed25519.PublicKey)
+		return ok
+	}
+	return false
 }
 
 func b64(s string) ([]byte, error) {
