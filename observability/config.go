@@ -239,9 +239,11 @@ func (c Config) resolve() (resolved, error) {
 		bad("OTEL_RESOURCE_ATTRIBUTES", "Config.ServiceVersion and Config.InstanceID must be valid UTF-8")
 	}
 
+	headersName := "OTEL_EXPORTER_OTLP_HEADERS"
 	if r.Headers == nil {
 		var hv string
 		name := env(&hv, "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
+		headersName = name
 		h, err := ParseKeyValues(hv)
 		if err != nil {
 			// The value may hold credentials: name the problem, never the value.
@@ -257,6 +259,12 @@ func (c Config) resolve() (resolved, error) {
 	case ProtocolHTTPProtobuf, ProtocolGRPC:
 	default:
 		bad(name, "must be %s or %s, not %q", ProtocolHTTPProtobuf, ProtocolGRPC, r.Protocol)
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
+		// Names the header, never its value, which may be a credential.
+		if msg := checkHeader(k, r.Headers[k], r.Protocol == ProtocolGRPC); msg != "" {
+			bad(headersName, "the header %q %s", k, msg)
+		}
 	}
 
 	if r.Timeout == 0 {
@@ -444,6 +452,40 @@ func (c Config) resolve() (resolved, error) {
 		return r, invalid(problems)
 	}
 	return r, nil
+}
+
+// checkHeader says what is wrong with an export header that the exporter
+// could not send, which would fail every export: "" when nothing is. HTTP
+// takes a token as the name and no control bytes but tab in the value; gRPC
+// metadata takes letters, digits, '-', '_' and '.' in the name, and printable
+// ASCII in the value of a name that does not end in -bin.
+func checkHeader(name, value string, grpc bool) string {
+	if name == "" {
+		return "must have a name"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if grpc && !alnum && !strings.ContainsRune("-_.", rune(c)) {
+			return "must have a name of letters, digits, '-', '_' and '.' for grpc"
+		}
+		if !alnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return "must have a name that is an HTTP token"
+		}
+	}
+	if grpc && strings.HasSuffix(strings.ToLower(name), "-bin") {
+		return "" // any bytes: gRPC sends them in base64
+	}
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if grpc && (c < ' ' || c > '~') {
+			return "must have a value of printable ASCII for grpc"
+		}
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return "must have a value without control characters"
+		}
+	}
+	return ""
 }
 
 // millis parses a positive number of milliseconds that a time.Duration can

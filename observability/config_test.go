@@ -370,3 +370,51 @@ func TestResourceMustBeUTF8(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHeadersTheExporterCannotSendAreReported: OTEL_EXPORTER_OTLP_HEADERS took
+// any name but one with spaces, quotes or control bytes, and any value once
+// percent-decoded: a name that is not an HTTP token ("x-key:", "x(key)"), a
+// value with a control byte ("%0A"), or for gRPC a non-ASCII value, was
+// accepted, and then every export failed, for as long as the process ran.
+// Each is reported under the variable's name, naming the header, never its
+// value.
+func TestHeadersTheExporterCannotSendAreReported(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t"
+	for i, tc := range []struct {
+		env  map[string]string
+		cfg  observability.Config
+		name string
+	}{
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "ok=1,x-key:=" + secret}, name: "OTEL_EXPORTER_OTLP_HEADERS"},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "x(key)=" + secret}, name: "OTEL_EXPORTER_OTLP_HEADERS"},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_TRACES_HEADERS": "x-key=" + secret + "%0Amore"}, name: "OTEL_EXPORTER_OTLP_TRACES_HEADERS"},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "x-key=" + secret + "%7F"}, name: "OTEL_EXPORTER_OTLP_HEADERS"},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_HEADERS": "x-key=caf%C3%A9" + secret}, name: "OTEL_EXPORTER_OTLP_HEADERS"},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_HEADERS": "x+key=" + secret}, name: "OTEL_EXPORTER_OTLP_HEADERS"},
+		{cfg: observability.Config{Headers: map[string]string{"Authorization": "Bearer " + secret + "\r\n"}}, name: "OTEL_EXPORTER_OTLP_HEADERS"},
+	} {
+		cfg := tc.cfg
+		cfg.Getenv = envOf(tc.env)
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.name+":") {
+			t.Errorf("case %d: error %v, want one naming %s", i, err, tc.name)
+			continue
+		}
+		if n := len(errs.From(err).FieldViolations); n != 1 {
+			t.Errorf("case %d: %d problems reported, want 1: %v", i, n, err)
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("case %d: the error shows the value: %v", i, err)
+		}
+	}
+	for i, env := range []map[string]string{
+		{"OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20abc,x-honeycomb-team=k,api.key=a%09b"},
+		{"OTEL_EXPORTER_OTLP_HEADERS": "x-team=caf%C3%A9"},
+		{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%20abc,trace-bin=%00%FF"},
+	} {
+		if err := (observability.Config{Getenv: envOf(env)}).Validate(); err != nil {
+			t.Errorf("good headers %d refused: %v", i, err)
+		}
+	}
+}
