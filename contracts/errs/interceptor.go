@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"unicode/utf8"
 
 	"connectrpc.com/connect"
@@ -210,7 +211,7 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 		}
 		out.AddDetail(d)
 	}
-	if !wire {
+	if !wire && hasMeta(cerr) {
 		for k, vs := range cerr.Meta() {
 			out.Meta()[k] = vs
 		}
@@ -219,6 +220,16 @@ func ensureRequestID(cerr *connect.Error, requestID string) *connect.Error {
 		addDetail(out, info)
 	}
 	return out
+}
+
+// hasMeta reports whether cerr may carry headers, without calling cerr.Meta when it
+// has none: Meta creates the header map on first use, a write that races with every
+// other reader of an error value shared between requests (a package-level error),
+// which connect-go itself only reads. Should connect-go's field ever be named
+// otherwise, it reports true, so that no header is lost.
+func hasMeta(cerr *connect.Error) bool {
+	f := reflect.ValueOf(cerr).Elem().FieldByName("meta")
+	return !f.IsValid() || f.Kind() != reflect.Map || !f.IsNil()
 }
 
 // peerOnly are the detail types of an error received from a peer that are never
