@@ -93,23 +93,28 @@ func RecordError(span trace.Span, err error) {
 }
 
 // CodeName returns the Connect code name of err ("not_found"), "unknown" for an
-// error outside the error model, and "ok" for nil.
+// error outside the error model or with a code outside Connect's set (gRPC
+// carries any number, which connect-go keeps), and "ok" for nil.
 func CodeName(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	return connect.CodeOf(err).String()
+	if c := connect.CodeOf(err); c <= connect.CodeUnauthenticated {
+		return c.String()
+	}
+	return connect.CodeUnknown.String()
 }
 
 // ServerFault reports whether code means the server failed (as opposed to the
 // caller), following the OpenTelemetry RPC conventions: unknown,
-// deadline_exceeded, unimplemented, internal, unavailable and data_loss.
+// deadline_exceeded, unimplemented, internal, unavailable and data_loss; a
+// code outside Connect's set counts as unknown.
 func ServerFault(code connect.Code) bool {
 	switch code {
 	case connect.CodeUnknown, connect.CodeDeadlineExceeded, connect.CodeUnimplemented,
 		connect.CodeInternal, connect.CodeUnavailable, connect.CodeDataLoss:
 		return true
 	default:
-		return false
+		return code > connect.CodeUnauthenticated
 	}
 }

@@ -125,3 +125,23 @@ func TestCodeNameAndServerFault(t *testing.T) {
 		t.Fatal("ServerFault")
 	}
 }
+
+// TestCodeOutsideConnectsIsUnknown: gRPC carries a code as any number
+// (grpc-status: 1000) and connect-go keeps it; CodeName gave "code_1000",
+// the error.type of the span RecordError marks, so a server called could
+// mint a value per number for whatever groups spans by error.type (span
+// metrics), and ServerFault said a code whose cause is unknown was the
+// caller's. It is "unknown", as the interceptor's metrics say.
+func TestCodeOutsideConnectsIsUnknown(t *testing.T) {
+	t.Parallel()
+	err := connect.NewError(connect.Code(1000), errors.New("from upstream"))
+	if got := tracing.CodeName(err); got != "unknown" {
+		t.Errorf("CodeName = %q, want unknown", got)
+	}
+	if !tracing.ServerFault(connect.Code(1000)) {
+		t.Error("ServerFault: a code outside Connect's set is not the server's fault")
+	}
+	if got := tracing.CodeName(connect.NewError(connect.CodeUnauthenticated, nil)); got != "unauthenticated" {
+		t.Errorf("CodeName = %q, want unauthenticated", got)
+	}
+}
