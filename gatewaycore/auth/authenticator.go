@@ -188,7 +188,7 @@ func (a *Authenticator) verify(ctx context.Context, token string, now time.Time)
 	switch {
 	case !c.hasExp || c.subject == "":
 		return nil, 0, fail(ReasonClaims)
-	case sec > c.expiry+is.skew:
+	case sec >= c.expiry+is.skew: // valid only before exp (RFC 7519 §4.1.4), skew added
 		return nil, 0, fail(ReasonExpired)
 	case c.hasNbf && sec+is.skew < c.notBefore:
 		return nil, 0, fail(ReasonNotYetValid)
@@ -228,7 +228,7 @@ func (a *Authenticator) verify(ctx context.Context, token string, now time.Time)
 	if err != nil {
 		return nil, 0, err
 	}
-	return p, c.expiry + is.skew, nil
+	return p, c.expiry + is.skew - 1, nil
 }
 
 // verifyWithoutKid verifies a token that names no key ("kid" is optional, RFC 7515
