@@ -14,9 +14,10 @@
 // anything not listed is denied. [Authenticator.Middleware] enforces it for plain HTTP
 // and [Authenticator.Interceptor] for Connect calls of every stream type; the
 // middleware judges a request under each form of its path a router may route by
-// (cleaned, as sent, as sent before percent-decoding), and each must allow it. On success
-// the Principal is in the context (contracts/identity); on failure the caller gets
-// errs.Unauthenticated or errs.PermissionDenied with a message that is the same for
+// (cleaned, as sent, as sent before percent-decoding; "/x/" also as "/x" when "/x" is
+// listed exactly, as routers that strip a trailing slash serve it), and each must
+// allow it. On success the Principal is in the context (contracts/identity); on
+// failure the caller gets errs.Unauthenticated or errs.PermissionDenied with a message that is the same for
 // every cause, while the cause ([Reason]) goes to metrics and the configured logger.
 //
 // The token parser is footing's own compact-JWS reader on the standard library's

@@ -52,8 +52,12 @@ func buildOptions(opts []Option) *options {
 // decoded path. So a request is judged under each distinct form of its path — the
 // cleaned one ("/public/../admin" as "/admin", "//a" as "/a"), the decoded one as
 // sent, and the one as sent before decoding — and must be allowed under every one:
-// each must be listed, and it is public only if all are. An ordinary request (a clean
-// path without unusual escapes) has one form.
+// each must be listed, and it is public only if all are. A form with a trailing slash
+// whose slashless path the policy lists exactly ("/admin/" when "/admin" is a key) is
+// also judged by that key's rule, since routers that strip a trailing slash before
+// routing (chi's middleware.StripSlashes, echo's RemoveTrailingSlash) serve it with
+// that path's handler. An ordinary request (a clean path without unusual escapes) has
+// one form.
 //
 // On success the request continues with the Principal in its context
 // (contracts/identity): in the context's principal slot if it has one
@@ -65,7 +69,7 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			parent := r.Context()
 			var forms [3]string
-			var rules [3]Rule
+			var rules [6]Rule
 			n := 0
 			for _, path := range routepath.Forms(r.URL, &forms) {
 				rule, listed := policy.Lookup(path)
@@ -76,6 +80,12 @@ func (a *Authenticator) Middleware(policy *Policy, opts ...Option) func(http.Han
 				}
 				rules[n] = rule
 				n++
+				// Routers that strip a trailing slash before routing (chi's
+				// StripSlashes, echo's RemoveTrailingSlash) serve "/x/" as "/x".
+				if rule, ok := policy.exactWithoutSlash(path); ok {
+					rules[n] = rule
+					n++
+				}
 			}
 			ctx, err := a.authorize(parent, r.Header, rules[:n])
 			if err != nil {

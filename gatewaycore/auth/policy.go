@@ -132,6 +132,17 @@ func NewPolicy(rules map[string]Rule) (*Policy, error) {
 	return p, nil
 }
 
+// exactWithoutSlash returns the exact rule for path without its trailing slash, if
+// path has one and the policy lists that exactly: a router that strips a trailing
+// slash before routing serves path with that key's handler.
+func (p *Policy) exactWithoutSlash(path string) (Rule, bool) {
+	if p == nil || len(path) < 2 || path[len(path)-1] != '/' {
+		return Rule{}, false
+	}
+	r, ok := p.exact[path[:len(path)-1]]
+	return r, ok
+}
+
 // Lookup returns the rule for a procedure or path, and false if none covers it.
 func (p *Policy) Lookup(path string) (Rule, bool) {
 	if p == nil {
