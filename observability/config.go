@@ -2,6 +2,7 @@ package observability
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,7 +46,8 @@ const (
 //	OTEL_SERVICE_NAME                 service.name (else from OTEL_RESOURCE_ATTRIBUTES, else the program name)
 //	OTEL_RESOURCE_ATTRIBUTES          k=v,k2=v2 (values percent-encoded UTF-8)
 //	OTEL_TRACES_EXPORTER              otlp or none; default otlp when an endpoint is set, else none
-//	OTEL_EXPORTER_OTLP_ENDPOINT       base URL, such as http://collector:4318 (…_TRACES_ENDPOINT: full URL)
+//	OTEL_EXPORTER_OTLP_ENDPOINT       base URL, such as http://collector:4318 (…_TRACES_ENDPOINT: full URL);
+//	                                  no user info, query or fragment: the exporter would not send them
 //	OTEL_EXPORTER_OTLP_PROTOCOL       http/protobuf (default) or grpc (…_TRACES_PROTOCOL too)
 //	OTEL_EXPORTER_OTLP_HEADERS        k=v,k2=v2 sent with every export; never logged
 //	OTEL_EXPORTER_OTLP_TIMEOUT        milliseconds each export may take (default 10000)
@@ -520,6 +522,13 @@ func checkURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("must be an http:// or https:// URL with a host, not %q", redactURL(s))
+	}
+	// The exporters send to the scheme, host and path alone: a credential
+	// in the user info or the query would be dropped, and every export
+	// refused. The URL is not shown: those parts hold the credential.
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(s, "#") {
+		return errors.New("must not hold user info, a query or a fragment, which the exporter does not send: " +
+			"pass credentials in OTEL_EXPORTER_OTLP_HEADERS (Authorization=Basic%20…, api-key=…)")
 	}
 	return nil
 }

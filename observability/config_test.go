@@ -418,3 +418,48 @@ func TestHeadersTheExporterCannotSendAreReported(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointPartsTheExporterDropsAreReported: the OTLP exporter sends to an
+// endpoint's host and path only. User info ("https://user:KEY@collector")
+// and a query ("…/v1/traces?api_key=KEY", which some vendors document) were
+// accepted and then dropped: every export was refused by the collector for
+// want of the credential, for as long as the process ran; and a base
+// endpoint with a query got /v1/traces appended to the query, not the path.
+// Each is reported by name, without the credential.
+func TestEndpointPartsTheExporterDropsAreReported(t *testing.T) {
+	t.Parallel()
+	const s = "hunter2s3cr3t"
+	for _, endpoint := range []string{
+		"https://ingest:" + s + "@collector:4318",
+		"https://" + s + "@collector:4318/",
+		"https://collector:4318/v1/traces?api_key=" + s,
+		"http://collector:4318/?",
+		"http://collector:4318/#" + s,
+	} {
+		for _, env := range []map[string]string{
+			{"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint},
+			{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": endpoint},
+			{"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+		} {
+			var name string
+			for k := range env {
+				if strings.HasSuffix(k, "ENDPOINT") {
+					name = k
+				}
+			}
+			err := observability.Config{Getenv: envOf(env)}.Validate()
+			if err == nil || !strings.Contains(err.Error(), name+":") {
+				t.Errorf("%v: error %v, want one naming %s", env, err, name)
+				continue
+			}
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("%v: the error shows the secret: %v", env, err)
+			}
+		}
+	}
+	for _, endpoint := range []string{"https://collector:4318", "http://collector:4318/otlp/", "https://collector/v1/traces"} {
+		if err := (observability.Config{Getenv: envOf(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})}).Validate(); err != nil {
+			t.Errorf("%s refused: %v", endpoint, err)
+		}
+	}
+}
