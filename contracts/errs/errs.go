@@ -64,8 +64,9 @@ func WithFieldViolations(violations ...*commonv1.BadRequest_FieldViolation) Opti
 // WithRetryAfter adds a RetryInfo detail telling the caller when to try again.
 // Negative durations count as zero.
 func WithRetryAfter(d time.Duration) Option {
+	d = max(d, 0)
 	return func(s *spec) {
-		d = max(d, 0)
+		d := d // An Option may be used by many errors at once: write only to s.
 		s.retryAfter = &d
 	}
 }
