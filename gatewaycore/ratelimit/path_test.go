@@ -67,14 +67,15 @@ func TestOddPathsJudgedAlikeByAuthAndRateLimit(t *testing.T) {
 
 	// The clean paths are judged as their rules say: the method is refused to a
 	// caller without the role and limited; elsewhere is public and unlimited. A
-	// trailing slash is kept by both (another path for auth's exact rule, still under
-	// the rate limit's prefix).
+	// trailing slash is kept by both, and both still apply the method's rules to it
+	// (auth's exact rule, as routers that strip a trailing slash serve it; the rate
+	// limit's prefix).
 	for _, c := range []struct {
 		path          string
 		auth, limited int
 	}{
 		{method, http.StatusForbidden, http.StatusTooManyRequests},
-		{method + "/", http.StatusOK, http.StatusTooManyRequests},
+		{method + "/", http.StatusForbidden, http.StatusTooManyRequests},
 		{"/footing.test.v1.Probe/Other", http.StatusOK, http.StatusOK},
 	} {
 		if got := authStatus(c.path); got != c.auth {
