@@ -67,7 +67,10 @@ var errNilConnectError = errors.New("errs: the handler returned a nil *connect.E
 //     DebugInfo and RequestInfo details it meant for its own developers;
 //   - the request id from [identity.RequestID] is added to errors that lack one.
 //
-// On clients it does nothing.
+// It holds only the errors that pass through it: put it first in
+// connect.WithInterceptors (the outermost), so that the errors of the interceptors
+// after it, such as a validation or authentication refusal, are held too. On clients
+// it does nothing.
 func NewInterceptor(opts ...InterceptorOption) connect.Interceptor {
 	i := &interceptor{}
 	for _, opt := range opts {

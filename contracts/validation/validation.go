@@ -36,7 +36,9 @@ func WithValidator(v protovalidate.Validator) Option {
 }
 
 // NewInterceptor returns an interceptor that validates every request message, unary
-// and streamed, against its protovalidate rules. See the package documentation.
+// and streamed, against its protovalidate rules. See the package documentation. On a
+// server, put it after errs.NewInterceptor in connect.WithInterceptors, so that a
+// unary rejection passes through that one and names the request id.
 func NewInterceptor(opts ...Option) connect.Interceptor {
 	i := &interceptor{validator: protovalidate.GlobalValidator}
 	for _, opt := range opts {
