@@ -70,9 +70,25 @@ func (i *Interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 			return resp, err
 		}
 		ctx, sc := i.startServer(ctx, spec.Procedure, req.Header(), req.Peer())
+		defer i.endPanicking(ctx, sc)
 		resp, err := next(ctx, req)
 		i.endServer(ctx, sc, err)
 		return resp, err
+	}
+}
+
+// errHandlerPanicked is the error a call whose handler panicked ends with.
+var errHandlerPanicked = connect.NewError(connect.CodeInternal, errors.New("handler panicked"))
+
+// endPanicking, deferred around a server call, ends a call whose handler
+// panicked as one that failed with internal (its span, rpc.server.duration, the
+// active count, and behind Middleware the procedure its span and line are named
+// after), then lets the panic go on to whatever recovers it. A call that
+// returned was ended by endServer; this then only checks for a panic.
+func (i *Interceptor) endPanicking(ctx context.Context, sc serverCall) {
+	if p := recover(); p != nil {
+		i.endServer(ctx, sc, errHandlerPanicked)
+		panic(p)
 	}
 }
 
@@ -81,6 +97,7 @@ func (i *Interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 func (i *Interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		ctx, sc := i.startServer(ctx, conn.Spec().Procedure, conn.RequestHeader(), conn.Peer())
+		defer i.endPanicking(ctx, sc)
 		err := next(ctx, conn)
 		i.endServer(ctx, sc, err)
 		return err
