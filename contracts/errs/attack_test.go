@@ -3,8 +3,10 @@ package errs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -454,4 +456,42 @@ type fixedErrorService struct {
 
 func (s fixedErrorService) Complete(context.Context, *connect.Request[aiv1.CompleteRequest]) (*connect.Response[aiv1.CompleteResponse], error) {
 	return nil, s.err
+}
+
+// TestRanOutOfTimeIsNotAnUpstreamFailure: context.DeadlineExceeded satisfies
+// net.Error (it is a timeout), so a handler's connect.NewError(DeadlineExceeded,
+// ctx.Err()) was answered as a failure of "a service this call depends on"
+// (UPSTREAM_FAILED). It is the call running out of time, however it was wrapped,
+// and goes out as the handler built it, as any error of a code that does not
+// hide its cause; a real network timeout is still an upstream failure.
+func TestRanOutOfTimeIsNotAnUpstreamFailure(t *testing.T) {
+	t.Parallel()
+	netTimeout := &net.OpError{Op: "read", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 3, 7), Port: 5432}, Err: os.ErrDeadlineExceeded}
+	for _, tc := range []struct {
+		name         string
+		err          error
+		reason, code string
+	}{
+		{"ctx.Err()", connect.NewError(connect.CodeDeadlineExceeded, context.DeadlineExceeded), "", "deadline_exceeded"},
+		{"wrapped ctx.Err()", connect.NewError(connect.CodeDeadlineExceeded, fmt.Errorf("query: %w", context.DeadlineExceeded)), "", "deadline_exceeded"},
+		{"network timeout", connect.NewError(connect.CodeDeadlineExceeded, netTimeout), errs.ReasonUpstreamFailed, "deadline_exceeded"},
+		{"network timeout with ctx.Err()", connect.NewError(connect.CodeUnavailable, errors.Join(netTimeout, context.DeadlineExceeded)), errs.ReasonUpstreamFailed, "unavailable"},
+	} {
+		var withRequestID requestIDInterceptor
+		path, handler := aiv1connect.NewAIGatewayServiceHandler(fixedErrorService{err: tc.err},
+			connect.WithInterceptors(withRequestID, errs.NewInterceptor()))
+		url, httpClient := connecttest.Serve(t, path, handler)
+		for _, p := range connecttest.Protocols() {
+			client := aiv1connect.NewAIGatewayServiceClient(httpClient, url, p.Option)
+			_, err := client.Complete(context.Background(), connect.NewRequest(&aiv1.CompleteRequest{}))
+			d := errs.From(err)
+			wantMessage := tc.err.(*connect.Error).Message() //nolint:errorlint // the test's own errors
+			if tc.reason == errs.ReasonUpstreamFailed {
+				wantMessage = "a service this call depends on failed"
+			}
+			if d.Code.String() != tc.code || d.Reason != tc.reason || d.RequestID != "req-7" || d.Message != wantMessage {
+				t.Errorf("%s over %s: code %v, reason %q, message %q, request id %q; want %s, %s", tc.name, p.Name, d.Code, d.Reason, d.Message, d.RequestID, tc.code, tc.reason)
+			}
+		}
+	}
 }

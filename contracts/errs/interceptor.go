@@ -60,8 +60,10 @@ var errNilConnectError = errors.New("errs: the handler returned a nil *connect.E
 //     by Internal, the replacement keeps that one's error id);
 //   - a *connect.Error with another code whose cause is a network failure (a
 //     [net.Error], such as the dial error a client makes when the service it calls
-//     is down) keeps its code but gets reason [ReasonUpstreamFailed] and a generic
-//     message, the failure staying behind it on the server as with [WithCause];
+//     is down, or a read that timed out) keeps its code but gets reason
+//     [ReasonUpstreamFailed] and a generic message, the failure staying behind it on
+//     the server as with [WithCause]; context.DeadlineExceeded, a net.Error too, is
+//     the call running out of time and does not count as one;
 //   - an error received from another service keeps its code, message and details,
 //     but not that service's response headers, request id, or the google.rpc
 //     DebugInfo and RequestInfo details it meant for its own developers;
@@ -146,7 +148,7 @@ func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) 
 		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
 			// Its message may carry an internal cause: replace it below.
 		default:
-			if !builtWithCause(cerr) && !connect.IsWireError(cerr) && errors.As(err, new(net.Error)) {
+			if !builtWithCause(cerr) && !connect.IsWireError(cerr) && networkFailure(err, 0) {
 				// A network failure reaching another service, made into an error by
 				// a client (or by the handler): its text names the peer's address.
 				return New(cerr.Code(), ReasonUpstreamFailed, upstreamFailedMessage,
@@ -164,6 +166,33 @@ func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) 
 	tell(ie)
 	return out
 }
+
+// networkFailure reports whether err's tree holds a [net.Error] other than
+// context.DeadlineExceeded, which satisfies net.Error (it is a timeout) but is the
+// call running out of time, not a service it depends on failing. depth bounds the
+// walk against an error that unwraps to itself.
+func networkFailure(err error, depth int) bool {
+	if err == nil || depth > maxUnwrapDepth {
+		return false
+	}
+	if ne, ok := err.(net.Error); ok && ne != context.DeadlineExceeded { //nolint:errorlint // each link of the tree is looked at here
+		return true
+	}
+	switch u := err.(type) { //nolint:errorlint // as above
+	case interface{ Unwrap() error }:
+		return networkFailure(u.Unwrap(), depth+1)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if networkFailure(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxUnwrapDepth is how deep networkFailure looks into an error's tree.
+const maxUnwrapDepth = 100
 
 func (i *interceptor) tell(ctx context.Context, procedure string, ie *InternalError) {
 	if i.hook != nil {
