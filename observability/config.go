@@ -138,6 +138,8 @@ type Config struct {
 	SecretKeys []string
 
 	// Registry receives the metrics; nil means a new one from metrics.NewRegistry.
+	// A registry serves one live Telemetry: [New] refuses a second until the first
+	// is shut down (two would fail every scrape with duplicate metrics).
 	Registry *prometheus.Registry
 }
 

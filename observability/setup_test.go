@@ -410,3 +410,34 @@ func TestInstalledMetricsHandlerBoundsConcurrentScrapes(t *testing.T) {
 		t.Errorf("%d more gathers started: the refused scrape gathered", n)
 	}
 }
+
+// Two live Telemetry values on one Registry would fail every scrape with
+// duplicate metrics; the second is refused when it is built, and once the
+// first is shut down a new one may take its place.
+func TestOneLiveTelemetryPerRegistry(t *testing.T) {
+	ctx := context.Background()
+	reg := prometheus.NewRegistry()
+	cfg := observability.Config{Getenv: envOf(nil), LogWriter: io.Discard, Registry: reg}
+	first, err := observability.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := observability.New(ctx, cfg); err == nil {
+		_ = second.Shutdown(ctx)
+		_ = first.Shutdown(ctx)
+		t.Fatal("a second live Telemetry on one Registry was built")
+	}
+	if err := first.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := observability.New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("after Shutdown, a new Telemetry on the Registry was refused: %v", err)
+	}
+	if err := again.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Gather(); err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+}

@@ -8,4 +8,7 @@
 // underscores and the unit and _total are appended, so
 // http.server.request.duration (s) is scraped as
 // http_server_request_duration_seconds.
+//
+// A registry serves one live MeterProvider at a time: [NewMeterProvider]
+// refuses a second while the first is not shut down.
 package metrics

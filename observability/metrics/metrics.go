@@ -29,14 +29,27 @@ func NewRegistry() *prometheus.Registry {
 // collected by reg on every scrape, with res as their resource (exported as the
 // target_info metric). Shut the provider down when the service stops. Extra
 // options, such as views, are passed on to the SDK.
+//
+// A registry serves one live provider: a second, while the first is not shut
+// down, would export target_info and every same-named metric twice and fail
+// each scrape, so it is refused here. Once the first is shut down, a new one
+// takes its place.
 func NewMeterProvider(reg prometheus.Registerer, res *resource.Resource, opts ...metric.Option) (*metric.MeterProvider, error) {
+	claim, err := claimRegistry(reg)
+	if err != nil {
+		return nil, err
+	}
 	exp, err := otelprom.New(
 		otelprom.WithRegisterer(reg),
 		otelprom.WithTranslationStrategy(otlptranslator.UnderscoreEscapingWithSuffixes),
 	)
 	if err != nil {
+		reg.Unregister(claim)
 		return nil, errs.Internal(err)
 	}
+	claim.mu.Lock()
+	claim.reader = exp
+	claim.mu.Unlock()
 	if res == nil {
 		res = resource.Default()
 	}
