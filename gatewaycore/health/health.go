@@ -111,6 +111,35 @@ type namedCheck struct {
 	name    string
 	timeout time.Duration
 	check   Check
+	calls   *calls // shared by the copies runs take; a new one per Register
+}
+
+// calls notes the call of one check that is running, if any. A call outlives its
+// run when the check ignores its context; the next runs wait for it rather than
+// start another beside it.
+type calls struct {
+	mu      sync.Mutex
+	running chan struct{} // closed when the running call returns; nil when none runs
+}
+
+// begin starts a call if none is running and returns the channel to close when it
+// returns (with started true), else the running call's channel.
+func (cs *calls) begin() (ch chan struct{}, started bool) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.running != nil {
+		return cs.running, false
+	}
+	cs.running = make(chan struct{})
+	return cs.running, true
+}
+
+// end marks the call begin started as returned.
+func (cs *calls) end(ch chan struct{}) {
+	cs.mu.Lock()
+	cs.running = nil
+	cs.mu.Unlock()
+	close(ch)
 }
 
 // A Checker holds named checks and the readiness switch. It is safe for concurrent use.
@@ -159,20 +188,27 @@ func New(opts ...Option) *Checker {
 
 // Register adds a readiness check. timeout <= 0 means [DefaultTimeout]. Registering a
 // name twice replaces the earlier check.
+//
+// A check is called at most once at a time: a call that outlives its timeout (a
+// check that ignores its context) is abandoned by its run, which reports
+// "timeout", and later runs wait for it, up to the timeout, instead of calling the
+// check again beside it — they report "timeout" too while it runs, so that a hung
+// dependency never has calls piled up on it, one per run.
 func (c *Checker) Register(name string, timeout time.Duration, check Check) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	nc := namedCheck{name, timeout, check, &calls{}}
 	for i := range c.checks {
 		if c.checks[i].name == name {
-			c.checks[i] = namedCheck{name, timeout, check}
+			c.checks[i] = nc
 			c.gen++
 			return
 		}
 	}
-	c.checks = append(c.checks, namedCheck{name, timeout, check})
+	c.checks = append(c.checks, nc)
 	c.gen++
 }
 
@@ -322,27 +358,46 @@ func (c *Checker) fly(ctx context.Context, r *run, checks []namedCheck) {
 	close(r.done)
 }
 
+// call calls nc's check under ctx, or reports ctx's error if it ends first: a check
+// that ignores its context is abandoned then, and its call ends when it returns.
+// While an earlier call of the check is still running, call waits for it to return
+// (and then calls the check) rather than call it beside it.
+func (c *Checker) call(ctx context.Context, nc namedCheck) error {
+	for {
+		ch, started := nc.calls.begin()
+		if !started {
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return fmt.Errorf("not called again: an earlier call has not returned: %w", ctx.Err())
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			defer nc.calls.end(ch)
+			defer func() {
+				if v := recover(); v != nil {
+					// For the log only: the report says "failed".
+					done <- fmt.Errorf("check panicked: %v\n%s", v, debug.Stack())
+				}
+			}()
+			done <- nc.check(ctx)
+		}()
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 func (c *Checker) runOne(ctx context.Context, nc namedCheck) (res CheckResult) {
 	ctx, cancel := context.WithTimeout(ctx, nc.timeout)
 	defer cancel()
 	start := time.Now()
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				// For the log only: the report says "failed".
-				done <- fmt.Errorf("check panicked: %v\n%s", v, debug.Stack())
-			}
-		}()
-		done <- nc.check(ctx)
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		// A check that ignores its context is abandoned; its goroutine ends when it returns.
-		err = ctx.Err()
-	}
+	err := c.call(ctx, nc)
 	res.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	switch {
 	case err == nil:
