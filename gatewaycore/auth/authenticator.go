@@ -31,6 +31,10 @@ type issuer struct {
 	skew   int64
 	claims ClaimNames
 	keys   *jwks.Cache
+	// tenants are the tenants the issuer may speak for, canonical (nil: any); when
+	// there is exactly one, onlyTenant is it, the tenant of its tenantless tokens.
+	tenants    map[string]struct{}
+	onlyTenant string
 }
 
 // New returns an Authenticator for cfg, or every problem of cfg. It fetches no keys
@@ -59,9 +63,14 @@ func New(cfg Config) (*Authenticator, error) {
 		a.cache = newTokenCache(cfg.CacheSize)
 	}
 	for _, ic := range cfg.Issuers {
-		is := &issuer{cfg: ic, name: ic.Name, algs: ic.algorithms(), types: ic.types(), skew: int64(ic.skew() / time.Second), claims: ic.Claims.withDefaults()}
-		if is.name == "" {
-			is.name = ic.Issuer
+		is := &issuer{cfg: ic, name: ic.name(), algs: ic.algorithms(), types: ic.types(), skew: int64(ic.skew() / time.Second), claims: ic.Claims.withDefaults()}
+		// Validated above; the set is the Authenticator's own, so a caller changing
+		// its Tenants slice later changes nothing.
+		is.tenants, _ = ic.tenants()
+		if len(is.tenants) == 1 {
+			for t := range is.tenants {
+				is.onlyTenant = t
+			}
 		}
 		kc := ic.keysConfig()
 		kc.HTTPClient = cfg.HTTPClient
@@ -130,7 +139,8 @@ func (a *Authenticator) authenticate(ctx context.Context, h http.Header) (p *com
 
 // VerifyToken verifies a compact JWS bearer token: size, structure, issuer, algorithm,
 // type (when the issuer sets [IssuerConfig.Types]), exp/nbf/iat with the issuer's skew, audience, and the signature against the issuer's
-// keys; then maps its claims to a Principal. Verified tokens are cached until their exp.
+// keys; then maps its claims to a Principal, held to the tenants the issuer may speak
+// for ([IssuerConfig.Tenants]). Verified tokens are cached until their exp.
 // The returned Principal is the caller's own copy.
 func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*commonv1.Principal, error) {
 	p, err := a.verifyToken(ctx, token)

@@ -9,10 +9,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/metric"
 
 	gatewayv1 "github.com/footingdev/footing/contracts/gen/go/footing/gateway/v1"
+	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/gatewaycore/auth/jwks"
 )
 
@@ -81,6 +84,19 @@ type IssuerConfig struct {
 	Types []string
 	// Claims names the claims that fill the Principal.
 	Claims ClaimNames
+	// Tenants, when set, are the only tenants the issuer may speak for: a token whose
+	// tenant claim (Claims.Tenant) names another tenant is refused, as Unauthenticated
+	// with [ReasonTenant], even though it is validly signed. Set it for an issuer that
+	// belongs to some tenants, such as a tenant's own identity provider, so that its
+	// tokens cannot act for any other tenant. A token with no tenant claim (absent,
+	// null or "") speaks for the issuer's one tenant when Tenants names exactly one,
+	// and is refused when it names several. Entries and claims compare in the
+	// spelling of identity.CanonicalTenantID, so a UUID may be written in any case,
+	// hyphenated or as 32 hex digits; each entry must be a tenant id (not empty, at
+	// most 64 bytes of UTF-8 without control characters or surrounding space) and
+	// name a tenant no other entry names. Empty means the issuer may speak for any
+	// tenant, and for none.
+	Tenants []string
 	// ClockSkew is the tolerance for exp, nbf and iat. Zero means 60 s; a negative
 	// value means no tolerance. At most 10 minutes.
 	ClockSkew time.Duration
@@ -186,7 +202,68 @@ func (c IssuerConfig) Validate() error {
 	if c.RefreshInterval < 0 || c.MinRefreshInterval < 0 {
 		problems = append(problems, errors.New("auth: refresh intervals must not be negative"))
 	}
+	if _, err := c.tenants(); err != nil {
+		problems = append(problems, err)
+	}
 	return errors.Join(problems...)
+}
+
+// name is how the issuer is named in metrics, logs and config errors.
+func (c IssuerConfig) name() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Issuer
+}
+
+// tenants returns the set of c.Tenants in canonical spelling (nil when c binds no
+// tenant), or every entry that is not a tenant id or names a tenant an earlier entry
+// names, each with the issuer's name and the entry's position.
+func (c IssuerConfig) tenants() (map[string]struct{}, error) {
+	if len(c.Tenants) == 0 {
+		return nil, nil
+	}
+	var problems []error
+	set := make(map[string]struct{}, len(c.Tenants))
+	first := make(map[string]int, len(c.Tenants))
+	for i, id := range c.Tenants {
+		if why := invalidTenantID(id); why != "" {
+			problems = append(problems, fmt.Errorf("auth: issuer %q: Tenants[%d] %q is not a tenant id: %s", c.name(), i, id, why))
+			continue
+		}
+		canon := identity.CanonicalTenantID(id)
+		if j, dup := first[canon]; dup {
+			problems = append(problems, fmt.Errorf("auth: issuer %q: Tenants[%d] %q is tenant %q again, as Tenants[%d]", c.name(), i, id, canon, j))
+			continue
+		}
+		first[canon] = i
+		set[canon] = struct{}{}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return set, nil
+}
+
+// invalidTenantID says why id cannot be a tenant id of [IssuerConfig.Tenants], or
+// returns "". A token whose tenant is longer than the Principal's bound is refused
+// anyway, so a longer entry could never match; the other rules catch the entries
+// of a list split from a variable carelessly ("a, b", a trailing newline) or read
+// in the wrong encoding, which would silently never match either.
+func invalidTenantID(id string) string {
+	switch {
+	case id == "":
+		return "empty"
+	case len(id) > maxIDLen:
+		return fmt.Sprintf("longer than %d bytes", maxIDLen)
+	case !utf8.ValidString(id):
+		return "not UTF-8"
+	case strings.ContainsFunc(id, unicode.IsControl):
+		return "holds a control character"
+	case strings.TrimSpace(id) != id:
+		return "surrounding space"
+	}
+	return ""
 }
 
 // keysConfig is the part of the key cache's configuration that c decides. The issuer
@@ -238,7 +315,8 @@ func (c IssuerConfig) algorithms() []string {
 	return slices.Clone(c.Algorithms)
 }
 
-// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider.
+// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider. The
+// message has no tenant binding: set [IssuerConfig.Tenants] on the result.
 func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
 	ic := IssuerConfig{
 		Name:       p.GetName(),

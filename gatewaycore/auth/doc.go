@@ -7,7 +7,8 @@
 // "at+jwt" access tokens); iss, aud, exp, nbf and iat with a clock skew; a maximum token size; a bounded cache of verified
 // tokens keyed by a seeded hash and confirmed by the whole token — and API keys for machine clients, stored hashed
 // behind an [APIKeyStore]. Claims become a footing.common.v1.Principal through
-// configurable claim names.
+// configurable claim names; an issuer bound to tenants ([IssuerConfig.Tenants], for a
+// tenant's own identity provider) speaks for those tenants only.
 //
 // A [Policy] is a service's one table saying, for each Connect procedure or HTTP
 // route, whether it is public, needs any verified caller, or needs scopes or roles;

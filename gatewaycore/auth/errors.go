@@ -23,6 +23,7 @@ const (
 	ReasonNotYetValid  Reason = "not_yet_valid"      // nbf in the future (beyond the skew)
 	ReasonIssuedFuture Reason = "issued_in_future"   // iat in the future (beyond the skew)
 	ReasonClaims       Reason = "claims"             // a claim of the wrong type, or a missing required claim
+	ReasonTenant       Reason = "tenant"             // a tenant the issuer may not speak for (IssuerConfig.Tenants), or none when it has several
 	ReasonUnknownKey   Reason = "unknown_key"        // kid not in the issuer's key set
 	ReasonKeys         Reason = "keys_unavailable"   // the issuer's keys could not be fetched
 	ReasonSignature    Reason = "signature"          // signature does not verify

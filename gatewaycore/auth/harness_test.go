@@ -26,9 +26,12 @@ const (
 	helloPath       = "/api/hello"
 )
 
-// subjectHeader carries the Principal's subject back to the client, proving the
-// handler saw it in its context.
-const subjectHeader = "X-Test-Subject"
+// subjectHeader and tenantHeader carry the Principal's subject and tenant back to
+// the client, proving the handler saw them in its context.
+const (
+	subjectHeader = "X-Test-Subject"
+	tenantHeader  = "X-Test-Tenant"
+)
 
 // harnessPolicy covers every transport of the harness with "authenticated".
 func harnessPolicy(t *testing.T, extra map[string]auth.Rule) *auth.Policy {
@@ -58,6 +61,7 @@ func (aiService) Chat(ctx context.Context, _ *connect.Request[aiv1.ChatRequest],
 		return errors.New("no principal in handler context")
 	}
 	stream.ResponseHeader().Set(subjectHeader, p.GetSubject())
+	stream.ResponseHeader().Set(tenantHeader, p.GetTenantId())
 	return stream.Send(&aiv1.ChatResponse{})
 }
 
@@ -81,6 +85,7 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 	mux.Handle(helloPath, a.Middleware(policy)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := identity.PrincipalFrom(r.Context())
 		w.Header().Set(subjectHeader, p.GetSubject())
+		w.Header().Set(tenantHeader, p.GetTenantId())
 		_, _ = io.WriteString(w, "hello")
 	})))
 	mux.Handle(aiv1connect.NewAIGatewayServiceHandler(aiService{}, icpt))
@@ -97,6 +102,7 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 			}
 			res := connect.NewResponse(&commonv1.PageResponse{NextPageToken: "next"})
 			res.Header().Set(subjectHeader, p.GetSubject())
+			res.Header().Set(tenantHeader, p.GetTenantId())
 			return res, nil
 		}, icpt))
 	mux.Handle(echoProcedure, connect.NewBidiStreamHandler(echoProcedure,
@@ -106,6 +112,7 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 				return errors.New("no principal in handler context")
 			}
 			stream.ResponseHeader().Set(subjectHeader, p.GetSubject())
+			stream.ResponseHeader().Set(tenantHeader, p.GetTenantId())
 			for {
 				if _, err := stream.Receive(); errors.Is(err, io.EOF) {
 					return nil
@@ -135,11 +142,12 @@ func newServer(t *testing.T, a *auth.Authenticator, policy *auth.Policy) *server
 // transports names every way the harness calls the server.
 var transports = []string{"http", "server-stream", "server-stream-grpc", "client-stream-grpcweb", "bidi-stream"}
 
-// result is what one call saw: its error (nil on success) and the subject the handler
-// reported.
+// result is what one call saw: its error (nil on success) and the subject and tenant
+// the handler reported.
 type result struct {
 	err     error
 	subject string
+	tenant  string
 }
 
 // call makes one call over transport with header set on the request.
@@ -165,7 +173,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode == http.StatusOK {
-			return result{subject: resp.Header.Get(subjectHeader)}
+			return result{subject: resp.Header.Get(subjectHeader), tenant: resp.Header.Get(tenantHeader)}
 		}
 		var wire struct{ Code, Message string }
 		if err := json.Unmarshal(body, &wire); err != nil {
@@ -186,7 +194,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		defer stream.Close()
 		for stream.Receive() {
 		}
-		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader)}
+		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader), tenant: stream.ResponseHeader().Get(tenantHeader)}
 	case "server-stream-grpc":
 		req := connect.NewRequest(&aiv1.ChatRequest{Model: "m"})
 		set(req.Header())
@@ -197,7 +205,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		defer stream.Close()
 		for stream.Receive() {
 		}
-		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader)}
+		return result{err: stream.Err(), subject: stream.ResponseHeader().Get(subjectHeader), tenant: stream.ResponseHeader().Get(tenantHeader)}
 	case "client-stream-grpcweb":
 		stream := s.upload.CallClientStream(ctx)
 		set(stream.RequestHeader())
@@ -210,7 +218,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		if err != nil {
 			return result{err: err}
 		}
-		return result{subject: res.Header().Get(subjectHeader)}
+		return result{subject: res.Header().Get(subjectHeader), tenant: res.Header().Get(tenantHeader)}
 	case "bidi-stream":
 		stream := s.echo.CallBidiStream(ctx)
 		set(stream.RequestHeader())
@@ -229,7 +237,7 @@ func (s *server) call(ctx context.Context, transport string, header http.Header)
 		if recvErr == nil && sendErr != nil && !errors.Is(sendErr, io.EOF) {
 			recvErr = sendErr
 		}
-		return result{err: recvErr, subject: stream.ResponseHeader().Get(subjectHeader)}
+		return result{err: recvErr, subject: stream.ResponseHeader().Get(subjectHeader), tenant: stream.ResponseHeader().Get(tenantHeader)}
 	}
 	panic("unknown transport " + transport)
 }

@@ -47,6 +47,17 @@ func (is *issuer) principal(c *claimSet) (*commonv1.Principal, error) {
 		len(p.Roles) > maxRoles || len(p.Scopes) > maxScopes || len(p.Issuer) > maxSubject {
 		return nil, fail(ReasonClaims)
 	}
+	// An issuer bound to tenants speaks for those only (IssuerConfig.Tenants). This
+	// runs on verified claims, before the token is cached, so only a token that
+	// passed it is ever served from the cache.
+	if is.tenants != nil {
+		if p.TenantId == "" {
+			p.TenantId = is.onlyTenant
+		}
+		if _, ok := is.tenants[p.TenantId]; !ok {
+			return nil, fail(ReasonTenant)
+		}
+	}
 	return p, nil
 }
 
