@@ -9,13 +9,17 @@ import (
 
 const (
 	localShards = 64
-	// sweepEvery is how many inserts into a shard trigger a sweep of its expired keys.
-	sweepEvery = 1024
+	// sweepPerCall is how many entries whose TAT has passed one decision removes at
+	// most: more than the one it may add, so the expired entries not yet removed
+	// stay a fraction of the live ones, and few enough to keep the lock hold short.
+	sweepPerCall = 4
 )
 
 // Local is an in-process [Limiter]: keys are spread over shards, each guarded by its
-// own mutex held only for one GCRA step. Expired keys are swept as new ones arrive,
-// so memory follows the number of recently active keys. It is safe for concurrent use.
+// own mutex held only for one GCRA step. An entry whose theoretical arrival time
+// (TAT) has passed decides as no entry at all, so each decision also removes a few
+// such entries, earliest first: memory follows the number of keys whose limit is
+// not yet replenished. It is safe for concurrent use.
 type Local struct {
 	now    func() time.Time
 	epoch  time.Time // now() when the Local was made; times are kept as durations since it
@@ -23,11 +27,22 @@ type Local struct {
 	shards [localShards]shard
 }
 
+// A shard holds the TAT of each of its keys, and a min-heap of the keys by TAT to
+// find the expired ones without scanning. The heap is lazy: it holds each key once,
+// with the TAT the key had when it was pushed or last fixed, which is at most its
+// TAT now (a decision only moves a TAT forward); the root is fixed when it is
+// reached.
 type shard struct {
-	mu      sync.Mutex
-	tats    map[string]int64 // theoretical arrival time, nanoseconds since Local.epoch
-	inserts int
-	_       [40]byte // keep shards on separate cache lines
+	mu   sync.Mutex
+	tats map[string]int64 // theoretical arrival time, nanoseconds since Local.epoch
+	heap []expiry
+	_    [24]byte // keep shards on separate cache lines (64 bytes each)
+}
+
+// An expiry is a heap entry: a key and a lower bound of its TAT.
+type expiry struct {
+	key string
+	at  int64
 }
 
 // LocalOption configures a [Local].
@@ -74,17 +89,10 @@ func (l *Local) Allow(_ context.Context, key string, limit Limit) (Decision, err
 	if allowed {
 		s.tats[key] = next
 		if !ok {
-			s.inserts++
-			if s.inserts >= sweepEvery {
-				s.inserts = 0
-				for k, v := range s.tats {
-					if v <= now {
-						delete(s.tats, k)
-					}
-				}
-			}
+			s.push(expiry{key, next})
 		}
 	}
+	s.sweep(now, sweepPerCall)
 	s.mu.Unlock()
 	return Decision{
 		Allowed:    allowed,
@@ -105,4 +113,68 @@ func (l *Local) Len() int {
 		s.mu.Unlock()
 	}
 	return n
+}
+
+// sweep removes up to n entries whose TAT is at or before now, earliest first.
+func (s *shard) sweep(now int64, n int) {
+	for ; n > 0 && len(s.heap) > 0 && s.heap[0].at <= now; n-- {
+		root := &s.heap[0]
+		if tat := s.tats[root.key]; tat > now {
+			root.at = tat // used since it was pushed: fix its place
+			s.down(0)
+			continue
+		}
+		delete(s.tats, root.key)
+		s.pop()
+	}
+}
+
+func (s *shard) push(e expiry) {
+	s.heap = append(s.heap, e)
+	s.up(len(s.heap) - 1)
+}
+
+// pop removes the root.
+func (s *shard) pop() {
+	last := len(s.heap) - 1
+	s.heap[0] = s.heap[last]
+	s.heap[last] = expiry{} // let the key's string go
+	s.heap = s.heap[:last]
+	if last > 0 {
+		s.down(0)
+	}
+}
+
+func (s *shard) up(i int) {
+	h := s.heap
+	e := h[i]
+	for i > 0 {
+		parent := (i - 1) / 2
+		if h[parent].at <= e.at {
+			break
+		}
+		h[i] = h[parent]
+		i = parent
+	}
+	h[i] = e
+}
+
+func (s *shard) down(i int) {
+	h := s.heap
+	e := h[i]
+	for {
+		child := 2*i + 1
+		if child >= len(h) {
+			break
+		}
+		if child+1 < len(h) && h[child+1].at < h[child].at {
+			child++
+		}
+		if e.at <= h[child].at {
+			break
+		}
+		h[i] = h[child]
+		i = child
+	}
+	h[i] = e
 }
