@@ -12,7 +12,8 @@ import (
 // Details is everything the error model says about an error, read back from any
 // error by [From].
 type Details struct {
-	// Code is the error's code; CodeUnknown for errors that are not *connect.Error.
+	// Code is the error's code; CodeUnknown for errors that are neither a
+	// *connect.Error nor carry a gRPC status.
 	Code connect.Code
 	// Message is the message the caller sees.
 	Message string
@@ -46,9 +47,15 @@ var (
 )
 
 // From reads the error model's details from err. It works on errors built by this
-// package, on errors received by a Connect, gRPC or gRPC-Web client, and on any error
-// wrapping one of those. For a nil err it returns the zero Details with CodeUnknown
-// cleared to 0; for other errors, CodeUnknown and err's message.
+// package, on errors received by a Connect, gRPC or gRPC-Web client, on errors
+// carrying a gRPC status (a GRPCStatus method, as those of grpc-go's clients and of
+// google.golang.org/grpc/status have), and on any error wrapping one of those: the
+// message is then the *connect.Error's or the status's own, never the wrapping's
+// words. A gRPC status reads as the *connect.Error a Connect client gets for the
+// same answer (the codes are the same; the status's details are the error's
+// details). For a nil err it returns the zero Details with CodeUnknown cleared to 0;
+// for other errors, and for a status of code OK in a non-nil error (a bug of whoever
+// made it), CodeUnknown and err's message.
 //
 // Everything From returns about an error received from a peer is that peer's claim:
 // details of other types and details that do not parse are skipped, a RetryInfo
@@ -61,7 +68,15 @@ func From(err error) Details {
 	}
 	var cerr *connect.Error
 	if !errors.As(err, &cerr) {
-		return Details{Code: connect.CodeUnknown, Message: err.Error()}
+		g, ok, broken := fromGRPCStatus(err)
+		switch {
+		case broken:
+			// A nil pointer carrying a gRPC status: its methods would panic.
+			return Details{Code: connect.CodeUnknown}
+		case !ok:
+			return Details{Code: connect.CodeUnknown, Message: err.Error()}
+		}
+		cerr = g
 	}
 	if cerr == nil {
 		// A nil *connect.Error returned as a non-nil error: its methods would panic.

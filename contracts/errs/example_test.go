@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/footingdev/footing/contracts/errs"
+	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 )
 
 func Example() {
@@ -47,4 +51,16 @@ func ExampleInvalidPageToken() {
 	// Output:
 	// invalid_argument PAGE_TOKEN_INVALID page.page_token
 	// the page token is not valid for this listing; start the listing again without one
+}
+
+func ExampleFrom_grpcStatus() {
+	// An error as a grpc-go client returns it, wrapped by the code that called it.
+	s, _ := status.New(codes.NotFound, "no such ADR").WithDetails(&commonv1.ErrorInfo{Reason: "ADR_NOT_FOUND"})
+	err := fmt.Errorf("loading ADR 7: %w", s.Err())
+
+	// It reads as the same answer from a Connect peer would: the status's code,
+	// message and details, not the wrapping's words.
+	d := errs.From(err)
+	fmt.Println(d.Code, d.Reason, d.Message)
+	// Output: not_found ADR_NOT_FOUND no such ADR
 }

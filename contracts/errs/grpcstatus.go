@@ -1,0 +1,63 @@
+package errs
+
+import (
+	"errors"
+
+	"connectrpc.com/connect"
+	"google.golang.org/grpc/status"
+)
+
+// A grpcStatusError is an error that carries a gRPC status, as those of
+// google.golang.org/grpc/status (every error a grpc-go client returns) do.
+type grpcStatusError interface {
+	error
+	GRPCStatus() *status.Status
+}
+
+// fromGRPCStatus returns the gRPC status err carries (err itself or any error it
+// wraps) as the *connect.Error a Connect client receives from a peer answering with
+// the same status: a wire error with the status's code, message and details (each
+// status detail, an Any, becomes the error detail of the same type and bytes).
+//
+// It reports false when err carries no status, or one that is no error of the model:
+// nil, code OK (a bug of whoever made the error: grpc-go's own constructors give a
+// nil error for OK), or a code past Unauthenticated. Such an error is an error
+// without a code, as any other that is not a *connect.Error. broken reports that
+// asking for the status panicked: a nil pointer of a type whose methods read their
+// receiver (grpc-go's own do) returned as a non-nil error, the typed-nil mistake;
+// neither GRPCStatus nor Error may be called on it, and reporting an error never
+// panics.
+//
+// gRPC and Connect share their codes, 1 (Canceled) to 16 (Unauthenticated), and
+// google.rpc.Status's details are the Anys of a Connect error's details.
+func fromGRPCStatus(err error) (cerr *connect.Error, ok, broken bool) {
+	var gs grpcStatusError
+	if !errors.As(err, &gs) {
+		return nil, false, false
+	}
+	s, broken := grpcStatus(gs)
+	if s == nil || s.Code() < 1 || s.Code() > 16 {
+		return nil, false, broken
+	}
+	p := s.Proto()
+	cerr = connect.NewWireError(connect.Code(s.Code()), errors.New(p.GetMessage()))
+	for _, a := range p.GetDetails() {
+		if a == nil {
+			continue
+		}
+		if d, derr := connect.NewErrorDetail(a); derr == nil { // Never fails for an Any.
+			cerr.AddDetail(d)
+		}
+	}
+	return cerr, true, false
+}
+
+// grpcStatus returns gs's status, or broken if asking for it panicked.
+func grpcStatus(gs grpcStatusError) (s *status.Status, broken bool) {
+	defer func() {
+		if recover() != nil {
+			s, broken = nil, true
+		}
+	}()
+	return gs.GRPCStatus(), false
+}
