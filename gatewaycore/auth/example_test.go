@@ -83,3 +83,40 @@ func ExampleNewAPIKey() {
 	// tenant-1 [adr:read] AUTH_METHOD_API_KEY <nil>
 	// api_key
 }
+
+// Each tenant brings its own identity provider: binding each issuer to its tenant
+// keeps one tenant's provider from signing tokens for another tenant.
+func ExampleIssuerConfig_tenants() {
+	acmeIdP := authtest.NewIssuer() // acme's own Okta, say
+	defer acmeIdP.Close()
+	acme := acmeIdP.Config()
+	acme.Name = "acme-okta"
+	acme.Tenants = []string{"0F8FAD5B-D9CB-469F-A165-70867728950E"} // any spelling of the UUID
+
+	a, err := auth.New(auth.Config{Issuers: []auth.IssuerConfig{acme}, HTTPClient: acmeIdP.Client()})
+	if err != nil {
+		panic(err)
+	}
+	defer a.Close()
+
+	for _, tenant := range []any{
+		"0f8fad5bd9cb469fa16570867728950e",     // acme, spelled another way
+		nil,                                    // no tenant claim: the issuer's one tenant
+		"7c9e6679-7425-40de-944b-e07fc1f90ae7", // another tenant
+	} {
+		p, err := a.VerifyToken(context.Background(), acmeIdP.Mint(authtest.Claims{"tenant_id": tenant}))
+		if err != nil {
+			fmt.Println("refused:", auth.ReasonOf(err)) // the caller only sees "unauthenticated"
+			continue
+		}
+		fmt.Println("tenant", p.GetTenantId())
+	}
+
+	acme.Tenants = []string{"acme", " acme"}
+	fmt.Println(acme.Validate())
+	// Output:
+	// tenant 0f8fad5b-d9cb-469f-a165-70867728950e
+	// tenant 0f8fad5b-d9cb-469f-a165-70867728950e
+	// refused: tenant
+	// auth: issuer "acme-okta": Tenants[1] " acme" is not a tenant id: surrounding space
+}
