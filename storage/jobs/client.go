@@ -114,12 +114,15 @@ func New(pool *pgxpool.Pool, cfg Config) (*Client, error) {
 func (c *Client) River() *river.Client[pgx.Tx] { return c.river }
 
 // Start starts working jobs (and, on the elected leader, periodic jobs and maintenance). An
-// insert-only client (no Workers) has nothing to start and returns nil.
+// insert-only client (no Workers) has nothing to start and returns nil. A Principal and
+// request metadata in ctx are not passed on: River derives its workers' and periodic
+// enqueuer's contexts from ctx, and a job runs only with the Principal it was enqueued
+// with (none for periodic jobs and jobs enqueued without one).
 func (c *Client) Start(ctx context.Context) error {
 	if !c.working {
 		return nil
 	}
-	if err := c.river.Start(ctx); err != nil {
+	if err := c.river.Start(withoutIdentity(ctx)); err != nil {
 		return errs.Internal(fmt.Errorf("jobs: start: %w", err))
 	}
 	c.started.Store(true)

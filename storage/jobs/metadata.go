@@ -102,10 +102,22 @@ func badMetadata(part string, err error) error {
 	return e
 }
 
+// withoutIdentity is ctx without a Principal or request metadata. River derives its
+// workers' and services' (the periodic enqueuer's) contexts from the one Start is given,
+// values included: what identifies a caller there must not pass for the identity of jobs
+// that carry none.
+func withoutIdentity(ctx context.Context) context.Context {
+	ctx = identity.WithPrincipal(ctx, nil)
+	return identity.WithRequestMetadata(ctx, nil)
+}
+
 // restore puts a job's stamp back into ctx: Principal, request metadata, and the enqueuer's
-// span context (returned separately, to link to). Its error is a [*metadataError], safe
-// to log.
+// span context (returned separately, to link to). The job gets only what its stamp holds:
+// a Principal or request metadata already in ctx is removed first, so a job without a
+// Principal (periodic, system, or with metadata that does not decode) runs without one.
+// Its error is a [*metadataError], safe to log.
 func restore(ctx context.Context, metadata []byte) (context.Context, context.Context, error) {
+	ctx = withoutIdentity(ctx)
 	var m map[string]json.RawMessage
 	if len(metadata) == 0 {
 		return ctx, context.Background(), nil
