@@ -13,7 +13,10 @@
 //  6. handlers still running — ones that hijacked their connection, which
 //     http.Server.Shutdown does not wait for, and ones unwinding past the deadline —
 //     are waited for, up to CloseTimeout;
-//  7. registered closers (job clients, pools, telemetry) run in reverse order.
+//  7. registered closers (job clients, pools, telemetry) run in reverse order,
+//     within CloseTimeout: a closer that panics is reported and the others run;
+//     one still running at CloseTimeout is abandoned and, with the closers not
+//     yet run, named in the error, so the shutdown always ends.
 //
 // A second SIGINT or SIGTERM during these steps ends the process at once.
 //

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -46,7 +48,8 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests and streams may take to
 	// finish after the listener closes. Default 30s.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" default:"30s"`
-	// CloseTimeout bounds the registered closers, all together. Default 10s.
+	// CloseTimeout bounds the registered closers, all together: one still running
+	// then is abandoned and those after it are not run. Default 10s.
 	CloseTimeout time.Duration `env:"CLOSE_TIMEOUT" default:"10s"`
 }
 
@@ -264,8 +267,11 @@ func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
 }
 
 // OnShutdown registers a closer to run after the last request has finished.
-// Closers run in reverse order of registration (last opened, first closed), each
-// with a context bounded by CloseTimeout.
+// Closers run in reverse order of registration (last opened, first closed), with a
+// context that ends at CloseTimeout, which bounds them all together. A closer that
+// panics is reported as failed and the others still run; one still running at
+// CloseTimeout is abandoned, and the closers after it are not run: Serve's error
+// names both, and the shutdown ends.
 func (s *Server) OnShutdown(name string, fn func(context.Context) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -451,18 +457,70 @@ func (s *Server) stopAdmin(adminErrc <-chan error) error {
 	return nil
 }
 
+// runClosers runs the registered closers in reverse order, all within CloseTimeout.
+// Each runs in a goroutine of its own: a closer that panics is reported as failed
+// (its value and stack logged) and the others still run; one that has not returned
+// at CloseTimeout — it ignores its context, or waits for something that never
+// comes — is abandoned and named, and the closers after it are not run (their
+// context is done) but named too, so the shutdown always ends.
 func (s *Server) runClosers() error {
 	s.mu.Lock()
 	closers := s.closers
 	s.closers = nil
 	s.mu.Unlock()
+	if len(closers) == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.CloseTimeout)
 	defer cancel()
 	var out []error
 	for i := len(closers) - 1; i >= 0; i-- {
-		if err := closers[i].fn(ctx); err != nil {
-			out = append(out, fmt.Errorf("server: closing %s: %w", closers[i].name, err))
+		c := closers[i]
+		if ctx.Err() != nil {
+			return errors.Join(append(out, s.notClosed(closers[:i+1]))...)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.runCloser(ctx, c) }()
+		var err error
+		select {
+		case err = <-done:
+		case <-ctx.Done():
+			select {
+			case err = <-done: // it returned as the deadline passed
+			default:
+				s.log.Error("closer did not return within CLOSE_TIMEOUT; abandoning it", "closer", c.name, "close_timeout", s.cfg.CloseTimeout)
+				out = append(out, fmt.Errorf("server: closing %s: did not return within CLOSE_TIMEOUT (%s)", c.name, s.cfg.CloseTimeout))
+				if i > 0 {
+					out = append(out, s.notClosed(closers[:i]))
+				}
+				return errors.Join(out...)
+			}
+		}
+		if err != nil {
+			out = append(out, fmt.Errorf("server: closing %s: %w", c.name, err))
 		}
 	}
 	return errors.Join(out...)
+}
+
+// runCloser calls c, turning a panic into an error (its value and stack logged).
+func (s *Server) runCloser(ctx context.Context, c closer) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("closer panicked", "closer", c.name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panicked: %v", v)
+		}
+	}()
+	return c.fn(ctx)
+}
+
+// notClosed reports closers (in registration order) that were not run because
+// CloseTimeout had passed.
+func (s *Server) notClosed(closers []closer) error {
+	names := make([]string, 0, len(closers))
+	for i := len(closers) - 1; i >= 0; i-- {
+		names = append(names, closers[i].name)
+	}
+	s.log.Error("CLOSE_TIMEOUT passed; closers not run", "closers", names)
+	return fmt.Errorf("server: closers not run, CLOSE_TIMEOUT (%s) had passed: %s", s.cfg.CloseTimeout, strings.Join(names, ", "))
 }
