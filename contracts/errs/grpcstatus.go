@@ -1,6 +1,7 @@
 package errs
 
 import (
+	"context"
 	"errors"
 
 	"connectrpc.com/connect"
@@ -60,4 +61,32 @@ func grpcStatus(gs grpcStatusError) (s *status.Status, broken bool) {
 		}
 	}()
 	return gs.GRPCStatus(), false
+}
+
+// grpcClientFailure returns the answer to cerr, made by [fromGRPCStatus] from err,
+// if it may be a status that the grpc-go client made itself rather than one the peer
+// answered with: grpc-go marks neither, but its own statuses have no details, and
+// those of codes Unavailable, Unauthenticated, DeadlineExceeded and Canceled carry
+// the text of another failure ("connection error: desc = \"transport: Error while
+// dialing: dial tcp 10.0.3.7:443: connect: connection refused\"", "latest balancer
+// error: …", "transport: per-RPC creds failed due to error: …"), which names the
+// peer, a credential service or worse. Such a status keeps its code and loses its
+// text, err staying behind the answer on the server as with [WithCause]:
+// Unavailable and Unauthenticated are answered as a Connect client's network
+// failure is ([ReasonUpstreamFailed]); DeadlineExceeded and Canceled with the text
+// of context.DeadlineExceeded and context.Canceled, as a Connect client's own are.
+func grpcClientFailure(cerr *connect.Error, err error, requestID string) (*connect.Error, bool) {
+	if len(cerr.Details()) > 0 {
+		return nil, false // The peer's answer: grpc-go's own statuses have none.
+	}
+	switch code := cerr.Code(); code {
+	case connect.CodeUnavailable, connect.CodeUnauthenticated:
+		return New(code, ReasonUpstreamFailed, upstreamFailedMessage, WithCause(err), WithRequestID(requestID)), true
+	case connect.CodeDeadlineExceeded:
+		return New(code, "", context.DeadlineExceeded.Error(), WithCause(err), WithRequestID(requestID)), true
+	case connect.CodeCanceled:
+		return New(code, "", context.Canceled.Error(), WithCause(err), WithRequestID(requestID)), true
+	default:
+		return nil, false
+	}
 }

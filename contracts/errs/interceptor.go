@@ -48,7 +48,10 @@ const MaxPeerMessageLen = 4096
 // peer sent them) are dropped, for the same reason as [MaxPeerMessageLen].
 const MaxPeerDetailsLen = 64 << 10
 
-var errNilConnectError = errors.New("errs: the handler returned a nil *connect.Error as a non-nil error")
+var (
+	errNilConnectError = errors.New("errs: the handler returned a nil *connect.Error as a non-nil error")
+	errNilGRPCStatus   = errors.New("errs: the handler returned a nil pointer with a GRPCStatus method as a non-nil error")
+)
 
 // NewInterceptor returns a server-side [connect.Interceptor] that holds every error a
 // handler returns, unary or streaming, to the error model:
@@ -67,6 +70,21 @@ var errNilConnectError = errors.New("errs: the handler returned a nil *connect.E
 //   - an error received from another service keeps its code, message and details,
 //     but not that service's response headers, request id, or the google.rpc
 //     DebugInfo and RequestInfo details it meant for its own developers;
+//   - an error carrying a gRPC status (a GRPCStatus method: those of a grpc-go
+//     client, bare or wrapped) is an error received from another service, the
+//     *connect.Error a Connect client gets for the same answer (same code, the
+//     status's own message, its details) under the rules above — Unknown, Internal
+//     and DataLoss hidden, the rest passed on — but for what grpc-go makes itself:
+//     it says nothing of whether a status came from the peer or from the client, and
+//     the client's statuses carry no details but do carry the text of a failure
+//     naming the peer (its address, a credential's error), with the codes
+//     Unavailable, Unauthenticated, DeadlineExceeded and Canceled. A status of one of
+//     these four codes with no details therefore keeps its code but not its text:
+//     Unavailable and Unauthenticated get reason [ReasonUpstreamFailed] and the
+//     generic message, as a network failure does; DeadlineExceeded and Canceled the
+//     text of context.DeadlineExceeded and context.Canceled, as a Connect client's
+//     own errors have. A status of code OK in a non-nil error (a bug of whoever
+//     made it) is an error without a code, answered Internal;
 //   - the request id from [identity.RequestID] is added to errors that lack one.
 //
 // It holds only the errors that pass through it: put it first in
@@ -116,7 +134,8 @@ func (i *interceptor) normalize(ctx context.Context, procedure string, err error
 // model, by the rules [NewInterceptor] applies (its doc lists them): the request id
 // from [identity.RequestID] is added, Internal causes hide behind an error id, a
 // network failure's text and a peer's headers and request id are not passed on, a
-// peer's message and details are bounded. onInternal, if not nil, is called with
+// peer's message and details are bounded, and an error carrying a gRPC status is
+// answered as a Connect peer's error of the same code, message and details. onInternal, if not nil, is called with
 // every [InternalError] the answer carries, for logging under its id. Plain HTTP
 // handlers (gatewaycore/httperr) use it so that every protocol answers alike.
 func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) *connect.Error {
@@ -131,6 +150,18 @@ func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) 
 	if isConnect && cerr == nil {
 		// A nil *connect.Error returned as a non-nil error, whose methods panic.
 		isConnect, err = false, errNilConnectError
+	}
+	fromGRPC := false
+	if !isConnect {
+		// A grpc-go client's error: the *connect.Error a Connect client would have
+		// received for the same answer, held to the same rules below.
+		g, ok, broken := fromGRPCStatus(err)
+		switch {
+		case broken:
+			err = errNilGRPCStatus
+		case ok:
+			cerr, isConnect, fromGRPC = g, true, true
+		}
 	}
 	if ie, ok := AsInternal(err); ok {
 		// Built by Internal (or an *InternalError returned bare): keep its id.
@@ -148,6 +179,12 @@ func Normalize(ctx context.Context, err error, onInternal func(*InternalError)) 
 		case connect.CodeUnknown, connect.CodeInternal, connect.CodeDataLoss:
 			// Its message may carry an internal cause: replace it below.
 		default:
+			if fromGRPC {
+				if out, ok := grpcClientFailure(cerr, err, requestID); ok {
+					return out
+				}
+				return ensureRequestID(cerr, requestID)
+			}
 			if !builtWithCause(cerr) && !connect.IsWireError(cerr) && networkFailure(err, 0) {
 				// A network failure reaching another service, made into an error by
 				// a client (or by the handler): its text names the peer's address.
