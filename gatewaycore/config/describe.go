@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+
+	"github.com/footingdev/footing/observability/logging"
 )
 
 // A Var describes one variable of a Config struct.
@@ -22,8 +24,11 @@ const Redacted = "[redacted]"
 
 // Describe lists the variables of the struct cfg points to (or is), with their
 // current values and secrets redacted, for start-up logs and --help output. The
-// password of a URL ("redis://:pw@host", "postgres://user:pw@host/db") is redacted
-// in every value and default, secret-tagged or not.
+// password of a URL ("redis://:pw@host", "postgres://user:pw@host/db"), the values
+// of a URL's secret query parameters ("postgres://app@db/app?password=pw",
+// "?access_token=…"; the keys observability/logging redacts) and the password of a
+// libpq keyword/value string ("host=db password=pw") are redacted in every value
+// and default, secret-tagged or not.
 func Describe(cfg any, opts ...Option) []Var {
 	l := &loader{optional: map[string]bool{}}
 	for _, opt := range opts {
@@ -70,11 +75,30 @@ func Describe(cfg any, opts ...Option) []Var {
 	return out
 }
 
-// redactCredentials returns s with the password of a URL (redactURL) or of a
-// keyword/value connection string (redactKeywordPassword) it holds replaced by
-// "xxxxx".
+// redactCredentials returns s with the password of a URL (redactURL), the values of
+// its secret query parameters (redactQuery) or the password of a keyword/value
+// connection string (redactKeywordPassword) it holds replaced by "xxxxx".
 func redactCredentials(s string) string {
-	return redactKeywordPassword(redactURL(s))
+	return redactKeywordPassword(redactQuery(redactURL(s)))
+}
+
+// redactQuery returns s, when it is a URL with a query, with the values of the
+// query's secret parameters ("password=", "sslpassword=", "access_token=",
+// "X-Amz-Signature=": the keys observability/logging's redaction knows) replaced
+// by "xxxxx": libpq and pgx take any connection parameter, the password included,
+// in the query ("postgres://app@db/app?password=pw"), and signed or token URLs
+// carry their credential there. Anything else is returned as it is.
+func redactQuery(s string) string {
+	q := strings.IndexByte(s, '?')
+	if q < 0 || !strings.Contains(s[:q], "://") {
+		return s
+	}
+	query := s[q+1:]
+	redacted := logging.Redact(query)
+	if redacted == query {
+		return s
+	}
+	return s[:q+1] + strings.ReplaceAll(redacted, logging.Redacted, "xxxxx")
 }
 
 // redactKeywordPassword returns s with the value of every password keyword of a
