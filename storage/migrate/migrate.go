@@ -47,6 +47,10 @@ type Migrator struct {
 	cfg     Config
 }
 
+// recordTimeout bounds recording the checksums of what an Up applied, which goes on
+// after Up's context has ended.
+const recordTimeout = 30 * time.Second
+
 // minPoolConns is how many connections Up holds at once: the advisory lock's, and the
 // one goose or River migrates on.
 const minPoolConns = 2
@@ -154,8 +158,14 @@ func (m *Migrator) Up(ctx context.Context) error {
 		for _, r := range results {
 			m.logger.InfoContext(ctx, "migrate: applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration.Round(time.Millisecond))
 		}
-		// Also after a failure: the migrations before the failing one are applied.
-		if rerr := m.recordChecksums(ctx); err == nil && rerr != nil {
+		// Also after a failure: the migrations before the failing one are applied. Also
+		// when ctx has ended (a deadline, an interrupt: the usual failure), so the record
+		// gets a context of its own: without it a later edit of an applied file would be
+		// recorded as the one that ran, and never refused.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		rerr := m.recordChecksums(rctx)
+		cancel()
+		if err == nil && rerr != nil {
 			return rerr
 		}
 		if err != nil {
