@@ -41,8 +41,44 @@ func WithMaxWatchersPerTenant(n int) HubOption {
 	}
 }
 
+// DefaultMaxWatchers is how many WatchADRs streams one instance holds open, across
+// tenants, unless [WithMaxWatchers] says otherwise.
+const DefaultMaxWatchers = 10_000
+
+// WithMaxWatchers bounds the subscriptions the hub holds at once, across tenants; past
+// it, WatchADRs is Unavailable WATCH_CAPACITY (another instance may have room). The
+// per-tenant bound alone let many tenants, or one caller holding tokens of many, hold
+// them without bound. n <= 0 is ignored.
+func WithMaxWatchers(n int) HubOption {
+	return func(h *Hub) {
+		if n > 0 {
+			h.maxTotal = n
+		}
+	}
+}
+
+// DefaultChangeReadTimeout is how long the hub waits to read a change it was told
+// of, unless [WithChangeReadTimeout] says otherwise.
+const DefaultChangeReadTimeout = 5 * time.Second
+
+// WithChangeReadTimeout bounds each read of a change the hub was told of. The hub
+// reads changes one at a time, so one read that hangs (a lock on adr_changes, a
+// stalled connection) would stall every watch on the instance; past the bound the
+// tenant's watches end with Unavailable WATCH_ENDED and the hub goes on. d <= 0 is
+// ignored.
+func WithChangeReadTimeout(d time.Duration) HubOption {
+	return func(h *Hub) {
+		if d > 0 {
+			h.readTimeout = d
+		}
+	}
+}
+
 // ErrTooManyWatchers is Subscribe's error when the tenant holds the maximum.
 var ErrTooManyWatchers = errors.New("adr watch: the tenant holds the maximum number of watches")
+
+// ErrAtCapacity is Subscribe's error when the hub holds [WithMaxWatchers] subscriptions.
+var ErrAtCapacity = errors.New("adr watch: this instance holds the maximum number of watches")
 
 // errNotListening ends the subscriptions that may have missed changes: those open when
 // the hub's LISTEN connection broke, or when a change could not be read, and those
@@ -67,12 +103,15 @@ type Hub struct {
 	// blocked writing to its connection, holding what it was sending, until its handler
 	// returns and closes it.
 	held   map[string]int
+	total  int // the sum of held
 	closed bool
 	// listening is true while the LISTEN connection is up: only then are changes heard.
 	listening bool
 	ready     chan struct{}
 
 	maxPerTenant int
+	maxTotal     int
+	readTimeout  time.Duration
 }
 
 // A Subscription receives the changes of one tenant.
@@ -92,7 +131,7 @@ func NewHub(pool *pgxpool.Pool, logger *slog.Logger, opts ...HubOption) *Hub {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Hub{pool: pool, logger: logger, subs: map[string]map[*Subscription]struct{}{}, held: map[string]int{}, ready: make(chan struct{}),
-		maxPerTenant: DefaultMaxWatchersPerTenant}
+		maxPerTenant: DefaultMaxWatchersPerTenant, maxTotal: DefaultMaxWatchers, readTimeout: DefaultChangeReadTimeout}
 	for _, o := range opts {
 		o(h)
 	}
@@ -184,7 +223,9 @@ func (h *Hub) deliver(ctx context.Context, payload string) {
 	if watchers == 0 {
 		return
 	}
-	ev, err := h.load(ctx, tenant, seq)
+	readCtx, cancel := context.WithTimeout(ctx, h.readTimeout)
+	ev, err := h.load(readCtx, tenant, seq)
+	cancel()
 	if errors.Is(err, pgx.ErrNoRows) {
 		// No such change in that tenant: a forged notification (any role that can
 		// connect may NOTIFY), nothing missed; or, with the hub more than
@@ -236,7 +277,8 @@ func (h *Hub) load(ctx context.Context, tenant string, seq int64) (*adrv1.WatchA
 
 // Subscribe starts receiving tenant's changes. Close the subscription when done. When
 // the tenant already holds the maximum number of subscriptions it returns
-// ErrTooManyWatchers and a nil subscription; a subscription holds its place until it is
+// ErrTooManyWatchers and a nil subscription (ErrAtCapacity when the hub holds
+// WithMaxWatchers across tenants); a subscription holds its place until it is
 // closed, even once the hub has ended it. While the hub does not listen (before
 // Run's LISTEN, while it reconnects, after it returned) the subscription is ended
 // already, Err saying why: it would miss changes.
@@ -255,7 +297,11 @@ func (h *Hub) Subscribe(tenant string) (*Subscription, error) {
 	if h.held[tenant] >= h.maxPerTenant {
 		return nil, ErrTooManyWatchers
 	}
+	if h.total >= h.maxTotal {
+		return nil, ErrAtCapacity
+	}
 	h.held[tenant]++
+	h.total++
 	s.held = true
 	if h.subs[tenant] == nil {
 		h.subs[tenant] = map[*Subscription]struct{}{}
@@ -284,6 +330,7 @@ func (s *Subscription) Close() {
 	defer h.mu.Unlock()
 	if s.held {
 		s.held = false
+		h.total--
 		if h.held[s.tenant]--; h.held[s.tenant] <= 0 {
 			delete(h.held, s.tenant)
 		}

@@ -2,6 +2,7 @@ package adr
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -167,6 +168,10 @@ func (s *Service) WatchADRs(ctx context.Context, _ *connect.Request[adrv1.WatchA
 		return err
 	}
 	sub, err := s.hub.Subscribe(scope.TenantID)
+	if errors.Is(err, ErrAtCapacity) {
+		return errs.Unavailable("WATCH_CAPACITY", "this instance holds the maximum number of open watches; watch again later",
+			errs.WithDomain(Domain), errs.WithRetryAfter(10*time.Second))
+	}
 	if err != nil {
 		return errs.ResourceExhausted("TOO_MANY_WATCHES", "the tenant holds the maximum number of open watches on this instance; close one",
 			errs.WithDomain(Domain), errs.WithRetryAfter(10*time.Second))
