@@ -12,6 +12,11 @@
 // Build errors with the constructor for their code ([NotFound], [InvalidArgument],
 // ...) and [Option]s; read them back from any error with [From].
 //
+// An error carrying a gRPC status — what a grpc-go client returns, bare or wrapped —
+// is the same error as a Connect peer's answer of the same code, message and
+// details: [From] reads it, and [NewInterceptor] and [Normalize] hold it to the rules
+// of an error received from another service.
+//
 // Internal errors never show their cause to the caller: [Internal] keeps the cause
 // for the server (reachable with [errors.As] on [*InternalError]) and sends only a
 // generic message with an error id. [NewInterceptor] applies that rule to every

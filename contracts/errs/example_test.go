@@ -1,12 +1,14 @@
 package errs_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/footingdev/footing/contracts/errs"
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
@@ -63,4 +65,19 @@ func ExampleFrom_grpcStatus() {
 	d := errs.From(err)
 	fmt.Println(d.Code, d.Reason, d.Message)
 	// Output: not_found ADR_NOT_FOUND no such ADR
+}
+
+func ExampleNormalize_grpcStatus() {
+	// A handler called a gRPC service with grpc-go and returns its error, wrapped.
+	s, _ := status.New(codes.ResourceExhausted, "the quota is used up").WithDetails(
+		&commonv1.ErrorInfo{Reason: "QUOTA_EXCEEDED"},
+		&commonv1.RetryInfo{RetryDelay: durationpb.New(3 * time.Second)})
+	err := fmt.Errorf("charging tenant t-1: %w", s.Err())
+
+	// Its caller gets what a Connect peer's same answer would give it: the code, the
+	// peer's message and details, not the handler's words.
+	out := errs.Normalize(context.Background(), err, nil)
+	d := errs.From(out)
+	fmt.Println(out.Code(), d.Reason, d.RetryAfter, out.Message())
+	// Output: resource_exhausted QUOTA_EXCEEDED 3s the quota is used up
 }
