@@ -28,7 +28,10 @@ type Config struct {
 	// whole life of the server, its drain included. Empty (the default) means no
 	// admin listener. Keep it reachable only inside the cluster.
 	AdminAddr string `env:"ADMIN_ADDR"`
-	// TLSCertFile and TLSKeyFile, both set, serve TLS (HTTP/1.1 and HTTP/2).
+	// TLSCertFile and TLSKeyFile, both set, serve TLS (HTTP/1.1 and HTTP/2). The
+	// files are read again when they change, so a renewed certificate is served from
+	// the next handshake on; one that does not load (a rotation half written) leaves
+	// the last good pair in use, and a warning is logged.
 	TLSCertFile string `env:"TLS_CERT_FILE"`
 	TLSKeyFile  string `env:"TLS_KEY_FILE"`
 	// ReadHeaderTimeout bounds reading request headers. Default 10s.
@@ -219,11 +222,11 @@ func New(cfg Config, handler http.Handler, opts ...Option) (*Server, error) {
 		return nil, errors.New("server: ADMIN_ADDR is set but no admin handler was given (server.WithAdmin)")
 	}
 	if s.tls == nil && cfg.TLSCertFile != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+		files, err := loadCertFiles(cfg.TLSCertFile, cfg.TLSKeyFile, s.log)
 		if err != nil {
 			return nil, fmt.Errorf("server: TLS key pair: %w", err)
 		}
-		s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.tls = &tls.Config{GetCertificate: files.getCertificate, MinVersion: tls.VersionTLS12}
 	}
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
