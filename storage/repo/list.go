@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -171,21 +172,19 @@ func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest,
 		if err != nil {
 			return nil, nil, err
 		}
-		var lhs, rhs []string
+		keys := make([]any, len(keyCols))
 		for i, kc := range keyCols {
 			p := reflect.New(kc.typ)
 			if err := json.Unmarshal(c.Keys[i], p.Interface()); err != nil {
 				return nil, nil, errToken("malformed")
 			}
-			args = append(args, p.Elem().Interface())
-			lhs, rhs = append(lhs, ident(kc.name)), append(rhs, fmt.Sprintf("$%d", len(args)))
+			keys[i] = p.Elem().Interface()
 		}
-		op := ">"
-		if t.cfg.Descending {
-			op = "<"
-		}
-		where = append(where, "("+strings.Join(lhs, ", ")+") "+op+" ("+strings.Join(rhs, ", ")+")")
+		var cond string
+		cond, args = t.after(keyCols, keys, args)
+		where = append(where, cond)
 	}
+	// Postgres sorts NULLs last ascending and first descending; after() pages in that order.
 	dir := " ASC"
 	if t.cfg.Descending {
 		dir = " DESC"
@@ -224,4 +223,64 @@ func (t *Table[T]) List(ctx context.Context, db DBTX, req *commonv1.PageRequest,
 		}
 	}
 	return items, resp, nil
+}
+
+// after is the keyset condition for the rows after the cursor keys (the order column's
+// value, then the id's when the order column is another), with the values it needs
+// appended to args as parameters. A row comparison alone, (col, id) > ($1, $2), is never
+// true for a NULL on either side, so on a nullable order column it would end the listing
+// at the first NULL: ascending (NULLs last) the rows after a value are also those whose
+// value is NULL, and after a NULL only NULLs with a higher id; descending (NULLs first)
+// after a NULL come NULLs with a lower id and then every row with a value.
+func (t *Table[T]) after(keyCols []column, keys []any, args []any) (string, []any) {
+	param := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	op := ">"
+	if t.cfg.Descending {
+		op = "<"
+	}
+	if len(keyCols) == 1 {
+		return ident(keyCols[0].name) + " " + op + " " + param(keys[0]), args
+	}
+	col, id := ident(keyCols[0].name), ident(keyCols[1].name)
+	nullable := canBeNull(keyCols[0].typ)
+	switch {
+	case nullable && isNullValue(keys[0]) && !t.cfg.Descending:
+		return "(" + col + " IS NULL AND " + id + " > " + param(keys[1]) + ")", args
+	case nullable && isNullValue(keys[0]):
+		return "((" + col + " IS NULL AND " + id + " < " + param(keys[1]) + ") OR " + col + " IS NOT NULL)", args
+	}
+	cond := "(" + col + ", " + id + ") " + op + " (" + param(keys[0]) + ", " + param(keys[1]) + ")"
+	if nullable && !t.cfg.Descending {
+		cond = "(" + cond + " OR " + col + " IS NULL)"
+	}
+	return cond, args
+}
+
+// canBeNull reports whether a field of type typ holds NULLs: a pointer (or map, slice,
+// interface), or a type whose zero value is sent as NULL (sql.NullString, pgtype.Text,
+// ...: not Valid). pgx refuses to scan a NULL into other types (string, time.Time),
+// so a listing through them never meets one.
+func canBeNull(typ reflect.Type) bool {
+	switch typ.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return true
+	}
+	return isNullValue(reflect.Zero(typ).Interface())
+}
+
+// isNullValue reports whether pgx sends v as NULL: nil, a nil pointer (map, slice,
+// interface), or a driver.Valuer whose value is nil (sql.NullString, pgtype.Text, ...
+// not Valid).
+func isNullValue(v any) bool {
+	if isNil(v) {
+		return true
+	}
+	if dv, ok := v.(driver.Valuer); ok {
+		val, err := dv.Value()
+		return err == nil && val == nil
+	}
+	return false
 }

@@ -41,6 +41,8 @@ type Config struct {
 	// (default: IDColumn, "create_time", "update_time").
 	DefaultedColumns []string
 	// OrderColumn orders List (default IDColumn); IDColumn breaks ties. Descending reverses both.
+	// It may hold NULLs (map it to a pointer, sql.Null* or pgtype field): they sort last
+	// ascending and first descending, as Postgres sorts them, and page like any value.
 	OrderColumn string
 	Descending  bool
 	// DefaultPageSize (default 50) and MaxPageSize (default 1000) bound List pages.
