@@ -19,7 +19,15 @@ var gzipPool = sync.Pool{New: func() any {
 // bytes (<= 0 means [DefaultCompressMinSize]) for clients that accept gzip. It leaves
 // alone Connect, gRPC and gRPC-Web requests (they negotiate compression themselves),
 // responses that already have a Content-Encoding, partial content (206, whose
-// Content-Range counts uncompressed bytes), and event streams.
+// Content-Range counts uncompressed bytes), event streams, and responses marked
+// Cache-Control: no-transform.
+//
+// Compression and secrets (BREACH): when a response carries a secret (a CSRF
+// token, a session value) beside text the caller can choose (a reflected query,
+// a search term), the compressed length tells an attacker who can make a victim's
+// browser send many requests whether a guess matched, one character at a time,
+// through TLS. Mark such responses Cache-Control: no-transform (Compress then
+// sends them uncompressed), or keep the secret out of bodies that reflect input.
 func Compress(minSize int) func(http.Handler) http.Handler {
 	if minSize <= 0 {
 		minSize = DefaultCompressMinSize
@@ -126,7 +134,7 @@ func (c *compressWriter) decide(big bool) {
 	// A 206 (or any Content-Range) counts bytes of the uncompressed representation:
 	// gzipping it would send other bytes under the same range.
 	if big && h.Get("Content-Encoding") == "" && c.status != http.StatusPartialContent &&
-		h.Get("Content-Range") == "" && compressible(ct) {
+		h.Get("Content-Range") == "" && compressible(ct) && !noTransform(h) {
 		h.Set("Content-Encoding", "gzip")
 		h.Del("Content-Length")
 		c.gz = gzipPool.Get().(*gzip.Writer)
@@ -149,6 +157,19 @@ func (c *compressWriter) flushBuf() error {
 	}
 	c.buf = nil
 	return err
+}
+
+// noTransform reports whether h's Cache-Control has the no-transform directive
+// (RFC 9111 §5.2.2.6: the content coding must not be changed), in any case.
+func noTransform(h http.Header) bool {
+	for _, v := range h.Values("Cache-Control") {
+		for d := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(d), "no-transform") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func compressible(ct string) bool {
