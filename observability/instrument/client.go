@@ -10,8 +10,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/observability/internal/spanerr"
-	"github.com/footingdev/footing/observability/internal/userinfo"
-	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -49,7 +47,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		span.SetAttributes(
 			attribute.String(semconv.AttrHTTPMethod, method),
 			attribute.String(semconv.AttrServerAddress, r.URL.Host),
-			attribute.String("url.full", redactedURL(r)),
+			attribute.String(attrURLFull, redactedURL(r.URL)),
 		)
 	}
 	r = r.Clone(ctx)
@@ -74,21 +72,4 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.duration.Record(ctx, time.Since(start).Seconds(),
 		t.attrs.get(httpKey{method: method, scheme: normalizeScheme(r.URL.Scheme), status: status}).rec...)
 	return resp, err
-}
-
-// urlRedacted replaces user info in url.full and url.path, as the semantic
-// conventions ask ("https://REDACTED:REDACTED@www.example.com/").
-const urlRedacted = "REDACTED:REDACTED"
-
-// redactedURL is the request URL without its query or fragment, either of which
-// may hold a credential, and with its user info, and that of any URL in its
-// path, replaced whole by [urlRedacted]: a token may be the user name alone
-// ("https://ghp_…@github.com"). Credentials in the path (";jsessionid=…")
-// are replaced as the access line replaces them (logging.Redact).
-func redactedURL(r *http.Request) string {
-	u := *r.URL
-	u.RawQuery, u.ForceQuery = "", false
-	u.Fragment, u.RawFragment = "", ""
-	s, _ := userinfo.Redact(logging.Redact(u.String()), urlRedacted)
-	return s
 }

@@ -14,8 +14,14 @@
 // Every span ends exactly once. A client stream's span ends when the stream
 // does, or, for a caller that abandons the stream without closing it, when the
 // call's context ends (code canceled or deadline_exceeded). Credentials stay
-// out of spans: url.full has no query, and user info in url.full and url.path
-// (user name alone included) becomes REDACTED:REDACTED.
+// out of spans and access lines: url.full, url.path and url.query keep the
+// URL, but user info (user name alone included) becomes REDACTED:REDACTED,
+// and the value of a query parameter named like a secret (the semantic
+// conventions' AWSAccessKeyId, Signature, sig and X-Goog-Signature, and
+// package logging's secret keys: token, access_token, api_key, password,
+// client_secret, …, plus key and code), a query value and a path segment that
+// hold a credential (a JWT, a bearer credential, a provider's key) become
+// REDACTED. url.full has no fragment.
 //
 // Everything takes functional options ([WithTracerProvider], [WithMeterProvider],
 // [WithLogger], [WithPropagator]); without them the OpenTelemetry globals and

@@ -19,7 +19,6 @@ import (
 
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/internal/accessline"
-	"github.com/footingdev/footing/observability/internal/userinfo"
 	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
@@ -161,6 +160,9 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			attribute.String(semconv.AttrURLPath, redactedPath(r.URL.Path)),
 			attribute.String(semconv.AttrServerAddress, r.Host),
 		)
+		if r.URL.RawQuery != "" {
+			*kv = append(*kv, attribute.String(attrURLQuery, redactedQuery(r.URL.RawQuery)))
+		}
 		if status != 0 {
 			*kv = append(*kv, attribute.Int(semconv.AttrHTTPStatusCode, status))
 		}
@@ -214,8 +216,14 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			user = p.GetUserId()
 		}
 	}
+	path := r.URL.Path
+	if s.c.lineHandler == nil {
+		// footing's handler redacts the line's values itself (a path's
+		// credentials as "[REDACTED]"); another handler does not.
+		path = logging.Redact(path)
+	}
 	line := accessline.Line{
-		Method: r.Method, Route: route, Path: r.URL.Path, Status: status, Duration: elapsed,
+		Method: r.Method, Route: route, Path: path, Status: status, Duration: elapsed,
 		BytesIn: bytesIn(r, rw), BytesOut: rw.bytes, Hijacked: rw.hijacked,
 		Code: code, RequestID: requestID, Tenant: tenant, User: user, Extra: extra,
 	}
@@ -249,15 +257,6 @@ func cleanPath(p string) string {
 		np += "/"
 	}
 	return np
-}
-
-// redactedPath is path with the user info of any URL in it ("/mirror/https://TOKEN@github.com/o/r")
-// replaced, as in url.full, and the credentials the access line hides
-// (logging.Redact: ";jsessionid=…", "access_token=…") replaced too; a path
-// with none costs a few byte searches.
-func redactedPath(path string) string {
-	path, _ = userinfo.Redact(logging.Redact(path), urlRedacted)
-	return path
 }
 
 // bytesIn is the size of the request body: its Content-Length when the client

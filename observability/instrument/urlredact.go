@@ -1,0 +1,172 @@
+package instrument
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/footingdev/footing/observability/internal/secretkey"
+	"github.com/footingdev/footing/observability/internal/userinfo"
+	"github.com/footingdev/footing/observability/logging"
+)
+
+// The credentials of a URL never reach a span, a metric or an access line.
+// The semantic conventions ask for user info replaced by REDACTED:REDACTED
+// and for the values of the query parameters AWSAccessKeyId, Signature, sig
+// and X-Goog-Signature replaced by REDACTED; footing also replaces, by the
+// rules a logging.Handler redacts by:
+//   - the value of a query parameter named like a secret: logging's keys
+//     (token, access_token, api_key, password, client_secret, …, matched in
+//     any case and without separators, and the rules extending them: any name
+//     ending in token, signature, secret, …) and urlSecretKeys;
+//   - a query value, or a bare query parameter, that holds a credential
+//     logging.Redact finds (a JWT, a bearer credential, a provider's key,
+//     user info, key=value with a secret key), as sent or decoded;
+//   - such a credential in the path ("/reset/<JWT>", "/keys/sk-proj-…").
+//
+// A URL with no query pays for the path alone: logging.Redact's pre-check, a
+// byte loop over a short path, and nothing more when it finds no marker.
+
+// The URL attributes semconv has no constant for.
+const (
+	attrURLFull  = "url.full"
+	attrURLQuery = "url.query"
+)
+
+// urlRedacted replaces user info in url.full and url.path, as the semantic
+// conventions ask ("https://REDACTED:REDACTED@www.example.com/").
+const urlRedacted = "REDACTED:REDACTED"
+
+// redacted replaces a credential in a path or a query value in the URL
+// attributes, as the semantic conventions write it for the query.
+const redacted = "REDACTED"
+
+// redactedUser is the user info url.full shows for a URL that had some.
+var redactedUser = url.UserPassword(redacted, redacted)
+
+// urlSecretKeys are the query parameters whose values are secrets in a URL,
+// beyond logging's keys (which take Signature, sig, X-Goog-Signature,
+// X-Amz-Signature and X-Amz-Security-Token already): the conventions'
+// AWSAccessKeyId; Google's and others' API key (?key=); OAuth's
+// authorization code (?code=); and the names single sign-on and magic links
+// give their one-time credentials.
+var urlSecretKeys = []string{"AWSAccessKeyId", "key", "code", "auth", "jwt", "ticket", "session", "otp", "SAMLResponse"}
+
+// secretQueryKey reports whether a query parameter's values are secrets, by
+// logging's rules with urlSecretKeys added.
+var secretQueryKey = secretkey.New(urlSecretKeys)
+
+// redactedURL is u as url.full shows it: without its fragment (which a client
+// does not send), its user info replaced whole by [urlRedacted] (a token may
+// be the user name alone: "https://ghp_…@github.com"), the path as
+// [redactedPath] makes it and the query as [redactedQuery] makes it.
+func redactedURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery = "", false
+	c.Fragment, c.RawFragment = "", ""
+	if c.User != nil {
+		c.User = redactedUser
+	}
+	// The path is judged decoded, as the server reads it: a credential
+	// escaped ("Bearer%20…", "access_token%3D…") is found too. When one is
+	// replaced, the path is escaped anew from the redacted one.
+	if p := redactedPath(c.Path); p != c.Path {
+		c.Path, c.RawPath = p, ""
+	}
+	if c.Opaque != "" {
+		c.Opaque = redactedPath(c.Opaque)
+	}
+	s := c.String()
+	if u.RawQuery != "" {
+		s += "?" + redactedQuery(u.RawQuery)
+	}
+	return s
+}
+
+// redactedPath is path with the credentials logging.Redact finds replaced by
+// [redacted] ("/reset/<JWT>/confirm" is "/reset/REDACTED/confirm"), and the
+// user info of any URL in it ("/mirror/https://TOKEN@github.com/o/r")
+// replaced whole by [urlRedacted], as in url.full. A path with none costs
+// logging.Redact's pre-check and a byte search, and is returned as it is.
+func redactedPath(path string) string {
+	if p := logging.Redact(path); p != path {
+		// logging's marker, "[REDACTED]", would be escaped in url.full.
+		path = strings.ReplaceAll(p, logging.Redacted, redacted)
+	}
+	path, _ = userinfo.Redact(path, urlRedacted)
+	return path
+}
+
+// redactedQuery is the raw query q with the value of every parameter that
+// holds a secret replaced by [redacted] — the whole value, however it goes
+// on — and a bare parameter (no '=') that is a credential replaced whole;
+// the names, the order and every other parameter are kept as sent. q is
+// returned as it is, without an allocation, when it holds no secret.
+func redactedQuery(q string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		end := len(q)
+		if j := strings.IndexByte(q[i:], '&'); j >= 0 {
+			end = i + j
+		}
+		from := -1 // where the part of the parameter to replace starts
+		if k, v, ok := strings.Cut(q[i:end], "="); ok {
+			if v != "" && v != redacted && (secretName(k) || holdsCredential(v)) {
+				from = i + len(k) + 1
+			}
+		} else if end > i && q[i:end] != redacted && holdsCredential(q[i:end]) {
+			from = i
+		}
+		if from >= 0 {
+			b.Grow(len(q))
+			b.WriteString(q[last:from])
+			b.WriteString(redacted)
+			last = end
+		}
+		if end == len(q) {
+			break
+		}
+		i = end + 1
+	}
+	if b.Len() == 0 {
+		return q
+	}
+	b.WriteString(q[last:])
+	return b.String()
+}
+
+// secretName reports whether the values of query parameter k are secrets
+// (secretQueryKey), k judged decoded ("access%5Ftoken"), and a name in
+// brackets also by its last part ("auth[token]", as PHP and Rails nest
+// parameters).
+func secretName(k string) bool {
+	if strings.IndexByte(k, '%') >= 0 || strings.IndexByte(k, '+') >= 0 {
+		if d, err := url.QueryUnescape(k); err == nil {
+			k = d
+		}
+	}
+	if secretQueryKey(k) {
+		return true
+	}
+	if n := len(k); n > 0 && k[n-1] == ']' {
+		if i := strings.LastIndexByte(k, '['); i >= 0 {
+			return secretQueryKey(k[i+1 : n-1])
+		}
+	}
+	return false
+}
+
+// holdsCredential reports whether the query value v holds a credential
+// logging.Redact finds, as sent or decoded ("Bearer%20…",
+// "https%3A%2F%2Fuser%3Apw%40host").
+func holdsCredential(v string) bool {
+	if logging.Redact(v) != v {
+		return true
+	}
+	if strings.IndexByte(v, '%') >= 0 || strings.IndexByte(v, '+') >= 0 {
+		if d, err := url.QueryUnescape(v); err == nil && logging.Redact(d) != d {
+			return true
+		}
+	}
+	return false
+}
