@@ -2,6 +2,8 @@ package instrument
 
 import (
 	"net/http"
+	"reflect"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -57,7 +59,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		if span.IsRecording() { // err.Error() may build a string
 			// The error's text may name the URL, query included: redacted.
-			span.SetStatus(codes.Error, spanerr.Record(span, err))
+			span.SetStatus(codes.Error, recordError(span, err, r.URL.RawQuery))
 		}
 	} else {
 		status = resp.StatusCode
@@ -72,4 +74,35 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.duration.Record(ctx, time.Since(start).Seconds(),
 		t.attrs.get(httpKey{method: method, scheme: normalizeScheme(r.URL.Scheme), status: status}).rec...)
 	return resp, err
+}
+
+// recordError records err on span as spanerr.Record does, and returns the
+// message recorded; when err's text names the request's raw query q, the
+// query is first redacted as url.full's is (redactedQuery): logging.Redact,
+// which spanerr applies, knows neither ?code= nor ?key=.
+func recordError(span trace.Span, err error, q string) string {
+	if q == "" {
+		return spanerr.Record(span, err)
+	}
+	red := redactedQuery(q)
+	text := err.Error()
+	if red == q || !strings.Contains(text, q) {
+		return spanerr.Record(span, err)
+	}
+	msg := spanerr.Message(strings.ReplaceAll(text, q, red))
+	span.AddEvent("exception", trace.WithAttributes(
+		attribute.String("exception.type", errorType(err)),
+		attribute.String("exception.message", msg)))
+	return msg
+}
+
+// errorType names err's type as the SDK's RecordError and spanerr do
+// ("*url.Error" for a pointer to a named type; package path and name
+// otherwise).
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.PkgPath() == "" && t.Name() == "" {
+		return t.String()
+	}
+	return t.PkgPath() + "." + t.Name()
 }

@@ -274,3 +274,31 @@ func TestServerURLHidesCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestClientErrorHidesQueryCredentials: a failed request's error text, which
+// may name the URL with its query (a retrying or signing RoundTripper's
+// does), reaches the client span's status and exception event with the query
+// redacted as url.full is. The old code redacted it as a log line is, which
+// let ?code= and ?key= through.
+func TestClientErrorHidesQueryCredentials(t *testing.T) {
+	t.Parallel()
+	tel := newTelemetry(t, slog.New(slog.DiscardHandler))
+	client := &http.Client{Transport: instrument.Transport(failingTransport{}, tel.opts...)}
+	resp, err := client.Get("https://api.example.com/oauth/cb?code=" + urlSecret + "&state=xyz&key=" + urlSig)
+	if err == nil {
+		_ = resp.Body.Close()
+		t.Fatal("want an error")
+	}
+	s := tel.span(t, trace.SpanKindClient)
+	texts := []string{s.Status.Description}
+	for _, ev := range s.Events {
+		for _, kv := range ev.Attributes {
+			texts = append(texts, kv.Value.String())
+		}
+	}
+	noSecret(t, "the span's error", texts...)
+	if !strings.Contains(s.Status.Description, "/oauth/cb?code=REDACTED&state=xyz&key=REDACTED") ||
+		len(s.Events) != 1 || !strings.Contains(strings.Join(texts, " "), "*url.Error") {
+		t.Fatalf("status %q, events %v: want the error recorded with its query redacted", s.Status.Description, s.Events)
+	}
+}
