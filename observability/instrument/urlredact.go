@@ -99,9 +99,14 @@ func redactedPath(path string) string {
 // redactedQuery is the raw query q with the value of every parameter that
 // holds a secret replaced by [redacted] — the whole value, however it goes
 // on — and a bare parameter (no '=') that is a credential replaced whole;
-// the names, the order and every other parameter are kept as sent. q is
+// the names, the order and every other parameter are kept as sent. The
+// request message of a Connect GET call (message=, with connect=v1) is
+// replaced too. q is
 // returned as it is, without an allocation, when it holds no secret.
 func redactedQuery(q string) string {
+	// A Connect GET request carries its request message in the query
+	// (connect=v1&…&message=…): a body, which spans never show.
+	connectGET := strings.Contains(q, "connect=v1")
 	var b strings.Builder
 	last := 0
 	for i := 0; ; {
@@ -111,7 +116,7 @@ func redactedQuery(q string) string {
 		}
 		from := -1 // where the part of the parameter to replace starts
 		if k, v, ok := strings.Cut(q[i:end], "="); ok {
-			if v != "" && v != redacted && (secretName(k) || holdsCredential(v)) {
+			if v != "" && v != redacted && (connectGET && k == "message" || secretName(k) || holdsCredential(v)) {
 				from = i + len(k) + 1
 			}
 		} else if end > i && q[i:end] != redacted && holdsCredential(q[i:end]) {

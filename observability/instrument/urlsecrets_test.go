@@ -180,6 +180,10 @@ func TestClientURLFullHidesCredentials(t *testing.T) {
 		{"provider keys in the path", "", "/keys/" + openAIKey + "/users/" + awsKeyID, "/keys/REDACTED/users/REDACTED"},
 		{"fragment", "", "/cb?x=1#access_token=" + urlSecret, "/cb?x=1"},
 		{"nothing to hide", "", "/v1/items/42?page=2&sort=-name&q=hello+world", "/v1/items/42?page=2&sort=-name&q=hello+world"},
+		{
+			"Connect GET", "", "/acme.v1.UserService/GetUser?encoding=proto&base64=1&connect=v1&message=CgNhbm4",
+			"/acme.v1.UserService/GetUser?encoding=proto&base64=1&connect=v1&message=REDACTED",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -228,6 +232,10 @@ func TestServerURLHidesCredentials(t *testing.T) {
 		{"JWT path segment", "/reset/" + urlJWT + "/confirm", "/reset/REDACTED/confirm", "", "/reset/[REDACTED]/confirm"},
 		{"provider key in the path", "/keys/" + openAIKey, "/keys/REDACTED", "", "/keys/[REDACTED]"},
 		{"nothing to hide", "/items/42?page=2&q=hello+world", "/items/42", "page=2&q=hello+world", "/items/42"},
+		{
+			"Connect GET", "/acme.v1.UserService/GetUser?connect=v1&encoding=json&message=%7B%22email%22%3A%22ann%40example.com%22%7D",
+			"/acme.v1.UserService/GetUser", "connect=v1&encoding=json&message=REDACTED", "/acme.v1.UserService/GetUser",
+		},
 	}
 	handlers := []struct {
 		name string
