@@ -3,7 +3,9 @@
 // sustained, and every refusal says exactly when the next request would pass.
 //
 // A [Limiter] makes one decision per call. [Local] keeps state in process (sharded,
-// one short mutex hold per decision); [Redis] keeps it in Redis with one round trip
+// one short mutex hold per decision), forgets keys whose limit is replenished as it
+// goes, and holds at most [DefaultMaxKeys] keys ([WithMaxKeys]): at that cap a new
+// key takes the place of the live entry closest to expiry; [Redis] keeps it in Redis with one round trip
 // per decision (a Lua script run by EVALSHA), so several instances share one limit.
 // When Redis is unreachable, [Redis] fails open (decisions come from an in-process
 // backstop limiter) or closed (refuses), as configured, and counts the failure in

@@ -23,6 +23,24 @@ func ExampleLocal() {
 	// false 0
 }
 
+// A flood of new keys — here 5000 addresses — meets the cap: every new key is
+// decided (and allowed, as new keys are), and Local holds 1024 of them, 1000
+// rounded up to its 64 shards. Each key past the cap evicted the live entry
+// closest to expiry, counted in footing.ratelimit.local.evictions.
+func ExampleWithMaxKeys() {
+	l := ratelimit.NewLocal(ratelimit.WithMaxKeys(1000))
+	allowed := 0
+	for i := range 5000 {
+		d, _ := l.Allow(context.Background(), fmt.Sprintf("ip:2001:db8:%x::", i), ratelimit.PerMinute(60))
+		if d.Allowed {
+			allowed++
+		}
+	}
+	fmt.Println(allowed, l.Len())
+	// Output:
+	// 5000 1024
+}
+
 func ExampleMiddleware() {
 	mw, err := ratelimit.Middleware(ratelimit.NewLocal(), []ratelimit.Rule{{
 		Prefix: "/footing.ai.v1.AIGatewayService/",

@@ -5,6 +5,12 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+
+	"github.com/footingdev/footing/observability/semconv"
 )
 
 const (
@@ -15,16 +21,35 @@ const (
 	sweepPerCall = 4
 )
 
+// DefaultMaxKeys is how many keys a [Local] holds at most unless [WithMaxKeys] says
+// otherwise: 262144. A key costs about 80 bytes besides its own, so some 30 MB at
+// the cap with the middleware's keys (30 to 50 bytes). Far more keys than that
+// are rarely live at once — a key is live only until its limit is replenished —
+// and at the cap the entries closest to replenished make room (see [WithMaxKeys]).
+const DefaultMaxKeys = 1 << 18
+
+// localEvictions counts the live entries a [Local] evicted at its cap.
+// (It belongs beside the other footing names in observability/semconv.)
+var localEvictions = semconv.Metric{
+	Name:        "footing.ratelimit.local.evictions",
+	Unit:        "{entry}",
+	Description: "Live keys the in-process rate limiter dropped, at its maximum, to hold a new key; each one's limit restarted early.",
+}
+
 // Local is an in-process [Limiter]: keys are spread over shards, each guarded by its
 // own mutex held only for one GCRA step. An entry whose theoretical arrival time
 // (TAT) has passed decides as no entry at all, so each decision also removes a few
 // such entries, earliest first: memory follows the number of keys whose limit is
 // not yet replenished. It is safe for concurrent use.
 type Local struct {
-	now    func() time.Time
-	epoch  time.Time // now() when the Local was made; times are kept as durations since it
-	seed   maphash.Seed
-	shards [localShards]shard
+	now       func() time.Time
+	epoch     time.Time // now() when the Local was made; times are kept as durations since it
+	seed      maphash.Seed
+	maxKeys   int // of WithMaxKeys
+	perShard  int // keys a shard holds at most: maxKeys / localShards, rounded up
+	mp        metric.MeterProvider
+	evictions metric.Int64Counter
+	shards    [localShards]shard
 }
 
 // A shard holds the TAT of each of its keys, and a min-heap of the keys by TAT to
@@ -57,15 +82,58 @@ func WithClock(now func() time.Time) LocalOption {
 	}
 }
 
+// WithMaxKeys sets how many keys the [Local] holds at most, [DefaultMaxKeys] by
+// default; n ≤ 0 is ignored. Each of its 64 shards holds n/64 keys, rounded up (so
+// 64 at least). When a new key comes to a full shard, an entry whose limit is
+// replenished makes room; if every entry is live, the one closest to being
+// replenished (the earliest theoretical arrival time) is evicted — its key's limit
+// restarts early, from a full burst, on its next request — and the eviction is
+// counted in footing.ratelimit.local.evictions. The new key is decided as any new
+// key, and allowed.
+//
+// A new key is neither refused nor let through untracked at the cap: refusing would
+// turn a flood of made-up keys (an IPv6 /64 holds 2^64 addresses) into an outage
+// for every new client, and letting keys through uncounted would lift every limit —
+// tenant, user, API key — for as long as the flood lasts. Evicting the entry
+// closest to expiry forgives the least: a key that has spent much of its burst is
+// far from expiry and keeps its state while the flood's one-request keys churn.
+func WithMaxKeys(n int) LocalOption {
+	return func(l *Local) {
+		if n > 0 {
+			l.maxKeys = n
+		}
+	}
+}
+
+// WithLocalMeterProvider sets where footing.ratelimit.local.evictions is recorded
+// (see [WithMaxKeys]). Default the global provider; nil is ignored.
+func WithLocalMeterProvider(mp metric.MeterProvider) LocalOption {
+	return func(l *Local) {
+		if mp != nil {
+			l.mp = mp
+		}
+	}
+}
+
 // NewLocal returns an empty [Local].
 func NewLocal(opts ...LocalOption) *Local {
-	l := &Local{now: time.Now, seed: maphash.MakeSeed()}
+	l := &Local{now: time.Now, seed: maphash.MakeSeed(), maxKeys: DefaultMaxKeys}
 	for i := range l.shards {
 		l.shards[i].tats = make(map[string]int64)
 	}
 	for _, opt := range opts {
 		opt(l)
 	}
+	l.perShard = (l.maxKeys + localShards - 1) / localShards
+	if l.mp == nil {
+		l.mp = otel.GetMeterProvider()
+	}
+	m := localEvictions
+	evictions, err := l.mp.Meter(meterName).Int64Counter(m.Name, metric.WithUnit(m.Unit), metric.WithDescription(m.Description))
+	if err != nil || evictions == nil {
+		evictions = noop.Int64Counter{} // the name is constant and valid: not expected
+	}
+	l.evictions = evictions
 	// Time is measured as now().Sub(epoch): on time.Now's monotonic clock, so that a
 	// step of the wall clock (NTP, a corrected VM clock) neither refuses every active
 	// key for the length of a step back nor refills every bucket on a step forward.
@@ -74,7 +142,7 @@ func NewLocal(opts ...LocalOption) *Local {
 }
 
 // Allow implements [Limiter]. It fails only for an invalid limit.
-func (l *Local) Allow(_ context.Context, key string, limit Limit) (Decision, error) {
+func (l *Local) Allow(ctx context.Context, key string, limit Limit) (Decision, error) {
 	if err := limit.Validate(); err != nil {
 		return Decision{}, err
 	}
@@ -86,7 +154,11 @@ func (l *Local) Allow(_ context.Context, key string, limit Limit) (Decision, err
 		tat = now // no state: as if the key had just been replenished
 	}
 	allowed, next, remaining, retry, reset := gcra(now, tat, int64(limit.interval()), limit.burst())
+	evicted := false
 	if allowed {
+		if !ok && len(s.tats) >= l.perShard {
+			evicted = s.makeRoom(now)
+		}
 		s.tats[key] = next
 		if !ok {
 			s.push(expiry{key, next})
@@ -94,6 +166,9 @@ func (l *Local) Allow(_ context.Context, key string, limit Limit) (Decision, err
 	}
 	s.sweep(now, sweepPerCall)
 	s.mu.Unlock()
+	if evicted {
+		l.evictions.Add(context.WithoutCancel(ctx), 1)
+	}
 	return Decision{
 		Allowed:    allowed,
 		Limit:      limit,
@@ -113,6 +188,26 @@ func (l *Local) Len() int {
 		s.mu.Unlock()
 	}
 	return n
+}
+
+// makeRoom removes the entry with the earliest TAT, fixing the heap's stale
+// entries on the way, and reports whether it was live (evicted, not expired).
+// Each stale entry it fixes was made stale by a decision since it was pushed, so
+// its work, however long one call's, is bounded by the decisions before it.
+func (s *shard) makeRoom(now int64) (evicted bool) {
+	for len(s.heap) > 0 {
+		root := &s.heap[0]
+		if tat, ok := s.tats[root.key]; ok && tat != root.at {
+			root.at = tat
+			s.down(0)
+			continue
+		}
+		delete(s.tats, root.key)
+		evicted = root.at > now
+		s.pop()
+		return evicted
+	}
+	return false
 }
 
 // sweep removes up to n entries whose TAT is at or before now, earliest first.

@@ -48,7 +48,9 @@ type RedisConfig struct {
 	Prefix string
 	// FailureMode is what to do when Redis is unreachable. Default FailOpen.
 	FailureMode FailureMode
-	// Backstop answers in FailOpen mode. Default a new [Local].
+	// Backstop answers in FailOpen mode. Default a new [Local] holding at most
+	// [DefaultMaxKeys] keys (see [WithMaxKeys]), so that a flood of new keys while
+	// Redis is down cannot grow it without bound either.
 	Backstop Limiter
 	// FailClosedRetryAfter is the RetryAfter of FailClosed refusals. Default 1s.
 	FailClosedRetryAfter time.Duration
@@ -58,7 +60,8 @@ type RedisConfig struct {
 	// Now, when set, supplies the time sent to the script (tests step it). When nil
 	// the script uses Redis's own clock, so instances with skewed clocks agree.
 	Now func() time.Time
-	// MeterProvider records footing.ratelimit.backend.errors. Default the global one.
+	// MeterProvider records footing.ratelimit.backend.errors, and the default
+	// Backstop's footing.ratelimit.local.evictions. Default the global one.
 	MeterProvider metric.MeterProvider
 }
 
@@ -93,9 +96,6 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "footing:rl:"
 	}
-	if cfg.Backstop == nil {
-		cfg.Backstop = NewLocal(WithClock(cfg.Now))
-	}
 	if cfg.FailClosedRetryAfter <= 0 {
 		cfg.FailClosedRetryAfter = time.Second
 	}
@@ -104,6 +104,9 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 	}
 	if cfg.MeterProvider == nil {
 		cfg.MeterProvider = otel.GetMeterProvider()
+	}
+	if cfg.Backstop == nil {
+		cfg.Backstop = NewLocal(WithClock(cfg.Now), WithLocalMeterProvider(cfg.MeterProvider))
 	}
 	bounded := false
 	switch c := cfg.Client.(type) {
