@@ -114,7 +114,11 @@ func Load(dst any, opts ...Option) error {
 		v, ok := fileVars[name]
 		return v, ok
 	}
+	problems = append(problems, unloadable(rv.Elem().Type(), l.prefix, "")...)
 	for _, f := range fields(rv.Elem(), l.prefix) {
+		if !supported(f.value.Type()) {
+			continue // reported by unloadable, set or not
+		}
 		raw, ok := lookup(f.name)
 		if !ok || raw == "" {
 			if f.required {
@@ -189,6 +193,82 @@ func fields(v reflect.Value, prefix string) []field {
 		})
 	}
 	return out
+}
+
+// unloadable reports what of struct type t (its variables named under prefix, its
+// fields under path) Load cannot fill, so that it is found on every Load rather
+// than never or on the day a variable is set: a field tagged env of a type [set]
+// cannot parse, and a pointer to a struct with env tags, which fields does not
+// enter (a nil pointer has nothing to fill). A pointer to a struct without env
+// tags (a logger, a client) is not configuration and is left alone.
+func unloadable(t reflect.Type, prefix, path string) []Problem {
+	var out []Problem
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, hasEnv := sf.Tag.Lookup("env")
+		switch {
+		case hasEnv && name == "-":
+		case hasEnv:
+			if !supported(sf.Type) {
+				out = append(out, Problem{Var: prefix + name, Msg: fmt.Sprintf(
+					"unsupported type %s: want a string, bool, number, time.Duration, []string or encoding.TextUnmarshaler", sf.Type)})
+			}
+		case sf.Type.Kind() == reflect.Struct && !textType(sf.Type):
+			out = append(out, unloadable(sf.Type, prefix+sf.Tag.Get("prefix"), path+sf.Name+".")...)
+		case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct &&
+			!textType(sf.Type.Elem()) && hasEnvFields(sf.Type.Elem()):
+			out = append(out, Problem{Msg: fmt.Sprintf(
+				"field %s%s: a pointer to a struct is not loaded; make it a %s value", path, sf.Name, sf.Type.Elem())})
+		}
+	}
+	return out
+}
+
+// hasEnvFields reports whether struct type t, or a struct it holds by value, has a
+// field tagged env.
+func hasEnvFields(t reflect.Type) bool {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if name, ok := sf.Tag.Lookup("env"); ok {
+			if name != "-" {
+				return true
+			}
+			continue
+		}
+		if sf.Type.Kind() == reflect.Struct && !textType(sf.Type) && hasEnvFields(sf.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// supported reports whether [set] can parse a value into a field of type t.
+func supported(t reflect.Type) bool {
+	if textType(t) || t == durationType {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.String
+	}
+	return false
+}
+
+// textType reports whether a field of type t is filled by its UnmarshalText, as
+// [implementsText] says of an addressable value of it.
+func textType(t reflect.Type) bool {
+	return reflect.PointerTo(t).Implements(textUnmarshaler)
 }
 
 var (

@@ -16,4 +16,6 @@
 //
 // Supported field types: string, bool, every int, uint and float kind,
 // time.Duration, []string (comma-separated), and any encoding.TextUnmarshaler.
+// Nested structs are entered, by value only: Load reports a field tagged env of
+// another type, and a pointer to a struct with env tags, on every call, set or not.
 package config
