@@ -73,3 +73,33 @@ func FuzzURLSecretsRedacted(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedactedQuery: any raw query, however malformed, is redacted without a
+// panic, parameter for parameter (as many '&' as sent, each name kept), and
+// redacting the result again changes nothing.
+func FuzzRedactedQuery(f *testing.F) {
+	f.Add("page=2&token=abc&sort=name")
+	f.Add("AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=x%2By&Expires=1")
+	f.Add("=&&=x&a==b&%zz=%&eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+	f.Add("connect=v1&encoding=json&message=%7B%7D")
+	f.Add("h=Bearer%20abcdefgh&next=https%3A%2F%2Fu%3Ap%40h%2F&auth[token]=t")
+	f.Fuzz(func(t *testing.T, q string) {
+		got := redactedQuery(q)
+		if strings.Count(got, "&") != strings.Count(q, "&") {
+			t.Fatalf("redactedQuery(%q) = %q: parameters added or lost", q, got)
+		}
+		in, out := strings.Split(q, "&"), strings.Split(got, "&")
+		for i := range in {
+			if out[i] == in[i] {
+				continue
+			}
+			k, _, ok := strings.Cut(in[i], "=")
+			if want := k + "=" + redacted; ok && out[i] != want || !ok && out[i] != redacted {
+				t.Fatalf("redactedQuery(%q): parameter %q became %q", q, in[i], out[i])
+			}
+		}
+		if again := redactedQuery(got); again != got {
+			t.Fatalf("redactedQuery(%q) = %q, and again %q", q, got, again)
+		}
+	})
+}
