@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	mathrand "math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	commonv1 "github.com/footingdev/footing/contracts/gen/go/footing/common/v1"
 	"github.com/footingdev/footing/contracts/identity"
@@ -114,7 +116,10 @@ func WithRequestIDGenerator(f func() string) MetadataOption {
 // Metadata returns middleware that builds the request's
 // footing.common.v1.RequestMetadata once, puts it in the context
 // (identity.WithRequestMetadata) and echoes the request id in the X-Request-Id
-// response header. The context also gets an empty identity.PrincipalSlot, which
+// response header. The message keeps its contract's bounds, so it always
+// validates and marshals: the user agent and procedure are cut to 1024 and 512
+// bytes at a character boundary, a traceparent over 128 bytes is left out, and
+// bytes that are not UTF-8 become U+FFFD. The context also gets an empty identity.PrincipalSlot, which
 // authentication further down fills (gatewaycore/auth does) instead of copying the
 // request again.
 func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
@@ -134,9 +139,9 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 				md: commonv1.RequestMetadata{
 					RequestId:   id,
 					ClientIp:    c.proxies.ClientIP(r),
-					UserAgent:   headerValue(r.Header, "User-Agent"),
-					Traceparent: headerValue(r.Header, "Traceparent"),
-					Procedure:   Procedure(r),
+					UserAgent:   bounded(headerValue(r.Header, "User-Agent"), maxUserAgent),
+					Traceparent: traceparent(headerValue(r.Header, "Traceparent")),
+					Procedure:   bounded(Procedure(r), maxProcedure),
 				},
 				header: [1]string{id},
 			}
@@ -145,6 +150,53 @@ func Metadata(opts ...MetadataOption) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(identity.WithPrincipalSlot(ctx, &st.slot)))
 		})
 	}
+}
+
+// The bounds footing.common.v1.RequestMetadata puts on its fields
+// (contracts/proto/footing/common/v1/metadata.proto).
+const (
+	maxUserAgent   = 1024
+	maxTraceparent = 128
+	maxProcedure   = 512
+)
+
+// bounded returns s as a proto3 string field within max bytes may hold it: bytes
+// that are not UTF-8 (obs-text in a header, %FF in a path) replaced by U+FFFD, and
+// cut to max bytes at a character boundary. An ordinary value is returned as it is.
+func bounded(s string, max int) string {
+	if len(s) <= max && isASCII(s) {
+		return s
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// traceparent returns the Traceparent header's value, or "" if it is longer than
+// RequestMetadata holds or not ASCII: W3C traceparents are 55 characters of hex
+// and dashes, and a cut one would name no trace.
+func traceparent(v string) string {
+	if len(v) > maxTraceparent || !isASCII(v) {
+		return ""
+	}
+	return v
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // metadataState is what [Metadata] allocates per request.
