@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"context"
 	"hash/maphash"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +21,10 @@ const (
 	// most: more than the one it may add, so the expired entries not yet removed
 	// stay a fraction of the live ones, and few enough to keep the lock hold short.
 	sweepPerCall = 4
+	// shrinkFrom is the peak number of keys from which a shard that falls below a
+	// quarter of its peak moves its keys to a map and heap of their size: Go maps
+	// and slices keep their memory when entries are deleted.
+	shrinkFrom = 256
 )
 
 // DefaultMaxKeys is how many keys a [Local] holds at most unless [WithMaxKeys] says
@@ -61,7 +67,8 @@ type shard struct {
 	mu   sync.Mutex
 	tats map[string]int64 // theoretical arrival time, nanoseconds since Local.epoch
 	heap []expiry
-	_    [24]byte // keep shards on separate cache lines (64 bytes each)
+	peak int      // most keys held since tats was made
+	_    [16]byte // keep shards on separate cache lines (64 bytes each)
 }
 
 // An expiry is a heap entry: a key and a lower bound of its TAT.
@@ -162,9 +169,13 @@ func (l *Local) Allow(ctx context.Context, key string, limit Limit) (Decision, e
 		s.tats[key] = next
 		if !ok {
 			s.push(expiry{key, next})
+			s.peak = max(s.peak, len(s.tats))
 		}
 	}
 	s.sweep(now, sweepPerCall)
+	if s.peak >= shrinkFrom && 4*len(s.tats) < s.peak {
+		s.shrink()
+	}
 	s.mu.Unlock()
 	if evicted {
 		l.evictions.Add(context.WithoutCancel(ctx), 1)
@@ -208,6 +219,16 @@ func (s *shard) makeRoom(now int64) (evicted bool) {
 		return evicted
 	}
 	return false
+}
+
+// shrink moves the keys to a map and heap of their size. It copies a quarter of
+// the peak at most, after three quarters were deleted: O(1) a deletion.
+func (s *shard) shrink() {
+	tats := make(map[string]int64, len(s.tats))
+	maps.Copy(tats, s.tats)
+	s.tats = tats
+	s.heap = slices.Clone(s.heap)
+	s.peak = len(tats)
 }
 
 // sweep removes up to n entries whose TAT is at or before now, earliest first.

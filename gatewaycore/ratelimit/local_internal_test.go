@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -74,5 +75,46 @@ func TestRedisDefaultBackstopIsBounded(t *testing.T) {
 	if b.perShard*localShards != DefaultMaxKeys || b.mp != mp {
 		t.Fatalf("default backstop: %d keys a shard, meter provider %p; want %d keys in all, recorded with %p",
 			b.perShard, b.mp, DefaultMaxKeys, mp)
+	}
+}
+
+// TestLocalGivesMemoryBackAfterAFlood: Go maps and slices keep their size when
+// entries are deleted, so after a flood of keys expired Local still held the
+// memory of its peak (up to the cap, about 30 MB by default) for good. A shard
+// whose keys fall below a quarter of its peak now moves them to a map and heap of
+// their size.
+func TestLocalGivesMemoryBackAfterAFlood(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	l := NewLocal(WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	for i := range 64 * 1000 {
+		if _, err := l.Allow(ctx, fmt.Sprint("flood:", i), PerSecond(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Later, ordinary traffic: 1000 keys a minute, each gone within the minute.
+	for round := range 40 {
+		now = now.Add(time.Minute)
+		for i := range 1000 {
+			if _, err := l.Allow(ctx, fmt.Sprint("later:", round, ":", i), PerSecond(1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := range l.shards {
+		s := &l.shards[i]
+		if len(s.tats) > 100 || cap(s.heap) > 256 {
+			t.Fatalf("shard %d holds %d keys in a heap of capacity %d; want the capacity to follow the keys", i, len(s.tats), cap(s.heap))
+		}
+	}
+}
+
+// TestShardsFillCacheLines: a shard's padding keeps two shards' mutexes off one
+// cache line; it must follow the fields.
+func TestShardsFillCacheLines(t *testing.T) {
+	t.Parallel()
+	if size := unsafe.Sizeof(shard{}); size%64 != 0 {
+		t.Fatalf("a shard is %d bytes; want a multiple of 64", size)
 	}
 }
