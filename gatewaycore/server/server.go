@@ -517,8 +517,8 @@ func (s *Server) runCloser(ctx context.Context, c closer) (err error) {
 	return c.fn(ctx)
 }
 
-// notClosed reports closers (in registration order) that were not run because
-// CloseTimeout had passed.
+// notClosed reports closers, given in registration order, that were not run because
+// CloseTimeout had passed, naming them in the order they would have run.
 func (s *Server) notClosed(closers []closer) error {
 	names := make([]string, 0, len(closers))
 	for i := len(closers) - 1; i >= 0; i-- {
