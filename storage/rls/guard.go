@@ -34,6 +34,9 @@ const (
 // maxListedTables bounds how many table names a [CheckRole] error spells out.
 const maxListedTables = 5
 
+// maxViewDepth bounds how deep [CheckRole] follows views over views.
+const maxViewDepth = "64"
+
 // A Querier runs a query that returns at most one row: [*pgxpool.Pool], [*pgx.Conn] and
 // [pgx.Tx] are Queriers.
 type Querier interface {
@@ -50,7 +53,10 @@ type Querier interface {
 // A view reads its tables with its owner's rights (unless security_invoker), and a
 // materialized view holds what its owner's query saw: over an RLS table, an owner that
 // RLS does not bind (a superuser, BYPASSRLS, the owner of a table not FORCE'd) shows every
-// tenant's rows to whoever may read the view.
+// tenant's rows to whoever may read the view — also through other views: a view reads the
+// views it names with its owner's rights (a security_invoker one with the query's user's,
+// wherever it is named), so every view a readable view reaches, however deep, is checked
+// (up to maxViewDepth levels), and the readable view is the one named.
 const checkRoleSQL = `SELECT r.rolname, r.rolsuper, r.rolbypassrls, t.n, coalesce(t.names, '{}'), w.n, coalesce(w.names, '{}'),
 	pt.n, coalesce(pt.names, '{}'),
 	EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = '` + SystemRole + `' AND pg_has_role(r.oid, s.oid, 'USAGE'))
@@ -64,18 +70,30 @@ LATERAL (
 	  AND pg_has_role(r.oid, c.relowner, 'USAGE')
 ) t,
 LATERAL (
-	SELECT count(*) AS n, (array_agg(v.oid::regclass::text ORDER BY v.oid::regclass::text))[1:$1] AS names
-	FROM pg_class v JOIN pg_roles o ON o.oid = v.relowner
-	WHERE v.relkind IN ('v', 'm')
-	  AND has_table_privilege(r.oid, v.oid, 'SELECT')
-	  AND NOT EXISTS (SELECT 1 FROM unnest(v.reloptions) opt WHERE opt ~* '^security_invoker=(true|on|yes|1)$')
-	  AND EXISTS (
-		SELECT 1 FROM pg_rewrite rw
+	WITH RECURSIVE reach(top, rel, depth) AS (
+		SELECT v.oid, v.oid, 0 FROM pg_class v
+		WHERE v.relkind IN ('v', 'm') AND has_table_privilege(r.oid, v.oid, 'SELECT')
+	UNION
+		SELECT reach.top, iv.oid, reach.depth + 1
+		FROM reach
+		JOIN pg_rewrite rw ON rw.ev_class = reach.rel
 		JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass
-		JOIN pg_class tb ON tb.oid = d.refobjid
-		WHERE rw.ev_class = v.oid AND tb.oid <> v.oid AND tb.relrowsecurity
-		  AND (o.rolsuper OR o.rolbypassrls OR (pg_has_role(o.oid, tb.relowner, 'USAGE') AND NOT tb.relforcerowsecurity))
-	  )
+		JOIN pg_class iv ON iv.oid = d.refobjid
+		WHERE iv.oid <> reach.rel AND iv.relkind IN ('v', 'm') AND reach.depth < ` + maxViewDepth + `
+	)
+	SELECT count(*) AS n, (array_agg(x.name ORDER BY x.name))[1:$1] AS names
+	FROM (
+		SELECT DISTINCT reach.top::regclass::text AS name
+		FROM reach JOIN pg_class v ON v.oid = reach.rel JOIN pg_roles o ON o.oid = v.relowner
+		WHERE NOT EXISTS (SELECT 1 FROM unnest(v.reloptions) opt WHERE opt ~* '^security_invoker=(true|on|yes|1)$')
+		  AND EXISTS (
+			SELECT 1 FROM pg_rewrite rw
+			JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass
+			JOIN pg_class tb ON tb.oid = d.refobjid
+			WHERE rw.ev_class = v.oid AND tb.oid <> v.oid AND tb.relrowsecurity
+			  AND (o.rolsuper OR o.rolbypassrls OR (pg_has_role(o.oid, tb.relowner, 'USAGE') AND NOT tb.relforcerowsecurity))
+		  )
+	) x
 ) w,
 LATERAL (
 	SELECT count(*) AS n, (array_agg(p.oid::regclass::text ORDER BY p.oid::regclass::text))[1:$1] AS names
@@ -99,7 +117,8 @@ WHERE r.rolname = current_user`
 // policy, on every table footing_enable_tenant_rls set up, shows every tenant's rows), and
 // unable to read any view or materialized view over an RLS table that its owner reads
 // without RLS (a superuser, BYPASSRLS, or the owner of a table not FORCE'd; a
-// security_invoker view reads with the reader's rights and passes), nor any partition of
+// security_invoker view reads with the reader's rights and passes), also through the
+// views it names, however deep (each read with its own owner's rights), nor any partition of
 // an RLS table that is not under RLS itself (Postgres checks a partition named in a query
 // against its own policies).
 // [SystemRole] itself is refused too: it is the role of rls.System's pool, which must
