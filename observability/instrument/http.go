@@ -19,7 +19,6 @@ import (
 
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/internal/accessline"
-	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -144,7 +143,12 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		}
 	}
 
-	if span.IsRecording() {
+	// The path as the line shows it (linePath), made once for the span and
+	// the line, and only when one of them is written.
+	var path string
+	recording := span.IsRecording()
+	if recording {
+		path = linePath(r.URL.Path)
 		switch {
 		case procedure != "":
 			span.SetName(procedure)
@@ -157,7 +161,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		*kv = append((*kv)[:0],
 			attribute.String(semconv.AttrHTTPMethod, method),
 			attribute.String(semconv.AttrURLScheme, scheme),
-			attribute.String(semconv.AttrURLPath, redactedPath(r.URL.Path)),
+			attribute.String(semconv.AttrURLPath, spanPath(r.URL.Path, path)),
 			attribute.String(semconv.AttrServerAddress, r.Host),
 		)
 		if r.URL.RawQuery != "" {
@@ -216,11 +220,8 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 			user = p.GetUserId()
 		}
 	}
-	path := r.URL.Path
-	if s.c.lineHandler == nil {
-		// footing's handler redacts the line's values itself (a path's
-		// credentials as "[REDACTED]"); another handler does not.
-		path = logging.Redact(path)
+	if !recording {
+		path = linePath(r.URL.Path)
 	}
 	line := accessline.Line{
 		Method: r.Method, Route: route, Path: path, Status: status, Duration: elapsed,

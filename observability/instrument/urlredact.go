@@ -21,10 +21,11 @@ import (
 //   - a query value, or a bare query parameter, that holds a credential
 //     logging.Redact finds (a JWT, a bearer credential, a provider's key,
 //     user info, key=value with a secret key), as sent or decoded;
-//   - such a credential in the path ("/reset/<JWT>", "/keys/sk-proj-…").
+//   - such a credential in a path segment ("/reset/<JWT>", "/keys/sk-proj-…").
 //
-// A URL with no query pays for the path alone: logging.Redact's pre-check, a
-// byte loop over a short path, and nothing more when it finds no marker.
+// A URL with no query pays for the path alone: a byte search per segment,
+// and logging.Redact's pre-check (a byte loop) on the segments long enough
+// to hold a credential.
 
 // The URL attributes semconv has no constant for.
 const (
@@ -82,17 +83,66 @@ func redactedURL(u *url.URL) string {
 	return s
 }
 
-// redactedPath is path with the credentials logging.Redact finds replaced by
-// [redacted] ("/reset/<JWT>/confirm" is "/reset/REDACTED/confirm"), and the
-// user info of any URL in it ("/mirror/https://TOKEN@github.com/o/r")
-// replaced whole by [urlRedacted], as in url.full. A path with none costs
-// logging.Redact's pre-check and a byte search, and is returned as it is.
+// redactedPath is path as url.path and url.full show it: linePath's, with
+// [redacted] for logging's marker ("/reset/<JWT>/confirm" is
+// "/reset/REDACTED/confirm"; "[REDACTED]" would be escaped in url.full) and
+// the user info of any URL in it replaced whole by [urlRedacted]
+// ("/mirror/https://REDACTED:REDACTED@github.com/o/r").
 func redactedPath(path string) string {
-	if p := logging.Redact(path); p != path {
-		// logging's marker, "[REDACTED]", would be escaped in url.full.
-		path = strings.ReplaceAll(p, logging.Redacted, redacted)
+	return spanPath(path, linePath(path))
+}
+
+// spanPath is redactedPath(path), given line, linePath(path).
+func spanPath(path, line string) string {
+	if line == path {
+		return path
 	}
-	path, _ = userinfo.Redact(path, urlRedacted)
+	p := strings.ReplaceAll(line, logging.Redacted, redacted)
+	p, _ = userinfo.Redact(p, urlRedacted)
+	return p
+}
+
+// minSegmentCredential is the length of the shortest credential
+// logging.Redact finds in a path segment without '=' or ':': "Basic " and a
+// six-byte token (a JWT has 16 bytes or more, a provider's key 20).
+const minSegmentCredential = 12
+
+// linePath is path as the access line shows it: each segment with the
+// credentials logging.Redact finds in it replaced by logging's marker, and
+// the user info of any URL in the path replaced whole by it too
+// ("/mirror/https://[REDACTED]@github.com/o/r"), as logging writes it.
+//
+// Each segment is judged on its own, as a router reads it: judged whole, a
+// segment of key=value ran on into the next ones ("access_token=…/done" lost
+// "/done"), and swallowed the "Bearer" of a segment after it, whose token
+// was then kept; and "Bearer" after a '/' was not taken for a credential's
+// scheme. Only a segment that can hold a credential is looked at: one of
+// minSegmentCredential bytes or more, or any when the path has a '=' or a
+// ':'; a path of short segments costs a byte search per segment. A path
+// with nothing to replace is returned as it is.
+func linePath(path string) string {
+	all := strings.IndexByte(path, '=') >= 0 || strings.IndexByte(path, ':') >= 0
+	var b strings.Builder
+	last := 0
+	for start := 0; start < len(path); {
+		end := len(path)
+		if j := strings.IndexByte(path[start:], '/'); j >= 0 {
+			end = start + j
+		}
+		if seg := path[start:end]; all || len(seg) >= minSegmentCredential {
+			if r := logging.Redact(seg); r != seg {
+				b.WriteString(path[last:start])
+				b.WriteString(r)
+				last = end
+			}
+		}
+		start = end + 1
+	}
+	if b.Len() > 0 {
+		b.WriteString(path[last:])
+		path = b.String()
+	}
+	path, _ = userinfo.Redact(path, logging.Redacted)
 	return path
 }
 

@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/footingdev/footing/observability/logging"
 )
 
 // fuzzSecretKeys are query parameter names a secret may be sent under: the
@@ -19,9 +17,9 @@ var fuzzSecretKeys = []string{
 
 // FuzzURLSecretsRedacted: a secret placed in a URL's user info (as the
 // password or the user name), in the value of a query parameter named like a
-// secret, or in a JWT-shaped path segment, never appears — as sent or
-// escaped — in url.full, in the server's url.path and url.query, or in the
-// path of an access line written through a handler that is not footing's.
+// secret, or in a JWT-shaped, bearer or key=value path segment, never
+// appears — as sent or escaped — in url.full, in the server's url.path and
+// url.query, or in the path the access line is given.
 func FuzzURLSecretsRedacted(f *testing.F) {
 	f.Add("hunter2pass", uint8(0), uint8(0))
 	f.Add("ghp_Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8c", uint8(1), uint8(3))
@@ -34,7 +32,7 @@ func FuzzURLSecretsRedacted(f *testing.F) {
 		}
 		u := &url.URL{Scheme: "https", Host: "api.example.com", Path: "/v1/items", RawQuery: "page=2&sort=name"}
 		forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
-		switch where % 4 {
+		switch where % 6 {
 		case 0:
 			u.User = url.UserPassword("svc", secret)
 			forms = append(forms, url.UserPassword("svc", secret).String())
@@ -51,11 +49,21 @@ func FuzzURLSecretsRedacted(f *testing.F) {
 			jwt := "eyJhbGciOiJIUzI1NiJ9." + b64 + "." + b64
 			u.Path = "/v1/reset/" + jwt + "/confirm"
 			forms = []string{jwt, b64}
+		case 4, 5:
+			// A bearer credential, or a secret key's value, as a path
+			// segment ("Bearer%20…" and "access_token%3D…" as sent).
+			b64 := base64.RawURLEncoding.EncodeToString([]byte(secret))
+			seg := "Bearer " + b64
+			if where%6 == 5 {
+				seg = "access_token=" + b64
+			}
+			u.Path = "/v1/t/" + seg + "/confirm"
+			forms = []string{b64}
 		}
 		full := redactedURL(u)
 		query := redactedQuery(u.RawQuery)
 		path := redactedPath(u.Path)
-		line := logging.Redact(u.Path)
+		line := linePath(u.Path)
 		for _, form := range forms {
 			if len(form) < 8 || strings.Contains("https://REDACTED:REDACTED@api.example.com/v1/items/reset/confirm?page=2&sort=name&[REDACTED]", form) {
 				continue

@@ -178,6 +178,7 @@ func TestClientURLFullHidesCredentials(t *testing.T) {
 		{"a bare credential in the query", "", "/x?" + urlJWT + "&a=1", "/x?REDACTED&a=1"},
 		{"JWT path segment", "", "/reset/" + urlJWT + "/confirm?lang=en", "/reset/REDACTED/confirm?lang=en"},
 		{"provider keys in the path", "", "/keys/" + openAIKey + "/users/" + awsKeyID, "/keys/REDACTED/users/REDACTED"},
+		{"escaped credentials in the path", "", "/cb/access_token%3D" + urlSecret + "/t/Bearer%20" + urlSecret, "/cb/access_token=REDACTED/t/Bearer%20REDACTED"},
 		{"fragment", "", "/cb?x=1#access_token=" + urlSecret, "/cb?x=1"},
 		{"nothing to hide", "", "/v1/items/42?page=2&sort=-name&q=hello+world", "/v1/items/42?page=2&sort=-name&q=hello+world"},
 		{
@@ -231,6 +232,8 @@ func TestServerURLHidesCredentials(t *testing.T) {
 		{"signed URL", "/dl?X-Amz-Date=20261208&X-Amz-Signature=" + urlSig + "&AWSAccessKeyId=" + awsKeyID, "/dl", "X-Amz-Date=20261208&X-Amz-Signature=REDACTED&AWSAccessKeyId=REDACTED", "/dl"},
 		{"JWT path segment", "/reset/" + urlJWT + "/confirm", "/reset/REDACTED/confirm", "", "/reset/[REDACTED]/confirm"},
 		{"provider key in the path", "/keys/" + openAIKey, "/keys/REDACTED", "", "/keys/[REDACTED]"},
+		{"escaped credential in the path", "/cb/access_token%3D" + urlSecret + "/x", "/cb/access_token=REDACTED/x", "", "/cb/access_token=[REDACTED]/x"},
+		{"bearer credential in the path", "/t/Bearer%20" + urlSecret + "/x", "/t/Bearer REDACTED/x", "", "/t/Bearer [REDACTED]/x"},
 		{"nothing to hide", "/items/42?page=2&q=hello+world", "/items/42", "page=2&q=hello+world", "/items/42"},
 		{
 			"Connect GET", "/acme.v1.UserService/GetUser?connect=v1&encoding=json&message=%7B%22email%22%3A%22ann%40example.com%22%7D",
