@@ -148,7 +148,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 	var path string
 	recording := span.IsRecording()
 	if recording {
-		path = linePath(r.URL.Path)
+		path = routePath(r.URL.Path, route)
 		switch {
 		case procedure != "":
 			span.SetName(procedure)
@@ -221,7 +221,7 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		}
 	}
 	if !recording {
-		path = linePath(r.URL.Path)
+		path = routePath(r.URL.Path, route)
 	}
 	line := accessline.Line{
 		Method: r.Method, Route: route, Path: path, Status: status, Duration: elapsed,

@@ -107,6 +107,16 @@ func spanPath(path, line string) string {
 // six-byte token (a JWT has 16 bytes or more, a provider's key 20).
 const minSegmentCredential = 12
 
+// routePath is linePath(path) for a request routed to route: a path that is
+// its route exactly (a Connect procedure, a literal mux pattern) is the
+// service's own text, not the caller's, and is returned as it is.
+func routePath(path, route string) string {
+	if path == route {
+		return path
+	}
+	return linePath(path)
+}
+
 // linePath is path as the access line shows it: each segment with the
 // credentials logging.Redact finds in it replaced by logging's marker, and
 // the user info of any URL in the path replaced whole by it too
