@@ -172,7 +172,13 @@ func (l *Local) Allow(ctx context.Context, key string, limit Limit) (Decision, e
 			s.peak = max(s.peak, len(s.tats))
 		}
 	}
-	s.sweep(now, sweepPerCall)
+	// The key just decided is often the heap's root (one busy key, or the only one):
+	// its TAT is known here, which spares the sweep a second lookup of it.
+	cur := next
+	if !allowed {
+		cur = tat
+	}
+	s.sweep(now, sweepPerCall, key, cur)
 	if s.peak >= shrinkFrom && 4*len(s.tats) < s.peak {
 		s.shrink()
 	}
@@ -232,10 +238,17 @@ func (s *shard) shrink() {
 }
 
 // sweep removes up to n entries whose TAT is at or before now, earliest first.
-func (s *shard) sweep(now int64, n int) {
+// key's TAT is known to be keyTAT (the caller just decided it).
+func (s *shard) sweep(now int64, n int, key string, keyTAT int64) {
 	for ; n > 0 && len(s.heap) > 0 && s.heap[0].at <= now; n-- {
 		root := &s.heap[0]
-		if tat := s.tats[root.key]; tat > now {
+		var tat int64
+		if root.key == key {
+			tat = keyTAT
+		} else {
+			tat = s.tats[root.key]
+		}
+		if tat > now {
 			root.at = tat // used since it was pushed: fix its place
 			s.down(0)
 			continue
