@@ -2,11 +2,13 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -122,5 +124,50 @@ func (w *workerMiddleware) work(ctx context.Context, job *rivertype.JobRow, doIn
 			slog.Int("attempt", job.Attempt), slog.String("panic", what), slog.String("stack", string(debug.Stack())))
 		err = fmt.Errorf("jobs: worker panicked (error id %s)", id)
 	}()
-	return doInner(ctx)
+	return withoutArgValues(doInner(ctx))
+}
+
+// withoutArgValues replaces an error of decoding a job's args by one that names the
+// field, the problem and the byte offset, never the value. River decodes the args inside
+// doInner, before the worker runs, and returns the decoder's error as it is; those of
+// encoding/json (a number that does not fit: "cannot unmarshal number 4111111111111111
+// into ... int16") and of time.Time ("parsing time \"sk-…\"") quote the value, and the
+// span, River's log line at every attempt and the job row's errors would keep it: args
+// can be secrets. A worker's own error of one of those types, returned as it is, is
+// treated alike; any other error is left unchanged.
+func withoutArgValues(err error) error {
+	// Only the error itself, never what it wraps: River returns the decoder's error
+	// unwrapped, and replacing a worker's wrapping error would lose what River reads
+	// from it (river.JobCancel, JobSnooze).
+	switch e := err.(type) { //nolint:errorlint // deliberately not unwrapped, see above
+	case *json.UnmarshalTypeError:
+		problem := "a value of the wrong type"
+		if e.Type != nil {
+			problem += " for " + e.Type.String()
+		}
+		return &argsError{problem: problem, field: e.Field, offset: e.Offset}
+	case *json.SyntaxError:
+		return &argsError{problem: "syntax error", offset: e.Offset}
+	case *time.ParseError:
+		return &argsError{problem: "a time that does not parse as " + strconv.Quote(e.Layout), offset: -1}
+	}
+	return err
+}
+
+// An argsError says how a job's args failed to decode, without their values.
+type argsError struct {
+	problem string
+	field   string // dotted path, when the decoder names one
+	offset  int64  // byte offset in the args, or -1
+}
+
+func (e *argsError) Error() string {
+	msg := "jobs: job args do not decode: " + e.problem
+	if e.field != "" {
+		msg += " in field " + e.field
+	}
+	if e.offset >= 0 {
+		msg += " at byte " + strconv.FormatInt(e.offset, 10)
+	}
+	return msg
 }
