@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 
+	"github.com/footingdev/footing/gatewaycore/health"
 	"github.com/footingdev/footing/gatewaycore/server"
 )
 
@@ -63,10 +64,13 @@ func (a *App) serve(ctx context.Context, ln, admin net.Listener, adminGiven bool
 	return srv.Serve(ctx, ln)
 }
 
-// draining is the server's readiness switch: turning it off also ends the watch
-// streams, which would otherwise hold the shutdown until its deadline.
+// draining is the server's readiness switch: turning it off also ends the ADR watch
+// streams, which would otherwise hold the shutdown until its deadline. It passes on
+// Drain too, which the server calls as a shutdown starts: the health checker's ends
+// the grpc.health.v1 Watch streams (load balancers keep one open), where
+// SetReady(false) alone leaves them open until the deadline.
 type draining struct {
-	health interface{ SetReady(bool) }
+	health *health.Checker
 	stop   context.CancelFunc
 	once   sync.Once
 }
@@ -76,6 +80,12 @@ func (d *draining) SetReady(ready bool) {
 	if !ready {
 		d.once.Do(d.stop)
 	}
+}
+
+// Drain implements the server's draining readiness switch.
+func (d *draining) Drain() {
+	d.health.Drain()
+	d.once.Do(d.stop)
 }
 
 // ListenAndServe is Serve on the configured addresses: ADDR, and ADMIN_ADDR if set.
