@@ -159,9 +159,10 @@ func TestIssuerFromProto(t *testing.T) {
 		Audiences: []string{"api"}, AllowedAlgorithms: []string{"ES256"},
 		Claims:    &gatewayv1.ClaimMapping{TenantClaim: "org"},
 		ClockSkew: durationpb.New(0), TokenTypes: []string{"at+jwt"},
+		Tenants: []string{"acme"},
 	})
 	if ic.Name != "corp" || ic.JWKSURL != "" || ic.Claims.Tenant != "org" || ic.ClockSkew >= 0 || ic.Algorithms[0] != "ES256" ||
-		len(ic.Types) != 1 || ic.Types[0] != "at+jwt" {
+		len(ic.Types) != 1 || ic.Types[0] != "at+jwt" || len(ic.Tenants) != 1 || ic.Tenants[0] != "acme" {
 		t.Fatalf("IssuerFromProto = %+v", ic)
 	}
 	if err := ic.Validate(); err != nil {

@@ -315,8 +315,8 @@ func (c IssuerConfig) algorithms() []string {
 	return slices.Clone(c.Algorithms)
 }
 
-// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider. The
-// message has no tenant binding: set [IssuerConfig.Tenants] on the result.
+// IssuerFromProto converts the declarative footing.gateway.v1.AuthProvider,
+// its tenant binding (tenants) included.
 func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
 	ic := IssuerConfig{
 		Name:       p.GetName(),
@@ -325,6 +325,7 @@ func IssuerFromProto(p *gatewayv1.AuthProvider) IssuerConfig {
 		Audiences:  slices.Clone(p.GetAudiences()),
 		Algorithms: slices.Clone(p.GetAllowedAlgorithms()),
 		Types:      slices.Clone(p.GetTokenTypes()),
+		Tenants:    slices.Clone(p.GetTenants()),
 		Claims: ClaimNames{
 			Tenant: p.GetClaims().GetTenantClaim(),
 			UserID: p.GetClaims().GetUserIdClaim(),

@@ -554,7 +554,11 @@ type AuthProvider struct {
 	// Accepted values of the token header's "typ" (explicit typing, RFC 8725 section 3.11),
 	// compared case-insensitively with the "application/" prefix optional: ["at+jwt"] keeps
 	// ID tokens from passing as access tokens (RFC 9068). Empty means "typ" is not checked.
-	TokenTypes    []string `protobuf:"bytes,9,rep,name=token_types,json=tokenTypes,proto3" json:"token_types,omitempty"`
+	TokenTypes []string `protobuf:"bytes,9,rep,name=token_types,json=tokenTypes,proto3" json:"token_types,omitempty"`
+	// The tenants this issuer may speak for (a tenant's own identity provider): a token
+	// naming another tenant is refused, and a token naming none speaks for the one tenant
+	// when exactly one is listed. Compared canonically. Empty means any tenant.
+	Tenants       []string `protobuf:"bytes,10,rep,name=tenants,proto3" json:"tenants,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -659,6 +663,13 @@ func (x *AuthProvider) GetClockSkew() *durationpb.Duration {
 func (x *AuthProvider) GetTokenTypes() []string {
 	if x != nil {
 		return x.TokenTypes
+	}
+	return nil
+}
+
+func (x *AuthProvider) GetTenants() []string {
+	if x != nil {
+		return x.Tenants
 	}
 	return nil
 }
@@ -956,7 +967,7 @@ const file_footing_gateway_v1_gateway_proto_rawDesc = "" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vMODE_PUBLIC\x10\x01\x12\x16\n" +
 	"\x12MODE_AUTHENTICATED\x10\x02\x12\x13\n" +
-	"\x0fMODE_AUTHORIZED\x10\x03\"\xfd\x03\n" +
+	"\x0fMODE_AUTHORIZED\x10\x03\"\xa9\x04\n" +
 	"\fAuthProvider\x12\x1b\n" +
 	"\x04name\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04name\x12\x1f\n" +
 	"\x06issuer\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06issuer\x12%\n" +
@@ -969,7 +980,10 @@ const file_footing_gateway_v1_gateway_proto_rawDesc = "" +
 	"clock_skew\x18\b \x01(\v2\x19.google.protobuf.DurationB\r\xbaH\n" +
 	"\xaa\x01\a\"\x03\b\xd8\x042\x00R\tclockSkew\x12-\n" +
 	"\vtoken_types\x18\t \x03(\tB\f\xbaH\t\x92\x01\x06\"\x04r\x02\x10\x01R\n" +
-	"tokenTypesB\r\n" +
+	"tokenTypes\x12*\n" +
+	"\atenants\x18\n" +
+	" \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x18\x01\"\x06r\x04\x10\x01\x18@R\atenantsB\r\n" +
 	"\x04keys\x12\x05\xbaH\x02\b\x01\"\x99\x01\n" +
 	"\fClaimMapping\x12!\n" +
 	"\ftenant_claim\x18\x01 \x01(\tR\vtenantClaim\x12\"\n" +
