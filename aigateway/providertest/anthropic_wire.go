@@ -203,7 +203,7 @@ func (anthropicWire) stream(_ *Request, model string, r *Reply) []frame {
 	closeBlock()
 	frames = append(frames,
 		event("message_delta", []byte(fmt.Sprintf(`{"type":"message_delta","delta":{"stop_reason":%q,"stop_sequence":null},"usage":{"output_tokens":%d}}`,
-			anStop[r.finish()], u.OutputTokens))),
+			r.wireFinish(anStop), u.OutputTokens))),
 		event("message_stop", []byte(`{"type":"message_stop"}`)))
 	return frames
 }

@@ -222,11 +222,11 @@ func (geminiWire) stream(_ *Request, model string, r *Reply) []frame {
 	}
 	final := u.OutputTokens - u.ReasoningTokens
 	if r.UsageOnlyChunk {
-		frames = append(frames, chunk([]gmPart{{Text: new("")}}, gmFinish[r.finish()], min(out, final)))
+		frames = append(frames, chunk([]gmPart{{Text: new("")}}, r.wireFinish(gmFinish), min(out, final)))
 		c := gmChunk{UsageMetadata: usage(final), ModelVersion: model, ResponseID: "pNmDaMyqIqWm1PIP9eqAiQo"}
 		return append(frames, event("", googleJSON(mustJSON(c))))
 	}
-	return append(frames, chunk([]gmPart{{Text: new("")}}, gmFinish[r.finish()], final))
+	return append(frames, chunk([]gmPart{{Text: new("")}}, r.wireFinish(gmFinish), final))
 }
 
 // googleJSON respaces compact JSON as Google's servers write it: a space after

@@ -191,7 +191,7 @@ func (w openaiWire) stream(req *Request, model string, r *Reply) []frame {
 	if r.Truncate {
 		return frames
 	}
-	finish := oaFinish[r.finish()]
+	finish := r.wireFinish(oaFinish)
 	frames = append(frames, chunk(oaDelta{}, &finish))
 	if opts.StreamOptions.IncludeUsage {
 		u := r.usage()

@@ -18,6 +18,13 @@ type Reply struct {
 	// Finish is the finish reason of the last chunk; unspecified means
 	// FINISH_REASON_TOOL_CALLS when a step made a tool call, else FINISH_REASON_STOP.
 	Finish aiv1.FinishReason
+	// WireFinish, when set, is sent as the stream's finish reason as it is, in
+	// the provider's own vocabulary, instead of Finish rendered: Anthropic's
+	// stop_reason ("model_context_window_exceeded", "pause_turn"), OpenAI's
+	// finish_reason, Gemini's finishReason ("UNEXPECTED_TOOL_CALL", "OTHER"). It
+	// scripts the reasons Finish has no value of its own for; Finish is still
+	// what a test expects the provider to report.
+	WireFinish string
 	// Usage is the whole request's usage in the gateway's terms: InputTokens counts
 	// every input token, cache reads and writes included; OutputTokens includes
 	// ReasoningTokens. Nil means 10 input tokens and one output token per step.
@@ -126,6 +133,14 @@ func (r *Reply) finish() aiv1.FinishReason {
 		}
 	}
 	return aiv1.FinishReason_FINISH_REASON_STOP
+}
+
+// wireFinish is WireFinish, or the finish reason rendered by names.
+func (r *Reply) wireFinish(names map[aiv1.FinishReason]string) string {
+	if r.WireFinish != "" {
+		return r.WireFinish
+	}
+	return names[r.finish()]
 }
 
 func (r *Reply) usage() *aiv1.Usage {

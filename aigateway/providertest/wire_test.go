@@ -235,3 +235,22 @@ func TestFakeRecordsAndQueues(t *testing.T) {
 		t.Errorf("unknown route: %d %s", resp.StatusCode, body)
 	}
 }
+
+// WireFinish is sent as the stream's finish reason as it is, in each wire's field.
+func TestRenderWireFinish(t *testing.T) {
+	t.Parallel()
+	reply := providertest.Reply{Steps: []providertest.Step{{Text: "Hi"}}, WireFinish: "SOME_REASON"}
+	for wire, want := range map[providertest.Wire]string{
+		providertest.OpenAI:    `"finish_reason":"SOME_REASON"`,
+		providertest.Anthropic: `"delta":{"stop_reason":"SOME_REASON","stop_sequence":null}`,
+		providertest.Gemini:    `"finishReason": "SOME_REASON"`,
+	} {
+		got, err := providertest.Render(wire, "m", reply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(got), want) {
+			t.Errorf("%v: no %s in\n%s", wire, want, got)
+		}
+	}
+}

@@ -47,13 +47,17 @@ type event struct {
 	Error *errorBody `json:"error"`
 }
 
+// stopReasons maps the API's stop_reason values; an unknown one is read as STOP.
+// model_context_window_exceeded is the model running into its context window
+// before max_tokens: the answer is cut off, as it is at max_tokens.
 var stopReasons = map[string]aiv1.FinishReason{
-	"end_turn":      aiv1.FinishReason_FINISH_REASON_STOP,
-	"stop_sequence": aiv1.FinishReason_FINISH_REASON_STOP,
-	"pause_turn":    aiv1.FinishReason_FINISH_REASON_STOP,
-	"max_tokens":    aiv1.FinishReason_FINISH_REASON_LENGTH,
-	"tool_use":      aiv1.FinishReason_FINISH_REASON_TOOL_CALLS,
-	"refusal":       aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"end_turn":                      aiv1.FinishReason_FINISH_REASON_STOP,
+	"stop_sequence":                 aiv1.FinishReason_FINISH_REASON_STOP,
+	"pause_turn":                    aiv1.FinishReason_FINISH_REASON_STOP,
+	"max_tokens":                    aiv1.FinishReason_FINISH_REASON_LENGTH,
+	"model_context_window_exceeded": aiv1.FinishReason_FINISH_REASON_LENGTH,
+	"tool_use":                      aiv1.FinishReason_FINISH_REASON_TOOL_CALLS,
+	"refusal":                       aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
 }
 
 // stream decodes Messages API events.
