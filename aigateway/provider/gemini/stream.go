@@ -53,16 +53,32 @@ type chunkPart struct {
 	} `json:"functionCall"`
 }
 
+// finishReasons maps Candidate.FinishReason; an unknown value is read as STOP.
+// The reasons Gemini withholds an answer for (safety, recitation, blocklists, an
+// unsupported language) are CONTENT_FILTER; those it abandons an answer for (a
+// malformed, unexpected or excess tool call, a missing thought signature, a
+// malformed response, an image it could not make, OTHER) are ERROR, so that the
+// answer is not taken as complete (nor cached).
 var finishReasons = map[string]aiv1.FinishReason{
-	"STOP":                    aiv1.FinishReason_FINISH_REASON_STOP,
-	"MAX_TOKENS":              aiv1.FinishReason_FINISH_REASON_LENGTH,
-	"SAFETY":                  aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
-	"RECITATION":              aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
-	"BLOCKLIST":               aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
-	"PROHIBITED_CONTENT":      aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
-	"SPII":                    aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
-	"IMAGE_SAFETY":            aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
-	"MALFORMED_FUNCTION_CALL": aiv1.FinishReason_FINISH_REASON_ERROR,
+	"STOP":                      aiv1.FinishReason_FINISH_REASON_STOP,
+	"MAX_TOKENS":                aiv1.FinishReason_FINISH_REASON_LENGTH,
+	"SAFETY":                    aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"RECITATION":                aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"LANGUAGE":                  aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"BLOCKLIST":                 aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"PROHIBITED_CONTENT":        aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"SPII":                      aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"IMAGE_SAFETY":              aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"IMAGE_PROHIBITED_CONTENT":  aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"IMAGE_RECITATION":          aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER,
+	"MALFORMED_FUNCTION_CALL":   aiv1.FinishReason_FINISH_REASON_ERROR,
+	"UNEXPECTED_TOOL_CALL":      aiv1.FinishReason_FINISH_REASON_ERROR,
+	"TOO_MANY_TOOL_CALLS":       aiv1.FinishReason_FINISH_REASON_ERROR,
+	"MISSING_THOUGHT_SIGNATURE": aiv1.FinishReason_FINISH_REASON_ERROR,
+	"MALFORMED_RESPONSE":        aiv1.FinishReason_FINISH_REASON_ERROR,
+	"OTHER":                     aiv1.FinishReason_FINISH_REASON_ERROR,
+	"IMAGE_OTHER":               aiv1.FinishReason_FINISH_REASON_ERROR,
+	"NO_IMAGE":                  aiv1.FinishReason_FINISH_REASON_ERROR,
 }
 
 // stream decodes streamGenerateContent chunks. Gemini has no terminator, so the
