@@ -34,14 +34,6 @@ const (
 // and at the cap the entries closest to replenished make room (see [WithMaxKeys]).
 const DefaultMaxKeys = 1 << 18
 
-// localEvictions counts the live entries a [Local] evicted at its cap.
-// (It belongs beside the other footing names in observability/semconv.)
-var localEvictions = semconv.Metric{
-	Name:        "footing.ratelimit.local.evictions",
-	Unit:        "{entry}",
-	Description: "Live keys the in-process rate limiter dropped, at its maximum, to hold a new key; each one's limit restarted early.",
-}
-
 // Local is an in-process [Limiter]: keys are spread over shards, each guarded by its
 // own mutex held only for one GCRA step. An entry whose theoretical arrival time
 // (TAT) has passed decides as no entry at all, so each decision also removes a few
@@ -135,7 +127,7 @@ func NewLocal(opts ...LocalOption) *Local {
 	if l.mp == nil {
 		l.mp = otel.GetMeterProvider()
 	}
-	m := localEvictions
+	m := semconv.RateLimitLocalEvictions
 	evictions, err := l.mp.Meter(meterName).Int64Counter(m.Name, metric.WithUnit(m.Unit), metric.WithDescription(m.Description))
 	if err != nil || evictions == nil {
 		evictions = noop.Int64Counter{} // the name is constant and valid: not expected

@@ -29,8 +29,9 @@ var (
 	CacheLoads    = Metric{"footing.cache.loads", "{load}", "Loads from the source of truth after a miss, by outcome."}
 	CacheErrors   = Metric{"footing.cache.errors", "{error}", "Cache backend errors that were absorbed (served from source), by operation."}
 
-	RateLimitDecisions = Metric{"footing.ratelimit.decisions", "{decision}", "Rate-limit decisions, by policy and result (allowed, limited)."}
-	RateLimitBackend   = Metric{"footing.ratelimit.backend.errors", "{error}", "Rate-limit backend failures, by mode (fail_open, fail_closed)."}
+	RateLimitDecisions      = Metric{"footing.ratelimit.decisions", "{decision}", "Rate-limit decisions, by policy and result (allowed, limited)."}
+	RateLimitBackend        = Metric{"footing.ratelimit.backend.errors", "{error}", "Rate-limit backend failures, by mode (fail_open, fail_closed)."}
+	RateLimitLocalEvictions = Metric{"footing.ratelimit.local.evictions", "{entry}", "Live keys the in-process rate limiter dropped, at its maximum, to hold a new key; each one's limit restarted early."}
 
 	AuthDecisions = Metric{"footing.auth.decisions", "{decision}", "Authentication results, by method and result."}
 	JWKSFetches   = Metric{"footing.auth.jwks.fetches", "{fetch}", "JWKS fetches, by issuer and outcome."}
