@@ -20,7 +20,9 @@ var gzipPool = sync.Pool{New: func() any {
 // alone Connect, gRPC and gRPC-Web requests (they negotiate compression themselves),
 // responses that already have a Content-Encoding, partial content (206, whose
 // Content-Range counts uncompressed bytes), event streams, and responses marked
-// Cache-Control: no-transform.
+// Cache-Control: no-transform. Every response it handles says Vary:
+// Accept-Encoding, whether or not this client accepted gzip, so that a shared
+// cache keys each one on the header Compress decided on.
 //
 // Compression and secrets (BREACH): when a response carries a secret (a CSRF
 // token, a session value) beside text the caller can choose (a reflected query,
@@ -34,12 +36,11 @@ func Compress(minSize int) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !acceptsGzip(r) || isRPC(r) {
+			if isRPC(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			w.Header().Add("Vary", "Accept-Encoding")
-			cw := &compressWriter{ResponseWriter: w, min: minSize}
+			cw := &compressWriter{ResponseWriter: w, min: minSize, gzipOK: acceptsGzip(r)}
 			defer cw.close()
 			next.ServeHTTP(cw, r)
 		})
@@ -77,10 +78,13 @@ func isRPC(r *http.Request) bool {
 		strings.HasPrefix(ct, "application/grpc") || strings.HasPrefix(ct, "application/connect+")
 }
 
-// compressWriter buffers up to min bytes to decide, then either gzips or passes through.
+// compressWriter buffers up to min bytes to decide, then either gzips or passes
+// through. For a client that does not accept gzip it decides at once (nothing is
+// held back) and only adds Vary.
 type compressWriter struct {
 	http.ResponseWriter
 	min     int
+	gzipOK  bool // the client accepts gzip
 	buf     []byte
 	status  int
 	decided bool
@@ -97,7 +101,7 @@ func (c *compressWriter) WriteHeader(code int) {
 	if c.status == 0 {
 		c.status = code
 	}
-	if code < 200 || code == http.StatusNoContent || code == http.StatusNotModified {
+	if !c.gzipOK || code < 200 || code == http.StatusNoContent || code == http.StatusNotModified {
 		c.decide(false)
 	}
 }
@@ -105,6 +109,9 @@ func (c *compressWriter) WriteHeader(code int) {
 func (c *compressWriter) Write(b []byte) (int, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK
+	}
+	if !c.decided && !c.gzipOK {
+		c.decide(false)
 	}
 	if !c.decided {
 		c.buf = append(c.buf, b...)
@@ -126,6 +133,11 @@ func (c *compressWriter) decide(big bool) {
 	}
 	c.decided = true
 	h := c.Header()
+	// Whether the response is gzipped depends on Accept-Encoding, whatever this
+	// client sent: say so on every response (RFC 9110 §12.5.5), a 304 included
+	// (§15.4.5), as the header goes out, so a handler's Header().Set("Vary", …)
+	// does not remove it.
+	addVaryAcceptEncoding(h)
 	ct := h.Get("Content-Type")
 	if ct == "" && len(c.buf) > 0 {
 		ct = http.DetectContentType(c.buf)
@@ -133,7 +145,7 @@ func (c *compressWriter) decide(big bool) {
 	}
 	// A 206 (or any Content-Range) counts bytes of the uncompressed representation:
 	// gzipping it would send other bytes under the same range.
-	if big && h.Get("Content-Encoding") == "" && c.status != http.StatusPartialContent &&
+	if c.gzipOK && big && h.Get("Content-Encoding") == "" && c.status != http.StatusPartialContent &&
 		h.Get("Content-Range") == "" && compressible(ct) && !noTransform(h) {
 		h.Set("Content-Encoding", "gzip")
 		h.Del("Content-Length")
@@ -157,6 +169,19 @@ func (c *compressWriter) flushBuf() error {
 	}
 	c.buf = nil
 	return err
+}
+
+// addVaryAcceptEncoding adds Accept-Encoding to h's Vary unless it names it
+// already (in any case) or is "*".
+func addVaryAcceptEncoding(h http.Header) {
+	for _, v := range h.Values("Vary") {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, "Accept-Encoding") {
+				return
+			}
+		}
+	}
+	h.Add("Vary", "Accept-Encoding")
 }
 
 // noTransform reports whether h's Cache-Control has the no-transform directive
@@ -200,7 +225,10 @@ func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 func (c *compressWriter) close() {
 	if !c.decided {
 		if c.status == 0 && len(c.buf) == 0 {
-			return // Nothing was written; net/http sends its own empty 200.
+			// Nothing was written; net/http sends its own empty 200 with
+			// the headers as they are now.
+			addVaryAcceptEncoding(c.Header())
+			return
 		}
 		c.decide(false)
 	}
