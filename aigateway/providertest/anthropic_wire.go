@@ -167,6 +167,9 @@ func (anthropicWire) stream(_ *Request, model string, r *Reply) []frame {
 		return event("content_block_delta", mustJSON(anBlockDelta{Type: "content_block_delta", Index: index, Delta: d}))
 	}
 	for _, s := range r.Steps {
+		if s.Refusal != "" { // no refusal field: a refusal is text
+			s.Text = s.Refusal
+		}
 		if fr, ok := commonStep(s); ok {
 			frames = append(frames, fr)
 			continue

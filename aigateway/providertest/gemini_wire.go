@@ -190,6 +190,9 @@ func (geminiWire) stream(_ *Request, model string, r *Reply) []frame {
 		args.Reset()
 	}
 	for _, s := range r.Steps {
+		if s.Refusal != "" { // no refusal field: a refusal is text
+			s.Text = s.Refusal
+		}
 		if s.ToolCall != nil && call != nil && s.ToolCall.Index == call.Index && s.ToolCall.ID == "" {
 			args.WriteString(s.ToolCall.Args)
 			continue

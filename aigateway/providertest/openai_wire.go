@@ -99,6 +99,22 @@ type oaDelta struct {
 	Content   *string      `json:"content,omitempty"`
 	Refusal   *string      `json:"refusal,omitempty"`
 	ToolCalls []oaToolCall `json:"tool_calls,omitempty"`
+	// first renders the first chunk's delta as the API does, with both content
+	// and refusal, one of them null: {"role":"assistant","content":"","refusal":null},
+	// or, when the answer is a refusal, {"role":"assistant","content":null,"refusal":""}.
+	first bool
+}
+
+func (d oaDelta) MarshalJSON() ([]byte, error) {
+	type plain oaDelta
+	if !d.first {
+		return mustJSON(plain(d)), nil
+	}
+	return mustJSON(struct {
+		Role    string  `json:"role"`
+		Content *string `json:"content"`
+		Refusal *string `json:"refusal"`
+	}{d.Role, d.Content, d.Refusal}), nil
 }
 
 type oaToolCall struct {
@@ -160,8 +176,17 @@ func (w openaiWire) stream(req *Request, model string, r *Reply) []frame {
 		c.Choices = []oaChoice{{Delta: d, FinishReason: finish}}
 		return event("", c.data())
 	}
-	empty, null := "", (*string)(nil)
-	frames := []frame{chunk(oaDelta{Role: "assistant", Content: &empty, Refusal: null}, nil)}
+	empty := ""
+	first := oaDelta{Role: "assistant", Content: &empty, first: true}
+	for _, s := range r.Steps {
+		if s.Refusal != "" {
+			first.Content, first.Refusal = nil, &empty
+		}
+		if s.Text != "" || s.Refusal != "" || s.ToolCall != nil {
+			break
+		}
+	}
+	frames := []frame{chunk(first, nil)}
 	for _, s := range r.Steps {
 		if fr, ok := commonStep(s); ok {
 			frames = append(frames, fr)
@@ -171,6 +196,8 @@ func (w openaiWire) stream(req *Request, model string, r *Reply) []frame {
 		switch {
 		case s.Text != "":
 			fr = chunk(oaDelta{Content: &s.Text}, nil)
+		case s.Refusal != "":
+			fr = chunk(oaDelta{Refusal: &s.Refusal}, nil)
 		case s.ToolCall != nil:
 			tc := oaToolCall{Index: s.ToolCall.Index, ID: s.ToolCall.ID, Function: oaFunction{Name: s.ToolCall.Name, Arguments: s.ToolCall.Args}}
 			if tc.ID != "" {

@@ -67,6 +67,11 @@ type Reply struct {
 type Step struct {
 	// Text is a text delta.
 	Text string
+	// Refusal is a delta of the model's refusal: OpenAI's delta.refusal, which
+	// structured outputs send in place of content (the stream still ends with
+	// finish_reason "stop"). The other wires have no refusal field and send it as
+	// text.
+	Refusal string
 	// ToolCall is a piece of a tool call.
 	ToolCall *ToolCallStep
 	// Ping sends the provider's keep-alive: Anthropic's ping event, an SSE comment

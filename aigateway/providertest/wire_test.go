@@ -22,7 +22,7 @@ func TestRenderBytes(t *testing.T) {
 		wire providertest.Wire
 		want string
 	}{
-		{providertest.OpenAI, `data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"m","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}
+		{providertest.OpenAI, `data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"m","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}
 
 data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"m","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}],"usage":null}
 
@@ -251,6 +251,33 @@ func TestRenderWireFinish(t *testing.T) {
 		}
 		if !strings.Contains(string(got), want) {
 			t.Errorf("%v: no %s in\n%s", wire, want, got)
+		}
+	}
+}
+
+// A refusal renders as OpenAI streams one (structured outputs): the first
+// chunk's content null and refusal "", then refusal deltas, then "stop". The
+// other wires send it as text.
+func TestRenderRefusal(t *testing.T) {
+	t.Parallel()
+	reply := providertest.Reply{Steps: []providertest.Step{{Refusal: "I'm sorry."}}}
+	got, err := providertest.Render(providertest.OpenAI, "m", reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"delta":{"role":"assistant","content":null,"refusal":""},"logprobs":null,"finish_reason":null}`,
+		`"delta":{"refusal":"I'm sorry."},"logprobs":null,"finish_reason":null}`, `"delta":{},"logprobs":null,"finish_reason":"stop"}`} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("no %s in\n%s", want, got)
+		}
+	}
+	for _, wire := range []providertest.Wire{providertest.Anthropic, providertest.Gemini} {
+		got, err := providertest.Render(wire, "m", reply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(got), `"I'm sorry."`) {
+			t.Errorf("%v: no refusal text in\n%s", wire, got)
 		}
 	}
 }

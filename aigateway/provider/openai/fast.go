@@ -113,10 +113,12 @@ func readChoice(s *jsonscan.Scanner, ch *chunkChoice) bool {
 				switch string(key) {
 				case "content":
 					return s.String(&ch.Delta.Content)
+				case "refusal":
+					return s.String(&ch.Delta.Refusal)
 				case "tool_calls":
 					return s.Null()
 				}
-				if jsonscan.FoldsTo(key, "content", "tool_calls") {
+				if jsonscan.FoldsTo(key, "content", "refusal", "tool_calls") {
 					return false
 				}
 				return s.Skip()

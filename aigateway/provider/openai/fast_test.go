@@ -15,7 +15,10 @@ const (
 	// vLLM and llama.cpp order the fields differently and add their own.
 	otherOrder = `{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"a\"b\\c\n\u00e9\ud83d\ude00"},"logprobs":{"content":[{"token":"a","logprob":-0.5,"bytes":[97]}]}}],"created":1.5e9,"id":"c","model":"llama","object":"chat.completion.chunk","timings":{"ms":[1,2.5,-3e-2]},"flag":true}`
 	toolChunk  = `{"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}`
-	usageChunk = `{"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`
+	// A structured-outputs refusal: the first chunk and a refusal delta.
+	refusalRoleChunk = `{"id":"chatcmpl-9tXmMGFPkLS0t0u0895fzYOblnfYa","object":"chat.completion.chunk","created":1723024914,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_845eaabc1f","choices":[{"index":0,"delta":{"role":"assistant","content":null,"refusal":""},"logprobs":null,"finish_reason":null}]}`
+	refusalChunk     = `{"id":"chatcmpl-9tXmMGFPkLS0t0u0895fzYOblnfYa","object":"chat.completion.chunk","created":1723024914,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_845eaabc1f","choices":[{"index":0,"delta":{"refusal":" I can\u0027t"},"logprobs":null,"finish_reason":null}]}`
+	usageChunk       = `{"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`
 	// OpenAI's usage chunk, as the providertest fake renders it.
 	fullUsageChunk = `{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[],"usage":{"prompt_tokens":1117,"completion_tokens":46,"total_tokens":1163,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":12,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}`
 )
@@ -80,6 +83,8 @@ func TestFastChunk(t *testing.T) {
 		{"key in another case falls back", `{"Choices":[{"index":0,"delta":{"content":"x"}}]}`, false, "", ""},
 		{"escaped key falls back", `{"choic\u0065s":[]}`, false, "", ""},
 		{"trailing garbage", contentChunk + "x", false, "", ""},
+		{"refusal role", refusalRoleChunk, true, "", ""},
+		{"refusal key in another case falls back", `{"choices":[{"index":0,"delta":{"Refusal":"x"}}]}`, false, "", ""},
 		{"negative index falls back", `{"choices":[{"index":-1,"delta":{"content":"x"}}]}`, false, "", ""},
 	}
 	for _, tc := range tests {
@@ -120,6 +125,8 @@ func FuzzFastChunk(f *testing.F) {
 		"{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\\n\xff\xed\xa0\x80\xf0\x9f\x98\"}}]}",
 		"{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\nb\"}}]}",
 		`{"choices":[{"index":0,"delta":{"content":"a\nb","content":"c\td"},"finish_reason":"\"","finish_reason":null}]}`,
+		// Refusals, as structured outputs stream them.
+		refusalRoleChunk, refusalChunk, `{"choices":[{"delta":{"refusal":"a","refusal":null,"Refusal":"b"}}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -136,4 +143,13 @@ func FuzzFastChunk(f *testing.F) {
 			t.Fatalf("fast path read %+v, decoder %+v, from %q", fast, full, data)
 		}
 	})
+}
+
+// The fast path reads a refusal delta as encoding/json does.
+func TestFastChunkRefusal(t *testing.T) {
+	t.Parallel()
+	c := freshChunk()
+	if !fastChunk([]byte(refusalChunk), &c) || len(c.Choices) != 1 || c.Choices[0].Delta.Refusal != " I can't" || c.Choices[0].Delta.Content != "" {
+		t.Fatalf("got %+v", c)
+	}
 }

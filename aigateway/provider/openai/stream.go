@@ -26,7 +26,10 @@ type chunkChoice struct {
 }
 
 type chunkDelta struct {
-	Content   string `json:"content"`
+	Content string `json:"content"`
+	// Refusal is the model's refusal, which structured outputs send in place
+	// of content.
+	Refusal   string `json:"refusal"`
 	ToolCalls []struct {
 		Index    int32  `json:"index"`
 		ID       string `json:"id"`
@@ -69,7 +72,10 @@ type stream struct {
 	hasUsage bool
 	pending  *aiv1.ChatChunk
 	ended    bool
-	c        chunk
+	// refused is set once a refusal delta arrived: the answer's "stop" is then
+	// a CONTENT_FILTER.
+	refused bool
+	c       chunk
 }
 
 // Usage returns the usage reported so far.
@@ -144,16 +150,21 @@ func (s *stream) setUsage(u *usage) {
 }
 
 // convert turns the first choice of the decoded chunk into a ChatChunk, or nil
-// when it carries nothing for the caller.
+// when it carries nothing for the caller. A refusal is passed on as text (ai/v1
+// has no field of its own for it), and the answer it is in ends with
+// CONTENT_FILTER where the API says "stop".
 func (s *stream) convert() *aiv1.ChatChunk {
 	if len(s.c.Choices) == 0 {
 		return nil
 	}
 	ch := &s.c.Choices[0]
-	if ch.Delta.Content == "" && len(ch.Delta.ToolCalls) == 0 && ch.FinishReason == "" {
+	if ch.Delta.Content == "" && ch.Delta.Refusal == "" && len(ch.Delta.ToolCalls) == 0 && ch.FinishReason == "" {
 		return nil
 	}
-	out := &aiv1.ChatChunk{Model: s.model, Provider: s.name, DeltaText: ch.Delta.Content}
+	out := &aiv1.ChatChunk{Model: s.model, Provider: s.name, DeltaText: ch.Delta.Content + ch.Delta.Refusal}
+	if ch.Delta.Refusal != "" {
+		s.refused = true
+	}
 	if s.c.Model.S != "" && s.c.Model.S != s.model {
 		s.model = s.c.Model.S
 		out.Model = s.model
@@ -165,6 +176,9 @@ func (s *stream) convert() *aiv1.ChatChunk {
 		fr, ok := finishReasons[ch.FinishReason]
 		if !ok {
 			fr = aiv1.FinishReason_FINISH_REASON_STOP
+		}
+		if s.refused && fr == aiv1.FinishReason_FINISH_REASON_STOP {
+			fr = aiv1.FinishReason_FINISH_REASON_CONTENT_FILTER
 		}
 		out.FinishReason = fr
 	}
