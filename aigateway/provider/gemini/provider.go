@@ -160,9 +160,14 @@ type status struct {
 	} `json:"details"`
 }
 
+// statusKinds maps the status of an error sent inside a stream. An answer's
+// HTTP status is read first (provider.KindForStatus), but FAILED_PRECONDITION,
+// which comes with 400, is the gateway's account that cannot use the API from
+// where it calls ("User location is not supported for the API use.") or without
+// billing: KindAuth, as a bad key is, not the caller's request.
 var statusKinds = map[string]provider.Kind{
 	"INVALID_ARGUMENT":    provider.KindInvalidRequest,
-	"FAILED_PRECONDITION": provider.KindInvalidRequest,
+	"FAILED_PRECONDITION": provider.KindAuth,
 	"UNAUTHENTICATED":     provider.KindAuth,
 	"PERMISSION_DENIED":   provider.KindAuth,
 	"NOT_FOUND":           provider.KindNotFound,
@@ -181,6 +186,9 @@ func (s *status) provider(name string, httpStatus int) *provider.Error {
 		kind = k
 	} else {
 		kind = provider.KindServer
+	}
+	if s.Status == "FAILED_PRECONDITION" {
+		kind = provider.KindAuth
 	}
 	e := &provider.Error{Provider: name, Kind: kind, StatusCode: httpStatus, Type: s.Status, Message: s.Message}
 	for _, d := range s.Details {
