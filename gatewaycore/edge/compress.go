@@ -3,6 +3,7 @@ package edge
 import (
 	"compress/gzip"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -24,6 +25,17 @@ var gzipPool = sync.Pool{New: func() any {
 // Accept-Encoding, whether or not this client accepted gzip, so that a shared
 // cache keys each one on the header Compress decided on.
 //
+// Entity tags: the gzip representation is not the identity one, so a gzipped
+// response gets its own strong validator (RFC 9110 §8.8.1): the handler's ETag
+// "v1" goes out as "v1--gzip" (a weak tag W/"v1" is left as it is), and the
+// response drops Accept-Ranges. The handler still judges the tags it issued:
+// "--gzip" is taken off the tags of If-None-Match and If-Match before it sees
+// them (on a copy of the request), so a client holding the gzip representation
+// gets a 304, which names "v1--gzip", and a conditional write with If-Match:
+// "v1--gzip" passes while "v1" is current. If-Range keeps the suffix: it does not
+// match, and the whole document is sent rather than a range of the identity
+// bytes. A handler tag that itself ends in --gzip" is read as Compress's.
+//
 // Compression and secrets (BREACH): when a response carries a secret (a CSRF
 // token, a session value) beside text the caller can choose (a reflected query,
 // a search term), the compressed length tells an attacker who can make a victim's
@@ -41,6 +53,7 @@ func Compress(minSize int) func(http.Handler) http.Handler {
 				return
 			}
 			cw := &compressWriter{ResponseWriter: w, min: minSize, gzipOK: acceptsGzip(r)}
+			r, cw.gzipTags = stripGzipETags(r)
 			defer cw.close()
 			next.ServeHTTP(cw, r)
 		})
@@ -83,12 +96,15 @@ func isRPC(r *http.Request) bool {
 // held back) and only adds Vary.
 type compressWriter struct {
 	http.ResponseWriter
-	min     int
-	gzipOK  bool // the client accepts gzip
-	buf     []byte
-	status  int
-	decided bool
-	gz      *gzip.Writer
+	min    int
+	gzipOK bool // the client accepts gzip
+	// gzipTags are the handler's tags (`"v1"`) whose gzip form (`"v1--gzip"`)
+	// the request's If-None-Match named: a 304 to it names the gzip form.
+	gzipTags []string
+	buf      []byte
+	status   int
+	decided  bool
+	gz       *gzip.Writer
 }
 
 func (c *compressWriter) WriteHeader(code int) {
@@ -149,8 +165,23 @@ func (c *compressWriter) decide(big bool) {
 		h.Get("Content-Range") == "" && compressible(ct) && !noTransform(h) {
 		h.Set("Content-Encoding", "gzip")
 		h.Del("Content-Length")
+		// Compress answers no range of the gzip bytes (a 206 passes
+		// uncompressed), and the gzip representation is not the identity
+		// one: it gets its own strong validator (RFC 9110 §8.8.1).
+		h.Del("Accept-Ranges")
+		if et := h.Get("ETag"); strongETag(et) {
+			h.Set("ETag", et[:len(et)-1]+etagGzipSuffix+`"`)
+		}
 		c.gz = gzipPool.Get().(*gzip.Writer)
 		c.gz.Reset(c.ResponseWriter)
+	}
+	if c.status == http.StatusNotModified && c.gzipOK && c.gz == nil && len(c.gzipTags) > 0 {
+		// The client holds the gzip representation and the handler found its
+		// tag current: the 304 names the tag the client holds, that of the
+		// 200 it stands for (RFC 9110 §15.4.5).
+		if et := h.Get("ETag"); strongETag(et) && slices.Contains(c.gzipTags, et) {
+			h.Set("ETag", et[:len(et)-1]+etagGzipSuffix+`"`)
+		}
 	}
 	if c.status != 0 {
 		c.ResponseWriter.WriteHeader(c.status)
@@ -169,6 +200,94 @@ func (c *compressWriter) flushBuf() error {
 	}
 	c.buf = nil
 	return err
+}
+
+// etagGzipSuffix marks the entity tag of a response Compress gzipped: the
+// handler's strong tag "v1" becomes "v1--gzip" (Jetty's convention; Apache adds
+// "-gzip"). Weak tags are left alone: one may be shared by every content coding.
+const etagGzipSuffix = "--gzip"
+
+// strongETag reports whether et is a strong entity tag: a quoted string.
+func strongETag(et string) bool {
+	return len(et) >= 2 && et[0] == '"' && et[len(et)-1] == '"' && !strings.Contains(et[1:len(et)-1], `"`)
+}
+
+// stripGzipETags returns r with the gzip suffix taken off the entity tags of its
+// If-None-Match and If-Match, so the handler compares the tags it issued, and the
+// handler's tags whose gzip form If-None-Match named. r itself is left as it is;
+// a request without such tags is returned unchanged. If-Range keeps the suffix:
+// a range of the identity bytes must not be spliced into gzip ones, and with it
+// If-Range does not match and the whole document is sent.
+func stripGzipETags(r *http.Request) (*http.Request, []string) {
+	var clone *http.Request
+	var inm []string
+	for _, name := range [...]string{"If-None-Match", "If-Match"} {
+		values := r.Header.Values(name)
+		var out []string
+		for i, v := range values {
+			if !strings.Contains(v, etagGzipSuffix+`"`) {
+				continue
+			}
+			stripped, bases, ok := stripGzipSuffixes(v)
+			if !ok {
+				continue // not a list of entity tags: the handler judges it as sent
+			}
+			if out == nil {
+				out = slices.Clone(values)
+			}
+			out[i] = stripped
+			if name == "If-None-Match" {
+				inm = append(inm, bases...)
+			}
+		}
+		if out == nil {
+			continue
+		}
+		if clone == nil {
+			clone = r.WithContext(r.Context())
+			clone.Header = r.Header.Clone()
+		}
+		clone.Header[name] = out
+	}
+	if clone == nil {
+		return r, nil
+	}
+	return clone, inm
+}
+
+// stripGzipSuffixes rewrites a list of entity tags (RFC 9110 §8.8.3) with the
+// gzip suffix taken off each, and returns the strong form of the tags it took it
+// off. ok is false when v is not such a list.
+func stripGzipSuffixes(v string) (out string, bases []string, ok bool) {
+	var b strings.Builder
+	for {
+		v = strings.TrimLeft(v, " \t,")
+		if v == "" {
+			return b.String(), bases, true
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		weak := strings.HasPrefix(v, "W/")
+		if weak {
+			b.WriteString("W/")
+			v = v[2:]
+		}
+		if len(v) < 2 || v[0] != '"' {
+			return "", nil, false
+		}
+		end := strings.IndexByte(v[1:], '"') + 1
+		if end == 0 {
+			return "", nil, false
+		}
+		opaque := v[1:end]
+		v = v[end+1:]
+		if base, cut := strings.CutSuffix(opaque, etagGzipSuffix); cut && base != "" {
+			opaque = base
+			bases = append(bases, `"`+base+`"`)
+		}
+		b.WriteString(`"` + opaque + `"`)
+	}
 }
 
 // addVaryAcceptEncoding adds Accept-Encoding to h's Vary unless it names it
