@@ -16,7 +16,15 @@
 // a JWT, a URL with user info, a key=value pair under a secret key (a query
 // string's access_token=…, a DSN's password=…), a JSON member under one
 // ("client_secret":"…", also quoted into a string) or a header line under one
-// ("X-Api-Key: …", the rest of the line) has that part replaced by [Redacted]. A URL's user info
+// ("X-Api-Key: …", the rest of the line) has that part replaced by [Redacted].
+// Text often holds URLs (a request line, a client's error naming the URL it
+// called): "Bearer …" after a '/' or a '=' is a credential as it is after a
+// space ("GET /t/Bearer [REDACTED]"); a key=value inside a URL's path ends at
+// the next '/' or '?', as a router reads the segment
+// ("/cb/access_token=[REDACTED]/done"), while in a query, a fragment or
+// plain text it runs on past a '/', which a base64 secret may hold; and a
+// value or a token never swallows the scheme of a credential after it
+// ("access_token=[REDACTED]/Bearer [REDACTED]"). A URL's user info
 // is replaced whole, user name included, whatever the scheme:
 // "https://ghp_…@github.com/o/r" and "postgres://app:pw@db/x" become
 // "https://[REDACTED]@github.com/o/r" and "postgres://[REDACTED]@db/x", since

@@ -54,8 +54,10 @@ var defaultRedactor = newRedactor(nil)
 // themselves by a prefix (sk-proj-…, sk-ant-…, ghp_…, AIza…, xoxb-…,
 // sk_live_…, AKIA…; see the package documentation), a URL's user info, and the values of
 // key=value pairs, JSON members and header lines ("Key: value") whose key is
-// a secret by [DefaultSecretKeys] and the rules that extend them.
-// It is what package tracing and package instrument apply to the error
+// a secret by [DefaultSecretKeys] and the rules that extend them; in text
+// that holds URLs, a "Bearer …" right after a '/' too, and a key=value
+// inside a URL's path up to the next '/' or '?' (see the package
+// documentation). It is what package tracing and package instrument apply to the error
 // messages they put on spans. A string with nothing to replace is returned as
 // it is, without an allocation.
 func Redact(s string) string {
@@ -658,15 +660,77 @@ func (r *redactor) secretValueAt(s string, i, floor int) (start, end int, ok boo
 			return 0, 0, false // already redacted (its ']' would end the value)
 		}
 		end = start
-		for end < len(s) && !isValueEnd(s[end]) {
-			end++
+		if inPathSegment(s, ks) {
+			for end < len(s) && !isValueEnd(s[end]) && s[end] != '/' && s[end] != '?' {
+				end++
+			}
+		} else {
+			for end < len(s) && !isValueEnd(s[end]) {
+				end++
+			}
 		}
+		end = beforeScheme(s, start, end)
 		if end == start {
 			return 0, 0, false
 		}
 		return start, end, true
 	}
 	return 0, 0, false
+}
+
+// maxPathContext bounds how far back inPathSegment looks for the '/' of a
+// path: a longer word is taken for plain text, whose values run on (the
+// side that hides more).
+const maxPathContext = 512
+
+// inPathSegment reports whether the key=value pair whose key starts at ks
+// is inside a URL path: the word it is in (back to white space, a quote or
+// the start of s, at most maxPathContext bytes) has a '/' before it and no
+// '?' or '#' (a query or a fragment) between. Such a value ends at the next
+// '/' or '?', as a router reads the segment ("/cb/access_token=…/done" keeps
+// "/done"); in a query, a fragment or plain text ("password=… host=…"), a
+// value runs on past a '/', which a base64 secret may hold.
+func inPathSegment(s string, ks int) bool {
+	slash := false
+	for j := ks - 1; j >= 0 && ks-j <= maxPathContext; j-- {
+		switch s[j] {
+		case '?', '#':
+			return false
+		case '/':
+			slash = true
+		case ' ', '\t', '\n', '\r', '"', '\'', '`':
+			return slash
+		}
+	}
+	return slash && ks <= maxPathContext
+}
+
+// beforeScheme returns end, the end of an unquoted value or token starting
+// at start, moved back to before a bearer or basic credential's scheme that
+// ends it ("access_token=abc/Bearer <token>", "password=Bearer <token>",
+// "Bearer abc/Bearer <token>"): taken whole, the value would swallow the
+// scheme and leave its token, after the space, in clear. The slashes before
+// the scheme stay out of the value; schemeCredential then replaces the
+// token. The scheme is matched by schemeToken, which does not look further:
+// a chain of such credentials costs one pass.
+func beforeScheme(s string, start, end int) int {
+	if end >= len(s) || s[end] != ' ' && s[end] != '\t' {
+		return end
+	}
+	w := end
+	for w > start && ('a' <= s[w-1]|0x20 && s[w-1]|0x20 <= 'z') {
+		w--
+	}
+	if _, _, ok := schemeToken(s, w); !ok && (!schemeRedacted(s[w:]) || w > 0 && !schemeBoundary(s[w-1])) {
+		// No scheme (or the word does not start at a boundary). A scheme
+		// whose credential is already redacted counts: the output is
+		// redacted the same again.
+		return end
+	}
+	for w > start && s[w-1] == '/' {
+		w--
+	}
+	return w
 }
 
 // headerSecretValue matches, at the ':' at i, "Key: value" where Key is a
@@ -839,10 +903,25 @@ func hasPrefixFold(s, prefix string) bool {
 }
 
 // schemeCredential matches "Bearer <token>" or "Basic <token>" at i, where the
-// scheme starts a word, and returns where the credential starts and ends. The
-// scheme word stays readable; only the credential is replaced.
+// scheme starts a word (schemeBoundary), and returns where the credential
+// starts and ends. The scheme word stays readable; only the credential is
+// replaced. A token that ends in another scheme before its credential
+// ("Bearer abc/Bearer <token>") ends before it (beforeScheme), so that the
+// second credential is found too.
 func schemeCredential(s string, i int) (credStart, end int, ok bool) {
-	if i > 0 && isTokenByte(s[i-1]) {
+	credStart, end, ok = schemeToken(s, i)
+	if !ok {
+		return 0, 0, false
+	}
+	if end = beforeScheme(s, credStart, end); end == credStart {
+		return 0, 0, false
+	}
+	return credStart, end, true
+}
+
+// schemeToken is schemeCredential with the token taken whole.
+func schemeToken(s string, i int) (credStart, end int, ok bool) {
+	if i > 0 && !schemeBoundary(s[i-1]) {
 		return 0, 0, false
 	}
 	var n int
@@ -900,6 +979,15 @@ func jwtAt(s string, i int) (int, bool) {
 
 func isB64URL(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// schemeBoundary reports whether a bearer or basic scheme may follow c: any
+// byte but a letter, a digit and the bytes that join a word ('-', '_', '.',
+// '~'). A scheme after '/' (a path or a URL in an error: "GET /t/Bearer …"),
+// '=' ("hdr=Bearer …") or '+' is a credential's as it is after a space;
+// "xBearer …" and "auth_basic …" are no schemes.
+func schemeBoundary(c byte) bool {
+	return !isB64URL(c) && c != '.' && c != '~'
 }
 
 // isTokenByte reports whether c may appear in an RFC 6750 token68 credential.

@@ -220,6 +220,13 @@ func FuzzRedaction(f *testing.F) {
 			}{secret, struct{ Token string }{secret}})
 			if isToken68(secret) {
 				l.Info(msg, "bearer", "Bearer "+secret)
+				// In a URL of a request line or an error: after a '/', and
+				// after a secret key's value that ends in '/'.
+				l.Info(msg, "line", "GET /t/Bearer "+secret+" HTTP/1.1", "err", errors.New(`get "https://h.example/x/bearer `+secret+`": EOF`))
+				l.Info(msg, "swallow", "access_token=abc/Bearer "+secret, "b", "Bearer abc/Bearer "+secret)
+			}
+			if !strings.ContainsAny(secret, " \t\n\r&,;\"')]}>#/?") {
+				l.Info(msg, "path", "GET /cb/"+k+"="+secret+"/done", "err", errors.New(`get "https://h.example/v1/`+k+`=`+secret+`/x?y=1": EOF`))
 			}
 			l.Info(msg, "jwt", jwt)
 			// A URL's user info ends at a delimiter, a quote or a control byte.

@@ -13,7 +13,9 @@ import (
 // credential's markers alone, must keep valid UTF-8 valid, and must not find
 // more to replace in their own output. A keyless credential made from the
 // text (plantKeyless) and planted in it, between spaces, must not show in the
-// output.
+// output; nor must a token (plantToken) planted as a bearer credential right
+// after a '/' or a secret key's value followed by '/…' (in a path, a query,
+// a fragment, plain text), as URLs in error messages hold them.
 func FuzzRedact(f *testing.F) {
 	for _, s := range []string{
 		"GET / HTTP/1.1\r\nX-Api-Key: k\r\nCookie: a=1\r\n",
@@ -22,6 +24,7 @@ func FuzzRedact(f *testing.F) {
 		"https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&sig=def", "/v1/token:revoke",
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijk", "a\\\"password\\\":\\\"", "password:",
 		"upstream said: invalid key sk-proj-abcdefghijklmnopqrstuvwxyz", "AKIAIOSFODNN7EXAMPLE", "desk-top task_live_x sk-8",
+		"GET /t/Bearer abcdefgh HTTP/1.1", "GET /cb/access_token=abc/done", "password=abc/Bearer ", "https://h/p?token=a/b#x=1",
 	} {
 		f.Add(s)
 	}
@@ -48,7 +51,34 @@ func FuzzRedact(f *testing.F) {
 				t.Fatalf("planted %q shows:\n in  %q\n out %q", tok, planted, out)
 			}
 		}
+		if tok := plantToken(s); !strings.Contains(s, tok) {
+			at := len(s) / 2
+			for _, form := range []string{
+				"/Bearer " + tok + " ", "/basic " + tok + "/x ", "=Bearer " + tok + " ", "/Bearer ab/Bearer " + tok + " ",
+				"/access_token=" + tok + "/", "?access_token=" + tok + "/x", "#access_token=" + tok + "/x",
+				" password=" + tok + "/x ", " password=ab/Bearer " + tok + " ", " token=Bearer " + tok + "/x ",
+			} {
+				planted := s[:at] + form + s[at:]
+				if out := logging.Redact(planted); strings.Contains(out, tok) {
+					t.Fatalf("planted %q shows:\n in  %q\n out %q", form, planted, out)
+				}
+			}
+		}
 	})
+}
+
+// plantToken makes a credential of eight to 39 letters and digits from the
+// bytes of seed, with no prefix that would name it.
+func plantToken(seed string) string {
+	b := []byte("t0K")
+	for j := range 5 + len(seed)%32 {
+		c := byte(j * 11)
+		if len(seed) > 0 {
+			c += seed[j%len(seed)]
+		}
+		b = append(b, alnum[int(c)%len(alnum)])
+	}
+	return string(b)
 }
 
 // keylessPrefixes are the prefixes of the keyless credentials, with the
