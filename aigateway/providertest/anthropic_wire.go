@@ -77,6 +77,9 @@ func (anthropicWire) failure(f *Failure, model string) (int, http.Header, []byte
 	return status, h, mustJSON(anErrorBody{Type: "error", Error: e, RequestID: "req_011CSHoEeqs5C35K2UUqR7Fy"})
 }
 
+// anSignature is a thinking block's signature (opaque to the client).
+const anSignature = "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"
+
 var anStop = map[aiv1.FinishReason]string{
 	aiv1.FinishReason_FINISH_REASON_STOP:           "end_turn",
 	aiv1.FinishReason_FINISH_REASON_LENGTH:         "max_tokens",
@@ -129,16 +132,20 @@ type anBlockDelta struct {
 }
 
 type anBlock struct {
-	Type  string          `json:"type"`
-	Text  *string         `json:"text,omitempty"`
-	ID    string          `json:"id,omitempty"`
-	Name  string          `json:"name,omitempty"`
-	Input *map[string]any `json:"input,omitempty"`
+	Type      string          `json:"type"`
+	Text      *string         `json:"text,omitempty"`
+	Thinking  *string         `json:"thinking,omitempty"`
+	Signature *string         `json:"signature,omitempty"`
+	ID        string          `json:"id,omitempty"`
+	Name      string          `json:"name,omitempty"`
+	Input     *map[string]any `json:"input,omitempty"`
 }
 
 type anDelta struct {
 	Type        string  `json:"type"`
 	Text        *string `json:"text,omitempty"`
+	Thinking    *string `json:"thinking,omitempty"`
+	Signature   *string `json:"signature,omitempty"`
 	PartialJSON *string `json:"partial_json,omitempty"`
 }
 
@@ -151,7 +158,11 @@ func (anthropicWire) stream(_ *Request, model string, r *Reply) []frame {
 			CacheCreation: anCacheCreation{Ephemeral5mInputTokens: u.CacheWriteTokens - r.CacheWrite1hTokens, Ephemeral1hInputTokens: r.CacheWrite1hTokens}},
 	}}))}
 	index, open, openTool := -1, "", -1
+	var delta func(d anDelta) frame
 	closeBlock := func() {
+		if open == "thinking" { // a thinking block ends with its signature
+			frames = append(frames, delta(anDelta{Type: "signature_delta", Signature: new(anSignature)}))
+		}
 		if open != "" {
 			frames = append(frames, event("content_block_stop", []byte(fmt.Sprintf(`{"type":"content_block_stop","index":%d}`, index))))
 			open = ""
@@ -163,7 +174,7 @@ func (anthropicWire) stream(_ *Request, model string, r *Reply) []frame {
 		open = b.Type
 		frames = append(frames, event("content_block_start", mustJSON(anBlockStart{Type: "content_block_start", Index: index, ContentBlock: b})))
 	}
-	delta := func(d anDelta) frame {
+	delta = func(d anDelta) frame {
 		return event("content_block_delta", mustJSON(anBlockDelta{Type: "content_block_delta", Index: index, Delta: d}))
 	}
 	for _, s := range r.Steps {
@@ -181,6 +192,11 @@ func (anthropicWire) stream(_ *Request, model string, r *Reply) []frame {
 				start(anBlock{Type: "text", Text: new("")})
 			}
 			frames = append(frames, delta(anDelta{Type: "text_delta", Text: &s.Text}))
+		case s.Thinking != "":
+			if open != "thinking" {
+				start(anBlock{Type: "thinking", Thinking: new(""), Signature: new("")})
+			}
+			frames = append(frames, delta(anDelta{Type: "thinking_delta", Thinking: &s.Thinking}))
 		case s.ToolCall != nil:
 			if open != "tool_use" || openTool != s.ToolCall.Index || s.ToolCall.ID != "" {
 				start(anBlock{Type: "tool_use", ID: s.ToolCall.ID, Name: s.ToolCall.Name, Input: &map[string]any{}})

@@ -125,6 +125,7 @@ type gmUsage struct {
 
 type gmPart struct {
 	Text         *string `json:"text,omitempty"`
+	Thought      bool    `json:"thought,omitempty"`
 	FunctionCall *gmCall `json:"functionCall,omitempty"`
 }
 
@@ -207,6 +208,8 @@ func (geminiWire) stream(_ *Request, model string, r *Reply) []frame {
 		case s.Text != "":
 			out++
 			frames = append(frames, chunk([]gmPart{{Text: &s.Text}}, "", min(out, u.OutputTokens)))
+		case s.Thinking != "":
+			frames = append(frames, chunk([]gmPart{{Text: &s.Thinking, Thought: true}}, "", min(out, u.OutputTokens)))
 		case s.ToolCall != nil:
 			call = s.ToolCall
 			args.WriteString(s.ToolCall.Args)

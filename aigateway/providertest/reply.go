@@ -67,6 +67,11 @@ type Reply struct {
 type Step struct {
 	// Text is a text delta.
 	Text string
+	// Thinking is a delta of the model's reasoning, which is not part of the
+	// answer: Anthropic's thinking block (thinking_delta events, closed by a
+	// signature_delta), Gemini's part with "thought": true. Chat Completions
+	// streams no reasoning; the OpenAI fake leaves it out.
+	Thinking string
 	// Refusal is a delta of the model's refusal: OpenAI's delta.refusal, which
 	// structured outputs send in place of content (the stream still ends with
 	// finish_reason "stop"). The other wires have no refusal field and send it as

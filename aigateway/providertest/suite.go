@@ -46,6 +46,7 @@ func Run(t *testing.T, f Factory) {
 		{"Text", s.text},
 		{"RequestShape", s.requestShape},
 		{"ToolCalls", s.toolCalls},
+		{"Thinking", s.thinking},
 		{"UsageAllKinds", s.usageAllKinds},
 		{"UsageOnlyChunk", s.usageOnlyChunk},
 		{"FinishReasons", s.finishReasons},
@@ -197,6 +198,20 @@ func (s suite) toolCalls(t *testing.T, f *Fake, p provider.Provider) {
 			t.Errorf("tool call %d id %q is empty or repeated", i, tc.Id)
 		}
 		ids[tc.Id] = true
+	}
+}
+
+// thinking: the model's reasoning (Anthropic's thinking blocks with their
+// signature, Gemini's thought parts) is not part of the answer, and a tool call
+// after it keeps its index 0 (Anthropic's block index is 1).
+func (s suite) thinking(t *testing.T, f *Fake, p provider.Provider) {
+	r := Reply{Steps: []Step{{Thinking: "The user greets me;"}, {Thinking: " I greet back."}, {Text: "Hel"}, {Text: "lo"}}}
+	s.wantOK(t, f, s.chat(t, f, p, r), "Hello", r)
+	r = Reply{Steps: []Step{{Thinking: "I need the weather."}, {ToolCall: &ToolCallStep{Index: 0, ID: "call_1", Name: "get_weather", Args: `{"city":"Paris"}`}}}}
+	c := s.chat(t, f, p, r)
+	s.wantOK(t, f, c, "", r)
+	if len(c.ToolCalls) != 1 || c.ToolCalls[0].Name != "get_weather" || !sameJSON(c.ToolCalls[0].Arguments, `{"city":"Paris"}`) {
+		t.Errorf("tool calls = %v, want get_weather({\"city\":\"Paris\"}) alone", c.ToolCalls)
 	}
 }
 

@@ -281,3 +281,33 @@ func TestRenderRefusal(t *testing.T) {
 		}
 	}
 }
+
+// Thinking renders as the APIs stream reasoning: Anthropic's thinking block,
+// thinking_delta then signature_delta, before the text block; Gemini's part with
+// "thought": true. OpenAI's Chat Completions streams none.
+func TestRenderThinking(t *testing.T) {
+	t.Parallel()
+	reply := providertest.Reply{Steps: []providertest.Step{{Thinking: "Hmm."}, {Text: "Hi"}}}
+	for wire, want := range map[providertest.Wire][]string{
+		providertest.Anthropic: {`"index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}`,
+			`"index":0,"delta":{"type":"thinking_delta","thinking":"Hmm."}}`, `"index":0,"delta":{"type":"signature_delta","signature":"`,
+			`{"type":"content_block_stop","index":0}`, `"index":1,"content_block":{"type":"text","text":""}}`},
+		providertest.Gemini: {`"parts": [{"text": "Hmm.","thought": true}]`, `"parts": [{"text": "Hi"}]`},
+	} {
+		got, err := providertest.Render(wire, "m", reply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := string(got)
+		for _, w := range want {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Fatalf("%v: no %s (in order) in\n%s", wire, w, got)
+			}
+			rest = rest[i+len(w):]
+		}
+	}
+	if got, _ := providertest.Render(providertest.OpenAI, "m", reply); strings.Contains(string(got), "Hmm.") {
+		t.Errorf("openai: reasoning rendered:\n%s", got)
+	}
+}
