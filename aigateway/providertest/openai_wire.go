@@ -50,7 +50,7 @@ func oaErrorOf(f *Failure, model string) (int, oaError) {
 	case provider.KindNotFound:
 		status, e = 404, oaError{Message: fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", model), Type: "invalid_request_error", Code: str("model_not_found")}
 	case provider.KindRateLimited:
-		status, e = 429, oaError{Message: fmt.Sprintf("Rate limit reached for %s in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", model), Type: "requests", Param: str("requests"), Code: str("rate_limit_exceeded")}
+		status, e = 429, oaError{Message: fmt.Sprintf("Rate limit reached for %s in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", model), Type: "requests", Code: str("rate_limit_exceeded")}
 	case provider.KindQuotaExhausted:
 		status, e = 429, oaError{Message: "You exceeded your current quota, please check your plan and billing details.", Type: "insufficient_quota", Code: str("insufficient_quota")}
 	case provider.KindOverloaded:
