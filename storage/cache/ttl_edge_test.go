@@ -9,10 +9,12 @@ import (
 	"github.com/footingdev/footing/storage/cache"
 )
 
-// shortDefaultBackends runs f over each backend with a DefaultTTL of 100ms.
+// shortDefaultBackends runs f over each backend with a DefaultTTL of 2s: short
+// enough to wait out, long enough that a Get right after a Set finds the value on a
+// loaded machine (with 100ms, a CI run under -race saw it expire in between).
 func shortDefaultBackends(t *testing.T, f func(t *testing.T, c *cache.Cache)) {
 	t.Helper()
-	cfg := cache.Config{DefaultTTL: 100 * time.Millisecond}
+	cfg := cache.Config{DefaultTTL: 2 * time.Second}
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
 		c := cache.New(cache.NewMemory(100), cfg)
