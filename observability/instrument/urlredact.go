@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/footingdev/footing/observability/internal/secretkey"
+	"github.com/footingdev/footing/observability/internal/urlquery"
 	"github.com/footingdev/footing/observability/internal/userinfo"
 	"github.com/footingdev/footing/observability/logging"
 )
@@ -17,7 +17,8 @@ import (
 //   - the value of a query parameter named like a secret: logging's keys
 //     (token, access_token, api_key, password, client_secret, …, matched in
 //     any case and without separators, and the rules extending them: any name
-//     ending in token, signature, secret, …) and urlSecretKeys;
+//     ending in token, signature, secret, …) and AWSAccessKeyId, key, code,
+//     auth, jwt, ticket, session, otp, SAMLResponse (urlquery);
 //   - a query value, or a bare query parameter, that holds a credential
 //     logging.Redact finds (a JWT, a bearer credential, a provider's key,
 //     user info, key=value with a secret key), as sent or decoded;
@@ -39,22 +40,10 @@ const urlRedacted = "REDACTED:REDACTED"
 
 // redacted replaces a credential in a path or a query value in the URL
 // attributes, as the semantic conventions write it for the query.
-const redacted = "REDACTED"
+const redacted = urlquery.Redacted
 
 // redactedUser is the user info url.full shows for a URL that had some.
 var redactedUser = url.UserPassword(redacted, redacted)
-
-// urlSecretKeys are the query parameters whose values are secrets in a URL,
-// beyond logging's keys (which take Signature, sig, X-Goog-Signature,
-// X-Amz-Signature and X-Amz-Security-Token already): the conventions'
-// AWSAccessKeyId; Google's and others' API key (?key=); OAuth's
-// authorization code (?code=); and the names single sign-on and magic links
-// give their one-time credentials.
-var urlSecretKeys = []string{"AWSAccessKeyId", "key", "code", "auth", "jwt", "ticket", "session", "otp", "SAMLResponse"}
-
-// secretQueryKey reports whether a query parameter's values are secrets, by
-// logging's rules with urlSecretKeys added.
-var secretQueryKey = secretkey.New(urlSecretKeys)
 
 // redactedURL is u as url.full shows it: without its fragment (which a client
 // does not send), its user info replaced whole by [urlRedacted] (a token may
@@ -156,82 +145,11 @@ func linePath(path string) string {
 	return path
 }
 
-// redactedQuery is the raw query q with the value of every parameter that
-// holds a secret replaced by [redacted] — the whole value, however it goes
-// on — and a bare parameter (no '=') that is a credential replaced whole;
-// the names, the order and every other parameter are kept as sent. The
-// request message of a Connect GET call (message=, with connect=v1) is
-// replaced too. q is
-// returned as it is, without an allocation, when it holds no secret.
+// redactedQuery is the raw query q as url.query and url.full show it: the
+// values of the parameters that hold a secret replaced by [redacted], and the
+// request message of a Connect GET call (connect=v1&…&message=…) too
+// (urlquery.Redact, whose rules span errors share). q is returned as it is,
+// without an allocation, when it holds no secret.
 func redactedQuery(q string) string {
-	// A Connect GET request carries its request message in the query
-	// (connect=v1&…&message=…): a body, which spans never show.
-	connectGET := strings.Contains(q, "connect=v1")
-	var b strings.Builder
-	last := 0
-	for i := 0; ; {
-		end := len(q)
-		if j := strings.IndexByte(q[i:], '&'); j >= 0 {
-			end = i + j
-		}
-		from := -1 // where the part of the parameter to replace starts
-		if k, v, ok := strings.Cut(q[i:end], "="); ok {
-			if v != "" && v != redacted && (connectGET && k == "message" || secretName(k) || holdsCredential(v)) {
-				from = i + len(k) + 1
-			}
-		} else if end > i && q[i:end] != redacted && holdsCredential(q[i:end]) {
-			from = i
-		}
-		if from >= 0 {
-			b.Grow(len(q))
-			b.WriteString(q[last:from])
-			b.WriteString(redacted)
-			last = end
-		}
-		if end == len(q) {
-			break
-		}
-		i = end + 1
-	}
-	if b.Len() == 0 {
-		return q
-	}
-	b.WriteString(q[last:])
-	return b.String()
-}
-
-// secretName reports whether the values of query parameter k are secrets
-// (secretQueryKey), k judged decoded ("access%5Ftoken"), and a name in
-// brackets also by its last part ("auth[token]", as PHP and Rails nest
-// parameters).
-func secretName(k string) bool {
-	if strings.IndexByte(k, '%') >= 0 || strings.IndexByte(k, '+') >= 0 {
-		if d, err := url.QueryUnescape(k); err == nil {
-			k = d
-		}
-	}
-	if secretQueryKey(k) {
-		return true
-	}
-	if n := len(k); n > 0 && k[n-1] == ']' {
-		if i := strings.LastIndexByte(k, '['); i >= 0 {
-			return secretQueryKey(k[i+1 : n-1])
-		}
-	}
-	return false
-}
-
-// holdsCredential reports whether the query value v holds a credential
-// logging.Redact finds, as sent or decoded ("Bearer%20…",
-// "https%3A%2F%2Fuser%3Apw%40host").
-func holdsCredential(v string) bool {
-	if logging.Redact(v) != v {
-		return true
-	}
-	if strings.IndexByte(v, '%') >= 0 || strings.IndexByte(v, '+') >= 0 {
-		if d, err := url.QueryUnescape(v); err == nil && logging.Redact(d) != d {
-			return true
-		}
-	}
-	return false
+	return urlquery.Redact(q)
 }

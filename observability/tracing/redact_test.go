@@ -2,8 +2,10 @@ package tracing_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"connectrpc.com/connect"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/footingdev/footing/observability/tracing"
 )
@@ -94,5 +98,76 @@ func TestRecordErrorBoundsTheMessage(t *testing.T) {
 		if len(m) > 8192 || !utf8.ValidString(m) || !strings.HasPrefix(m, "strconv.Atoi: parsing") || !strings.HasSuffix(m, "…") {
 			t.Fatalf("message of %d bytes (valid UTF-8: %v): %.60q…", len(m), utf8.ValidString(m), m)
 		}
+	}
+}
+
+// refusingTransport fails every request, as a client whose server is down,
+// behind a retrying RoundTripper that names the URL in its error (connect-go
+// takes off the *url.Error net/http wraps it in, but not this).
+type refusingTransport struct{}
+
+func (refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("gave up after 3 attempts at %s: %w", r.URL, errors.New("connection refused"))
+}
+
+// TestRecordErrorRedactsURLQueries: a client's error names the URL it
+// called, query included — a Connect GET call's the request message
+// (connect=v1&…&message=…), an OAuth callback's ?code=, a Google API's ?key=
+// — and RecordError redacted it as a log line is, which knows none of them:
+// the query in an error's text now gets the redaction url.full gets.
+func TestRecordErrorRedactsURLQueries(t *testing.T) {
+	const s = "hunter2s3cr3t"
+	connectGET := func(opts ...connect.ClientOption) error {
+		opts = append(opts, connect.WithHTTPGet(), connect.WithIdempotency(connect.IdempotencyNoSideEffects))
+		client := connect.NewClient[wrapperspb.StringValue, wrapperspb.StringValue](
+			&http.Client{Transport: refusingTransport{}}, "https://api.example.com/pkg.v1.Vault/Get", opts...)
+		_, err := client.CallUnary(context.Background(), connect.NewRequest(wrapperspb.String("card "+s)))
+		return err
+	}
+	msg, _ := proto.Marshal(wrapperspb.String("card " + s))
+	tests := []struct {
+		name    string
+		err     error
+		secrets []string
+		want    string
+	}{
+		{"connect GET, JSON", connectGET(connect.WithProtoJSON()), []string{s}, "message=REDACTED"},
+		{"connect GET, proto", connectGET(), []string{base64.RawURLEncoding.EncodeToString(msg)}, "message=REDACTED"},
+		{"oauth code and API key", &url.Error{Op: "Get", URL: "https://api.example.com/oauth/cb?code=" + s + "&state=xyz&key=k3y" + s, Err: errors.New("EOF")},
+			[]string{s}, "/oauth/cb?code=REDACTED&state=xyz&key=REDACTED"},
+		{"wrapped, in a fragment", fmt.Errorf("redirect to https://app.example.com/cb#ticket=%s&state=xyz: %w", s, errors.New("refused")),
+			[]string{s}, "#ticket=REDACTED&state=xyz"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.err == nil {
+				t.Fatal("want an error")
+			}
+			for _, sec := range tc.secrets {
+				if !strings.Contains(tc.err.Error(), sec) {
+					t.Fatalf("the error %q does not hold %q: the test tests nothing", tc.err, sec)
+				}
+			}
+			rec := recorder(t)
+			_, span := tracing.Start(context.Background(), "op", trace.SpanKindClient)
+			tracing.RecordError(span, tc.err)
+			span.End()
+			sp := rec.Ended()[0]
+			texts := []string{sp.Status().Description}
+			for _, ev := range sp.Events() {
+				for _, kv := range ev.Attributes {
+					texts = append(texts, kv.Value.String())
+				}
+			}
+			all := strings.Join(texts, " | ")
+			for _, sec := range tc.secrets {
+				if strings.Contains(all, sec) {
+					t.Fatalf("the span shows %q: %s", sec, all)
+				}
+			}
+			if !strings.Contains(all, tc.want) {
+				t.Fatalf("the span's error %s: want %q in it", all, tc.want)
+			}
+		})
 	}
 }

@@ -66,8 +66,12 @@ func AppendIdentityAttributes(kv []attribute.KeyValue, ctx context.Context) []at
 // recorded is the one the caller sees: the cause of an internal error stays out of
 // the trace. Messages are redacted as log lines are (logging.Redact): a DSN's
 // password, a URL's user info or ?api_key=, a bearer token never reach the
-// exception event or the status; and they are cut at 8192 bytes, as an error
-// may quote a client's input whole. A nil err does nothing.
+// exception event or the status; the query and fragment of a URL the error
+// names are redacted as url.full's are, with the same rules as package
+// instrument (?code=, ?key=, a Connect GET call's request message
+// connect=v1&…&message=…, become REDACTED); and messages are cut at 8192
+// bytes, as an error may quote a client's input whole. A nil err does
+// nothing.
 func RecordError(span trace.Span, err error) {
 	if err == nil || !span.IsRecording() {
 		return

@@ -1,8 +1,10 @@
 // Package spanerr records an error on a span as the SDK's RecordError does (an
 // "exception" event with exception.type and exception.message), but with the
-// message redacted as log lines are (logging.Redact) and bounded: an error's
-// text may carry a DSN, a URL with ?api_key= or a bearer token, or a client's
-// input whole, and traces are kept and shown like logs.
+// message redacted — the query of any URL in it as url.full's is
+// (urlquery.RedactText), the rest as log lines are (logging.Redact) — and
+// bounded: an error's text may carry a DSN, a URL with ?api_key=, ?code= or
+// a Connect GET call's request message (connect=v1&…&message=…), a bearer
+// token, or a client's input whole, and traces are kept and shown like logs.
 package spanerr
 
 import (
@@ -13,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/footingdev/footing/observability/internal/urlquery"
 	"github.com/footingdev/footing/observability/logging"
 )
 
@@ -21,11 +24,13 @@ import (
 // limits neither event attributes nor the status description.
 const MaxMessageLen = 8192
 
-// Message is s as a span may show it: redacted as log lines are
-// (logging.Redact), then cut to at most MaxMessageLen bytes, at a UTF-8
+// Message is s as a span may show it: the query and fragment of any URL in
+// it redacted as url.full's are (urlquery.RedactText: ?code=, ?key=, a
+// Connect GET call's message=, …, "REDACTED"), then redacted as log lines
+// are (logging.Redact), then cut to at most MaxMessageLen bytes, at a UTF-8
 // boundary, ending in "…" when cut.
 func Message(s string) string {
-	s = logging.Redact(s)
+	s = logging.Redact(urlquery.RedactText(s))
 	if len(s) <= MaxMessageLen {
 		return s
 	}
