@@ -83,8 +83,13 @@ func TestRefreshedTokenSurvivesAFailedStore(t *testing.T) {
 	if err != nil || stored.AccessToken != "access-1" || stored.RefreshToken != "refresh-1" {
 		t.Fatalf("stored = %+v (refresh %q), %v; want generation 1 — the spent refresh-0 is useless", stored, stored.RefreshToken, err)
 	}
-	// The account still works: the next refresh spends refresh-1.
-	tok, err = v.TokenSource(hctx, "google", cfg, vault.WithRefreshBefore(2*time.Hour)).Token()
+	// The account still works: once the token has expired, the next refresh spends
+	// refresh-1.
+	stored.Expiry = time.Now().Add(-time.Minute)
+	if err := v.Put(ctx, "google", stored); err != nil {
+		t.Fatal(err)
+	}
+	tok, err = v.TokenSource(hctx, "google", cfg).Token()
 	if err != nil || tok.AccessToken != "access-2" {
 		t.Fatalf("next refresh: %v, %v; want access-2", tok, err)
 	}

@@ -22,7 +22,10 @@ const (
 // A SourceOption configures [Vault.TokenSource].
 type SourceOption func(*tokenSource)
 
-// WithRefreshBefore refreshes a token this long before it expires (default 1m).
+// WithRefreshBefore refreshes a token this long before it expires (default 1m), or at
+// half its lifetime as stored (its expiry less the time it was stored) when that is
+// shorter: a token that lives less than the margin is otherwise due as soon as it is
+// issued, and every Token call would refresh it.
 func WithRefreshBefore(d time.Duration) SourceOption {
 	return func(s *tokenSource) {
 		if d >= 0 {
@@ -80,7 +83,15 @@ type tokenSource struct {
 
 	mu       sync.Mutex
 	cached   Token
+	stored   time.Time // when cached was stored (its row's update_time)
 	cachedAt time.Time // when cached was read or stored (now)
+}
+
+// storedToken is a token with the time it was stored, from which its lifetime is
+// judged (see fresh).
+type storedToken struct {
+	Token
+	stored time.Time
 }
 
 // recheckAfter is how long a source serves the token it holds before it reads the
@@ -92,16 +103,33 @@ const recheckAfter = time.Minute
 // does not answer, the source serves what it holds and tries again after recheckAfter.
 const recheckTimeout = 5 * time.Second
 
-func (s *tokenSource) fresh(t Token) bool {
-	return t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(now().Add(s.refreshBefore)))
+// fresh reports whether t, stored at stored, is served without a refresh: it expires
+// after the refresh margin. The margin is the configured one, but at most half the
+// token's lifetime as stored (its expiry less the time it was stored): an endpoint
+// issuing tokens that live less than the margin would otherwise have every call
+// refresh, a token just issued already counting as due.
+func (s *tokenSource) fresh(t Token, stored time.Time) bool {
+	if t.AccessToken == "" {
+		return false
+	}
+	if t.Expiry.IsZero() {
+		return true
+	}
+	margin := s.refreshBefore
+	if !stored.IsZero() {
+		if life := t.Expiry.Sub(stored); life > 0 && life/2 < margin {
+			margin = life / 2
+		}
+	}
+	return t.Expiry.After(now().Add(margin))
 }
 
 // Token implements oauth2.TokenSource.
 func (s *tokenSource) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
-	c, at := s.cached, s.cachedAt
+	c, stored, at := s.cached, s.stored, s.cachedAt
 	s.mu.Unlock()
-	held := s.fresh(c)
+	held := s.fresh(c, stored)
 	if held && now().Sub(at) < recheckAfter {
 		return c.OAuth2(), nil
 	}
@@ -112,14 +140,14 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		defer s.mu.Unlock()
 		switch {
 		case notFound: // deleted: stop serving it
-			s.cached, s.cachedAt = Token{}, time.Time{}
+			s.cached, s.stored, s.cachedAt = Token{}, time.Time{}, time.Time{}
 		case held: // the database did not answer: serve the fresh token held
 			s.cachedAt = now()
 			return c.OAuth2(), nil
 		}
 		return nil, err
 	}
-	if !s.fresh(t) {
+	if !s.fresh(t.Token, t.stored) {
 		scope, err := rls.ScopeFrom(s.ctx)
 		if err != nil {
 			return nil, err
@@ -130,22 +158,24 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		if err != nil {
 			return nil, err
 		}
-		t = r.(Token)
+		t = r.(storedToken)
 	}
 	s.mu.Lock()
-	s.cached, s.cachedAt = t, now()
+	s.cached, s.stored, s.cachedAt = t.Token, t.stored, now()
 	s.mu.Unlock()
 	return t.OAuth2(), nil
 }
 
 // read reads the stored token, within recheckTimeout when the source holds a fresh one.
-func (s *tokenSource) read(held bool) (Token, error) {
-	if !held {
-		return s.v.Get(s.ctx, s.account)
+func (s *tokenSource) read(held bool) (storedToken, error) {
+	ctx := s.ctx
+	if held {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(s.ctx, recheckTimeout)
+		defer cancel()
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, recheckTimeout)
-	defer cancel()
-	return s.v.Get(ctx, s.account)
+	t, stored, err := s.v.getStored(ctx, s.account)
+	return storedToken{t, stored}, err
 }
 
 // storeGrace is how long storing a refreshed token may take once the endpoint has
@@ -158,27 +188,29 @@ const storeGrace = 10 * time.Second
 // endpoint answered (the connection dropped, the commit failed), the new token is
 // stored again in a transaction of its own: the endpoint may have retired the old
 // refresh token, so the new one is the only way back to the account.
-func (s *tokenSource) refresh() (Token, error) {
+func (s *tokenSource) refresh() (storedToken, error) {
 	deadline := time.Now().Add(s.timeout)
 	txCtx, cancelTx := context.WithDeadline(s.ctx, deadline.Add(storeGrace))
 	defer cancelTx()
 	ctx, cancel := context.WithDeadline(txCtx, deadline) // lock wait and endpoint call
 	defer cancel()
 	var out Token
+	var stored time.Time // when out was stored: its lifetime starts there (see fresh)
 	refreshed := false
 	err := rls.InTenant(txCtx, s.v.db, func(tx pgx.Tx) error {
-		cur, err := s.v.get(ctx, tx, s.account, "FOR UPDATE")
+		cur, curStored, err := s.v.get(ctx, tx, s.account, "FOR UPDATE")
 		if err != nil {
 			return err
 		}
-		if s.fresh(cur) {
-			out = cur // refreshed by someone else while we waited for the lock
+		if s.fresh(cur, curStored) {
+			out, stored = cur, curStored // refreshed by someone else while we waited for the lock
 			return nil
 		}
 		if cur.RefreshToken == "" {
 			return errs.FailedPrecondition("VAULT_NO_REFRESH_TOKEN",
 				"vault: the token has expired and has no refresh token", errs.WithDomain(errDomain))
 		}
+		stored = now() // the clock the endpoint's expires_in was added to
 		nt, err := s.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: cur.RefreshToken}).Token()
 		if err != nil {
 			return refreshError(err)
@@ -194,13 +226,13 @@ func (s *tokenSource) refresh() (Token, error) {
 		sctx, cancel := context.WithTimeout(s.ctx, storeGrace)
 		defer cancel()
 		if perr := s.v.Put(sctx, s.account, out); perr != nil {
-			return Token{}, errs.Unavailable("VAULT_REFRESH_NOT_STORED",
+			return storedToken{}, errs.Unavailable("VAULT_REFRESH_NOT_STORED",
 				"vault: the token was refreshed but could not be stored; the account may need to be authorized again",
 				errs.WithDomain(errDomain))
 		}
-		return out, nil
+		return storedToken{out, stored}, nil
 	}
-	return out, err
+	return storedToken{out, stored}, err
 }
 
 // refreshError reports a failed refresh by the endpoint's error code only: the

@@ -125,17 +125,24 @@ func (v *Vault) put(ctx context.Context, tx pgx.Tx, account string, t Token) err
 // Get returns the token stored for account in ctx's tenant, or NotFound
 // (VAULT_TOKEN_NOT_FOUND).
 func (v *Vault) Get(ctx context.Context, account string) (Token, error) {
+	t, _, err := v.getStored(ctx, account)
+	return t, err
+}
+
+// getStored is Get, with the time the token was stored.
+func (v *Vault) getStored(ctx context.Context, account string) (Token, time.Time, error) {
 	if err := checkAccount(account); err != nil {
-		return Token{}, err
+		return Token{}, time.Time{}, err
 	}
 	// One round trip: the tenant scope and the read go in one pipelined batch.
 	var tenant, keyID string
 	var sealed []byte
+	var stored time.Time
 	found := false
 	var b pgx.Batch
-	b.Queue(`SELECT tenant_id::text, key_id, ciphertext FROM oauth_tokens WHERE account = $1`, account).
+	b.Queue(`SELECT tenant_id::text, key_id, ciphertext, update_time FROM oauth_tokens WHERE account = $1`, account).
 		QueryRow(func(row pgx.Row) error {
-			err := row.Scan(&tenant, &keyID, &sealed)
+			err := row.Scan(&tenant, &keyID, &sealed, &stored)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}
@@ -143,12 +150,13 @@ func (v *Vault) Get(ctx context.Context, account string) (Token, error) {
 			return err
 		})
 	if err := rls.InTenantBatch(ctx, v.db, &b); err != nil {
-		return Token{}, err
+		return Token{}, time.Time{}, err
 	}
 	if !found {
-		return Token{}, errNotFound()
+		return Token{}, time.Time{}, errNotFound()
 	}
-	return v.open(tenant, account, keyID, sealed)
+	t, err := v.open(tenant, account, keyID, sealed)
+	return t, stored, err
 }
 
 const reasonNotFound = "VAULT_TOKEN_NOT_FOUND"
@@ -157,19 +165,22 @@ func errNotFound() error {
 	return errs.NotFound(reasonNotFound, "vault: no token for this account", errs.WithDomain(errDomain))
 }
 
-// get reads and opens account's token; lock is "" or a locking clause.
-func (v *Vault) get(ctx context.Context, tx pgx.Tx, account, lock string) (Token, error) {
+// get reads and opens account's token, with the time it was stored; lock is "" or a
+// locking clause.
+func (v *Vault) get(ctx context.Context, tx pgx.Tx, account, lock string) (Token, time.Time, error) {
 	var tenant, keyID string
 	var sealed []byte
-	err := tx.QueryRow(ctx, `SELECT tenant_id::text, key_id, ciphertext FROM oauth_tokens WHERE account = $1 `+lock,
-		account).Scan(&tenant, &keyID, &sealed)
+	var stored time.Time
+	err := tx.QueryRow(ctx, `SELECT tenant_id::text, key_id, ciphertext, update_time FROM oauth_tokens WHERE account = $1 `+lock,
+		account).Scan(&tenant, &keyID, &sealed, &stored)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Token{}, errNotFound()
+		return Token{}, time.Time{}, errNotFound()
 	}
 	if err != nil {
-		return Token{}, pg.MapError(err)
+		return Token{}, time.Time{}, pg.MapError(err)
 	}
-	return v.open(tenant, account, keyID, sealed)
+	t, err := v.open(tenant, account, keyID, sealed)
+	return t, stored, err
 }
 
 // Delete removes account's token from ctx's tenant; deleting a missing token is not
