@@ -51,3 +51,32 @@ func Example() {
 	// rate_limited 429 2s true
 	// 2 requests
 }
+
+// The model's reasoning, a refusal and a finish reason in the provider's own
+// words, scripted once and rendered in each wire's format: here OpenAI's, which
+// streams the refusal as delta.refusal and no reasoning.
+func ExampleReply_refusal() {
+	fake, err := providertest.Start(providertest.OpenAI)
+	if err != nil {
+		panic(err)
+	}
+	defer fake.Close()
+	fake.Enqueue(providertest.Reply{Steps: []providertest.Step{{Thinking: "Not something to help with."}, {Refusal: "I can't help with that."}}},
+		providertest.Reply{Steps: []providertest.Step{{Text: "Once upon a"}}, WireFinish: "length"})
+
+	p, err := openai.New(openai.Config{BaseURL: fake.BaseURL(), APIKey: fake.APIKey})
+	if err != nil {
+		panic(err)
+	}
+	for range 2 {
+		st, err := p.Chat(context.Background(), chatRequest())
+		if err != nil {
+			panic(err)
+		}
+		c := providertest.Collect(st)
+		fmt.Printf("%q %v\n", c.Text, c.Finish)
+	}
+	// Output:
+	// "I can't help with that." FINISH_REASON_CONTENT_FILTER
+	// "Once upon a" FINISH_REASON_LENGTH
+}
