@@ -52,7 +52,7 @@ func Open(cfg Config) (*Cache, error) {
 	cfg = cfg.withDefaults()
 	if cfg.RedisURL == "" {
 		cfg.Logger.Info("cache: no Redis configured; using the in-process cache (not shared across instances)")
-		return New(NewMemory(cfg.MemoryMaxEntries), cfg), nil
+		return New(NewMemory(cfg.MemoryMaxEntries, WithMemoryMaxBytes(cfg.MemoryMaxBytes)), cfg), nil
 	}
 	r, err := NewRedis(cfg)
 	if err != nil {

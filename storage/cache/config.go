@@ -19,6 +19,11 @@ const (
 	DefaultJitter      = 0.1
 	DefaultLoadTimeout = 30 * time.Second
 	DefaultLocalTTL    = 10 * time.Second
+	// DefaultLocalMaxBytes bounds the in-process tier's bytes: 32 MiB. The tier holds
+	// the hot set for LocalTTL at most, in front of Redis, which holds everything; 32
+	// MiB keeps it a small share of a service's usual memory limit (512 MiB to a few
+	// GiB) while holding thousands of values of a few KiB.
+	DefaultLocalMaxBytes = 32 << 20
 	// DefaultRedisTimeout is one write and one read at the socket timeouts [NewRedis]
 	// defaults to, so it cuts only calls that would have failed there.
 	DefaultRedisTimeout = time.Second
@@ -53,11 +58,21 @@ type Config struct {
 	// this many entries (0: off). It is kept coherent across instances by
 	// invalidation messages on Redis pub/sub.
 	LocalMaxEntries int
+	// LocalMaxBytes bounds the bytes the in-process tier holds (default
+	// [DefaultLocalMaxBytes]; used only with LocalMaxEntries). An entry counts its key
+	// and value plus a fixed overhead of about 200 bytes; past this bound or
+	// LocalMaxEntries the least recently used entries go. A value larger than the
+	// whole bound is not held in process: it is read from Redis each time.
+	LocalMaxBytes int64
 	// LocalTTL caps how long an entry lives in the in-process tier (default 10s).
 	LocalTTL time.Duration
 	// MemoryMaxEntries bounds the [Memory] backend used without Redis
 	// (default [DefaultMemoryMaxEntries]).
 	MemoryMaxEntries int
+	// MemoryMaxBytes bounds the bytes the [Memory] backend used without Redis holds
+	// (default [DefaultMemoryMaxBytes]; see [WithMemoryMaxBytes]). A value larger than
+	// the whole bound is not stored.
+	MemoryMaxBytes int64
 	// Logger receives absorbed backend failures (never values). Default slog.Default().
 	Logger *slog.Logger
 	// MeterProvider and TracerProvider default to the otel globals.
@@ -98,6 +113,12 @@ func (c Config) validate(hasRedis bool) error {
 	if c.LocalMaxEntries < 0 {
 		problems = append(problems, fmt.Errorf("cache: LocalMaxEntries %d is negative", c.LocalMaxEntries))
 	}
+	if c.LocalMaxBytes < 0 {
+		problems = append(problems, fmt.Errorf("cache: LocalMaxBytes %d is negative", c.LocalMaxBytes))
+	}
+	if c.MemoryMaxBytes < 0 {
+		problems = append(problems, fmt.Errorf("cache: MemoryMaxBytes %d is negative", c.MemoryMaxBytes))
+	}
 	if c.LocalTTL < 0 {
 		problems = append(problems, fmt.Errorf("cache: LocalTTL %v is negative", c.LocalTTL))
 	}
@@ -128,6 +149,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LocalTTL == 0 {
 		c.LocalTTL = DefaultLocalTTL
+	}
+	if c.LocalMaxBytes == 0 {
+		c.LocalMaxBytes = DefaultLocalMaxBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -122,3 +122,24 @@ func ExampleNewRedisClient() {
 	// invoice:2 cached: true (open)
 	// after invalidating billing: false false
 }
+
+// ExampleWithMemoryMaxBytes bounds the in-process backend by bytes as well as by
+// entries: the least recently used values go to make room, and a value larger than the
+// whole bound is not stored.
+func ExampleWithMemoryMaxBytes() {
+	c := cache.New(cache.NewMemory(10_000, cache.WithMemoryMaxBytes(1<<20)), cache.Config{})
+	defer c.Close()
+	ctx := identity.WithPrincipal(context.Background(), &commonv1.Principal{TenantId: "acme"})
+
+	_ = c.Set(ctx, "page:1", make([]byte, 600<<10))
+	_ = c.Set(ctx, "page:2", make([]byte, 600<<10)) // 1.2 MiB in all: page:1 goes
+	_ = c.Set(ctx, "export", make([]byte, 2<<20))   // over the whole bound: not stored
+	for _, k := range []string{"page:1", "page:2", "export"} {
+		_, found, _ := c.Get(ctx, k)
+		fmt.Println(k, found)
+	}
+	// Output:
+	// page:1 false
+	// page:2 true
+	// export false
+}

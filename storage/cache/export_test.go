@@ -28,3 +28,25 @@ func Prefix(c *Cache) string { return c.ns.prefix }
 
 // LocalGet reads key from r's in-process tier only.
 func LocalGet(r *Redis, key string) ([]byte, bool) { return r.local.get(key) }
+
+// LocalBytes returns the bytes r's in-process tier counts against its byte bound.
+func LocalBytes(r *Redis) int64 { return r.local.lru.size() }
+
+// LocalMaxBytes returns the byte bound of r's in-process tier.
+func LocalMaxBytes(r *Redis) int64 { return r.local.lru.maxBytes }
+
+// MemoryLen returns the number of values m holds.
+func MemoryLen(m *Memory) int { return m.lru.len() }
+
+// MemoryBytes returns the bytes m counts against its byte bound.
+func MemoryBytes(m *Memory) int64 { return m.lru.size() }
+
+// MemoryMaxBytes returns m's byte bound.
+func MemoryMaxBytes(m *Memory) int64 { return m.lru.maxBytes }
+
+// MemoryTagged returns the number of keys in m's set for tag.
+func MemoryTagged(m *Memory, tag string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.tags[tag])
+}

@@ -43,10 +43,10 @@ type localTier struct {
 	ps     *redis.PubSub
 }
 
-func newLocalTier(maxEntries int, ttl time.Duration, origin string, logger *slog.Logger) *localTier {
+func newLocalTier(maxEntries int, maxBytes int64, ttl time.Duration, origin string, logger *slog.Logger) *localTier {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &localTier{
-		lru: newLRU(maxEntries), ttl: ttl, origin: origin, logger: logger,
+		lru: newLRU(maxEntries, maxBytes), ttl: ttl, origin: origin, logger: logger,
 		ctx: ctx, cancel: cancel, done: make(chan struct{}),
 	}
 }
@@ -58,7 +58,8 @@ func (t *localTier) epoch() uint64 { return t.epochN.Load() }
 func (t *localTier) get(key string) ([]byte, bool) { return t.lru.get(key) }
 
 // fill keeps a value read from Redis, with Redis' remaining ttl capped by the tier's,
-// unless an invalidation passed since epoch was read.
+// unless an invalidation passed since epoch was read. A value larger than the tier's
+// whole byte bound is not kept (it is read from Redis each time).
 func (t *localTier) fill(key string, value []byte, remaining time.Duration, epoch uint64) {
 	ttl := t.ttl
 	if remaining > 0 && remaining < ttl {

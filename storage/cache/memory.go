@@ -11,8 +11,16 @@ import (
 // DefaultMemoryMaxEntries bounds a [Memory] backend built with maxEntries <= 0.
 const DefaultMemoryMaxEntries = 10_000
 
-// Memory is an in-process [Backend]: a bounded LRU with expiry and tag sets. It is
-// what [Open] uses when no Redis is configured. It is not shared across processes.
+// DefaultMemoryMaxBytes bounds the bytes a [Memory] backend holds unless
+// [WithMemoryMaxBytes] says otherwise: 64 MiB, room for the default 10,000 entries at
+// about 6 KiB each, and a small share of a service's usual memory limit (512 MiB to a
+// few GiB), so that a service caching large values (rendered documents, list pages)
+// runs out of cache, not of memory.
+const DefaultMemoryMaxBytes = 64 << 20
+
+// Memory is an in-process [Backend]: an LRU bounded by entry count and by bytes, with
+// expiry and tag sets. It is what [Open] uses when no Redis is configured. It is not
+// shared across processes.
 type Memory struct {
 	lru *lru
 
@@ -33,13 +41,38 @@ type memoryLease struct {
 // (left by loads that failed).
 const maxIdleLeases = 64
 
+// A MemoryOption configures a [Memory] backend.
+type MemoryOption func(*memoryOptions)
+
+type memoryOptions struct {
+	maxBytes int64
+}
+
+// WithMemoryMaxBytes bounds the bytes a [Memory] backend holds at n (<= 0:
+// [DefaultMemoryMaxBytes]). An entry counts its key, value and tags plus a fixed
+// overhead of about 200 bytes (the backend's own bookkeeping), so the bound is close to
+// the memory the values take. A value larger than the whole bound is not stored.
+func WithMemoryMaxBytes(n int64) MemoryOption {
+	return func(o *memoryOptions) { o.maxBytes = n }
+}
+
 // NewMemory returns a Memory backend holding at most maxEntries values
-// (<= 0: [DefaultMemoryMaxEntries]); the least recently used go first.
-func NewMemory(maxEntries int) *Memory {
+// (<= 0: [DefaultMemoryMaxEntries]) and at most [DefaultMemoryMaxBytes] bytes, or the
+// bound [WithMemoryMaxBytes] gives; past either bound the least recently used go
+// first. A Set of a value larger than the whole byte bound stores nothing and removes
+// the value it replaces: the next Get misses.
+func NewMemory(maxEntries int, opts ...MemoryOption) *Memory {
 	if maxEntries <= 0 {
 		maxEntries = DefaultMemoryMaxEntries
 	}
-	return &Memory{lru: newLRU(maxEntries), tags: make(map[string]map[string]struct{}), leases: make(map[string]memoryLease)}
+	var o memoryOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.maxBytes <= 0 {
+		o.maxBytes = DefaultMemoryMaxBytes
+	}
+	return &Memory{lru: newLRU(maxEntries, o.maxBytes), tags: make(map[string]map[string]struct{}), leases: make(map[string]memoryLease)}
 }
 
 // Get implements [Backend].
@@ -94,8 +127,12 @@ func (m *Memory) SetLeased(_ context.Context, key, lease string, value []byte, t
 }
 
 func (m *Memory) setLocked(key string, value []byte, ttl time.Duration, tags []string) {
-	for _, e := range m.lru.set(key, value, ttl, tags) {
+	evicted, stored := m.lru.set(key, value, ttl, tags)
+	for _, e := range evicted {
 		m.untagLocked(e)
+	}
+	if !stored {
+		return
 	}
 	for _, t := range tags {
 		set, ok := m.tags[t]

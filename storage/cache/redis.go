@@ -24,7 +24,7 @@ const (
 )
 
 // Redis is a [Backend] on Redis, instrumented with redisotel, with an optional
-// bounded in-process tier (Config.LocalMaxEntries) kept coherent across instances by
+// bounded in-process tier (Config.LocalMaxEntries, Config.LocalMaxBytes) kept coherent across instances by
 // invalidation messages on a pub/sub channel. Every write publishes the keys it
 // changed; every instance drops them from its in-process tier. An instance that loses
 // its subscription stops using its in-process tier and empties it, and starts again
@@ -162,7 +162,7 @@ func newRedis(client redis.UniversalClient, cfg Config) *Redis {
 
 func (r *Redis) startLocal(cfg Config) {
 	if cfg.LocalMaxEntries > 0 {
-		r.local = newLocalTier(cfg.LocalMaxEntries, cfg.LocalTTL, r.origin, cfg.Logger)
+		r.local = newLocalTier(cfg.LocalMaxEntries, cfg.LocalMaxBytes, cfg.LocalTTL, r.origin, cfg.Logger)
 		go r.local.run(r.client, r.channel)
 	}
 }
