@@ -19,6 +19,8 @@ import (
 
 	"github.com/footingdev/footing/contracts/identity"
 	"github.com/footingdev/footing/observability/internal/accessline"
+	"github.com/footingdev/footing/observability/internal/attrredact"
+	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 )
 
@@ -228,7 +230,29 @@ func (s *httpServer) finish(ctx context.Context, span trace.Span, r *http.Reques
 		BytesIn: bytesIn(r, rw), BytesOut: rw.bytes, Hijacked: rw.hijacked,
 		Code: code, RequestID: requestID, Tenant: tenant, User: user, Extra: extra,
 	}
+	if s.c.lineHandler == nil {
+		redactLine(&line)
+	}
 	s.c.logLine(ctx, end, level, accessline.Message, &line)
+}
+
+// redactLine redacts, by the rules footing's handler applies, the parts of
+// the line that its callers give it, for a logger whose handler is not
+// footing's and redacts nothing (a slog.JSONHandler, a handler of the
+// service's own): the attributes added with [Annotate] (a secret key's
+// value, a bearer token, an error's DSN, an API key as a key), the request
+// id (a client's header, which may hold a JWT), the tenant and user, and the
+// method (any token a client sends). The path is linePath's already.
+// Footing's handler redacts the line itself, on its fast path or not: it is
+// not asked to pay for this.
+func redactLine(l *accessline.Line) {
+	l.Method = logging.Redact(l.Method)
+	l.RequestID = logging.Redact(l.RequestID)
+	l.Tenant = logging.Redact(l.Tenant)
+	l.User = logging.Redact(l.User)
+	if len(l.Extra) > 0 {
+		l.Extra = attrredact.Attrs(l.Extra)
+	}
 }
 
 // patternRoute is the route of pattern, the Pattern http.ServeMux gave r, or
