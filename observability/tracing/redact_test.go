@@ -135,6 +135,8 @@ func TestRecordErrorRedactsURLQueries(t *testing.T) {
 		{"connect GET, proto", connectGET(), []string{base64.RawURLEncoding.EncodeToString(msg)}, "message=REDACTED"},
 		{"oauth code and API key", &url.Error{Op: "Get", URL: "https://api.example.com/oauth/cb?code=" + s + "&state=xyz&key=k3y" + s, Err: errors.New("EOF")},
 			[]string{s}, "/oauth/cb?code=REDACTED&state=xyz&key=REDACTED"},
+		{"a secret key's bearer credential", &url.Error{Op: "Get", URL: "https://api.example.com/x?token=Bearer " + s + "&code=Bearer " + s, Err: errors.New("EOF")},
+			[]string{s}, "?token="},
 		{"wrapped, in a fragment", fmt.Errorf("redirect to https://app.example.com/cb#ticket=%s&state=xyz: %w", s, errors.New("refused")),
 			[]string{s}, "#ticket=REDACTED&state=xyz"},
 	}

@@ -1,7 +1,7 @@
 // Package spanerr records an error on a span as the SDK's RecordError does (an
 // "exception" event with exception.type and exception.message), but with the
-// message redacted — the query of any URL in it as url.full's is
-// (urlquery.RedactText), the rest as log lines are (logging.Redact) — and
+// message redacted — as log lines are (logging.Redact), and the query of any
+// URL in it as url.full's is (urlquery.RedactText) — and
 // bounded: an error's text may carry a DSN, a URL with ?api_key=, ?code= or
 // a Connect GET call's request message (connect=v1&…&message=…), a bearer
 // token, or a client's input whole, and traces are kept and shown like logs.
@@ -24,13 +24,15 @@ import (
 // limits neither event attributes nor the status description.
 const MaxMessageLen = 8192
 
-// Message is s as a span may show it: the query and fragment of any URL in
-// it redacted as url.full's are (urlquery.RedactText: ?code=, ?key=, a
-// Connect GET call's message=, …, "REDACTED"), then redacted as log lines
-// are (logging.Redact), then cut to at most MaxMessageLen bytes, at a UTF-8
-// boundary, ending in "…" when cut.
+// Message is s as a span may show it: redacted as log lines are
+// (logging.Redact), then the query and fragment of any URL in it as
+// url.full's are (urlquery.RedactText: ?code=, ?key=, a Connect GET call's
+// message=, …, "REDACTED"), then cut to at most MaxMessageLen bytes, at a
+// UTF-8 boundary, ending in "…" when cut. logging.Redact goes first: it sees
+// "?token=Bearer <token>" whole, where the query rules, which end a query at
+// a space, would replace "Bearer" and leave the token after it.
 func Message(s string) string {
-	s = logging.Redact(urlquery.RedactText(s))
+	s = urlquery.RedactText(logging.Redact(s))
 	if len(s) <= MaxMessageLen {
 		return s
 	}

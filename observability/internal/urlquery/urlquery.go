@@ -43,6 +43,12 @@ var secretKey = secretkey.New(secretKeys)
 // (message=, with connect=v1) is replaced too: it is a body. q is returned
 // as it is, without an allocation, when it holds no secret.
 func Redact(q string) string {
+	return redact(q, false)
+}
+
+// redact is Redact; inText, it also leaves alone a value that is logging's
+// marker ([REDACTED]): RedactText runs on text logging.Redact has been over.
+func redact(q string, inText bool) string {
 	// A Connect GET request carries its request message in the query
 	// (connect=v1&…&message=…): a body, which spans never show.
 	connectGET := strings.Contains(q, "connect=v1")
@@ -55,10 +61,10 @@ func Redact(q string) string {
 		}
 		from := -1 // where the part of the parameter to replace starts
 		if k, v, ok := strings.Cut(q[i:end], "="); ok {
-			if v != "" && v != Redacted && (connectGET && k == "message" || secretName(k) || holdsCredential(v)) {
+			if v != "" && v != Redacted && (!inText || v != logging.Redacted) && (connectGET && k == "message" || secretName(k) || holdsCredential(v)) {
 				from = i + len(k) + 1
 			}
-		} else if end > i && q[i:end] != Redacted && holdsCredential(q[i:end]) {
+		} else if end > i && q[i:end] != Redacted && (!inText || q[i:end] != logging.Redacted) && holdsCredential(q[i:end]) {
 			from = i
 		}
 		if from >= 0 {
@@ -115,7 +121,9 @@ func holdsCredential(v string) bool {
 }
 
 // RedactText returns s, free text such as an error's, with every query and
-// fragment of the URLs it names redacted by [Redact]: the text after a '?'
+// fragment of the URLs it names redacted by [Redact] (a value that is
+// logging's marker, [REDACTED], left as it is: s may have been through
+// logging.Redact, which should come first): the text after a '?'
 // or a '#' up to white space, a quote, '<', '>' or the next '#', and without
 // the punctuation that ends a sentence or an error's prefix (':', ',', ';',
 // '.', ')' before white space or the end: `Get "…?code=…": EOF`,
@@ -144,7 +152,7 @@ func RedactText(s string) string {
 		if strings.IndexByte(part, '=') < 0 {
 			continue
 		}
-		if r := Redact(part); r != part {
+		if r := redact(part, true); r != part {
 			b.Grow(len(s))
 			b.WriteString(s[last:start])
 			b.WriteString(r)

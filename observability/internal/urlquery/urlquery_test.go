@@ -17,8 +17,9 @@ func TestRedactText(t *testing.T) {
 		"two: /a?session=s1 and /b?x=Bearer%20abcdefgh":            "two: /a?session=REDACTED and /b?x=REDACTED",
 		"why? is it so #1 and /q?page=2&sort=asc (a=b)":            "why? is it so #1 and /q?page=2&sort=asc (a=b)",
 		"<https://h.example/?jwt=eyJhbGciOiJIUzI1NiJ9.e30.c2ln>":   "<https://h.example/?jwt=REDACTED>",
-		"nothing here":     "nothing here",
-		"/p?code=REDACTED": "/p?code=REDACTED",
+		"/p?token=[REDACTED]&code=x [REDACTED]":                    "/p?token=[REDACTED]&code=REDACTED [REDACTED]",
+		"nothing here":                                             "nothing here",
+		"/p?code=REDACTED":                                         "/p?code=REDACTED",
 	} {
 		if got := urlquery.RedactText(in); got != want {
 			t.Errorf("RedactText(%q)\n got  %q\n want %q", in, got, want)
