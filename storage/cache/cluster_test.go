@@ -102,7 +102,11 @@ func TestClusterBackend(t *testing.T) {
 		s := strconv.Itoa(try)
 		keys = []string{prefix + ":d:a" + s, prefix + ":d:b" + s, prefix + ":d:c" + s, prefix + ":d:d" + s, prefix + ":d:e" + s, prefix + ":d:f" + s}
 		tags = []string{prefix + ":x:red" + s, prefix + ":x:green" + s, prefix + ":x:blue" + s}
-		if masters(t, c, keys...) >= 2 && masters(t, c, append([]string{keys[0]}, tags...)...) >= 2 {
+		sets := []string{keys[0]}
+		for _, tag := range tags {
+			sets = append(sets, cache.TagSetKey(r, tag))
+		}
+		if masters(t, c, keys...) >= 2 && masters(t, c, sets...) >= 2 {
 			break
 		}
 		if try == 100 {
@@ -121,10 +125,10 @@ func TestClusterBackend(t *testing.T) {
 			t.Fatalf("Get %s = %q %v %v, want hit v%s", k, l.Value, l.Hit, err, k)
 		}
 		for _, tag := range tags[:1+i%len(tags)] {
-			if ok, err := c.SIsMember(ctx, tag, k).Result(); err != nil || !ok {
+			if _, err := c.ZScore(ctx, cache.TagSetKey(r, tag), k).Result(); err != nil {
 				t.Fatalf("%s not in tag set %s (%v)", k, tag, err)
 			}
-			if ttl := c.TTL(ctx, tag).Val(); ttl <= 0 {
+			if ttl := c.TTL(ctx, cache.TagSetKey(r, tag)).Val(); ttl <= 0 {
 				t.Fatalf("tag set %s has no expiry (%v)", tag, ttl)
 			}
 		}
@@ -153,7 +157,7 @@ func TestClusterBackend(t *testing.T) {
 			t.Fatalf("%s survived InvalidateTags(green)", k)
 		}
 	}
-	if n := c.SCard(ctx, tags[1]).Val(); n != 0 {
+	if n := c.ZCard(ctx, cache.TagSetKey(r, tags[1])).Val(); n != 0 {
 		t.Fatalf("tag set green still has %d members", n)
 	}
 	if n := c.Exists(ctx, keys[3]).Val(); n != 1 {

@@ -50,3 +50,6 @@ func MemoryTagged(m *Memory, tag string) int {
 	defer m.mu.Unlock()
 	return len(m.tags[tag])
 }
+
+// TagSetKey names the Redis key of tag's set of keys.
+func TagSetKey(r *Redis, tag string) string { return r.tagSetKey(tag) }

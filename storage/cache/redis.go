@@ -240,25 +240,16 @@ func redisLookup(v []byte, err error) (Lookup, error) {
 }
 
 // Set implements [Backend]: in one MULTI/EXEC it stores the value, adds the key to
-// each tag set (whose expiry is raised to cover the value), and publishes the key's
-// invalidation. On Redis Cluster, where the tag sets live in other slots, it first
-// updates the tag sets, then stores the value and publishes in one MULTI/EXEC on the
-// key's slot: a value is never stored without its tags.
+// each tag set ([Redis.tagSetKey]: expired members pruned, expiry raised to cover the
+// value), and publishes the key's invalidation. On Redis Cluster, where the tag sets
+// live in other slots, it first updates the tag sets, then stores the value and
+// publishes in one MULTI/EXEC on the key's slot: a value is never stored without its
+// tags.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags []string) error {
 	err := r.do(ctx, func(ctx context.Context) error {
-		tagged := func(p redis.Pipeliner, tags []string) {
-			for _, t := range tags {
-				p.SAdd(ctx, t, key)
-				if ttl > 0 {
-					// Seconds resolution; the extra second covers the rounding.
-					p.ExpireNX(ctx, t, ttl+time.Second)
-					p.ExpireGT(ctx, t, ttl+time.Second)
-				}
-			}
-		}
 		if r.cluster && len(tags) > 0 {
 			if _, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
-				tagged(p, tags)
+				r.tag(ctx, p, key, ttl, tags)
 				return nil
 			}); err != nil {
 				return err
@@ -272,7 +263,7 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 			if lk, ok := r.leaseKey(key); ok {
 				p.Unlink(ctx, lk)
 			}
-			tagged(p, tags)
+			r.tag(ctx, p, key, ttl, tags)
 			p.Publish(ctx, r.channel, encodeInvalidation(r.origin, []string{key}))
 			return nil
 		})
@@ -280,6 +271,59 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	})
 	r.dropLocal(key)
 	return err
+}
+
+// tagSetKey names tag's set of keys: a sorted set of the keys stored with the tag,
+// each scored by the time (unix ms, on the Redis clock) after which it has certainly
+// expired, +inf for a key stored without expiry. Every store with the tag first
+// removes the members whose time has passed, so a tag that is never invalidated holds
+// its live keys and those expired since its last store, not every key it ever had; and
+// the set expires with its longest-lived member. It is not the tag's own name, under
+// which versions before it kept a plain set (SADD) that never shed expired members:
+// [Redis.InvalidateTags] still reads that set, and it expires by itself once no
+// instance of those versions writes it (see the storage README on upgrading).
+func (r *Redis) tagSetKey(tag string) string { return r.prefix + ":z:" + tag }
+
+// tagKey adds ARGV[1] to the tag set KEYS[1] (see [Redis.tagSetKey]) to live ARGV[2] ms
+// from now on the Redis clock (0: for ever), after removing the members whose time has
+// passed, and sets the set to expire with its longest-lived member (never, with one
+// stored for ever). ZADD GT keeps the latest time any store gave the key: a store
+// that shortened a key's ttl may race one that lengthened it (on a cluster the tag set
+// is written before the value), so the longer one stands. One key, so the script runs
+// on the tag set's slot; Redis' own clock (TIME), so an instance's clock skew cannot
+// prune a live key.
+var tagKey = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+local ms = tonumber(ARGV[2])
+if ms > 0 then
+	redis.call('ZADD', KEYS[1], 'GT', now + ms, ARGV[1])
+else
+	redis.call('ZADD', KEYS[1], 'GT', '+inf', ARGV[1])
+end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] == 'inf' then
+	redis.call('PERSIST', KEYS[1])
+else
+	redis.call('PEXPIREAT', KEYS[1], last[2])
+end
+return 1`)
+
+// tag adds key, to live ttl (<= 0: for ever), to each tag's set, one script per tag
+// (one slot each), queued on p. A member is kept RedisTimeout + 1s past ttl: on a
+// cluster the value is stored after its tag sets, within RedisTimeout, on a node whose
+// clock may differ a little, and its key must not leave the set before it expires.
+func (r *Redis) tag(ctx context.Context, p redis.Pipeliner, key string, ttl time.Duration, tags []string) {
+	var ms int64
+	if ttl > 0 {
+		ms = (ttl + r.timeout + time.Second).Milliseconds()
+	}
+	for _, t := range tags {
+		// EVAL, not EVALSHA: a script missing from the server's cache (a restart, a
+		// failover) would fail inside MULTI/EXEC after the value was stored.
+		tagKey.Eval(ctx, p, []string{r.tagSetKey(t)}, key, ms)
+	}
 }
 
 // Delete implements [Backend]: in one MULTI/EXEC it unlinks the keys and publishes
@@ -316,12 +360,13 @@ func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	return err
 }
 
-// InvalidateTags implements [Backend]. It reads each tag set with SMEMBERS (never
-// KEYS), then unlinks the members, removes them from the set and publishes their
-// invalidation, in one MULTI/EXEC. A key added to a tag after the read survives: it
-// was written after the invalidation began. On Redis Cluster, where members and tag
-// sets live in different slots, it unlinks the members (one pipeline, not atomic),
-// and only then removes them from the sets and publishes, so a failure leaves every
+// InvalidateTags implements [Backend]. It reads each tag set (ZRANGE of
+// [Redis.tagSetKey], and SMEMBERS of the set older versions kept under the tag's own
+// name; never KEYS), then unlinks the members, removes them from the sets and publishes
+// their invalidation, in one MULTI/EXEC. A key added to a tag after the read survives:
+// it was written after the invalidation began. On Redis Cluster, where members and tag
+// sets live in different slots, it unlinks the members (one pipeline, not atomic), and
+// only then removes them from the sets and publishes, so a failure leaves every
 // surviving key still in its tag sets.
 func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 	if len(tags) == 0 {
@@ -335,18 +380,26 @@ func (r *Redis) InvalidateTags(ctx context.Context, tags ...string) error {
 // invalidateTags is InvalidateTags inside [Redis.do]. It drops the members from the
 // in-process tier itself: the caller may have stopped waiting for it.
 func (r *Redis) invalidateTags(ctx context.Context, tags []string) error {
-	members := make([]*redis.StringSliceCmd, len(tags))
+	sorted := make([]*redis.StringSliceCmd, len(tags))
+	old := make([]*redis.StringSliceCmd, len(tags))
 	if _, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, t := range tags {
-			members[i] = p.SMembers(ctx, t)
+			sorted[i] = p.ZRange(ctx, r.tagSetKey(t), 0, -1)
+			old[i] = p.SMembers(ctx, t)
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
 	var all []string
-	for _, m := range members {
-		all = append(all, m.Val()...)
+	seen := make(map[string]bool)
+	for i := range tags {
+		for _, k := range append(sorted[i].Val(), old[i].Val()...) {
+			if !seen[k] {
+				seen[k] = true
+				all = append(all, k)
+			}
+		}
 	}
 	if len(all) == 0 {
 		return nil
@@ -361,7 +414,10 @@ func (r *Redis) invalidateTags(ctx context.Context, tags []string) error {
 	}
 	forget := func(p redis.Pipeliner) {
 		for i, t := range tags {
-			if keys := members[i].Val(); len(keys) > 0 {
+			if keys := sorted[i].Val(); len(keys) > 0 {
+				p.ZRem(ctx, r.tagSetKey(t), stringsToAny(keys)...)
+			}
+			if keys := old[i].Val(); len(keys) > 0 {
 				p.SRem(ctx, t, stringsToAny(keys)...)
 			}
 		}
@@ -426,21 +482,16 @@ func (r *Redis) Lease(ctx context.Context, key string, hold, ttl time.Duration, 
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	id := hex.EncodeToString(b[:])
-	tagged := func(ctx context.Context, p redis.Pipeliner) {
-		for _, t := range tags {
-			p.SAdd(ctx, t, key)
-			if ttl > 0 {
-				// The value's ttl runs from the store, up to hold after this.
-				p.ExpireNX(ctx, t, ttl+hold+time.Second)
-				p.ExpireGT(ctx, t, ttl+hold+time.Second)
-			}
-		}
+	// The value's ttl runs from the store, up to hold after this.
+	life := ttl + hold
+	if ttl <= 0 {
+		life = 0 // stored for ever
 	}
 	err := r.do(ctx, func(ctx context.Context) error {
 		if r.cluster {
 			if len(tags) > 0 {
 				if _, err := r.calls.Pipelined(ctx, func(p redis.Pipeliner) error {
-					tagged(ctx, p)
+					r.tag(ctx, p, key, life, tags)
 					return nil
 				}); err != nil {
 					return err
@@ -449,7 +500,7 @@ func (r *Redis) Lease(ctx context.Context, key string, hold, ttl time.Duration, 
 			return r.calls.Set(ctx, lk, id, hold).Err()
 		}
 		_, err := r.calls.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			tagged(ctx, p)
+			r.tag(ctx, p, key, life, tags)
 			p.Set(ctx, lk, id, hold)
 			return nil
 		})
