@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footingdev/footing/contracts/identity"
+	"github.com/footingdev/footing/observability/logging"
 	"github.com/footingdev/footing/observability/semconv"
 	"github.com/footingdev/footing/observability/tracing"
 )
@@ -255,6 +256,11 @@ func (i *Interceptor) endServer(ctx context.Context, sc serverCall, err error) {
 	}
 	if !i.c.enabled(ctx, level) {
 		return
+	}
+	if i.c.lineHandler == nil {
+		// A handler that is not footing's redacts nothing: the caller's parts of
+		// the line get footing's rules here, as the access line's do (redactLine).
+		requestID, tenant, user = logging.Redact(requestID), logging.Redact(tenant), logging.Redact(user)
 	}
 	var buf [8]slog.Attr
 	la := append(buf[:0],

@@ -111,14 +111,12 @@ func routePath(path, route string) string {
 // the user info of any URL in the path replaced whole by it too
 // ("/mirror/https://[REDACTED]@github.com/o/r"), as logging writes it.
 //
-// Each segment is judged on its own, as a router reads it: judged whole, a
-// segment of key=value ran on into the next ones ("access_token=…/done" lost
-// "/done"), and swallowed the "Bearer" of a segment after it, whose token
-// was then kept; and "Bearer" after a '/' was not taken for a credential's
-// scheme. Only a segment that can hold a credential is looked at: one of
-// minSegmentCredential bytes or more, or any when the path has a '=' or a
-// ':'; a path of short segments costs a byte search per segment. A path
-// with nothing to replace is returned as it is.
+// Each segment is judged on its own, as a router reads it (path is the
+// decoded path, so an escaped credential is judged as sent). Only a segment
+// that can hold a credential is looked at: one of minSegmentCredential bytes
+// or more, or any when the path has a '=' or a ':'; a path of short segments
+// costs a byte search per segment. A path with nothing to replace is
+// returned as it is.
 func linePath(path string) string {
 	all := strings.IndexByte(path, '=') >= 0 || strings.IndexByte(path, ':') >= 0
 	var b strings.Builder
