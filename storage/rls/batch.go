@@ -20,6 +20,10 @@ type BatchSender interface {
 // commit or fail together in Postgres, and if setting the scope fails none of them runs. b
 // must not hold transaction control statements (BEGIN, COMMIT).
 //
+// On a [pgx.Tx] the batch runs inside that transaction instead: the settings then hold
+// for the rest of it (its later queries run as this tenant and user too), and b's writes
+// commit or roll back with it.
+//
 // The callbacks run as the results come back, after the whole batch and its Sync were
 // sent: an error a callback returns is returned (a plain error as Internal, through
 // [pg.MapError]) but does not undo the batch's writes, which Postgres has committed. When
