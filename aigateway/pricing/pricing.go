@@ -26,18 +26,27 @@ type Price struct {
 	// 1-hour cache (Anthropic's extended cache TTL); CacheCreationInputTokenCost is
 	// that of a default, 5-minute, write.
 	CacheCreationInputTokenCostAbove1Hr float64 `json:"cache_creation_input_token_cost_above_1hr"`
-	MaxInputTokens                      int64   `json:"max_input_tokens"`
-	MaxOutputTokens                     int64   `json:"max_output_tokens"`
-	LiteLLMProvider                     string  `json:"litellm_provider"`
-	Mode                                string  `json:"mode"`
-	SupportsFunctionCalling             bool    `json:"supports_function_calling"`
-	SupportsVision                      bool    `json:"supports_vision"`
-	SupportsResponseSchema              bool    `json:"supports_response_schema"`
-	SupportsPromptCaching               bool    `json:"supports_prompt_caching"`
-	SupportsReasoning                   bool    `json:"supports_reasoning"`
-	SupportsSystemMessages              bool    `json:"supports_system_messages"`
-	SupportsToolChoice                  bool    `json:"supports_tool_choice"`
-	SupportsParallelFunctionCall        bool    `json:"supports_parallel_function_calling"`
+	// The *Above200k prices are the long-context tier's (Gemini 2.5 Pro, Claude
+	// Sonnet's 1M-token window): a request whose prompt has more than
+	// [LongContextThreshold] tokens is priced at them, every token of it. A zero
+	// one takes the base field's value (see [Price.CostWith1hWrites]).
+	InputCostPerTokenAbove200k                   float64 `json:"input_cost_per_token_above_200k_tokens"`
+	OutputCostPerTokenAbove200k                  float64 `json:"output_cost_per_token_above_200k_tokens"`
+	CacheReadInputTokenCostAbove200k             float64 `json:"cache_read_input_token_cost_above_200k_tokens"`
+	CacheCreationInputTokenCostAbove200k         float64 `json:"cache_creation_input_token_cost_above_200k_tokens"`
+	CacheCreationInputTokenCostAbove1HrAbove200k float64 `json:"cache_creation_input_token_cost_above_1hr_above_200k_tokens"`
+	MaxInputTokens                               int64   `json:"max_input_tokens"`
+	MaxOutputTokens                              int64   `json:"max_output_tokens"`
+	LiteLLMProvider                              string  `json:"litellm_provider"`
+	Mode                                         string  `json:"mode"`
+	SupportsFunctionCalling                      bool    `json:"supports_function_calling"`
+	SupportsVision                               bool    `json:"supports_vision"`
+	SupportsResponseSchema                       bool    `json:"supports_response_schema"`
+	SupportsPromptCaching                        bool    `json:"supports_prompt_caching"`
+	SupportsReasoning                            bool    `json:"supports_reasoning"`
+	SupportsSystemMessages                       bool    `json:"supports_system_messages"`
+	SupportsToolChoice                           bool    `json:"supports_tool_choice"`
+	SupportsParallelFunctionCall                 bool    `json:"supports_parallel_function_calling"`
 }
 
 // A Table maps model names to prices. It is immutable once loaded and safe to use
@@ -102,7 +111,9 @@ func Load(r io.Reader) (*Table, error) {
 		}
 		if p.InputCostPerToken < 0 || p.OutputCostPerToken < 0 || p.CacheReadInputTokenCost < 0 ||
 			p.CacheCreationInputTokenCost < 0 || p.CacheCreationInputTokenCostAbove1Hr < 0 ||
-			p.MaxInputTokens < 0 || p.MaxOutputTokens < 0 {
+			p.MaxInputTokens < 0 || p.MaxOutputTokens < 0 || p.InputCostPerTokenAbove200k < 0 ||
+			p.OutputCostPerTokenAbove200k < 0 || p.CacheReadInputTokenCostAbove200k < 0 ||
+			p.CacheCreationInputTokenCostAbove200k < 0 || p.CacheCreationInputTokenCostAbove1HrAbove200k < 0 {
 			problems = append(problems, fmt.Sprintf("%q: negative price or token limit", name))
 			continue
 		}
@@ -173,10 +184,17 @@ func (p Price) Cost(u *aiv1.Usage) int64 { return p.CostWith1hWrites(u, 0) }
 // that is missing too) — as LiteLLM prices a tier that lacks it. (LiteLLM's
 // untiered path prices them at zero instead; a missing price never makes tokens
 // free here.) Each term is rounded to the nearest nano-USD.
+//
+// When InputTokens is above [LongContextThreshold], every token is priced at the
+// long-context tier's prices (the *_above_200k_tokens fields), as Google and
+// Anthropic bill such a request; a tier price the entry lacks takes the base
+// price of its kind (a 1-hour write's at least the tier's 5-minute one), and then
+// the fallbacks above apply within the tier.
 func (p Price) CostWith1hWrites(u *aiv1.Usage, writes1h int64) int64 {
 	if u == nil {
 		return 0
 	}
+	p = p.tier(u.GetInputTokens())
 	cacheRead, cacheWrite := u.GetCacheReadTokens(), u.GetCacheWriteTokens()
 	plain := u.GetInputTokens() - cacheRead - cacheWrite
 	if plain < 0 {
@@ -211,8 +229,10 @@ func capped(terms ...int64) int64 {
 // input token can have — the input price, or a cache write's (5-minute or 1-hour,
 // with the fallbacks of [Price.CostWith1hWrites]) when that is higher, since a
 // provider may write the whole prompt to its cache — plus maxOutputTokens at the
-// output price, in nano-USD. Budgets reserve it before a call.
+// output price, in nano-USD, at the long-context tier's prices when inputTokens
+// is above [LongContextThreshold]. Budgets reserve it before a call.
 func (p Price) WorstCase(inputTokens, maxOutputTokens int64) int64 {
+	p = p.tier(inputTokens)
 	in := p.InputCostPerToken
 	write := p.CacheCreationInputTokenCost
 	if write == 0 {
@@ -223,6 +243,39 @@ func (p Price) WorstCase(inputTokens, maxOutputTokens int64) int64 {
 		write1h = write
 	}
 	return capped(nanos(inputTokens, max(in, write, write1h)), nanos(maxOutputTokens, p.OutputCostPerToken))
+}
+
+// LongContextThreshold is the prompt size, in tokens, above which a request is
+// priced at a model's long-context tier (LiteLLM's *_above_200k_tokens fields).
+const LongContextThreshold = 200_000
+
+// tier is p with the long-context prices in place of the base ones when a prompt
+// of inputTokens is above [LongContextThreshold]; a tier price p lacks keeps the
+// base one, but a 1-hour write never costs less than a 5-minute one of the tier.
+func (p Price) tier(inputTokens int64) Price {
+	if inputTokens <= LongContextThreshold {
+		return p
+	}
+	over := func(base *float64, tier float64) {
+		if tier > 0 {
+			*base = tier
+		}
+	}
+	over(&p.InputCostPerToken, p.InputCostPerTokenAbove200k)
+	over(&p.OutputCostPerToken, p.OutputCostPerTokenAbove200k)
+	over(&p.CacheReadInputTokenCost, p.CacheReadInputTokenCostAbove200k)
+	over(&p.CacheCreationInputTokenCost, p.CacheCreationInputTokenCostAbove200k)
+	if p.CacheCreationInputTokenCostAbove1HrAbove200k > 0 {
+		p.CacheCreationInputTokenCostAbove1Hr = p.CacheCreationInputTokenCostAbove1HrAbove200k
+	} else if p.CacheCreationInputTokenCostAbove1Hr > 0 {
+		// A 1-hour write costs at least a 5-minute one of the same tier.
+		write := p.CacheCreationInputTokenCost
+		if write == 0 {
+			write = p.InputCostPerToken
+		}
+		p.CacheCreationInputTokenCostAbove1Hr = max(p.CacheCreationInputTokenCostAbove1Hr, write)
+	}
+	return p
 }
 
 // maxNanos bounds a cost (and each of its terms), so that sums of a few costs
