@@ -221,7 +221,9 @@ func (t *telemetry) end(s *Stream, u *aiv1.Usage, err error) {
 		t.ttfc.Record(ctx, s.first.Seconds(), a.all)
 	}
 	t.requests.Add(ctx, 1, a.requests)
-	if u != nil {
+	// A cached answer carries the original answer's token counts (at no cost) for
+	// the caller, but it used no tokens: the token metric counts only upstream use.
+	if u != nil && !s.cached {
 		t.tokens.Record(ctx, u.GetInputTokens(), a.tokensIn)
 		t.tokens.Record(ctx, u.GetOutputTokens(), a.tokensOut)
 		if c := u.GetCostNanosUsd(); c > 0 {
