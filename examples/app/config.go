@@ -93,8 +93,22 @@ type Config struct {
 }
 
 // Validate reports every problem with c at once. Secret values never appear.
+// That includes the listeners' and shutdown's variables (server.Config's
+// Validate), so that a bad ADDR or SHUTDOWN_TIMEOUT is reported with the rest,
+// before the service connects to anything.
 func (c *Config) Validate() error {
 	var problems []error
+	srv := c.Server
+	if srv.AdminAddr == AdminOff { // before LoadConfig has applied it
+		srv.AdminAddr = ""
+	}
+	if err := srv.Validate(); err != nil {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			problems = append(problems, joined.Unwrap()...) // one line each
+		} else {
+			problems = append(problems, err)
+		}
+	}
 	if !c.Dev && c.Issuer == "" {
 		problems = append(problems, errors.New("OIDC_ISSUER: required outside dev mode (dev mode runs an in-process issuer)"))
 	}
