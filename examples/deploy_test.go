@@ -71,6 +71,19 @@ type k8sDeployment struct {
 				Ports          []k8sPort `yaml:"ports"`
 				ReadinessProbe k8sProbe  `yaml:"readinessProbe"`
 				LivenessProbe  k8sProbe  `yaml:"livenessProbe"`
+				Resources      struct {
+					Requests map[string]string `yaml:"requests"`
+					Limits   map[string]string `yaml:"limits"`
+				} `yaml:"resources"`
+				SecurityContext struct {
+					RunAsNonRoot             *bool `yaml:"runAsNonRoot"`
+					RunAsUser                *int  `yaml:"runAsUser"`
+					AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
+					ReadOnlyRootFilesystem   *bool `yaml:"readOnlyRootFilesystem"`
+					Capabilities             struct {
+						Drop []string `yaml:"drop"`
+					} `yaml:"capabilities"`
+				} `yaml:"securityContext"`
 			} `yaml:"containers"`
 		} `yaml:"spec"`
 	} `yaml:"template"`
@@ -275,6 +288,41 @@ func TestKubernetesManifestMatchesTheService(t *testing.T) {
 			"the pod is killed mid-shutdown", grace, budget)
 	}
 
+	// Copied as is, the pod must not be BestEffort (the first evicted, and free to
+	// take the node's memory), and must run as the image's non-root user with
+	// nothing it does not need: the Dockerfile's USER is not enforced by the
+	// cluster unless the pod asks for runAsNonRoot.
+	for _, r := range []string{"cpu", "memory"} {
+		if c.Resources.Requests[r] == "" {
+			t.Errorf("container resources: no %s request (the pod is scheduled blind and evicted first)", r)
+		}
+	}
+	if c.Resources.Limits["memory"] == "" {
+		t.Error("container resources: no memory limit (one leaking pod can take the node's memory)")
+	}
+	sc := c.SecurityContext
+	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot {
+		t.Error("securityContext.runAsNonRoot not true: an image run as root would start")
+	}
+	// The kubelet can verify runAsNonRoot only against a numeric user: with the
+	// image's USER nonroot (a name) and no runAsUser, it refuses to start the pod.
+	if sc.RunAsUser == nil || *sc.RunAsUser == 0 {
+		user := dockerfileUser(t)
+		if uid, err := strconv.Atoi(strings.Split(user, ":")[0]); err != nil || uid == 0 {
+			t.Errorf("no securityContext.runAsUser, and the Dockerfile's USER %q is not a numeric non-root user: "+
+				"the kubelet cannot verify runAsNonRoot and does not start the pod", user)
+		}
+	}
+	if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+		t.Error("securityContext.allowPrivilegeEscalation not false")
+	}
+	if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+		t.Error("securityContext.readOnlyRootFilesystem not true (the service writes no files)")
+	}
+	if !slices.Contains(sc.Capabilities.Drop, "ALL") {
+		t.Errorf("securityContext.capabilities.drop %q, want ALL (the service binds ports above 1024)", sc.Capabilities.Drop)
+	}
+
 	// The public Service carries the API port only.
 	var svc k8sService
 	decodeSpec(t, objects["Service"], &svc)
@@ -312,6 +360,26 @@ func TestKubernetesManifestMatchesTheService(t *testing.T) {
 	if !apiOpen || !adminRule {
 		t.Errorf("NetworkPolicy: API port open to all %v, admin port rule present %v; want both", apiOpen, adminRule)
 	}
+}
+
+// dockerfileUser returns the user the Dockerfile's final stage runs as.
+func dockerfileUser(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := ""
+	for _, line := range strings.Split(string(raw), "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) >= 1 && strings.EqualFold(fields[0], "FROM"):
+			user = "" // a new stage starts as root
+		case len(fields) == 2 && strings.EqualFold(fields[0], "USER"):
+			user = fields[1]
+		}
+	}
+	return user
 }
 
 // composeFile is the part of docker-compose.yml the test reads.
