@@ -432,8 +432,18 @@ func TestComposeMatchesTheService(t *testing.T) {
 	if err != nil {
 		t.Fatalf("adr-server's environment in docker-compose.yml does not load: %v", err)
 	}
+	// The compose file runs dev mode with known database and Redis passwords (Redis
+	// has none): what it publishes on the host must be the host's alone, never every
+	// interface of a laptop on a shared network.
+	for name, s := range compose.Services {
+		for _, p := range s.Ports {
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("%s publishes %q on every host interface, want 127.0.0.1:%s", name, p, p)
+			}
+		}
+	}
 	apiPort := portOf(t, "ADDR", cfg.Server.Addr)
-	if want := fmt.Sprintf("%d:%d", apiPort, apiPort); !slices.Contains(srv.Ports, want) {
+	if want := fmt.Sprintf("127.0.0.1:%d:%d", apiPort, apiPort); !slices.Contains(srv.Ports, want) {
 		t.Errorf("adr-server publishes %q, want the API port %s", srv.Ports, want)
 	}
 	if cfg.Server.AdminAddr == "" {
