@@ -73,7 +73,8 @@ func (e *Error) Error() string {
 }
 
 // Load fills dst, a pointer to a struct, from the environment, the files given with
-// [WithFile], and the default tags, then calls dst's Validate method, if any. It
+// [WithFile], and the default tags, then calls dst's Validate method, if any, also
+// when some variables could not be read (leaving out what it says of those). It
 // returns an [*Error] listing every problem at once. A variable set to the empty
 // string counts as not set: the file's value, else the default, applies.
 func Load(dst any, opts ...Option) error {
@@ -138,10 +139,16 @@ func Load(dst any, opts ...Option) error {
 			problems = append(problems, Problem{Var: f.name, Msg: msg})
 		}
 	}
-	if v, ok := dst.(interface{ Validate() error }); ok && len(problems) == 0 {
+	// The service's own checks run beside the variables' problems, so that all are
+	// reported at once; what they say of a variable that already has a problem (its
+	// value is not the one given) is left out. Not after a file could not be read:
+	// every variable it held is missing.
+	if v, ok := dst.(interface{ Validate() error }); ok && !hasFileProblem(problems) {
 		if err := v.Validate(); err != nil {
 			for _, e := range unjoin(err) {
-				problems = append(problems, Problem{Msg: e.Error()})
+				if msg := e.Error(); !namesAny(msg, problems, l.prefix) {
+					problems = append(problems, Problem{Msg: msg})
+				}
 			}
 		}
 	}
@@ -149,6 +156,55 @@ func Load(dst any, opts ...Option) error {
 		return &Error{Problems: problems}
 	}
 	return nil
+}
+
+// hasFileProblem reports whether problems hold one that is not a variable's (an env
+// file that could not be read or parsed).
+func hasFileProblem(problems []Problem) bool {
+	for _, p := range problems {
+		if p.Var == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// namesAny reports whether msg names, as a whole word, a variable that has one of
+// problems: by its full name or, under prefix, by the name without it (a Validate of a
+// config loaded with WithPrefix names its own variables).
+func namesAny(msg string, problems []Problem, prefix string) bool {
+	for _, p := range problems {
+		if p.Var == "" {
+			continue
+		}
+		if namesWord(msg, p.Var) {
+			return true
+		}
+		if bare, ok := strings.CutPrefix(p.Var, prefix); ok && prefix != "" && bare != "" && namesWord(msg, bare) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesWord reports whether word occurs in msg with no letter, digit or '_' on
+// either side.
+func namesWord(msg, word string) bool {
+	for i := 0; ; {
+		j := strings.Index(msg[i:], word)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(word)
+		if (start == 0 || !wordByte(msg[start-1])) && (end == len(msg) || !wordByte(msg[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func wordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z'
 }
 
 func unjoin(err error) []error {
