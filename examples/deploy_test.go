@@ -214,6 +214,9 @@ func TestKubernetesManifestMatchesTheService(t *testing.T) {
 	}
 	env := map[string]string{}
 	for _, e := range c.Env {
+		if goRuntime[e.Name] {
+			continue // read by the Go runtime, not the service
+		}
 		if !known[e.Name] {
 			t.Errorf("env %s: the service reads no such variable", e.Name)
 		}
@@ -299,6 +302,27 @@ func TestKubernetesManifestMatchesTheService(t *testing.T) {
 	}
 	if c.Resources.Limits["memory"] == "" {
 		t.Error("container resources: no memory limit (one leaking pod can take the node's memory)")
+	}
+	// With a memory limit, the Go runtime must know it (GOMEMLIMIT), a little under it:
+	// without it the heap grows to twice the live data before a collection, and the
+	// kernel kills the pod where the collector would have kept it alive.
+	var memLimit string
+	for _, e := range c.Env {
+		if e.Name == "GOMEMLIMIT" {
+			memLimit = e.Value
+		}
+	}
+	if limit := c.Resources.Limits["memory"]; limit != "" {
+		soft, okSoft := goMemBytes(memLimit)
+		hard, okHard := k8sMemBytes(limit)
+		switch {
+		case memLimit == "":
+			t.Errorf("no GOMEMLIMIT beside the memory limit %s: the heap may grow past it before a collection", limit)
+		case !okSoft || !okHard:
+			t.Errorf("GOMEMLIMIT %q or limits.memory %q not understood", memLimit, limit)
+		case soft >= hard || soft < hard*8/10:
+			t.Errorf("GOMEMLIMIT %s is not 80–99 %% of limits.memory %s", memLimit, limit)
+		}
 	}
 	sc := c.SecurityContext
 	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot {
@@ -476,4 +500,32 @@ func TestComposeMatchesTheService(t *testing.T) {
 	if want := "adr-server:" + adminPort; !slices.Equal(targets, []string{want}) {
 		t.Errorf("Prometheus targets %q, want [%s] (the admin listener; the API refuses /metrics)", targets, want)
 	}
+}
+
+// goRuntime names the variables the Go runtime reads, which a manifest may set beside
+// the service's own.
+var goRuntime = map[string]bool{"GOMEMLIMIT": true, "GOMAXPROCS": true, "GOGC": true, "GODEBUG": true}
+
+// goMemBytes reads a GOMEMLIMIT value: bytes with an optional B, KiB, MiB, GiB or TiB.
+func goMemBytes(v string) (int64, bool) {
+	return scaled(v, map[string]int64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40})
+}
+
+// k8sMemBytes reads a Kubernetes memory quantity in the binary or plain forms
+// (512Mi, 1Gi, 536870912).
+func k8sMemBytes(v string) (int64, bool) {
+	return scaled(v, map[string]int64{"": 1, "Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40})
+}
+
+func scaled(v string, units map[string]int64) (int64, bool) {
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(v[:i], 10, 64)
+	unit, ok := units[v[i:]]
+	if err != nil || !ok {
+		return 0, false
+	}
+	return n * unit, true
 }
