@@ -34,26 +34,25 @@ func (a *App) serve(ctx context.Context, ln, admin net.Listener, adminGiven bool
 			_ = admin.Close()
 		}
 	}
-	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
-		closeAll()
-		return fmt.Errorf("jobs: %w", err)
-	}
+	// The server first: a Serve that cannot start must start nothing (workers left
+	// running on pools the caller then closes).
 	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
-	hubDone := make(chan error, 1)
-	go func() { hubDone <- a.hub.Run(hubCtx) }()
-
 	srv, err := server.New(a.cfg.Server, a.handler,
 		server.WithAdmin(a.admin),
 		server.WithLogger(a.logger),
 		server.WithReadiness(&draining{health: a.health, stop: stopHub}))
 	if err != nil {
 		stopHub()
-		if hubErr := <-hubDone; hubErr != nil {
-			a.logger.Warn("watch hub stopped with an error", "error", hubErr)
-		}
 		closeAll()
 		return err
 	}
+	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		stopHub()
+		closeAll()
+		return fmt.Errorf("jobs: %w", err)
+	}
+	hubDone := make(chan error, 1)
+	go func() { hubDone <- a.hub.Run(hubCtx) }()
 	// Closers run in reverse order: jobs stop first, then the pools and clients.
 	srv.OnShutdown("app", a.Close)
 	srv.OnShutdown("watch", func(context.Context) error { stopHub(); return <-hubDone })
